@@ -1,0 +1,10 @@
+//! pgdrift: a schema drift checker for PostgreSQL, built for CI.
+//!
+//! The flow (see DESIGN.md): policy → source (catalog) → model → diff → evaluate → report.
+//! Each stage is a plain function from data to data; only `source`/`catalog` touch a database,
+//! only `report` writes report files, only `main` decides the exit code.
+
+pub mod diff;
+pub mod model;
+pub mod rules;
+pub mod source;

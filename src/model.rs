@@ -1,0 +1,463 @@
+//! The canonical image of a database schema.
+//!
+//! Every later stage (normalize, diff, evaluate, report, snapshot) works on this model and knows
+//! nothing of where it came from. Objects live in ordered maps keyed by their identity (schema
+//! name, table name, column name, function name with argument types), so two models compare by
+//! walking sorted maps and serialize byte-identically. Values are canonical text deparsed by the
+//! server; nothing here differs between two databases holding the same schema (no OIDs, no
+//! attnums, no creation order).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The whole schema of one database (or the selected part of it).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schema {
+    /// PostgreSQL namespaces ("schemas" in SQL) by name.
+    pub schemas: BTreeMap<String, Namespace>,
+    /// Installed extensions by name. Objects that belong to an extension are not in the model.
+    pub extensions: BTreeMap<String, Extension>,
+}
+
+/// One PostgreSQL schema (namespace) and everything inside it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Namespace {
+    pub owner: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<Grant>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tables: BTreeMap<String, Table>,
+    /// Views and materialized views, which share one name space with tables in PostgreSQL.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub views: BTreeMap<String, View>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sequences: BTreeMap<String, Sequence>,
+    /// Functions, procedures and aggregates keyed by `name(argument types)`, the identity
+    /// PostgreSQL itself uses for overloads.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub functions: BTreeMap<String, Function>,
+    /// Enums, domains, composite types and ranges.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub types: BTreeMap<String, Type>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Extension {
+    pub version: String,
+    /// The schema the extension's objects were installed into.
+    pub schema: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// One privilege held by one grantee on an object. Lists of grants are kept sorted.
+///
+/// These are effective privileges: a NULL ACL in the catalog has been expanded to the owner's
+/// default privileges (e.g. EXECUTE for PUBLIC on functions). The owner's own privileges are
+/// left out: they follow from ownership, which is compared separately.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grant {
+    /// A role name, or `PUBLIC`.
+    pub grantee: String,
+    /// The privilege keyword as in GRANT: SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES,
+    /// TRIGGER, USAGE, CREATE, EXECUTE, ...
+    pub privilege: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub grantable: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Persistence {
+    #[default]
+    Permanent,
+    Unlogged,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Table {
+    pub owner: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<Grant>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub persistence: Persistence,
+    /// `PARTITION BY ...` of a partitioned table, as `pg_get_partkeydef` prints it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_key: Option<String>,
+    /// For a partition: its parent, qualified (`public.events`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_of: Option<String>,
+    /// For a partition: `FOR VALUES ...` as `pg_get_expr(relpartbound)` prints it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_bound: Option<String>,
+    /// Parents by plain (non-partition) inheritance, qualified, in inheritance order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inherits: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rls_enabled: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rls_forced: bool,
+    /// Storage parameters (`fillfactor=70`), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reloptions: Vec<String>,
+    pub columns: BTreeMap<String, Column>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub constraints: BTreeMap<String, Constraint>,
+    /// Indexes that do not back a constraint (those are compared as constraints).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub indexes: BTreeMap<String, Index>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub triggers: BTreeMap<String, Trigger>,
+    /// Row-level security policies.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: BTreeMap<String, Policy>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Identity {
+    Always,
+    ByDefault,
+}
+
+impl Identity {
+    pub fn sql(self) -> &'static str {
+        match self {
+            Identity::Always => "GENERATED ALWAYS AS IDENTITY",
+            Identity::ByDefault => "GENERATED BY DEFAULT AS IDENTITY",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    /// 1-based position among the table's live columns (not the attnum, which keeps gaps
+    /// where columns were dropped).
+    pub position: u32,
+    /// `format_type` output, e.g. `character varying(40)`, `public.order_status[]`.
+    #[serde(rename = "type")]
+    pub data_type: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_null: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Identity>,
+    /// The expression of a `GENERATED ALWAYS AS (...) STORED` column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<String>,
+    /// Only when it differs from the type's default collation, qualified (`pg_catalog."C"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Column-level privileges.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<Grant>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConstraintKind {
+    PrimaryKey,
+    Unique,
+    ForeignKey,
+    Check,
+    Exclusion,
+    /// A NOT NULL constraint stored in `pg_constraint` (PostgreSQL 18). The catalog reader folds
+    /// these into `Column::not_null` so versions compare equal; the kind exists for completeness.
+    NotNull,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Constraint {
+    pub kind: ConstraintKind,
+    /// `pg_get_constraintdef` output: `FOREIGN KEY (customer_id) REFERENCES public.customers(id)
+    /// ON DELETE CASCADE DEFERRABLE`, `CHECK ((price > (0)::numeric))`, ...
+    pub definition: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Index {
+    /// `pg_get_indexdef` output: `CREATE UNIQUE INDEX orders_ref_idx ON public.orders USING btree
+    /// (lower(ref)) INCLUDE (total) WHERE (deleted_at IS NULL)`.
+    pub definition: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trigger {
+    /// `pg_get_triggerdef` output.
+    pub definition: String,
+    /// Whether the trigger is enabled, and how: `O` origin (default), `D` disabled, `R` replica,
+    /// `A` always — as in `pg_trigger.tgenabled`.
+    #[serde(default = "trigger_enabled_default", skip_serializing_if = "is_trigger_enabled_default")]
+    pub enabled: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+fn trigger_enabled_default() -> String {
+    "O".to_string()
+}
+fn is_trigger_enabled_default(s: &str) -> bool {
+    s == "O"
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// ALL, SELECT, INSERT, UPDATE or DELETE.
+    pub command: String,
+    pub permissive: bool,
+    /// Role names (or `PUBLIC`), sorted.
+    pub roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub using: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with_check: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct View {
+    pub owner: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<Grant>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub materialized: bool,
+    /// `pg_get_viewdef` output.
+    pub definition: String,
+    /// View options (`security_barrier=true`, `check_option=local`), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reloptions: Vec<String>,
+    /// Indexes of a materialized view.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub indexes: BTreeMap<String, Index>,
+    /// INSTEAD OF triggers on a view.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub triggers: BTreeMap<String, Trigger>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sequence {
+    pub owner: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<Grant>,
+    /// `smallint`, `integer` or `bigint`.
+    pub data_type: String,
+    pub start: i64,
+    pub increment: i64,
+    pub min_value: i64,
+    pub max_value: i64,
+    pub cache: i64,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cycle: bool,
+    /// `OWNED BY` column, qualified (`public.orders.id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FunctionKind {
+    Function,
+    Procedure,
+    Aggregate,
+    Window,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Function {
+    pub owner: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<Grant>,
+    pub kind: FunctionKind,
+    /// Full argument list with names, modes and defaults (`pg_get_function_arguments`).
+    pub arguments: String,
+    /// `pg_get_function_result`; empty for procedures.
+    pub returns: String,
+    pub language: String,
+    /// The body: `prosrc`, or the deparsed SQL-standard body (`BEGIN ATOMIC ...`), or for an
+    /// aggregate its definition (state function, state type, ...).
+    pub body: String,
+    /// `immutable`, `stable` or `volatile`.
+    pub volatility: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub strict: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub security_definer: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub leakproof: bool,
+    /// `safe`, `restricted` or `unsafe`.
+    pub parallel: String,
+    pub cost: f32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<f32>,
+    /// `SET` clauses (`search_path=public`), as stored in `proconfig`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Type {
+    pub owner: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<Grant>,
+    #[serde(flatten)]
+    pub definition: TypeDefinition,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TypeDefinition {
+    Enum {
+        /// Labels in sort order.
+        labels: Vec<String>,
+    },
+    Domain {
+        base_type: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        not_null: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        default: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        collation: Option<String>,
+        /// CHECK constraints by name.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        constraints: BTreeMap<String, String>,
+    },
+    Composite {
+        /// Attributes in order: name, type (with collation when not default).
+        attributes: Vec<(String, String)>,
+    },
+    Range {
+        subtype: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        subtype_opclass: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        collation: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        canonical: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        subtype_diff: Option<String>,
+    },
+}
+
+impl TypeDefinition {
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            TypeDefinition::Enum { .. } => "enum",
+            TypeDefinition::Domain { .. } => "domain",
+            TypeDefinition::Composite { .. } => "composite",
+            TypeDefinition::Range { .. } => "range",
+        }
+    }
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
+/// PostgreSQL keywords that `quote_ident` quotes (every keyword category except unreserved).
+/// From `src/include/parser/kwlist.h`; the list changes rarely and only grows.
+const QUOTED_KEYWORDS: &[&str] = &[
+    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "authorization",
+    "between", "bigint", "binary", "bit", "boolean", "both", "case", "cast", "char", "character",
+    "check", "coalesce", "collate", "collation", "column", "concurrently", "constraint", "create",
+    "cross", "current_catalog", "current_date", "current_role", "current_schema", "current_time",
+    "current_timestamp", "current_user", "dec", "decimal", "default", "deferrable", "desc",
+    "distinct", "do", "else", "end", "except", "exists", "extract", "false", "fetch", "float",
+    "for", "foreign", "freeze", "from", "full", "grant", "greatest", "group", "grouping", "having",
+    "ilike", "in", "initially", "inner", "inout", "int", "integer", "intersect", "interval", "into",
+    "is", "isnull", "join", "json", "json_array", "json_arrayagg", "json_exists", "json_object",
+    "json_objectagg", "json_query", "json_scalar", "json_serialize", "json_table", "json_value",
+    "lateral", "leading", "least", "left", "like", "limit", "localtime", "localtimestamp",
+    "merge_action", "national", "natural", "nchar", "none", "normalize", "not", "notnull", "null",
+    "nullif", "numeric", "offset", "on", "only", "or", "order", "out", "outer", "overlaps",
+    "overlay", "placing", "position", "precision", "primary", "real", "references", "returning",
+    "right", "row", "select", "session_user", "setof", "similar", "smallint", "some", "substring",
+    "symmetric", "system_user", "table", "tablesample", "then", "time", "timestamp", "to",
+    "trailing", "treat", "trim", "true", "union", "unique", "user", "using", "values", "varchar",
+    "variadic", "verbose", "when", "where", "window", "with", "xmlattributes", "xmlconcat",
+    "xmlelement", "xmlexists", "xmlforest", "xmlnamespaces", "xmlparse", "xmlpi", "xmlroot",
+    "xmlserialize", "xmltable",
+];
+
+/// Quote an identifier the way PostgreSQL's `quote_ident` does: only when it is not a plain
+/// lower-case identifier or is a keyword that needs quoting.
+pub fn quote_ident(name: &str) -> String {
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+        && QUOTED_KEYWORDS.binary_search(&name).is_err();
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+/// `schema.name`, each part quoted as needed.
+pub fn qualified(schema: &str, name: &str) -> String {
+    format!("{}.{}", quote_ident(schema), quote_ident(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyword_list_is_sorted_for_binary_search() {
+        let mut sorted = QUOTED_KEYWORDS.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(sorted, QUOTED_KEYWORDS);
+    }
+
+    #[test]
+    fn quotes_like_postgres() {
+        assert_eq!(quote_ident("orders"), "orders");
+        assert_eq!(quote_ident("order_items2"), "order_items2");
+        assert_eq!(quote_ident("Orders"), "\"Orders\"");
+        assert_eq!(quote_ident("user"), "\"user\"");
+        assert_eq!(quote_ident("2fa"), "\"2fa\"");
+        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+        assert_eq!(quote_ident("name"), "name"); // unreserved keyword
+        assert_eq!(qualified("public", "select"), "public.\"select\"");
+    }
+}

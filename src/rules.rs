@@ -1,0 +1,243 @@
+//! The rules: every kind of difference pgdrift reports, with a stable id, a category, a default
+//! severity and an explanation. Findings, severity settings, waivers and every report speak in
+//! these ids; `pgdrift rules` prints this table.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Ignore,
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Ignore => "ignore",
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// What a rule is about, for grouping totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    /// Objects that exist on one side only.
+    Presence,
+    /// The shape or behaviour of an object differs.
+    Definition,
+    /// Privileges and ownership.
+    Access,
+    /// Comments and column order: visible, but not behaviour.
+    Cosmetic,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Presence => "presence",
+            Category::Definition => "definition",
+            Category::Access => "access",
+            Category::Cosmetic => "cosmetic",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Rule {
+    pub id: &'static str,
+    pub category: Category,
+    pub default_severity: Severity,
+    pub summary: &'static str,
+    pub explanation: &'static str,
+}
+
+macro_rules! rules {
+    ($( $id:literal, $cat:ident, $sev:ident, $summary:literal, $explanation:literal; )*) => {
+        /// Every rule, sorted by id.
+        pub const RULES: &[Rule] = &[
+            $( Rule {
+                id: $id,
+                category: Category::$cat,
+                default_severity: Severity::$sev,
+                summary: $summary,
+                explanation: $explanation,
+            }, )*
+        ];
+    };
+}
+
+rules! {
+    "column.collation", Definition, Error, "A column's collation differs",
+        "The column sorts and compares text under a different collation. Ordering, uniqueness and \
+         index usage for LIKE and range queries can change, and indexes built under one collation \
+         do not serve queries that need the other.";
+    "column.default", Definition, Error, "A column's default expression differs",
+        "Rows inserted without a value for this column get a different value (or none). \
+         Application code that relies on the default, such as timestamps or generated keys, \
+         behaves differently.";
+    "column.extra", Presence, Error, "A column exists only in the actual schema",
+        "The actual table has a column the expected schema does not. Often a manual hotfix or a \
+         migration that was applied but never committed; a NOT NULL extra column breaks inserts \
+         that do not know it.";
+    "column.generated", Definition, Error, "A generated column's expression differs",
+        "The column is computed differently, or is generated on one side and a plain column on \
+         the other. Stored values and writes to the column behave differently.";
+    "column.identity", Definition, Error, "A column's identity setting differs",
+        "The column is GENERATED ALWAYS / BY DEFAULT AS IDENTITY on one side and not (or the \
+         other way) on the other side. Inserts that supply a value, and key generation, behave \
+         differently.";
+    "column.missing", Presence, Error, "A column of the expected schema is missing",
+        "The expected table has a column the actual table lacks. Queries that read or write it \
+         fail.";
+    "column.nullable", Definition, Error, "A column's NOT NULL constraint differs",
+        "The column accepts NULL on one side only. Writes that succeed in one environment fail \
+         in the other, or invalid data can get in.";
+    "column.order", Cosmetic, Warning, "Columns are in a different order",
+        "The table has the same columns in a different order. Queries by name are unaffected, \
+         but SELECT *, INSERT without a column list and COPY depend on the order.";
+    "column.type", Definition, Error, "A column's data type differs",
+        "The column has a different type, length, precision or array dimension. Values may be \
+         truncated or rejected, and comparisons and indexes behave differently.";
+    "comment.mismatch", Cosmetic, Warning, "An object's comment differs",
+        "COMMENT ON text differs or exists on one side only. Comments carry documentation and are \
+         read by tools (PostgREST, GraphQL layers, data catalogs).";
+    "constraint.definition", Definition, Error, "A constraint's definition differs",
+        "A constraint with this name checks something different: other columns, another \
+         referenced table, other ON DELETE / ON UPDATE actions, deferrability, NULLS NOT \
+         DISTINCT, or another CHECK expression.";
+    "constraint.extra", Presence, Error, "A constraint exists only in the actual schema",
+        "The actual table enforces a rule the expected schema does not: writes the application \
+         expects to succeed can fail.";
+    "constraint.missing", Presence, Error, "A constraint of the expected schema is missing",
+        "A primary key, unique, foreign key, check or exclusion constraint is missing: invalid or \
+         duplicate data can get in, and ON CONFLICT clauses that name it fail.";
+    "extension.extra", Presence, Error, "An extension is installed only in the actual database",
+        "The actual database has an extension the expected schema does not declare.";
+    "extension.missing", Presence, Error, "An extension of the expected schema is missing",
+        "An extension the schema relies on is not installed; its types, functions and operators \
+         are unavailable.";
+    "extension.version", Definition, Error, "An extension's version or schema differs",
+        "The extension is installed at another version (or into another schema). Its functions \
+         and types can behave differently between versions.";
+    "function.definition", Definition, Error, "A function's definition differs",
+        "The function or procedure has a different body, return type, language, volatility, \
+         strictness, security, parallel safety, cost or SET configuration.";
+    "function.extra", Presence, Error, "A function exists only in the actual schema",
+        "The actual schema has a function or procedure (this name with these argument types) \
+         the expected schema does not.";
+    "function.missing", Presence, Error, "A function of the expected schema is missing",
+        "A function or procedure with this name and these argument types is missing; callers, \
+         triggers and defaults that use it fail.";
+    "grant.extra", Access, Error, "A privilege is granted only in the actual schema",
+        "A role holds a privilege the expected schema does not give it: more access than \
+         intended.";
+    "grant.missing", Access, Error, "A privilege of the expected schema is not granted",
+        "A role lacks a privilege the expected schema gives it: the application fails with \
+         permission denied.";
+    "index.definition", Definition, Error, "An index's definition differs",
+        "An index with this name covers other columns or expressions, uses another method, \
+         another predicate, INCLUDE list or uniqueness.";
+    "index.extra", Presence, Error, "An index exists only in the actual schema",
+        "The actual table has an index the expected schema does not: writes pay for it, and a \
+         unique one rejects data.";
+    "index.missing", Presence, Error, "An index of the expected schema is missing",
+        "A missing index makes queries slow; a missing unique index lets duplicates in.";
+    "owner.mismatch", Access, Warning, "An object has a different owner",
+        "The owner holds all privileges on the object and is the only role that can alter or \
+         drop it: migrations run as another role fail.";
+    "policy.definition", Definition, Error, "A row-level security policy differs",
+        "A policy with this name applies to other commands or roles, is permissive instead of \
+         restrictive (or the reverse), or has another USING or WITH CHECK expression.";
+    "policy.extra", Presence, Error, "A row-level security policy exists only in the actual schema",
+        "The actual table has a policy the expected schema does not: rows can be visible or \
+         writable that should not be, or the reverse.";
+    "policy.missing", Presence, Error, "A row-level security policy of the expected schema is missing",
+        "A policy is missing: with RLS on, rows it should let through are hidden; with \
+         permissive policies, rows it should filter may be exposed.";
+    "schema.extra", Presence, Error, "A schema exists only in the actual database",
+        "The actual database has a schema the expected one does not.";
+    "schema.missing", Presence, Error, "A schema of the expected database is missing",
+        "A whole schema and everything in it is missing.";
+    "sequence.extra", Presence, Error, "A sequence exists only in the actual schema",
+        "The actual schema has a sequence the expected schema does not.";
+    "sequence.missing", Presence, Error, "A sequence of the expected schema is missing",
+        "A sequence is missing: defaults that call nextval on it fail.";
+    "sequence.property", Definition, Error, "A sequence's properties differ",
+        "The sequence has another type, start, increment, bounds, cache, cycle setting or owning \
+         column. Key ranges can run out or collide.";
+    "table.extra", Presence, Error, "A table exists only in the actual schema",
+        "The actual schema has a table the expected schema does not: often a leftover or a \
+         manual change.";
+    "table.missing", Presence, Error, "A table of the expected schema is missing",
+        "A table is missing: everything that reads or writes it fails.";
+    "table.property", Definition, Error, "A table's properties differ",
+        "The table differs in persistence (UNLOGGED), partitioning key, partition bounds, \
+         inheritance, row-level security (enabled or forced) or storage parameters.";
+    "trigger.definition", Definition, Error, "A trigger's definition differs",
+        "A trigger with this name fires at another time, for other events, columns or \
+         conditions, calls another function, or is enabled differently.";
+    "trigger.extra", Presence, Error, "A trigger exists only in the actual schema",
+        "The actual table has a trigger the expected schema does not: writes have side effects \
+         nobody reviewed.";
+    "trigger.missing", Presence, Error, "A trigger of the expected schema is missing",
+        "A trigger is missing: the side effects it implements (audit rows, updated_at, \
+         denormalized counters) silently stop.";
+    "type.definition", Definition, Error, "A type's definition differs",
+        "An enum has other labels or another label order, a domain another base type, default \
+         or constraints, a composite type other attributes, a range another subtype.";
+    "type.extra", Presence, Error, "A type exists only in the actual schema",
+        "The actual schema has an enum, domain, composite or range type the expected schema \
+         does not.";
+    "type.missing", Presence, Error, "A type of the expected schema is missing",
+        "An enum, domain, composite or range type is missing: columns and functions that use it \
+         cannot exist.";
+    "view.definition", Definition, Error, "A view's definition differs",
+        "The view (or materialized view) computes something else: its query or options differ, \
+         or it is materialized on one side only.";
+    "view.extra", Presence, Error, "A view exists only in the actual schema",
+        "The actual schema has a view or materialized view the expected schema does not.";
+    "view.missing", Presence, Error, "A view of the expected schema is missing",
+        "A view or materialized view is missing: queries that read it fail.";
+}
+
+/// Look up a rule by id.
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    RULES
+        .binary_search_by(|r| r.id.cmp(id))
+        .ok()
+        .map(|i| &RULES[i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_are_sorted_and_unique() {
+        for pair in RULES.windows(2) {
+            assert!(pair[0].id < pair[1].id, "{} before {}", pair[0].id, pair[1].id);
+        }
+    }
+
+    #[test]
+    fn lookup_finds_every_rule() {
+        for r in RULES {
+            assert_eq!(rule(r.id).map(|x| x.id), Some(r.id));
+        }
+        assert!(rule("column.nope").is_none());
+    }
+
+    #[test]
+    fn cosmetic_and_owner_rules_default_to_warning() {
+        for id in ["column.order", "comment.mismatch", "owner.mismatch"] {
+            assert_eq!(rule(id).map(|r| r.default_severity), Some(Severity::Warning));
+        }
+    }
+}

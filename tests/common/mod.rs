@@ -1,0 +1,128 @@
+//! Test harness: one real PostgreSQL server per test process, a fresh database per test.
+//!
+//! With `PGDRIFT_TEST_URL` set (`postgresql://user@host:port`, a superuser, no database), tests
+//! use that server; otherwise the first test to ask starts a throwaway cluster with the same code
+//! pgdrift uses for SQL-file targets (root-safe), stopped and removed when the process exits.
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+use pgdrift::source::cluster::Cluster;
+use tokio_postgres::{Client, NoTls};
+
+static CLUSTER: Mutex<Option<Cluster>> = Mutex::new(None);
+static BASE_URL: OnceLock<String> = OnceLock::new();
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+extern "C" fn stop_cluster() {
+    if let Ok(mut guard) = CLUSTER.lock() {
+        guard.take();
+    }
+}
+
+/// `postgresql://user@host:port` of the test server, starting it on first use.
+pub fn base_url() -> &'static str {
+    BASE_URL.get_or_init(|| {
+        if let Ok(url) = std::env::var("PGDRIFT_TEST_URL") {
+            return url.trim_end_matches('/').to_string();
+        }
+        let cluster = Cluster::start().unwrap_or_else(|e| {
+            panic!(
+                "the tests need a PostgreSQL server and could not start one: {e}\n\
+                 Install the PostgreSQL server (Debian/Ubuntu: apt-get install postgresql) or set \
+                 PGDRIFT_TEST_URL=postgresql://USER@HOST:PORT to a server where USER is superuser."
+            )
+        });
+        let url = format!(
+            "postgresql://{}@{}:{}",
+            cluster.superuser(),
+            cluster.host(),
+            cluster.port()
+        );
+        *CLUSTER.lock().expect("cluster lock") = Some(cluster);
+        // SAFETY: registering a plain extern "C" function.
+        unsafe { libc::atexit(stop_cluster) };
+        url
+    })
+}
+
+/// URL of `database` on the test server.
+pub fn url(database: &str) -> String {
+    format!("{}/{}?sslmode=disable", base_url(), database)
+}
+
+pub async fn connect(database: &str) -> Client {
+    let (client, connection) = tokio_postgres::connect(&url(database), NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to test database {database}: {e}"));
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    client
+}
+
+/// A database created for one test.
+pub struct TestDb {
+    pub name: String,
+}
+
+impl TestDb {
+    pub fn url(&self) -> String {
+        url(&self.name)
+    }
+
+    pub async fn client(&self) -> Client {
+        connect(&self.name).await
+    }
+
+    /// Run SQL (several statements allowed), panicking with the server's message on error.
+    pub async fn exec(&self, sql: &str) {
+        let client = self.client().await;
+        if let Err(e) = client.batch_execute(sql).await {
+            panic!("SQL failed in {}: {}\n{sql}", self.name, describe(&e));
+        }
+    }
+}
+
+fn describe(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.code().code(), db.message()),
+        None => e.to_string(),
+    }
+}
+
+/// A fresh, empty database with a unique name (unique across test processes too).
+pub async fn create_db(prefix: &str) -> TestDb {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let name = format!("{prefix}_{}_{n}", std::process::id());
+    let admin = connect("postgres").await;
+    admin
+        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {}", describe(&e)));
+    TestDb { name }
+}
+
+/// A fresh database with `sql` applied.
+pub async fn db_with(prefix: &str, sql: &str) -> TestDb {
+    let db = create_db(prefix).await;
+    if !sql.is_empty() {
+        db.exec(sql).await;
+    }
+    db
+}
+
+/// Roles are cluster-wide: create them once, ignoring "already exists" from parallel tests.
+pub async fn ensure_roles(names: &[&str]) {
+    let admin = connect("postgres").await;
+    for name in names {
+        let sql = format!(
+            "DO $$BEGIN CREATE ROLE \"{name}\"; EXCEPTION WHEN duplicate_object THEN NULL; END$$"
+        );
+        admin
+            .batch_execute(&sql)
+            .await
+            .unwrap_or_else(|e| panic!("CREATE ROLE {name}: {}", describe(&e)));
+    }
+}
