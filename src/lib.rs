@@ -6,5 +6,7 @@
 
 pub mod diff;
 pub mod model;
+pub mod normalize;
+pub mod policy;
 pub mod rules;
 pub mod source;

@@ -1,0 +1,709 @@
+//! The policy: `schema-policy.toml` read in two phases, like cargo-deny's config. First the TOML
+//! is deserialized with source spans (unknown keys are errors); then it is validated into a
+//! checked `Policy`, collecting every problem with its file, line and column before giving up.
+//! Environment variables (`${VAR}`) are resolved here, through a lookup the caller passes in.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A checked policy, ready to run.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// The policy file, as the user named it (for messages and report locations).
+    pub path: PathBuf,
+    pub targets: BTreeMap<String, Target>,
+    pub checks: Vec<Check>,
+}
+
+/// A named place a schema comes from.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub name: String,
+    pub source: TargetSource,
+    /// Only these schemas; `None` means every non-system schema.
+    pub schemas: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub enum TargetSource {
+    /// A live database.
+    Live(LiveTarget),
+    /// SQL files applied in order to a fresh scratch database.
+    Sql(SqlTarget),
+}
+
+#[derive(Clone)]
+pub struct LiveTarget {
+    /// A libpq connection string (URL or key=value), `${VAR}`s resolved. May hold a password:
+    /// never print it; `source::conninfo` describes connections without secrets.
+    pub conninfo: String,
+    pub sslmode: Option<String>,
+    pub ca_file: Option<PathBuf>,
+    /// The value of the variable named by `password_env`.
+    pub password: Option<String>,
+}
+
+impl fmt::Debug for LiveTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LiveTarget")
+            .field("conninfo", &"<redacted>")
+            .field("sslmode", &self.sslmode)
+            .field("ca_file", &self.ca_file)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+#[derive(Clone)]
+pub struct SqlTarget {
+    /// Files in the order they are applied: list order, each glob's matches sorted.
+    pub files: Vec<PathBuf>,
+    /// An existing server to create the scratch database on, instead of a throwaway cluster.
+    pub scratch_url: Option<String>,
+}
+
+impl fmt::Debug for SqlTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqlTarget")
+            .field("files", &self.files)
+            .field("scratch_url", &self.scratch_url.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// One comparison: expected against actual.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub name: String,
+    pub expected: String,
+    pub actual: String,
+    /// Line of the `[[check]]` in the policy file (1-based), for report locations.
+    pub line: u32,
+}
+
+/// Every problem found in a policy, each with its location.
+#[derive(Debug)]
+pub struct PolicyError {
+    pub problems: Vec<Problem>,
+}
+
+#[derive(Debug)]
+pub struct Problem {
+    pub file: PathBuf,
+    /// 1-based line and column; 0 when the problem has no place in the file.
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file.display(), self.message)
+        } else {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file.display(),
+                self.line,
+                self.column,
+                self.message
+            )
+        }
+    }
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PolicyError {}
+
+// ---- phase 1: the TOML as written ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    #[serde(default)]
+    targets: BTreeMap<String, Spanned<RawTarget>>,
+    #[serde(default)]
+    check: Vec<Spanned<RawCheck>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTarget {
+    url: Option<Spanned<String>>,
+    sql: Option<Spanned<OneOrMany>>,
+    scratch_url: Option<Spanned<String>>,
+    sslmode: Option<Spanned<String>>,
+    ca_file: Option<Spanned<String>>,
+    password_env: Option<Spanned<String>>,
+    schemas: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    name: Option<Spanned<String>>,
+    expected: Spanned<String>,
+    actual: Spanned<String>,
+}
+
+const SSLMODES: &[&str] = &[
+    "disable",
+    "allow",
+    "prefer",
+    "require",
+    "verify-ca",
+    "verify-full",
+];
+
+/// Read and check a policy file.
+pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Policy, PolicyError> {
+    let text = std::fs::read_to_string(path).map_err(|e| PolicyError {
+        problems: vec![Problem {
+            file: path.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: format!("cannot read the policy file: {e}"),
+        }],
+    })?;
+    parse(&text, path, env)
+}
+
+/// Check a policy given as text. `path` names the file in messages; relative paths inside the
+/// policy are resolved against its folder.
+pub fn parse(
+    text: &str,
+    path: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Policy, PolicyError> {
+    let mut v = Validator {
+        text,
+        file: path,
+        base: path.parent().unwrap_or(Path::new("")).to_path_buf(),
+        env,
+        problems: Vec::new(),
+    };
+    let raw: RawPolicy = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            v.problem(span, e.message().trim_end().to_string());
+            return Err(PolicyError {
+                problems: v.problems,
+            });
+        }
+    };
+    let policy = v.validate(raw);
+    if v.problems.is_empty() {
+        Ok(policy)
+    } else {
+        Err(PolicyError {
+            problems: v.problems,
+        })
+    }
+}
+
+// ---- phase 2: validation ----
+
+struct Validator<'a> {
+    text: &'a str,
+    file: &'a Path,
+    base: PathBuf,
+    env: &'a dyn Fn(&str) -> Option<String>,
+    problems: Vec<Problem>,
+}
+
+impl Validator<'_> {
+    fn problem(&mut self, span: Range<usize>, message: String) {
+        let (line, column) = line_column(self.text, span.start);
+        self.problems.push(Problem {
+            file: self.file.to_path_buf(),
+            line,
+            column,
+            message,
+        });
+    }
+
+    fn validate(&mut self, raw: RawPolicy) -> Policy {
+        let mut targets = BTreeMap::new();
+        // Checks may name a target that has problems of its own: those are reported once, at
+        // the target.
+        let defined: Vec<String> = raw.targets.keys().cloned().collect();
+        for (name, spanned) in raw.targets {
+            let span = spanned.span();
+            if let Some(target) = self.target(&name, spanned.into_inner(), span) {
+                targets.insert(name.clone(), target);
+            }
+        }
+        let mut checks = Vec::new();
+        if raw.check.is_empty() {
+            self.problems.push(Problem {
+                file: self.file.to_path_buf(),
+                line: 0,
+                column: 0,
+                message: "the policy has no [[check]]: add one naming an `expected` and an \
+                          `actual` target"
+                    .into(),
+            });
+        }
+        for spanned in raw.check {
+            let span = spanned.span();
+            let check = spanned.into_inner();
+            for side in [&check.expected, &check.actual] {
+                if !defined.contains(side.get_ref()) {
+                    let known: Vec<&str> = defined.iter().map(String::as_str).collect();
+                    self.problem(
+                        side.span(),
+                        format!(
+                            "unknown target `{}` (targets defined: {})",
+                            side.get_ref(),
+                            if known.is_empty() {
+                                "none".to_string()
+                            } else {
+                                known.join(", ")
+                            }
+                        ),
+                    );
+                }
+            }
+            let name = match check.name {
+                Some(n) => n.into_inner(),
+                None => format!("{} vs {}", check.expected.get_ref(), check.actual.get_ref()),
+            };
+            checks.push(Check {
+                name,
+                expected: check.expected.into_inner(),
+                actual: check.actual.into_inner(),
+                line: line_column(self.text, span.start).0 as u32,
+            });
+        }
+        Policy {
+            path: self.file.to_path_buf(),
+            targets,
+            checks,
+        }
+    }
+
+    fn target(&mut self, name: &str, raw: RawTarget, span: Range<usize>) -> Option<Target> {
+        let schemas = raw
+            .schemas
+            .map(|list| list.into_iter().map(Spanned::into_inner).collect());
+        let source = match (raw.url, raw.sql) {
+            (Some(url), None) => {
+                if let Some(s) = &raw.scratch_url {
+                    self.problem(
+                        s.span(),
+                        format!("target `{name}`: `scratch_url` only applies to `sql` targets"),
+                    );
+                }
+                let conninfo = self.interpolate(&url)?;
+                let sslmode = raw.sslmode.and_then(|m| {
+                    if SSLMODES.contains(&m.get_ref().as_str()) {
+                        Some(m.into_inner())
+                    } else {
+                        self.problem(
+                            m.span(),
+                            format!(
+                                "target `{name}`: unknown sslmode `{}` (use one of {})",
+                                m.get_ref(),
+                                SSLMODES.join(", ")
+                            ),
+                        );
+                        None
+                    }
+                });
+                let ca_file = match raw.ca_file {
+                    Some(f) => {
+                        let file = self.interpolate(&f)?;
+                        Some(self.base.join(file))
+                    }
+                    None => None,
+                };
+                let password = match raw.password_env {
+                    Some(var) => match (self.env)(var.get_ref()) {
+                        Some(value) => Some(value),
+                        None => {
+                            self.problem(
+                                var.span(),
+                                format!(
+                                    "target `{name}`: password_env names `{}`, which is not set",
+                                    var.get_ref()
+                                ),
+                            );
+                            None
+                        }
+                    },
+                    None => None,
+                };
+                TargetSource::Live(LiveTarget {
+                    conninfo,
+                    sslmode,
+                    ca_file,
+                    password,
+                })
+            }
+            (None, Some(sql)) => {
+                for (key, value) in [
+                    ("sslmode", raw.sslmode.as_ref().map(Spanned::span)),
+                    ("ca_file", raw.ca_file.as_ref().map(Spanned::span)),
+                    ("password_env", raw.password_env.as_ref().map(Spanned::span)),
+                ] {
+                    if let Some(s) = value {
+                        self.problem(
+                            s,
+                            format!(
+                                "target `{name}`: `{key}` only applies to `url` targets; for \
+                                 the scratch server, put it into `scratch_url`"
+                            ),
+                        );
+                    }
+                }
+                let scratch_url = match raw.scratch_url {
+                    Some(u) => Some(self.interpolate(&u)?),
+                    None => None,
+                };
+                let files = self.sql_files(name, sql)?;
+                TargetSource::Sql(SqlTarget { files, scratch_url })
+            }
+            (Some(url), Some(_)) => {
+                self.problem(
+                    url.span(),
+                    format!(
+                        "target `{name}` has both `url` and `sql`: a target is exactly one of \
+                         them"
+                    ),
+                );
+                return None;
+            }
+            (None, None) => {
+                self.problem(
+                    span,
+                    format!(
+                        "target `{name}` has no source: give it `url = \"postgres://...\"` (a \
+                         live database) or `sql = \"path/*.sql\"` (SQL files)"
+                    ),
+                );
+                return None;
+            }
+        };
+        Some(Target {
+            name: name.to_string(),
+            source,
+            schemas,
+        })
+    }
+
+    /// Resolve `${VAR}` references. An unset variable is a problem at the value's location.
+    fn interpolate(&mut self, value: &Spanned<String>) -> Option<String> {
+        match interpolate(value.get_ref(), self.env) {
+            Ok(s) => Some(s),
+            Err(message) => {
+                self.problem(value.span(), message);
+                None
+            }
+        }
+    }
+
+    fn sql_files(&mut self, name: &str, sql: Spanned<OneOrMany>) -> Option<Vec<PathBuf>> {
+        let span = sql.span();
+        let patterns = match sql.into_inner() {
+            OneOrMany::One(p) => vec![p],
+            OneOrMany::Many(list) => list,
+        };
+        if patterns.is_empty() {
+            self.problem(span, format!("target `{name}`: `sql` lists no files"));
+            return None;
+        }
+        let mut files = Vec::new();
+        for pattern in patterns {
+            let pattern = match interpolate(&pattern, self.env) {
+                Ok(p) => p,
+                Err(message) => {
+                    self.problem(span.clone(), message);
+                    continue;
+                }
+            };
+            let full = self.base.join(&pattern);
+            let is_glob = pattern.contains(['*', '?', '[']);
+            if !is_glob {
+                if full.is_file() {
+                    files.push(full);
+                } else {
+                    self.problem(
+                        span.clone(),
+                        format!("target `{name}`: SQL file {} does not exist", full.display()),
+                    );
+                }
+                continue;
+            }
+            let matches = glob::glob(&full.to_string_lossy()).map(|paths| {
+                let mut found: Vec<PathBuf> = paths.flatten().filter(|p| p.is_file()).collect();
+                found.sort();
+                found
+            });
+            match matches {
+                Ok(found) if found.is_empty() => self.problem(
+                    span.clone(),
+                    format!(
+                        "target `{name}`: the pattern `{pattern}` matches no files (looked in {})",
+                        full.parent().unwrap_or(Path::new(".")).display()
+                    ),
+                ),
+                Ok(found) => files.extend(found),
+                Err(e) => self.problem(
+                    span.clone(),
+                    format!("target `{name}`: bad file pattern `{pattern}`: {}", e.msg),
+                ),
+            }
+        }
+        Some(files)
+    }
+}
+
+/// Resolve `${VAR}` in `value`. `$$` stands for a literal `$`.
+pub fn interpolate(value: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(stripped) = after.strip_prefix('$') {
+            out.push('$');
+            rest = stripped;
+        } else if let Some(body) = after.strip_prefix('{') {
+            let end = body
+                .find('}')
+                .ok_or_else(|| format!("unclosed `${{` in `{}`", redact_hint(value)))?;
+            let var = &body[..end];
+            if var.is_empty() || !var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(format!("`${{{var}}}` is not a valid environment variable name"));
+            }
+            match env(var) {
+                Some(v) => out.push_str(&v),
+                None => {
+                    return Err(format!(
+                        "environment variable `{var}` is not set (referenced as `${{{var}}}`)"
+                    ));
+                }
+            }
+            rest = &body[end + 1..];
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// A value may hold a password; in messages show only that it is a connection setting.
+fn redact_hint(value: &str) -> &str {
+    if value.contains('@') || value.contains("password") {
+        "this value"
+    } else {
+        value
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset`.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(name: &str) -> Option<String> {
+        match name {
+            "PROD_URL" => Some("postgres://ci:s3cret@db.internal/app".into()),
+            "PROD_PASSWORD" => Some("hunter2".into()),
+            _ => None,
+        }
+    }
+
+    fn parse_text(text: &str) -> Result<Policy, PolicyError> {
+        parse(text, Path::new("schema-policy.toml"), &env)
+    }
+
+    fn messages(text: &str) -> Vec<String> {
+        match parse_text(text) {
+            Ok(_) => panic!("expected an error"),
+            Err(e) => e.problems.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    const GOOD: &str = r#"
+[targets.expected]
+url = "postgres://ci@localhost:5432/app_expected"
+
+[targets.production]
+url = "${PROD_URL}"
+sslmode = "verify-full"
+ca_file = "certs/prod-ca.pem"
+password_env = "PROD_PASSWORD"
+schemas = ["public", "billing"]
+
+[[check]]
+name = "production matches migrations"
+expected = "expected"
+actual = "production"
+"#;
+
+    #[test]
+    fn reads_a_good_policy() {
+        let policy = parse_text(GOOD).expect("valid");
+        assert_eq!(policy.checks.len(), 1);
+        let check = &policy.checks[0];
+        assert_eq!(check.name, "production matches migrations");
+        assert_eq!(check.line, 12);
+        let prod = &policy.targets["production"];
+        assert_eq!(
+            prod.schemas.as_deref(),
+            Some(&["public".to_string(), "billing".to_string()][..])
+        );
+        match &prod.source {
+            TargetSource::Live(live) => {
+                assert_eq!(live.conninfo, "postgres://ci:s3cret@db.internal/app");
+                assert_eq!(live.sslmode.as_deref(), Some("verify-full"));
+                assert_eq!(live.password.as_deref(), Some("hunter2"));
+                assert_eq!(live.ca_file, Some(PathBuf::from("certs/prod-ca.pem")));
+                let debug = format!("{live:?}");
+                assert!(!debug.contains("s3cret") && !debug.contains("hunter2"), "{debug}");
+            }
+            other => panic!("expected a live target, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_key_has_line_and_column() {
+        let text = "[targets.a]\nurl = \"x\"\nsslmdoe = \"require\"\n";
+        let msgs = messages(text);
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert!(msgs[0].starts_with("schema-policy.toml:3:1: "), "{msgs:?}");
+        assert!(msgs[0].contains("sslmdoe"), "{msgs:?}");
+    }
+
+    #[test]
+    fn malformed_toml_has_location() {
+        let msgs = messages("[targets.a]\nurl = \"unclosed\n");
+        assert!(msgs[0].starts_with("schema-policy.toml:2:"), "{msgs:?}");
+    }
+
+    #[test]
+    fn collects_every_problem_with_locations() {
+        let text = r#"[targets.a]
+url = "${NOT_SET}"
+
+[targets.b]
+url = "postgres://x/y"
+sql = "a.sql"
+
+[targets.c]
+schemas = ["public"]
+
+[targets.d]
+url = "postgres://x/y"
+sslmode = "sometimes"
+
+[[check]]
+expected = "a"
+actual = "nope"
+"#;
+        let msgs = messages(text);
+        assert_eq!(msgs.len(), 5, "{msgs:#?}");
+        assert!(msgs[0].contains(":2:7: ") && msgs[0].contains("`NOT_SET` is not set"));
+        assert!(msgs[1].contains(":5:7: ") && msgs[1].contains("both `url` and `sql`"));
+        assert!(msgs[2].contains(":8:1: ") && msgs[2].contains("has no source"));
+        assert!(msgs[3].contains(":13:11: ") && msgs[3].contains("unknown sslmode"));
+        assert!(msgs[4].contains(":17:10: ") && msgs[4].contains("unknown target `nope`"));
+    }
+
+    #[test]
+    fn unset_password_env_is_an_error() {
+        let text = "[targets.a]\nurl = \"postgres://x/y\"\npassword_env = \"NOPE\"\n\
+                    [[check]]\nexpected = \"a\"\nactual = \"a\"\n";
+        let msgs = messages(text);
+        assert!(msgs[0].contains(":3:16: ") && msgs[0].contains("`NOPE`"), "{msgs:?}");
+    }
+
+    #[test]
+    fn no_checks_is_an_error() {
+        let msgs = messages("[targets.a]\nurl = \"postgres://x/y\"\n");
+        assert!(msgs[0].contains("no [[check]]"), "{msgs:?}");
+    }
+
+    #[test]
+    fn sql_targets_resolve_files_and_globs_in_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for f in ["002_b.sql", "001_a.sql", "010_c.sql", "notes.txt"] {
+            std::fs::write(dir.path().join(f), "").expect("write");
+        }
+        std::fs::write(dir.path().join("schema.sql"), "").expect("write");
+        let text = "[targets.migrations]\nsql = \"*.sql\"\n[targets.one]\nsql = [\"schema.sql\"]\n\
+                    [[check]]\nexpected = \"one\"\nactual = \"migrations\"\n";
+        let policy = parse(text, &dir.path().join("p.toml"), &env).expect("valid");
+        let TargetSource::Sql(sql) = &policy.targets["migrations"].source else {
+            panic!("sql target expected")
+        };
+        let names: Vec<String> = sql
+            .files
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["001_a.sql", "002_b.sql", "010_c.sql", "schema.sql"]);
+    }
+
+    #[test]
+    fn missing_sql_files_are_errors() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let text = "[targets.a]\nsql = \"nope/*.sql\"\n[targets.b]\nsql = \"missing.sql\"\n\
+                    [[check]]\nexpected = \"a\"\nactual = \"b\"\n";
+        let err = parse(text, &dir.path().join("p.toml"), &env).expect_err("invalid");
+        let msgs: Vec<String> = err.problems.iter().map(|p| p.to_string()).collect();
+        assert!(msgs[0].contains(":2:7: ") && msgs[0].contains("matches no files"));
+        assert!(msgs[1].contains(":4:7: ") && msgs[1].contains("does not exist"));
+    }
+
+    #[test]
+    fn interpolation() {
+        assert_eq!(interpolate("a${PROD_PASSWORD}b", &env).unwrap(), "ahunter2b");
+        assert_eq!(interpolate("cost $$5 $x", &env).unwrap(), "cost $5 $x");
+        assert!(interpolate("${NOPE}", &env).unwrap_err().contains("`NOPE` is not set"));
+        assert!(interpolate("${A-B}", &env).is_err());
+        assert!(interpolate("${UNCLOSED", &env).is_err());
+    }
+
+    #[test]
+    fn line_column_counts_characters() {
+        assert_eq!(line_column("ab\ncé d", 7), (2, 4));
+        assert_eq!(line_column("x", 0), (1, 1));
+    }
+}
