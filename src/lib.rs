@@ -5,8 +5,10 @@
 //! only `report` writes report files, only `main` decides the exit code.
 
 pub mod diff;
+pub mod evaluate;
 pub mod model;
 pub mod normalize;
 pub mod policy;
+pub mod report;
 pub mod rules;
 pub mod source;

@@ -1,0 +1,323 @@
+//! The terminal summary: findings grouped per check and per object, expected against actual
+//! (multi-line definitions as a line diff), and totals by severity and rule at the end.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use similar::{ChangeTag, TextDiff};
+
+use crate::evaluate::{CheckVerdict, Judged, Outcome, Status, Verdict};
+use crate::rules::Severity;
+
+/// ANSI styling, or none.
+#[derive(Clone, Copy)]
+pub struct Style {
+    color: bool,
+}
+
+impl Style {
+    pub fn new(color: bool) -> Style {
+        Style { color }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn bold(&self, t: &str) -> String {
+        self.paint("1", t)
+    }
+    fn dim(&self, t: &str) -> String {
+        self.paint("2", t)
+    }
+    fn red(&self, t: &str) -> String {
+        self.paint("31", t)
+    }
+    fn green(&self, t: &str) -> String {
+        self.paint("32", t)
+    }
+    fn severity(&self, s: Severity) -> String {
+        let label = format!("{:<7}", s.as_str());
+        match s {
+            Severity::Error => self.paint("1;31", &label),
+            Severity::Warning => self.paint("33", &label),
+            Severity::Note => self.paint("36", &label),
+            Severity::Ignore => self.dim(&label),
+        }
+    }
+}
+
+/// Values longer than this are shown on lines of their own even when they fit on one.
+const INLINE_WIDTH: usize = 60;
+
+pub fn render(verdict: &Verdict, status: Status, style: Style) -> String {
+    let mut out = String::new();
+    for check in &verdict.checks {
+        render_check(&mut out, check, style);
+    }
+    render_totals(&mut out, verdict, status, style);
+    out
+}
+
+fn render_check(out: &mut String, check: &CheckVerdict, style: Style) {
+    let _ = writeln!(
+        out,
+        "{} {} {}",
+        style.bold("check"),
+        style.bold(&check.name),
+        style.dim(&format!(
+            "(expected: {}, actual: {})",
+            check.expected, check.actual
+        ))
+    );
+    match &check.outcome {
+        Outcome::Failed { errors } => {
+            for e in errors {
+                let mut lines = e.lines();
+                let first = lines.next().unwrap_or("");
+                let _ = writeln!(out, "  {} {}", style.red("could not run:"), first);
+                for line in lines {
+                    let _ = writeln!(out, "    {line}");
+                }
+            }
+        }
+        Outcome::Compared { findings, compared } => {
+            let shown: Vec<&Judged> = findings
+                .iter()
+                .filter(|j| j.severity != Severity::Ignore)
+                .collect();
+            if shown.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  {} {} objects compared, no drift",
+                    style.green("✓"),
+                    compared.len()
+                );
+            }
+            let mut groups: BTreeMap<(&str, &str), Vec<&Judged>> = BTreeMap::new();
+            for j in shown {
+                groups
+                    .entry((j.finding.group_kind.as_str(), &j.finding.group))
+                    .or_default()
+                    .push(j);
+            }
+            for ((kind, group), items) in groups {
+                let _ = writeln!(out, "\n  {} {}", kind.replace('_', " "), style.bold(group));
+                for j in items {
+                    render_finding(out, j, style);
+                }
+            }
+        }
+    }
+    out.push('\n');
+}
+
+fn render_finding(out: &mut String, j: &Judged, style: Style) {
+    let f = &j.finding;
+    let _ = writeln!(
+        out,
+        "    {} {:<22} {}",
+        style.severity(j.severity),
+        f.rule,
+        f.message
+    );
+    let pad = "            ";
+    match (f.expected.as_deref(), f.actual.as_deref()) {
+        (Some(e), Some(a)) if e.contains('\n') || a.contains('\n') => {
+            let diff = TextDiff::from_lines(e, a);
+            for (i, group) in diff.grouped_ops(2).into_iter().enumerate() {
+                if i > 0 {
+                    let _ = writeln!(out, "{pad}{}", style.dim("  ..."));
+                }
+                for op in group {
+                    for change in diff.iter_changes(&op) {
+                        let line = change.value().trim_end_matches('\n');
+                        let _ = match change.tag() {
+                            ChangeTag::Delete => {
+                                writeln!(out, "{pad}{}", style.red(&format!("- {line}")))
+                            }
+                            ChangeTag::Insert => {
+                                writeln!(out, "{pad}{}", style.green(&format!("+ {line}")))
+                            }
+                            ChangeTag::Equal => {
+                                writeln!(out, "{pad}{}", style.dim(&format!("  {line}")))
+                            }
+                        };
+                    }
+                }
+            }
+            let _ = writeln!(out, "{pad}{}", style.dim("(- expected, + actual)"));
+        }
+        (Some(e), Some(a)) if e.len() + a.len() <= INLINE_WIDTH => {
+            let _ = writeln!(
+                out,
+                "{pad}expected {}  actual {}",
+                style.green(e),
+                style.red(a)
+            );
+        }
+        (e, a) => {
+            if let Some(e) = e {
+                write_value(out, pad, "expected", e, style);
+            }
+            if let Some(a) = a {
+                write_value(out, pad, "actual  ", a, style);
+            }
+        }
+    }
+}
+
+fn write_value(out: &mut String, pad: &str, label: &str, value: &str, style: Style) {
+    let mut lines = value.lines();
+    let _ = writeln!(
+        out,
+        "{pad}{} {}",
+        style.dim(label),
+        lines.next().unwrap_or("")
+    );
+    for line in lines {
+        let _ = writeln!(out, "{pad}         {line}");
+    }
+}
+
+fn render_totals(out: &mut String, verdict: &Verdict, status: Status, style: Style) {
+    let t = verdict.totals();
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    let counts = format!(
+        "{}, {}, {}",
+        plural(t.count(Severity::Error), "error"),
+        plural(t.count(Severity::Warning), "warning"),
+        plural(t.count(Severity::Note), "note"),
+    );
+    let share = if t.objects_compared == 0 {
+        0.0
+    } else {
+        100.0 * t.objects_drifted as f64 / t.objects_compared as f64
+    };
+    let headline = match status {
+        Status::Clean => style.green(&format!("✓ no policy violations ({counts})")),
+        Status::Violations => style.red(&format!("✗ policy violated: {counts}")),
+        Status::Incomplete => style.red(&format!(
+            "✗ could not finish: {} of {} could not run ({counts})",
+            t.checks_failed,
+            plural(t.checks, "check")
+        )),
+    };
+    let _ = writeln!(out, "{}", style.bold(&headline));
+    let _ = writeln!(
+        out,
+        "  {} compared in {}, {} drifted ({share:.1}%)",
+        plural(t.objects_compared, "object"),
+        plural(t.checks, "check"),
+        t.objects_drifted,
+    );
+    if !t.by_category.is_empty() {
+        let cats: Vec<String> = t
+            .by_category
+            .iter()
+            .map(|(c, n)| format!("{} {n}", c.as_str()))
+            .collect();
+        let _ = writeln!(out, "  by category: {}", cats.join(", "));
+    }
+    if !t.by_rule.is_empty() {
+        let rules: Vec<String> = t.by_rule.iter().map(|(r, n)| format!("{r} {n}")).collect();
+        let _ = writeln!(out, "  by rule: {}", rules.join(", "));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::{ComparedObject, Comparison, Finding, ObjectKind};
+    use crate::evaluate::{CheckVerdict, judge};
+
+    fn verdict() -> Verdict {
+        let finding = |rule: &str, object: &str, e: Option<&str>, a: Option<&str>| Finding {
+            rule: rule.into(),
+            kind: ObjectKind::Column,
+            object: object.into(),
+            group: "public.orders".into(),
+            group_kind: ObjectKind::Table,
+            expected: e.map(Into::into),
+            actual: a.map(Into::into),
+            message: format!("{rule} on {object}"),
+        };
+        Verdict {
+            checks: vec![CheckVerdict {
+                name: "prod".into(),
+                expected: "migrations".into(),
+                actual: "production".into(),
+                policy_line: Some(3),
+                outcome: judge(Comparison {
+                    findings: vec![
+                        finding(
+                            "column.type",
+                            "public.orders.total",
+                            Some("numeric(12,2)"),
+                            Some("integer"),
+                        ),
+                        finding(
+                            "view.definition",
+                            "public.v",
+                            Some(" SELECT a,\n    b\n   FROM t;"),
+                            Some(" SELECT a,\n    c\n   FROM t;"),
+                        ),
+                        finding("comment.mismatch", "public.orders", Some("Orders"), None),
+                    ],
+                    compared: vec![
+                        ComparedObject {
+                            kind: ObjectKind::Table,
+                            name: "public.orders".into(),
+                        },
+                        ComparedObject {
+                            kind: ObjectKind::Table,
+                            name: "public.customers".into(),
+                        },
+                    ],
+                }),
+            }],
+        }
+    }
+
+    #[test]
+    fn plain_summary() {
+        let text = render(&verdict(), Status::Violations, Style::new(false));
+        let expected = "\
+check prod (expected: migrations, actual: production)
+
+  table public.orders
+    error   column.type            column.type on public.orders.total
+            expected numeric(12,2)  actual integer
+    error   view.definition        view.definition on public.v
+               SELECT a,
+            -     b
+            +     c
+                 FROM t;
+            (- expected, + actual)
+    warning comment.mismatch       comment.mismatch on public.orders
+            expected Orders
+
+✗ policy violated: 2 errors, 1 warning, 0 notes
+  2 objects compared in 1 check, 1 drifted (50.0%)
+  by category: definition 2, cosmetic 1
+  by rule: column.type 1, comment.mismatch 1, view.definition 1
+";
+        assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        assert!(!render(&verdict(), Status::Violations, Style::new(false)).contains('\x1b'));
+        assert!(render(&verdict(), Status::Violations, Style::new(true)).contains("\x1b[1;31m"));
+    }
+}
