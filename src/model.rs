@@ -208,7 +208,10 @@ pub struct Trigger {
     pub definition: String,
     /// Whether the trigger is enabled, and how: `O` origin (default), `D` disabled, `R` replica,
     /// `A` always — as in `pg_trigger.tgenabled`.
-    #[serde(default = "trigger_enabled_default", skip_serializing_if = "is_trigger_enabled_default")]
+    #[serde(
+        default = "trigger_enabled_default",
+        skip_serializing_if = "is_trigger_enabled_default"
+    )]
     pub enabled: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -391,6 +394,7 @@ fn is_default<T: Default + PartialEq>(value: &T) -> bool {
 
 /// PostgreSQL keywords that `quote_ident` quotes (every keyword category except unreserved).
 /// From `src/include/parser/kwlist.h`; the list changes rarely and only grows.
+#[rustfmt::skip]
 const QUOTED_KEYWORDS: &[&str] = &[
     "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "authorization",
     "between", "bigint", "binary", "bit", "boolean", "both", "case", "cast", "char", "character",

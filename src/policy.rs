@@ -71,7 +71,10 @@ impl fmt::Debug for SqlTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SqlTarget")
             .field("files", &self.files)
-            .field("scratch_url", &self.scratch_url.as_ref().map(|_| "<redacted>"))
+            .field(
+                "scratch_url",
+                &self.scratch_url.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -454,7 +457,10 @@ impl Validator<'_> {
                 } else {
                     self.problem(
                         span.clone(),
-                        format!("target `{name}`: SQL file {} does not exist", full.display()),
+                        format!(
+                            "target `{name}`: SQL file {} does not exist",
+                            full.display()
+                        ),
                     );
                 }
                 continue;
@@ -499,7 +505,9 @@ pub fn interpolate(value: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<
                 .ok_or_else(|| format!("unclosed `${{` in `{}`", redact_hint(value)))?;
             let var = &body[..end];
             if var.is_empty() || !var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(format!("`${{{var}}}` is not a valid environment variable name"));
+                return Err(format!(
+                    "`${{{var}}}` is not a valid environment variable name"
+                ));
             }
             match env(var) {
                 Some(v) => out.push_str(&v),
@@ -596,7 +604,10 @@ actual = "production"
                 assert_eq!(live.password.as_deref(), Some("hunter2"));
                 assert_eq!(live.ca_file, Some(PathBuf::from("certs/prod-ca.pem")));
                 let debug = format!("{live:?}");
-                assert!(!debug.contains("s3cret") && !debug.contains("hunter2"), "{debug}");
+                assert!(
+                    !debug.contains("s3cret") && !debug.contains("hunter2"),
+                    "{debug}"
+                );
             }
             other => panic!("expected a live target, got {other:?}"),
         }
@@ -651,7 +662,10 @@ actual = "nope"
         let text = "[targets.a]\nurl = \"postgres://x/y\"\npassword_env = \"NOPE\"\n\
                     [[check]]\nexpected = \"a\"\nactual = \"a\"\n";
         let msgs = messages(text);
-        assert!(msgs[0].contains(":3:16: ") && msgs[0].contains("`NOPE`"), "{msgs:?}");
+        assert!(
+            msgs[0].contains(":3:16: ") && msgs[0].contains("`NOPE`"),
+            "{msgs:?}"
+        );
     }
 
     #[test]
@@ -694,9 +708,16 @@ actual = "nope"
 
     #[test]
     fn interpolation() {
-        assert_eq!(interpolate("a${PROD_PASSWORD}b", &env).unwrap(), "ahunter2b");
+        assert_eq!(
+            interpolate("a${PROD_PASSWORD}b", &env).unwrap(),
+            "ahunter2b"
+        );
         assert_eq!(interpolate("cost $$5 $x", &env).unwrap(), "cost $5 $x");
-        assert!(interpolate("${NOPE}", &env).unwrap_err().contains("`NOPE` is not set"));
+        assert!(
+            interpolate("${NOPE}", &env)
+                .unwrap_err()
+                .contains("`NOPE` is not set")
+        );
         assert!(interpolate("${A-B}", &env).is_err());
         assert!(interpolate("${UNCLOSED", &env).is_err());
     }

@@ -222,7 +222,12 @@ mod tests {
     #[test]
     fn rules_are_sorted_and_unique() {
         for pair in RULES.windows(2) {
-            assert!(pair[0].id < pair[1].id, "{} before {}", pair[0].id, pair[1].id);
+            assert!(
+                pair[0].id < pair[1].id,
+                "{} before {}",
+                pair[0].id,
+                pair[1].id
+            );
         }
     }
 
@@ -237,7 +242,10 @@ mod tests {
     #[test]
     fn cosmetic_and_owner_rules_default_to_warning() {
         for id in ["column.order", "comment.mismatch", "owner.mismatch"] {
-            assert_eq!(rule(id).map(|r| r.default_severity), Some(Severity::Warning));
+            assert_eq!(
+                rule(id).map(|r| r.default_severity),
+                Some(Severity::Warning)
+            );
         }
     }
 }

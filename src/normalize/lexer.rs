@@ -502,7 +502,9 @@ mod tests {
     fn meta_commands_are_separate() {
         let items = split_script("\\restrict abc\nSELECT 1;\n\\unrestrict abc\n");
         assert!(matches!(&items[0], ScriptItem::MetaCommand(s) if s.sql == "\\restrict abc"));
-        assert!(matches!(&items[1], ScriptItem::Statement(s) if s.sql == "SELECT 1" && s.line == 2));
+        assert!(
+            matches!(&items[1], ScriptItem::Statement(s) if s.sql == "SELECT 1" && s.line == 2)
+        );
         assert!(matches!(&items[2], ScriptItem::MetaCommand(s) if s.line == 3));
     }
 

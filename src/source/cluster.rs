@@ -92,7 +92,12 @@ impl Cluster {
             .prepare(&mut initdb, false)
             .stdin(Stdio::null())
             .output()
-            .map_err(|e| err(format!("cannot run {}: {e}", bindir.join("initdb").display())))?;
+            .map_err(|e| {
+                err(format!(
+                    "cannot run {}: {e}",
+                    bindir.join("initdb").display()
+                ))
+            })?;
         if !out.status.success() {
             return Err(err(format!(
                 "initdb failed ({}):\n{}",
@@ -209,10 +214,12 @@ pub fn find_bindir() -> Result<PathBuf, ClusterError> {
         .collect();
     versions.sort();
     versions.pop().map(|(_, dir)| dir).ok_or_else(|| {
-        err("PostgreSQL server binaries (initdb, postgres) were not found on PATH, in \
+        err(
+            "PostgreSQL server binaries (initdb, postgres) were not found on PATH, in \
              `pg_config --bindir` or in /usr/lib/postgresql/*/bin. Install the PostgreSQL server \
              (Debian/Ubuntu: `apt-get install postgresql`; macOS: `brew install postgresql`) or \
-             set PGDRIFT_PG_BINDIR to the folder that holds initdb and postgres.")
+             set PGDRIFT_PG_BINDIR to the folder that holds initdb and postgres.",
+        )
     })
 }
 
@@ -234,9 +241,7 @@ impl Runner {
         };
         for user in &candidates {
             if let Some(ids) = user_ids(user) {
-                return Ok(Runner {
-                    drop_to: Some(ids),
-                });
+                return Ok(Runner { drop_to: Some(ids) });
             }
         }
         Err(err(format!(
@@ -259,7 +264,9 @@ impl Runner {
     /// gets SIGQUIT (immediate shutdown) when the thread that spawned it dies.
     fn prepare<'c>(&self, cmd: &'c mut Command, tie_to_parent: bool) -> &'c mut Command {
         let drop_to = self.drop_to;
-        cmd.env_remove("PGDATA").env_remove("PGPORT").env_remove("PGHOST");
+        cmd.env_remove("PGDATA")
+            .env_remove("PGPORT")
+            .env_remove("PGHOST");
         if drop_to.is_some() {
             // The user has no usable home; keep tools from looking at root's.
             cmd.env("HOME", "/tmp");
