@@ -1,0 +1,291 @@
+//! The binary end to end: exit codes 0, 1 and 2, the terminal summary and the JSON report, on
+//! real PostgreSQL (SQL-file targets on a throwaway cluster, live targets on the test server).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn pgdrift() -> Command {
+    let mut cmd = Command::cargo_bin("pgdrift").expect("binary");
+    cmd.env("NO_COLOR", "1").env_remove("PGPASSWORD");
+    cmd
+}
+
+fn quickstart() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write fixture");
+    path
+}
+
+fn findings(report: &Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .flat_map(|c| c["findings"].as_array().expect("findings").iter())
+        .map(|f| {
+            (
+                f["rule"].as_str().expect("rule").to_string(),
+                f["object"].as_str().expect("object").to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn quickstart_finds_the_drift_and_exits_1() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("report.json");
+    let out = pgdrift()
+        .args(["check", "--policy"])
+        .arg(quickstart().join("schema-policy.toml"))
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(stdout.contains("check production matches migrations"), "{stdout}");
+    assert!(stdout.contains("policy violated"), "{stdout}");
+
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("report")).expect("json");
+    assert_eq!(report["format_version"], 1);
+    assert_eq!(report["status"], "violations");
+    let got = findings(&report);
+    let want: Vec<(String, String)> = [
+        ("column.extra", "public.customers.legacy_code"),
+        ("column.type", "public.orders.total"),
+        ("comment.mismatch", "public.customers"),
+        ("constraint.missing", "public.products.products_price_positive"),
+        ("grant.extra", "public.customers"),
+        ("grant.extra", "public.order_items"),
+        ("grant.extra", "public.orders"),
+        ("index.missing", "public.orders_customer_created_idx"),
+        ("trigger.definition", "public.products.products_touch"),
+        ("type.definition", "public.order_status"),
+        ("view.definition", "public.customer_revenue"),
+    ]
+    .iter()
+    .map(|(r, o)| (r.to_string(), o.to_string()))
+    .collect();
+    assert_eq!(got, want, "{report:#}");
+
+    let check = &report["checks"][0];
+    assert_eq!(check["name"], "production matches migrations");
+    assert_eq!(check["expected"], "migrations");
+    assert_eq!(check["actual"], "production");
+    assert_eq!(check["status"], "drift");
+    let total = check["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "column.type")
+        .expect("column.type finding");
+    assert_eq!(total["severity"], "error");
+    assert_eq!(total["kind"], "column");
+    assert_eq!(total["expected"], "numeric(12,2)");
+    assert_eq!(total["actual"], "numeric(10,2)");
+    assert_eq!(total["check"], "production matches migrations");
+    assert!(total["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(check["objects_compared"].as_u64().expect("count") >= 8);
+}
+
+#[test]
+fn same_schema_on_both_sides_exits_0() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let expected = quickstart().join("expected.sql");
+    let policy = write(
+        dir.path(),
+        "p.toml",
+        &format!(
+            "[targets.a]\nsql = {:?}\n[targets.b]\nsql = {:?}\n[[check]]\nexpected = \"a\"\nactual = \"b\"\n",
+            expected.display().to_string(),
+            expected.display().to_string()
+        ),
+    );
+    let json = dir.path().join("r.json");
+    let out = pgdrift()
+        .args(["check", "--policy"])
+        .arg(&policy)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("no drift"), "{stdout}");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("report")).expect("json");
+    assert_eq!(report["status"], "clean");
+    assert!(findings(&report).is_empty());
+}
+
+#[tokio::test]
+async fn live_databases_compare_and_sql_errors_point_at_the_line() {
+    let a = common::db_with("cli_a", "CREATE TABLE t (id int PRIMARY KEY, note text);").await;
+    let b = common::db_with("cli_b", "CREATE TABLE t (id bigint PRIMARY KEY);").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let policy = write(
+        dir.path(),
+        "p.toml",
+        &format!(
+            "[targets.a]\nurl = \"{}\"\n[targets.b]\nurl = \"${{B_URL}}\"\n\
+             [[check]]\nname = \"live\"\nexpected = \"a\"\nactual = \"b\"\n",
+            a.url()
+        ),
+    );
+    let out = pgdrift()
+        .args(["check", "--policy"])
+        .arg(&policy)
+        .args(["--json", "-"])
+        .env("B_URL", b.url())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    // With the report on stdout, the summary moves to stderr.
+    let report: Value = serde_json::from_slice(&out.stdout).expect("stdout is the JSON report");
+    assert_eq!(
+        findings(&report),
+        vec![
+            ("column.missing".to_string(), "public.t.note".to_string()),
+            ("column.type".to_string(), "public.t.id".to_string()),
+        ]
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("policy violated"));
+
+    // A broken migration: exit 2, file and line of the failing statement.
+    let bad = write(
+        dir.path(),
+        "001_bad.sql",
+        "CREATE TABLE ok (id int);\n\nCREATE TABLE broken (\n  id int REFERENCES nowhere (id)\n);\n",
+    );
+    let policy = write(
+        dir.path(),
+        "bad.toml",
+        &format!(
+            "[targets.a]\nurl = \"{}\"\n[targets.m]\nsql = \"001_bad.sql\"\nscratch_url = \"{}\"\n\
+             [[check]]\nexpected = \"m\"\nactual = \"a\"\n",
+            a.url(),
+            common::url("postgres")
+        ),
+    );
+    let out = pgdrift()
+        .args(["check", "--policy"])
+        .arg(&policy)
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    let shown = format!("{}:4:", bad.display());
+    assert!(stdout.contains(&shown), "expected {shown} in:\n{stdout}");
+    assert!(stdout.contains("relation \"nowhere\" does not exist"), "{stdout}");
+}
+
+#[test]
+fn policy_errors_exit_2_with_locations() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let policy = write(
+        dir.path(),
+        "p.toml",
+        "[targets.a]\nurl = \"${PGDRIFT_SURELY_UNSET}\"\n[targets.b]\nurl = \"postgres://x/y\"\n\
+         colour = \"red\"\n[[check]]\nexpected = \"a\"\nactual = \"b\"\n",
+    );
+    let out = pgdrift()
+        .args(["check", "--policy"])
+        .arg(&policy)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("p.toml:5:1:") && stderr.contains("colour"), "{stderr}");
+
+    let policy = write(
+        dir.path(),
+        "q.toml",
+        "[targets.a]\nurl = \"${PGDRIFT_SURELY_UNSET}\"\n[[check]]\nexpected = \"a\"\nactual = \"a\"\n",
+    );
+    let out = pgdrift()
+        .args(["check", "--policy"])
+        .arg(&policy)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("q.toml:2:7:") && stderr.contains("PGDRIFT_SURELY_UNSET"),
+        "{stderr}"
+    );
+
+    let out = pgdrift()
+        .args(["check", "--policy"])
+        .arg(dir.path().join("missing.toml"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn unreachable_database_exits_2_without_leaking_the_password() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let policy = write(
+        dir.path(),
+        "p.toml",
+        &format!(
+            "[targets.prod]\nurl = \"postgresql://ci:Sup3rSecret@127.0.0.1:{port}/app?sslmode=disable\"\n\
+             [targets.other]\nurl = \"postgresql://ci:Sup3rSecret@127.0.0.1:{port}/app2?sslmode=disable\"\n\
+             [[check]]\nexpected = \"prod\"\nactual = \"other\"\n"
+        ),
+    );
+    let json = dir.path().join("r.json");
+    let out = pgdrift()
+        .args(["check", "--policy"])
+        .arg(&policy)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .expect("run");
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(all.contains("prod") && all.contains("127.0.0.1"), "{all}");
+    assert!(!all.contains("Sup3rSecret"), "password leaked:\n{all}");
+    let report = std::fs::read_to_string(&json).expect("report written even when a check fails");
+    assert!(!report.contains("Sup3rSecret"), "password leaked into the report");
+    let report: Value = serde_json::from_str(&report).expect("json");
+    assert_eq!(report["status"], "incomplete");
+    assert_eq!(report["checks"][0]["status"], "error");
+}
+
+#[test]
+fn rules_lists_and_explains() {
+    let out = pgdrift().arg("rules").output().expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    for id in ["column.type", "index.missing", "grant.extra", "owner.mismatch"] {
+        assert!(stdout.contains(id), "{id} missing from:\n{stdout}");
+    }
+    let out = pgdrift().args(["rules", "column.default"]).output().expect("run");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("default expression"));
+    let out = pgdrift().args(["rules", "column.nope"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
