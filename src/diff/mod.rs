@@ -1,5 +1,17 @@
 //! Compare two canonical schemas, expected against actual, and name every difference as a
 //! finding with a rule id. Pure: no database, no policy, no output format.
+//!
+//! Both models hold their objects in sorted maps, so the comparison is a merge join over each
+//! pair of maps (`merge`): linear in the size of the schemas. An object present on one side only
+//! is reported once, as `<kind>.missing` or `<kind>.extra`, and what it contains is not reported
+//! again. Object names are only formatted when a finding needs them, so comparing two equal
+//! schemas of 150,000 columns allocates next to nothing per column.
+
+mod compare;
+mod merge;
+mod render;
+#[cfg(test)]
+mod tests;
 
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +58,14 @@ impl ObjectKind {
             ObjectKind::Policy => "policy",
         }
     }
+
+    /// The kind in running text: `materialized view`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            ObjectKind::MaterializedView => "materialized view",
+            other => other.as_str(),
+        }
+    }
 }
 
 /// One difference between expected and actual.
@@ -73,7 +93,9 @@ pub struct Finding {
 }
 
 /// A top-level object that was compared (present on at least one side): a schema, extension,
-/// table, view, sequence, function or type. Counts and "share drifted" are over these.
+/// table, view, sequence, function or type. Counts and "share drifted" are over these. What a
+/// schema present on one side only contains is not listed: it was not compared object by object,
+/// and its one `schema.missing`/`schema.extra` finding stands for all of it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ComparedObject {
     pub kind: ObjectKind,
@@ -89,6 +111,5 @@ pub struct Comparison {
 
 /// Compare `expected` against `actual`.
 pub fn diff(expected: &Schema, actual: &Schema) -> Comparison {
-    let _ = (expected, actual);
-    Comparison::default()
+    compare::run(expected, actual)
 }
