@@ -4,6 +4,8 @@
 //! Each stage is a plain function from data to data; only `source`/`catalog` touch a database,
 //! only `report` writes report files, only `main` decides the exit code.
 
+pub mod catalog;
+pub mod cli;
 pub mod diff;
 pub mod evaluate;
 pub mod model;
