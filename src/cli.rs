@@ -104,7 +104,10 @@ async fn check(args: CheckArgs) -> Result<Status, RunError> {
     }
     if let Some(path) = &args.json {
         report::write_atomic(path, &report::json::render(&verdict, status)).map_err(|e| {
-            RunError(format!("cannot write the JSON report to {}: {e}", path.display()))
+            RunError(format!(
+                "cannot write the JSON report to {}: {e}",
+                path.display()
+            ))
         })?;
     }
     Ok(status)
@@ -115,10 +118,10 @@ pub async fn run_checks(policy: &Policy) -> Verdict {
     let mut needed: Vec<&policy::Target> = Vec::new();
     for check in &policy.checks {
         for name in [&check.expected, &check.actual] {
-            if let Some(t) = policy.targets.get(name) {
-                if !needed.iter().any(|n| n.name == t.name) {
-                    needed.push(t);
-                }
+            if let Some(t) = policy.targets.get(name)
+                && !needed.iter().any(|n| n.name == t.name)
+            {
+                needed.push(t);
             }
         }
     }
@@ -129,15 +132,12 @@ pub async fn run_checks(policy: &Policy) -> Verdict {
         .iter()
         .map(|check| {
             let side = |name: &str| {
-                schemas
-                    .get(name)
-                    .cloned()
-                    .unwrap_or_else(|| {
-                        Err(source::SourceError {
-                            target: name.to_string(),
-                            message: "was not read".into(),
-                        })
+                schemas.get(name).cloned().unwrap_or_else(|| {
+                    Err(source::SourceError {
+                        target: name.to_string(),
+                        message: "was not read".into(),
                     })
+                })
             };
             let outcome = match (side(&check.expected), side(&check.actual)) {
                 (Ok(expected), Ok(actual)) => evaluate::judge(diff::diff(&expected, &actual)),
@@ -173,7 +173,10 @@ fn rules(id: Option<&str>) -> Result<(), RunError> {
                 RunError(if close.is_empty() {
                     format!("unknown rule `{id}`; `pgdrift rules` lists them all")
                 } else {
-                    format!("unknown rule `{id}`; did you mean one of: {}", close.join(", "))
+                    format!(
+                        "unknown rule `{id}`; did you mean one of: {}",
+                        close.join(", ")
+                    )
                 })
             })?;
             println!("{}", rule.id);

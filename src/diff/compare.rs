@@ -40,6 +40,10 @@ struct Spec<V> {
     /// Whether the map key is an identifier to quote; function keys are `name(argument types)`,
     /// already display text.
     quote: bool,
+    /// Whether the name lives in the schema's name space rather than its table's: indexes are
+    /// `public.orders_created_idx`, as PostgreSQL names them, while constraints, triggers and
+    /// policies are `public.orders.orders_pkey`.
+    schema_scoped: bool,
     kind: fn(&V) -> ObjectKind,
     /// The value shown for an object present on one side only.
     describe: fn(&V) -> String,
@@ -49,6 +53,7 @@ const SCHEMA: Spec<Namespace> = Spec {
     missing: "schema.missing",
     extra: "schema.extra",
     quote: true,
+    schema_scoped: false,
     kind: |_| ObjectKind::Schema,
     describe: render::namespace,
 };
@@ -56,6 +61,7 @@ const EXTENSION: Spec<Extension> = Spec {
     missing: "extension.missing",
     extra: "extension.extra",
     quote: true,
+    schema_scoped: false,
     kind: |_| ObjectKind::Extension,
     describe: render::extension,
 };
@@ -63,6 +69,7 @@ const TABLE: Spec<Table> = Spec {
     missing: "table.missing",
     extra: "table.extra",
     quote: true,
+    schema_scoped: false,
     kind: |_| ObjectKind::Table,
     describe: render::table,
 };
@@ -70,6 +77,7 @@ const COLUMN: Spec<Column> = Spec {
     missing: "column.missing",
     extra: "column.extra",
     quote: true,
+    schema_scoped: false,
     kind: |_| ObjectKind::Column,
     describe: render::column,
 };
@@ -77,6 +85,7 @@ const CONSTRAINT: Spec<Constraint> = Spec {
     missing: "constraint.missing",
     extra: "constraint.extra",
     quote: true,
+    schema_scoped: false,
     kind: |_| ObjectKind::Constraint,
     describe: |c| c.definition.clone(),
 };
@@ -84,6 +93,7 @@ const INDEX: Spec<Index> = Spec {
     missing: "index.missing",
     extra: "index.extra",
     quote: true,
+    schema_scoped: true,
     kind: |_| ObjectKind::Index,
     describe: |i| i.definition.clone(),
 };
@@ -91,6 +101,7 @@ const TRIGGER: Spec<Trigger> = Spec {
     missing: "trigger.missing",
     extra: "trigger.extra",
     quote: true,
+    schema_scoped: false,
     kind: |_| ObjectKind::Trigger,
     describe: |t| t.definition.clone(),
 };
@@ -98,6 +109,7 @@ const POLICY: Spec<Policy> = Spec {
     missing: "policy.missing",
     extra: "policy.extra",
     quote: true,
+    schema_scoped: false,
     kind: |_| ObjectKind::Policy,
     describe: render::policy,
 };
@@ -105,6 +117,7 @@ const VIEW: Spec<View> = Spec {
     missing: "view.missing",
     extra: "view.extra",
     quote: true,
+    schema_scoped: false,
     kind: |v| {
         if v.materialized {
             ObjectKind::MaterializedView
@@ -118,6 +131,7 @@ const SEQUENCE: Spec<Sequence> = Spec {
     missing: "sequence.missing",
     extra: "sequence.extra",
     quote: true,
+    schema_scoped: false,
     kind: |_| ObjectKind::Sequence,
     describe: render::sequence,
 };
@@ -125,6 +139,7 @@ const FUNCTION: Spec<Function> = Spec {
     missing: "function.missing",
     extra: "function.extra",
     quote: false,
+    schema_scoped: false,
     kind: |f| match f.kind {
         FunctionKind::Procedure => ObjectKind::Procedure,
         FunctionKind::Aggregate => ObjectKind::Aggregate,
@@ -136,6 +151,7 @@ const TYPE: Spec<Type> = Spec {
     missing: "type.missing",
     extra: "type.extra",
     quote: true,
+    schema_scoped: false,
     kind: |_| ObjectKind::Type,
     describe: |t| render::type_definition(&t.definition),
 };
@@ -168,6 +184,8 @@ pub(super) fn run(expected: &Schema, actual: &Schema) -> Comparison {
 struct Group {
     name: String,
     kind: ObjectKind,
+    /// Display name of the schema the group lives in (`None` for schemas and extensions).
+    schema: Option<String>,
 }
 
 impl Group {
@@ -267,6 +285,7 @@ impl Differ {
             let group = Group {
                 name: display(schema, key, spec.quote),
                 kind: (spec.kind)(pair.primary()),
+                schema: schema.map(str::to_string),
             };
             match pair {
                 Pair::Both(e, a) => compare(self, &group, e, a),
@@ -290,9 +309,13 @@ impl Differ {
         mut compare: impl FnMut(&mut Self, At<'_>, &V, &V),
     ) {
         for (key, pair) in merge(expected, actual) {
+            let parent = match (&group.schema, spec.schema_scoped) {
+                (Some(schema), true) => schema,
+                _ => &group.name,
+            };
             let at = At {
                 kind: (spec.kind)(pair.primary()),
-                parent: Some(&group.name),
+                parent: Some(parent),
                 name: key,
                 quote: spec.quote,
                 group,

@@ -765,13 +765,10 @@ fn index_missing_extra_definition() {
             orders_of(s).indexes.clear();
         },
         "index.missing",
-        "public.orders.orders_customer_idx",
+        "public.orders_customer_idx",
     );
     assert_eq!(f.kind, ObjectKind::Index);
-    assert_eq!(
-        f.message,
-        "index public.orders.orders_customer_idx is missing"
-    );
+    assert_eq!(f.message, "index public.orders_customer_idx is missing");
     actual_changed(
         |s| {
             orders_of(s).indexes.insert(
@@ -780,7 +777,7 @@ fn index_missing_extra_definition() {
             );
         },
         "index.extra",
-        "public.orders.orders_total_idx",
+        "public.orders_total_idx",
     );
     actual_changed(
         |s| {
@@ -790,7 +787,7 @@ fn index_missing_extra_definition() {
             );
         },
         "index.definition",
-        "public.orders.orders_customer_idx",
+        "public.orders_customer_idx",
     );
 }
 
@@ -802,7 +799,7 @@ fn materialized_view_indexes_are_compared() {
             v.indexes.clear();
         },
         "index.missing",
-        "public.daily_totals.daily_totals_day_idx",
+        "public.daily_totals_day_idx",
     );
     assert_eq!(f.group, "public.daily_totals");
     assert_eq!(f.group_kind, ObjectKind::MaterializedView);
@@ -1435,7 +1432,7 @@ fn comment_mismatch_on_every_kind_that_has_one() {
                     .expect("fixture");
                 set(&mut i.comment);
             },
-            "public.orders.orders_customer_idx",
+            "public.orders_customer_idx",
             ObjectKind::Index,
         ),
         (

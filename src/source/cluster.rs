@@ -191,10 +191,10 @@ pub fn find_bindir() -> Result<PathBuf, ClusterError> {
             dir.display()
         )));
     }
-    if let Some(path) = std::env::var_os("PATH") {
-        if let Some(dir) = std::env::split_paths(&path).find(|d| has_server(d)) {
-            return Ok(dir);
-        }
+    if let Some(path) = std::env::var_os("PATH")
+        && let Some(dir) = std::env::split_paths(&path).find(|d| has_server(d))
+    {
+        return Ok(dir);
     }
     if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
         let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
@@ -276,13 +276,12 @@ impl Runner {
         unsafe {
             cmd.pre_exec(move || {
                 libc::setsid();
-                if let Some((uid, gid)) = drop_to {
-                    if libc::setgroups(0, std::ptr::null()) != 0
+                if let Some((uid, gid)) = drop_to
+                    && (libc::setgroups(0, std::ptr::null()) != 0
                         || libc::setgid(gid) != 0
-                        || libc::setuid(uid) != 0
-                    {
-                        return Err(std::io::Error::last_os_error());
-                    }
+                        || libc::setuid(uid) != 0)
+                {
+                    return Err(std::io::Error::last_os_error());
                 }
                 if tie_to_parent {
                     // After the uid change: changing credentials clears the death signal.
