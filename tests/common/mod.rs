@@ -126,3 +126,37 @@ pub async fn ensure_roles(names: &[&str]) {
             .unwrap_or_else(|e| panic!("CREATE ROLE {name}: {}", describe(&e)));
     }
 }
+
+/// A fresh database copied from `template` (which nobody may be connected to).
+pub async fn db_from(prefix: &str, template: &TestDb) -> TestDb {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let name = format!("{prefix}_{}_{n}", std::process::id());
+    let admin = connect("postgres").await;
+    admin
+        .batch_execute(&format!(
+            "CREATE DATABASE \"{name}\" TEMPLATE \"{}\"",
+            template.name
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {}", describe(&e)));
+    TestDb { name }
+}
+
+/// Read a database's schema with pgdrift's catalog reader.
+pub async fn read_schema(db: &TestDb) -> pgdrift::model::Schema {
+    let client = db.client().await;
+    pgdrift::catalog::read(&client, &pgdrift::catalog::Scope::default())
+        .await
+        .unwrap_or_else(|e| panic!("reading {}: {e}", db.name))
+}
+
+/// The (rule, object) pairs of a comparison, sorted.
+pub fn rule_objects(c: &pgdrift::diff::Comparison) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = c
+        .findings
+        .iter()
+        .map(|f| (f.rule.clone(), f.object.clone()))
+        .collect();
+    v.sort();
+    v
+}
