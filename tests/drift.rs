@@ -51,8 +51,16 @@ const CASES: &[(&str, &str, &str)] = &[
         "hstore",
         "DROP EXTENSION hstore; CREATE EXTENSION hstore VERSION '1.4'",
     ),
-    ("table.missing", "billing.invoices", "DROP TABLE billing.invoices"),
-    ("table.extra", "public.extra_t", "CREATE TABLE extra_t (id int)"),
+    (
+        "table.missing",
+        "billing.invoices",
+        "DROP TABLE billing.invoices",
+    ),
+    (
+        "table.extra",
+        "public.extra_t",
+        "CREATE TABLE extra_t (id int)",
+    ),
     (
         "table.property",
         "public.customers",
@@ -119,7 +127,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "ALTER TABLE orders DROP CONSTRAINT orders_total_check, \
          ADD CONSTRAINT orders_total_check CHECK (total > 0)",
     ),
-    ("index.missing", "public.orders_customer_idx", "DROP INDEX orders_customer_idx"),
+    (
+        "index.missing",
+        "public.orders_customer_idx",
+        "DROP INDEX orders_customer_idx",
+    ),
     (
         "index.extra",
         "public.customers_name_idx",
@@ -138,7 +150,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "public.order_view",
         "CREATE OR REPLACE VIEW order_view AS SELECT id, total FROM orders WHERE total > 0",
     ),
-    ("sequence.missing", "public.invoice_seq", "DROP SEQUENCE invoice_seq"),
+    (
+        "sequence.missing",
+        "public.invoice_seq",
+        "DROP SEQUENCE invoice_seq",
+    ),
     ("sequence.extra", "public.s2", "CREATE SEQUENCE s2"),
     (
         "sequence.property",
@@ -178,7 +194,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "ALTER TABLE orders DISABLE TRIGGER orders_touch",
     ),
     ("type.missing", "public.positive", "DROP DOMAIN positive"),
-    ("type.extra", "public.mood", "CREATE TYPE mood AS ENUM ('a')"),
+    (
+        "type.extra",
+        "public.mood",
+        "CREATE TYPE mood AS ENUM ('a')",
+    ),
     (
         "type.definition",
         "public.status",
@@ -231,7 +251,11 @@ async fn every_rule_is_named_exactly() {
     // The base read against a copy of itself: nothing to report.
     let same = common::db_from("drift_same", &base).await;
     let clean = diff(&expected, &common::read_schema(&same).await);
-    assert_eq!(common::rule_objects(&clean), vec![], "identical schemas differ");
+    assert_eq!(
+        common::rule_objects(&clean),
+        vec![],
+        "identical schemas differ"
+    );
     assert!(clean.compared.len() >= 10, "{:?}", clean.compared);
 
     // Every rule id the registry knows has a case here.
