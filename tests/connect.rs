@@ -1,0 +1,617 @@
+//! Connecting the way libpq does, against real PostgreSQL servers: where passwords come from,
+//! the errors users see (naming host, database and user, never the password), and every sslmode
+//! against a server whose certificates this test makes with the openssl CLI.
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use pgdrift::source::cluster::{Cluster, ClusterOptions};
+use pgdrift::source::conninfo::{self, ConnInfo, ConnectError, Failure, PasswordSource};
+use tokio_postgres::Client;
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+const PASSWORD: &str = "Corr3ct-Horse-pw";
+const WRONG: &str = "Wr0ng-Battery-pw";
+
+/// A hermetic environment: only `vars`, and HOME an empty folder of the test's, so the machine's
+/// own ~/.pgpass and ~/.postgresql never take part.
+struct Env {
+    home: tempfile::TempDir,
+    vars: HashMap<String, String>,
+}
+
+impl Env {
+    fn new(vars: &[(&str, &str)]) -> Env {
+        let home = tempfile::tempdir().expect("temp home");
+        let mut vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        vars.insert("HOME".into(), home.path().to_string_lossy().into_owned());
+        Env { home, vars }
+    }
+
+    fn parse(&self, conninfo: &str) -> ConnInfo {
+        let lookup = |name: &str| self.vars.get(name).cloned();
+        ConnInfo::parse(conninfo, &lookup).unwrap_or_else(|e| panic!("{conninfo}: {e}"))
+    }
+}
+
+async fn connect(info: &ConnInfo) -> Result<Client, ConnectError> {
+    conninfo::connect(info, "pgdrift-test", TIMEOUT).await
+}
+
+async fn connect_ok(info: &ConnInfo) -> Client {
+    connect(info)
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", info.describe()))
+}
+
+async fn connect_err(info: &ConnInfo) -> ConnectError {
+    match connect(info).await {
+        Ok(_) => panic!("connected, but should not have: {}", info.describe()),
+        Err(e) => e,
+    }
+}
+
+async fn scalar(client: &Client, sql: &str) -> String {
+    let rows = client
+        .simple_query(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    rows.iter()
+        .find_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(String::from),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+async fn admin(cluster: &Cluster) -> Client {
+    let env = Env::new(&[]);
+    connect_ok(&env.parse(&cluster.url("postgres"))).await
+}
+
+fn start(options: ClusterOptions) -> Cluster {
+    Cluster::start_with(&options).unwrap_or_else(|e| panic!("cannot start PostgreSQL: {e}"))
+}
+
+/// A loopback port nothing listens on.
+fn closed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+fn assert_names_target(e: &ConnectError, host: &str, port: u16, db: &str, user: &str) {
+    let m = e.to_string();
+    assert!(
+        m.contains(&format!("{host}:{port}")),
+        "no host:port in: {m}"
+    );
+    assert!(
+        m.contains(&format!("database \"{db}\"")),
+        "no database in: {m}"
+    );
+    assert!(m.contains(&format!("user \"{user}\"")), "no user in: {m}");
+}
+
+fn assert_no_secret(e: &ConnectError, secret: &str) {
+    let shown = format!("{e} {e:?}");
+    assert!(!shown.contains(secret), "the password leaked: {shown}");
+}
+
+#[tokio::test]
+async fn passwords_come_from_where_libpq_takes_them() {
+    let cluster = start(ClusterOptions {
+        hba_lines: vec!["host all pwuser 127.0.0.1/32 scram-sha-256".into()],
+        ..Default::default()
+    });
+    admin(&cluster)
+        .await
+        .batch_execute(&format!(
+            "SET password_encryption = 'scram-sha-256'; \
+             CREATE ROLE pwuser LOGIN PASSWORD '{PASSWORD}'"
+        ))
+        .await
+        .expect("create role");
+    let (host, port) = (cluster.host(), cluster.port());
+    let base = format!("host={host} port={port} dbname=postgres user=pwuser sslmode=disable");
+
+    // A wrong password in the string: an authentication error naming the target, not the password.
+    let env = Env::new(&[]);
+    let info = env.parse(&format!(
+        "postgres://pwuser:{WRONG}@{host}:{port}/postgres?sslmode=disable"
+    ));
+    let e = connect_err(&info).await;
+    assert!(
+        matches!(
+            e.failure(),
+            Failure::Authentication {
+                source: Some(PasswordSource::ConnectionString),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_names_target(&e, host, port, "postgres", "pwuser");
+    assert!(
+        e.to_string().contains("password authentication failed"),
+        "{e}"
+    );
+    assert_no_secret(&e, WRONG);
+    assert!(!format!("{info:?}").contains(WRONG));
+
+    // The right one connects, with our application_name.
+    let info = env.parse(&format!("{base} password='{PASSWORD}'"));
+    let client = connect_ok(&info).await;
+    assert_eq!(scalar(&client, "SELECT current_user").await, "pwuser");
+    assert_eq!(
+        scalar(&client, "SHOW application_name").await,
+        "pgdrift-test"
+    );
+    // ...unless the string names its own.
+    let info = env.parse(&format!(
+        "{base} password='{PASSWORD}' application_name=mine"
+    ));
+    let client = connect_ok(&info).await;
+    assert_eq!(scalar(&client, "SHOW application_name").await, "mine");
+
+    // No password anywhere: the error says where one can go.
+    let e = connect_err(&env.parse(&base)).await;
+    assert!(
+        matches!(e.failure(), Failure::PasswordMissing { .. }),
+        "{e:?}"
+    );
+    let m = e.to_string();
+    assert!(
+        m.contains("PGPASSWORD") && m.contains("password_env"),
+        "{m}"
+    );
+
+    // The caller's password (the policy's password_env), right and wrong.
+    connect_ok(&env.parse(&base).with_password(Some(PASSWORD.into()))).await;
+    let e = connect_err(&env.parse(&base).with_password(Some(WRONG.into()))).await;
+    assert!(
+        matches!(
+            e.failure(),
+            Failure::Authentication {
+                source: Some(PasswordSource::Caller),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_no_secret(&e, WRONG);
+
+    // PGPASSWORD.
+    let env = Env::new(&[("PGPASSWORD", PASSWORD)]);
+    connect_ok(&env.parse(&base)).await;
+    // The string's password wins over PGPASSWORD.
+    let e = connect_err(&env.parse(&format!("{base} password={WRONG}"))).await;
+    assert_no_secret(&e, WRONG);
+    assert_no_secret(&e, PASSWORD);
+
+    // ~/.pgpass, with wildcards; ignored when others can read it, and the error says so.
+    let env = Env::new(&[]);
+    let pgpass = env.home.path().join(".pgpass");
+    std::fs::write(
+        &pgpass,
+        format!("# test\n{host}:{port}:*:pwuser:{PASSWORD}\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600)).unwrap();
+    connect_ok(&env.parse(&base)).await;
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let e = connect_err(&env.parse(&base)).await;
+    assert!(
+        matches!(e.failure(), Failure::PasswordMissing { .. }),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("group or others"), "{e}");
+    assert_no_secret(&e, PASSWORD);
+
+    // PGPASSWORD ranks above the password file: its wrong password is the one reported.
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let env2 = Env::new(&[("PGPASSWORD", WRONG)]);
+    let e = connect_err(&env2.parse(&format!("{base} passfile={}", pgpass.display()))).await;
+    assert!(
+        matches!(
+            e.failure(),
+            Failure::Authentication {
+                source: Some(PasswordSource::PgPassword),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("came from PGPASSWORD"), "{e}");
+    // PGPASSFILE names the file.
+    let env3 = Env::new(&[("PGPASSFILE", pgpass.to_str().unwrap())]);
+    connect_ok(&env3.parse(&base)).await;
+}
+
+#[tokio::test]
+async fn connection_errors_say_what_went_wrong() {
+    let cluster = start(ClusterOptions::default());
+    let (host, port) = (cluster.host(), cluster.port());
+    let env = Env::new(&[]);
+
+    // A database that does not exist.
+    let e = connect_err(&env.parse(&format!(
+        "postgres://postgres@{host}:{port}/nosuchdb?sslmode=disable"
+    )))
+    .await;
+    assert!(
+        matches!(e.failure(), Failure::DatabaseMissing { .. }),
+        "{e:?}"
+    );
+    assert_names_target(&e, host, port, "nosuchdb", "postgres");
+    assert!(e.to_string().contains("\"nosuchdb\" does not exist"), "{e}");
+
+    // A role that does not exist (trust authentication lets the server say so).
+    let e = connect_err(&env.parse(&format!(
+        "host={host} port={port} user=ghost dbname=postgres sslmode=disable"
+    )))
+    .await;
+    assert!(matches!(e.failure(), Failure::Rejected { .. }), "{e:?}");
+    assert!(e.to_string().contains("\"ghost\" does not exist"), "{e}");
+
+    // Nothing listening.
+    let closed = closed_port();
+    let e = connect_err(&env.parse(&format!(
+        "host={host} port={closed} user=postgres sslmode=disable"
+    )))
+    .await;
+    assert_eq!(e.failure(), &Failure::Refused, "{e:?}");
+    assert_names_target(&e, host, closed, "postgres", "postgres");
+    assert!(e.to_string().contains("connection refused"), "{e}");
+
+    // Several hosts: tried in order, the first that works wins.
+    let info = env.parse(&format!(
+        "postgres://postgres@{host}:{closed},{host}:{port}/postgres?sslmode=disable"
+    ));
+    let client = connect_ok(&info).await;
+    assert_eq!(scalar(&client, "SELECT 1").await, "1");
+    // ...and when none works, each one's failure is listed.
+    let other = closed_port();
+    let e = connect_err(&env.parse(&format!(
+        "host={host},{host} port={closed},{other} user=postgres sslmode=disable"
+    )))
+    .await;
+    assert_eq!(e.failures().len(), 2, "{e:?}");
+    assert!(e.to_string().contains(&format!("{host}:{other}")), "{e}");
+
+    // A server that accepts the TCP connection but never answers: the connect timeout.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_port = silent.local_addr().unwrap().port();
+    let started = Instant::now();
+    let e = connect_err(&env.parse(&format!(
+        "host=127.0.0.1 port={silent_port} user=postgres connect_timeout=2 sslmode=disable"
+    )))
+    .await;
+    assert!(matches!(e.failure(), Failure::Timeout(_)), "{e:?}");
+    assert!(started.elapsed() < Duration::from_secs(8));
+    assert!(e.to_string().contains("connect_timeout"), "{e}");
+    drop(silent);
+
+    // sslmode=require against a server without TLS; prefer falls back to plain.
+    let e = connect_err(&env.parse(&format!(
+        "host={host} port={port} user=postgres sslmode=require"
+    )))
+    .await;
+    assert!(
+        matches!(e.failure(), Failure::TlsUnsupported { .. }),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("sslmode=require"), "{e}");
+    connect_ok(&env.parse(&format!(
+        "host={host} port={port} user=postgres sslmode=prefer"
+    )))
+    .await;
+
+    // The Unix socket (the cluster puts it next to the data directory), and a missing one.
+    let socket_dir = cluster.data_dir().parent().unwrap().to_path_buf();
+    let info = env.parse(&format!(
+        "host={} port={port} user=postgres sslmode=require",
+        socket_dir.display()
+    ));
+    assert!(info.hosts()[0].is_unix_socket());
+    let client = connect_ok(&info).await;
+    assert_eq!(scalar(&client, "SELECT 1").await, "1");
+    let e = connect_err(&env.parse(&format!(
+        "host=/nonexistent-socket-dir port={port} user=postgres"
+    )))
+    .await;
+    assert!(matches!(e.failure(), Failure::NoSocket(_)), "{e:?}");
+    assert!(
+        e.to_string().contains("/nonexistent-socket-dir/.s.PGSQL"),
+        "{e}"
+    );
+
+    // PGHOST/PGPORT/PGUSER/PGDATABASE alone are enough.
+    let port_text = port.to_string();
+    let env = Env::new(&[
+        ("PGHOST", host),
+        ("PGPORT", &port_text),
+        ("PGUSER", "postgres"),
+        ("PGDATABASE", "template1"),
+        ("PGSSLMODE", "disable"),
+    ]);
+    let client = connect_ok(&env.parse("")).await;
+    assert_eq!(
+        scalar(&client, "SELECT current_database()").await,
+        "template1"
+    );
+}
+
+/// Certificates made with the openssl CLI: a CA, a server certificate for `localhost` only, a
+/// client certificate for `certuser`, and an unrelated second CA.
+struct Certs {
+    dir: tempfile::TempDir,
+}
+
+impl Certs {
+    fn make() -> Certs {
+        let dir = tempfile::tempdir().expect("cert dir");
+        let run = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .expect("the openssl command is needed for the TLS tests");
+            assert!(
+                out.status.success(),
+                "openssl {}: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        for ca in ["ca", "other-ca"] {
+            run(&[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-keyout",
+                &format!("{ca}.key"),
+                "-out",
+                &format!("{ca}.crt"),
+                "-subj",
+                &format!("/CN=pgdrift test {ca}"),
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+            ]);
+        }
+        std::fs::write(
+            dir.path().join("server.ext"),
+            "basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("client.ext"),
+            "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n",
+        )
+        .unwrap();
+        for (name, cn, serial) in [
+            ("server", "localhost", "1001"),
+            ("client", "certuser", "1002"),
+        ] {
+            run(&[
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                &format!("{name}.key"),
+                "-out",
+                &format!("{name}.csr"),
+                "-subj",
+                &format!("/CN={cn}"),
+            ]);
+            run(&[
+                "x509",
+                "-req",
+                "-in",
+                &format!("{name}.csr"),
+                "-days",
+                "2",
+                "-CA",
+                "ca.crt",
+                "-CAkey",
+                "ca.key",
+                "-set_serial",
+                serial,
+                "-extfile",
+                &format!("{name}.ext"),
+                "-out",
+                &format!("{name}.crt"),
+            ]);
+        }
+        let bundle = [
+            std::fs::read(dir.path().join("other-ca.crt")).unwrap(),
+            std::fs::read(dir.path().join("ca.crt")).unwrap(),
+        ]
+        .concat();
+        std::fs::write(dir.path().join("bundle.crt"), bundle).unwrap();
+        std::fs::set_permissions(
+            dir.path().join("client.key"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .unwrap();
+        Certs { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn read(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.path(name)).unwrap()
+    }
+}
+
+fn pem(path: &Path) -> String {
+    // Paths in key=value strings: quote them in case the temp dir has spaces.
+    format!("'{}'", path.display())
+}
+
+#[tokio::test]
+async fn tls_modes_mean_what_they_mean_in_libpq() {
+    let certs = Certs::make();
+    let cluster = start(ClusterOptions {
+        settings: vec![
+            ("ssl".into(), "on".into()),
+            ("ssl_cert_file".into(), "'server.crt'".into()),
+            ("ssl_key_file".into(), "'server.key'".into()),
+            ("ssl_ca_file".into(), "'ca.crt'".into()),
+        ],
+        hba_lines: vec![
+            "hostssl all certuser 127.0.0.1/32 cert".into(),
+            "host all certuser 127.0.0.1/32 reject".into(),
+            "hostssl all sslonly 127.0.0.1/32 trust".into(),
+            "hostnossl all sslonly 127.0.0.1/32 reject".into(),
+        ],
+        files: vec![
+            ("server.crt".into(), certs.read("server.crt")),
+            ("server.key".into(), certs.read("server.key")),
+            ("ca.crt".into(), certs.read("ca.crt")),
+        ],
+    });
+    admin(&cluster)
+        .await
+        .batch_execute("CREATE ROLE sslonly LOGIN; CREATE ROLE certuser LOGIN")
+        .await
+        .expect("create roles");
+    let port = cluster.port();
+    let env = Env::new(&[]);
+    let at = |host: &str, rest: &str| {
+        env.parse(&format!(
+            "host={host} port={port} user=sslonly dbname=postgres {rest}"
+        ))
+    };
+    let uses_tls = |client: Client| async move {
+        scalar(
+            &client,
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+        )
+        .await
+            == "t"
+    };
+    let ca = pem(&certs.path("ca.crt"));
+    let other_ca = pem(&certs.path("other-ca.crt"));
+
+    // require and prefer encrypt without checking the certificate.
+    assert!(uses_tls(connect_ok(&at("127.0.0.1", "sslmode=require")).await).await);
+    assert!(uses_tls(connect_ok(&at("127.0.0.1", "sslmode=prefer")).await).await);
+    assert!(uses_tls(connect_ok(&at("127.0.0.1", "sslmode=allow")).await).await);
+
+    // verify-ca checks the chain, not the name: the certificate names only localhost.
+    let info = at("127.0.0.1", &format!("sslmode=verify-ca sslrootcert={ca}"));
+    assert!(uses_tls(connect_ok(&info).await).await);
+    // A bundle holding several CAs works too.
+    let bundle = pem(&certs.path("bundle.crt"));
+    connect_ok(&at(
+        "127.0.0.1",
+        &format!("sslmode=verify-ca sslrootcert={bundle}"),
+    ))
+    .await;
+
+    // verify-full checks the name as well: 127.0.0.1 is not in the certificate...
+    let e = connect_err(&at(
+        "127.0.0.1",
+        &format!("sslmode=verify-full sslrootcert={ca}"),
+    ))
+    .await;
+    assert!(matches!(e.failure(), Failure::Tls { .. }), "{e:?}");
+    assert_names_target(&e, "127.0.0.1", port, "postgres", "sslonly");
+    let m = e.to_string();
+    assert!(
+        m.contains("sslmode=verify-full") && m.contains("verify-ca"),
+        "{m}"
+    );
+    // ...localhost is, whether resolved or dialled through hostaddr.
+    connect_ok(&at(
+        "localhost",
+        &format!("sslmode=verify-full sslrootcert={ca}"),
+    ))
+    .await;
+    connect_ok(&at(
+        "localhost",
+        &format!("hostaddr=127.0.0.1 sslmode=verify-full sslrootcert={ca}"),
+    ))
+    .await;
+
+    // A CA that did not sign the server's certificate.
+    let e = connect_err(&at(
+        "localhost",
+        &format!("sslmode=verify-ca sslrootcert={other_ca}"),
+    ))
+    .await;
+    assert!(matches!(e.failure(), Failure::Tls { .. }), "{e:?}");
+    assert!(e.to_string().contains("sslrootcert"), "{e}");
+    // As in libpq, require with a root certificate checks the chain.
+    let e = connect_err(&at(
+        "localhost",
+        &format!("sslmode=require sslrootcert={other_ca}"),
+    ))
+    .await;
+    assert!(matches!(e.failure(), Failure::Tls { .. }), "{e:?}");
+
+    // The policy's sslmode and ca_file override the string's.
+    let info = at("127.0.0.1", "sslmode=require")
+        .with_sslmode("verify-ca")
+        .unwrap()
+        .with_root_cert(certs.path("other-ca.crt"));
+    assert!(matches!(
+        connect_err(&info).await.failure(),
+        Failure::Tls { .. }
+    ));
+    let info = at("127.0.0.1", "sslmode=disable")
+        .with_sslmode("verify-ca")
+        .unwrap()
+        .with_root_cert(certs.path("ca.crt"));
+    connect_ok(&info).await;
+
+    // sslmode=disable where pg_hba.conf only accepts TLS.
+    let e = connect_err(&at("127.0.0.1", "sslmode=disable")).await;
+    assert!(matches!(e.failure(), Failure::Rejected { .. }), "{e:?}");
+    assert!(e.to_string().contains("sslmode=require"), "{e}");
+
+    // A client certificate.
+    let cert_user = |rest: &str| {
+        env.parse(&format!(
+            "host=localhost port={port} user=certuser dbname=postgres sslmode=verify-full \
+             sslrootcert={ca} {rest}"
+        ))
+    };
+    let info = cert_user(&format!(
+        "sslcert={} sslkey={}",
+        pem(&certs.path("client.crt")),
+        pem(&certs.path("client.key"))
+    ));
+    let client = connect_ok(&info).await;
+    assert_eq!(scalar(&client, "SELECT current_user").await, "certuser");
+    let e = connect_err(&cert_user("")).await;
+    assert!(matches!(e.failure(), Failure::Rejected { .. }), "{e:?}");
+    // The default client certificate, ~/.postgresql/postgresql.crt and .key, as in libpq.
+    let dot = env.home.path().join(".postgresql");
+    std::fs::create_dir(&dot).unwrap();
+    std::fs::copy(certs.path("client.crt"), dot.join("postgresql.crt")).unwrap();
+    std::fs::copy(certs.path("client.key"), dot.join("postgresql.key")).unwrap();
+    connect_ok(&cert_user("")).await;
+    // And the default root certificate, ~/.postgresql/root.crt.
+    std::fs::copy(certs.path("ca.crt"), dot.join("root.crt")).unwrap();
+    connect_ok(&env.parse(&format!(
+        "host=localhost port={port} user=certuser dbname=postgres sslmode=verify-full"
+    )))
+    .await;
+}
