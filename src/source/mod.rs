@@ -49,7 +49,13 @@ pub async fn read_targets(
     env: &Env,
 ) -> BTreeMap<String, Result<Arc<Schema>, SourceError>> {
     let needs_cluster = targets.iter().any(|t| {
-        matches!(&t.source, TargetSource::Sql(SqlTarget { scratch_url: None, .. }))
+        matches!(
+            &t.source,
+            TargetSource::Sql(SqlTarget {
+                scratch_url: None,
+                ..
+            })
+        )
     });
     let cluster = if needs_cluster {
         match tokio::task::spawn_blocking(Cluster::start).await {
@@ -104,8 +110,9 @@ async fn read_target(
         }
         TargetSource::Sql(sql) => {
             let server = match (&sql.scratch_url, cluster) {
-                (Some(url), _) => ConnInfo::parse(url, env)
-                    .map_err(|e| format!("scratch_url: {e}"))?,
+                (Some(url), _) => {
+                    ConnInfo::parse(url, env).map_err(|e| format!("scratch_url: {e}"))?
+                }
                 (None, Some(Ok(cluster))) => ConnInfo::parse(&cluster.url("postgres"), env)
                     .map_err(|e| format!("local cluster: {e}"))?,
                 (None, Some(Err(e))) => return Err(e.clone()),
