@@ -34,8 +34,10 @@ pub enum Category {
     Definition,
     /// Privileges and ownership.
     Access,
-    /// Comments and column order: visible, but not behaviour.
+    /// Comments, column order and names: visible, but not behaviour.
     Cosmetic,
+    /// About the policy file itself: expired waivers, patterns that match nothing.
+    Policy,
 }
 
 impl Category {
@@ -45,6 +47,7 @@ impl Category {
             Category::Definition => "definition",
             Category::Access => "access",
             Category::Cosmetic => "cosmetic",
+            Category::Policy => "policy",
         }
     }
 }
@@ -118,6 +121,11 @@ rules! {
     "constraint.missing", Presence, Error, "A constraint of the expected schema is missing",
         "A primary key, unique, foreign key, check or exclusion constraint is missing: invalid or \
          duplicate data can get in, and ON CONFLICT clauses that name it fail.";
+    "constraint.name", Cosmetic, Warning, "A constraint has another name",
+        "The actual table has a constraint with the same definition under another name, often a \
+         generated name (orders_customer_id_fkey) against a chosen one (orders_customer_fk). \
+         Behaviour is the same, but migrations and ON CONFLICT ON CONSTRAINT clauses that name \
+         it fail. `ignore.constraint_names` matches constraints by definition only.";
     "extension.extra", Presence, Error, "An extension is installed only in the actual database",
         "The actual database has an extension the expected schema does not declare.";
     "extension.missing", Presence, Error, "An extension of the expected schema is missing",
@@ -149,9 +157,17 @@ rules! {
          unique one rejects data.";
     "index.missing", Presence, Error, "An index of the expected schema is missing",
         "A missing index makes queries slow; a missing unique index lets duplicates in.";
+    "index.name", Cosmetic, Warning, "An index has another name",
+        "The actual table has an index with the same definition under another name. Queries are \
+         served the same, but migrations that drop or rename it by name fail. \
+         `ignore.index_names` matches indexes by definition only.";
     "owner.mismatch", Access, Warning, "An object has a different owner",
         "The owner holds all privileges on the object and is the only role that can alter or \
          drop it: migrations run as another role fail.";
+    "pattern.unused", Policy, Note, "A policy pattern matched nothing in this run",
+        "An include/exclude filter, a severity key or a waiver matched no finding or object in \
+         this run. Often a typo in a name or a glob; sometimes an exception whose reason is gone \
+         and that can be removed.";
     "policy.definition", Definition, Error, "A row-level security policy differs",
         "A policy with this name applies to other commands or roles, is permissive instead of \
          restrictive (or the reverse), or has another USING or WITH CHECK expression.";
@@ -205,6 +221,9 @@ rules! {
         "The actual schema has a view or materialized view the expected schema does not.";
     "view.missing", Presence, Error, "A view of the expected schema is missing",
         "A view or materialized view is missing: queries that read it fail.";
+    "waiver.expired", Policy, Warning, "A waiver has expired",
+        "A waiver's expiry date has passed: it no longer covers the findings it was written for, \
+         which count again. Fix the drift, or renew the waiver with a new date and reason.";
 }
 
 /// Look up a rule by id.

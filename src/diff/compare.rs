@@ -1,7 +1,7 @@
 //! The walk: one method per object kind, on top of two helpers for the shape every kind shares
 //! (two maps → report what is missing or extra, compare what both sides hold).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::merge::{Pair, merge};
 use super::render;
@@ -44,6 +44,10 @@ struct Spec<V> {
     /// `public.orders_created_idx`, as PostgreSQL names them, while constraints, triggers and
     /// policies are `public.orders.orders_pkey`.
     schema_scoped: bool,
+    /// For kinds whose names are often generated (constraints, indexes): the rule for an object
+    /// that exists on both sides under different names, and the key that pairs them — the
+    /// definition without the name.
+    renamed: Option<(&'static str, fn(&V) -> String)>,
     kind: fn(&V) -> ObjectKind,
     /// The value shown for an object present on one side only.
     describe: fn(&V) -> String,
@@ -54,6 +58,7 @@ const SCHEMA: Spec<Namespace> = Spec {
     extra: "schema.extra",
     quote: true,
     schema_scoped: false,
+    renamed: None,
     kind: |_| ObjectKind::Schema,
     describe: render::namespace,
 };
@@ -62,6 +67,7 @@ const EXTENSION: Spec<Extension> = Spec {
     extra: "extension.extra",
     quote: true,
     schema_scoped: false,
+    renamed: None,
     kind: |_| ObjectKind::Extension,
     describe: render::extension,
 };
@@ -70,6 +76,7 @@ const TABLE: Spec<Table> = Spec {
     extra: "table.extra",
     quote: true,
     schema_scoped: false,
+    renamed: None,
     kind: |_| ObjectKind::Table,
     describe: render::table,
 };
@@ -78,6 +85,7 @@ const COLUMN: Spec<Column> = Spec {
     extra: "column.extra",
     quote: true,
     schema_scoped: false,
+    renamed: None,
     kind: |_| ObjectKind::Column,
     describe: render::column,
 };
@@ -86,6 +94,9 @@ const CONSTRAINT: Spec<Constraint> = Spec {
     extra: "constraint.extra",
     quote: true,
     schema_scoped: false,
+    renamed: Some(("constraint.name", |c| {
+        format!("{:?} {}", c.kind, c.definition)
+    })),
     kind: |_| ObjectKind::Constraint,
     describe: |c| c.definition.clone(),
 };
@@ -94,6 +105,7 @@ const INDEX: Spec<Index> = Spec {
     extra: "index.extra",
     quote: true,
     schema_scoped: true,
+    renamed: Some(("index.name", render::index_without_name)),
     kind: |_| ObjectKind::Index,
     describe: |i| i.definition.clone(),
 };
@@ -102,6 +114,7 @@ const TRIGGER: Spec<Trigger> = Spec {
     extra: "trigger.extra",
     quote: true,
     schema_scoped: false,
+    renamed: None,
     kind: |_| ObjectKind::Trigger,
     describe: |t| t.definition.clone(),
 };
@@ -110,6 +123,7 @@ const POLICY: Spec<Policy> = Spec {
     extra: "policy.extra",
     quote: true,
     schema_scoped: false,
+    renamed: None,
     kind: |_| ObjectKind::Policy,
     describe: render::policy,
 };
@@ -118,6 +132,7 @@ const VIEW: Spec<View> = Spec {
     extra: "view.extra",
     quote: true,
     schema_scoped: false,
+    renamed: None,
     kind: |v| {
         if v.materialized {
             ObjectKind::MaterializedView
@@ -132,6 +147,7 @@ const SEQUENCE: Spec<Sequence> = Spec {
     extra: "sequence.extra",
     quote: true,
     schema_scoped: false,
+    renamed: None,
     kind: |_| ObjectKind::Sequence,
     describe: render::sequence,
 };
@@ -140,6 +156,7 @@ const FUNCTION: Spec<Function> = Spec {
     extra: "function.extra",
     quote: false,
     schema_scoped: false,
+    renamed: None,
     kind: |f| match f.kind {
         FunctionKind::Procedure => ObjectKind::Procedure,
         FunctionKind::Aggregate => ObjectKind::Aggregate,
@@ -152,6 +169,7 @@ const TYPE: Spec<Type> = Spec {
     extra: "type.extra",
     quote: true,
     schema_scoped: false,
+    renamed: None,
     kind: |_| ObjectKind::Type,
     describe: |t| render::type_definition(&t.definition),
 };
@@ -308,23 +326,71 @@ impl Differ {
         actual: &BTreeMap<String, V>,
         mut compare: impl FnMut(&mut Self, At<'_>, &V, &V),
     ) {
-        for (key, pair) in merge(expected, actual) {
-            let parent = match (&group.schema, spec.schema_scoped) {
-                (Some(schema), true) => schema,
-                _ => &group.name,
-            };
-            let at = At {
-                kind: (spec.kind)(pair.primary()),
+        let parent = match (&group.schema, spec.schema_scoped) {
+            (Some(schema), true) => schema.as_str(),
+            _ => group.name.as_str(),
+        };
+        fn at<'a, V>(
+            spec: &Spec<V>,
+            parent: &'a str,
+            group: &'a Group,
+            key: &'a str,
+            value: &V,
+        ) -> At<'a> {
+            At {
+                kind: (spec.kind)(value),
                 parent: Some(parent),
                 name: key,
                 quote: spec.quote,
                 group,
-            };
-            match pair {
-                Pair::Both(e, a) => compare(self, at, e, a),
-                Pair::Missing(e) => self.missing(spec, at, e),
-                Pair::Extra(a) => self.extra(spec, at, a),
             }
+        }
+        let mut extras: Vec<(&String, &V)> = Vec::new();
+        let mut missing: Vec<(&String, &V)> = Vec::new();
+        for (key, pair) in merge(expected, actual) {
+            match pair {
+                Pair::Both(e, a) => compare(self, at(spec, parent, group, key, e), e, a),
+                Pair::Missing(e) => missing.push((key, e)),
+                Pair::Extra(a) => extras.push((key, a)),
+            }
+        }
+        if let Some((rule, key_of)) = spec.renamed
+            && !missing.is_empty()
+            && !extras.is_empty()
+        {
+            let mut by_definition: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, (_, a)) in extras.iter().enumerate().rev() {
+                by_definition.entry(key_of(a)).or_default().push(i);
+            }
+            let mut paired = vec![false; extras.len()];
+            missing.retain(|(key, e)| {
+                let Some(i) = by_definition.get_mut(&key_of(e)).and_then(Vec::pop) else {
+                    return true;
+                };
+                paired[i] = true;
+                let new_name = extras[i].0;
+                self.emit(
+                    rule,
+                    at(spec, parent, group, key, e),
+                    Some(key.to_string()),
+                    Some(new_name.to_string()),
+                    |noun, object| {
+                        format!("{noun} {object} is named {new_name} in actual (same definition)")
+                    },
+                );
+                false
+            });
+            let mut i = 0;
+            extras.retain(|_| {
+                i += 1;
+                !paired[i - 1]
+            });
+        }
+        for (key, e) in missing {
+            self.missing(spec, at(spec, parent, group, key, e), e);
+        }
+        for (key, a) in extras {
+            self.extra(spec, at(spec, parent, group, key, a), a);
         }
     }
 

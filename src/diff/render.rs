@@ -5,8 +5,8 @@
 use std::fmt::Write;
 
 use crate::model::{
-    Column, ConstraintKind, Extension, Function, FunctionKind, Identity, Namespace, Persistence,
-    Policy, Sequence, Table, TypeDefinition, quote_ident,
+    Column, ConstraintKind, Extension, Function, FunctionKind, Identity, Index, Namespace,
+    Persistence, Policy, Sequence, Table, TypeDefinition, quote_ident,
 };
 
 /// `integer NOT NULL DEFAULT 0`: the column as in CREATE TABLE, without its name.
@@ -315,4 +315,22 @@ pub(super) fn list(items: &[String]) -> Option<String> {
 /// A yes/no property in the words of SQL (`STRICT` / `CALLED ON NULL INPUT`).
 pub(super) fn flag(yes: &'static str, no: &'static str) -> impl Fn(&bool) -> Option<String> {
     move |b| Some(if *b { yes } else { no }.to_string())
+}
+
+/// An index definition with its own name left out (`CREATE INDEX ? ON public.t ...`), so two
+/// indexes that differ only by name pair up.
+pub(super) fn index_without_name(index: &Index) -> String {
+    use crate::normalize::lexer::{TokenKind, tokenize};
+    let def = index.definition.as_str();
+    let tokens = tokenize(def);
+    let mut significant = tokens.iter().filter(|t| !t.is_trivia());
+    // CREATE [UNIQUE] INDEX name ON ...
+    let name = significant
+        .by_ref()
+        .find(|t| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case("index"))
+        .and_then(|_| significant.next());
+    match name {
+        Some(t) => format!("{}?{}", &def[..t.start], &def[t.start + t.text.len()..]),
+        None => def.to_string(),
+    }
 }
