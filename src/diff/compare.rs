@@ -33,6 +33,9 @@ const GRANT_EXTRA: &str = "grant.extra";
 const OWNER_MISMATCH: &str = "owner.mismatch";
 const COMMENT_MISMATCH: &str = "comment.mismatch";
 
+/// A rename rule id and the key that pairs renamed objects.
+type Renamed<V> = (&'static str, fn(&V) -> String);
+
 /// What the walk needs to know about one kind of object kept in a map.
 struct Spec<V> {
     missing: &'static str,
@@ -47,7 +50,7 @@ struct Spec<V> {
     /// For kinds whose names are often generated (constraints, indexes): the rule for an object
     /// that exists on both sides under different names, and the key that pairs them — the
     /// definition without the name.
-    renamed: Option<(&'static str, fn(&V) -> String)>,
+    renamed: Option<Renamed<V>>,
     kind: fn(&V) -> ObjectKind,
     /// The value shown for an object present on one side only.
     describe: fn(&V) -> String,

@@ -1,0 +1,253 @@
+use super::*;
+
+fn canon(e: &str) -> String {
+    canonical_default(e, Some("public"), true)
+}
+
+#[test]
+fn whitespace_and_comments_in_bodies() {
+    let a = "BEGIN\n  NEW.updated_at := now();\n  RETURN NEW;\nEND";
+    let b = "BEGIN\n    -- keep it fresh\n    NEW.updated_at := now(); /* always */\n    RETURN NEW;\nEND\n";
+    assert!(bodies_equivalent(a, b, true, true));
+    assert!(
+        !bodies_equivalent(a, b, true, false),
+        "comments count when that rule is off"
+    );
+    assert!(!bodies_equivalent(a, b, false, false));
+    let reindented = "BEGIN NEW.updated_at := now(); RETURN NEW; END";
+    assert!(bodies_equivalent(a, reindented, true, false));
+    assert!(
+        !bodies_equivalent(a, reindented, false, true),
+        "whitespace counts when off"
+    );
+}
+
+#[test]
+fn never_looks_inside_literals() {
+    assert!(!bodies_equivalent(
+        "SELECT 'a  b'",
+        "SELECT 'a b'",
+        true,
+        true
+    ));
+    assert!(!bodies_equivalent(
+        "SELECT E'a\\'  b'",
+        "SELECT E'a\\' b'",
+        true,
+        true
+    ));
+    assert!(!bodies_equivalent(
+        r#"SELECT "a  b""#,
+        r#"SELECT "a b""#,
+        true,
+        true
+    ));
+    assert!(!bodies_equivalent(
+        "SELECT $x$a  b$x$",
+        "SELECT $x$a b$x$",
+        true,
+        true
+    ));
+    assert!(!bodies_equivalent(
+        "SELECT '-- not a comment'",
+        "SELECT ''",
+        true,
+        true
+    ));
+    assert!(!bodies_equivalent(
+        "a /* x /* nested */ y */ b",
+        "a y */ b",
+        true,
+        true
+    ));
+    assert!(bodies_equivalent(
+        "a /* x /* nested */ y */ b",
+        "a b",
+        true,
+        true
+    ));
+    assert!(!bodies_equivalent("a<>b", "a < > b", true, true));
+}
+
+#[test]
+fn time_family_is_one() {
+    assert_eq!(canon("now()"), "now()");
+    assert_eq!(canon("CURRENT_TIMESTAMP"), "now()");
+    assert_eq!(canon("transaction_timestamp()"), "now()");
+    assert_eq!(canon("pg_catalog.now()"), "now()");
+    // Look-alikes that behave differently.
+    assert_ne!(canon("CURRENT_TIMESTAMP(3)"), "now()");
+    assert_ne!(canon("statement_timestamp()"), "now()");
+    assert_ne!(canon("clock_timestamp()"), "now()");
+    assert_ne!(canon("LOCALTIMESTAMP"), "now()");
+}
+
+#[test]
+fn redundant_literal_casts() {
+    assert_eq!(canon("'a'::text"), canon("'a'"));
+    assert_eq!(canon("'a'::character varying"), canon("'a'::text"));
+    assert_eq!(canon("'a'::varchar"), canon("'a'"));
+    assert_eq!(canon("'q'::bpchar"), canon("'q'"));
+    // A length truncates; another type converts; a non-literal is not touched.
+    assert_ne!(canon("'abc'::character varying(2)"), canon("'abc'"));
+    assert_ne!(canon("'1'::integer"), canon("'1'"));
+    assert_ne!(canon("x::text"), canon("x"));
+    assert_ne!(canon("'a'::text[]"), canon("'a'"));
+}
+
+#[test]
+fn parenthesised_numbers() {
+    assert_eq!(canon("(0)"), canon("0"));
+    assert_eq!(canon("(-1)"), canon("-1"));
+    assert_eq!(canon("(0)::numeric"), canon("0::numeric"));
+    // A function call keeps its parentheses.
+    assert_ne!(canon("f(0)"), canon("f 0"));
+    assert_ne!(canon("(1 + 2)"), canon("1 + 2"));
+}
+
+#[test]
+fn nextval_qualification() {
+    assert_eq!(
+        canon("nextval('orders_id_seq'::regclass)"),
+        canon("nextval('public.orders_id_seq'::regclass)")
+    );
+    assert_ne!(
+        canon("nextval('other.orders_id_seq'::regclass)"),
+        canon("nextval('public.orders_id_seq'::regclass)")
+    );
+    assert_eq!(
+        canonical_default("nextval('s'::regclass)", Some("Billing"), true),
+        canonical_default("nextval('\"Billing\".s'::regclass)", Some("Billing"), true)
+    );
+}
+
+#[test]
+fn builtin_off_compares_tokens_only() {
+    assert_ne!(
+        canonical_default("now()", None, false),
+        canonical_default("CURRENT_TIMESTAMP", None, false)
+    );
+}
+
+fn schema_with_default(default: &str, body: &str) -> Schema {
+    use crate::model::*;
+    let mut table = Table {
+        owner: "app".into(),
+        ..Table::default()
+    };
+    table.columns.insert(
+        "created_at".into(),
+        Column {
+            position: 1,
+            data_type: "timestamp with time zone".into(),
+            not_null: false,
+            default: Some(default.into()),
+            identity: None,
+            generated: None,
+            collation: None,
+            comment: None,
+            grants: vec![],
+        },
+    );
+    table.triggers.insert(
+        "t".into(),
+        Trigger {
+            definition: body.into(),
+            enabled: "O".into(),
+            comment: None,
+        },
+    );
+    let mut ns = Namespace {
+        owner: "app".into(),
+        ..Namespace::default()
+    };
+    ns.tables.insert("orders".into(), table);
+    let mut schema = Schema::default();
+    schema.schemas.insert("public".into(), ns);
+    schema
+}
+
+#[test]
+fn normalize_equates_and_keeps_real_differences() {
+    let expected = schema_with_default("now()", "CREATE TRIGGER t BEFORE UPDATE ON public.orders");
+    let actual = schema_with_default(
+        "CURRENT_TIMESTAMP",
+        "CREATE  TRIGGER t\nBEFORE UPDATE ON public.orders",
+    );
+    let on = normalize(&expected, actual.clone(), &Equivalences::default());
+    assert_eq!(on, expected);
+
+    let off = Equivalences {
+        whitespace: false,
+        comments: false,
+        default_equivalence: false,
+        ..Equivalences::default()
+    };
+    assert_eq!(normalize(&expected, actual.clone(), &off), actual);
+
+    let different = schema_with_default(
+        "clock_timestamp()",
+        "CREATE TRIGGER t AFTER UPDATE ON public.orders",
+    );
+    assert_eq!(
+        normalize(&expected, different.clone(), &Equivalences::default()),
+        different
+    );
+}
+
+#[test]
+fn user_default_sets() {
+    let expected = schema_with_default("gen_random_uuid()", "x");
+    let actual = schema_with_default("public.uuid_generate_v4()", "x");
+    let eq = Equivalences {
+        default_sets: vec![vec![
+            "gen_random_uuid()".into(),
+            "public.uuid_generate_v4()".into(),
+        ]],
+        ..Equivalences::default()
+    };
+    assert_eq!(normalize(&expected, actual.clone(), &eq), expected);
+    assert_eq!(
+        normalize(&expected, actual.clone(), &Equivalences::default()),
+        actual
+    );
+}
+
+#[test]
+fn renames_roles_and_schemas() {
+    let mut expected =
+        schema_with_default("nextval('tenant_template.orders_id_seq'::regclass)", "x");
+    expected
+        .schemas
+        .get_mut("public")
+        .map(|ns| ns.owner = "app_stage".into());
+    let ns = expected.schemas.remove("public").expect("ns");
+    expected.schemas.insert("tenant_template".into(), ns);
+
+    let mut actual = schema_with_default("nextval('tenant_042.orders_id_seq'::regclass)", "x");
+    actual
+        .schemas
+        .get_mut("public")
+        .map(|ns| ns.owner = "app_prod".into());
+    let ns = actual.schemas.remove("public").expect("ns");
+    actual.schemas.insert("tenant_042".into(), ns);
+
+    let eq = Equivalences {
+        roles: [("app_prod".to_string(), "app_stage".to_string())].into(),
+        schemas: [("tenant_042".to_string(), "tenant_template".to_string())].into(),
+        ..Equivalences::default()
+    };
+    assert_eq!(normalize(&expected, actual, &eq), expected);
+}
+
+#[test]
+fn schema_rename_touches_only_qualifiers() {
+    let map: BTreeMap<String, String> = [("t42".to_string(), "tpl".to_string())].into();
+    assert_eq!(
+        rename_schemas_in(
+            "SELECT t42.a.t42 FROM t42.x WHERE y = 't42.z' AND c = t42",
+            &map
+        ),
+        "SELECT tpl.a.t42 FROM tpl.x WHERE y = 'tpl.z' AND c = t42"
+    );
+}
