@@ -217,18 +217,16 @@ fn user_default_sets() {
 fn renames_roles_and_schemas() {
     let mut expected =
         schema_with_default("nextval('tenant_template.orders_id_seq'::regclass)", "x");
-    expected
-        .schemas
-        .get_mut("public")
-        .map(|ns| ns.owner = "app_stage".into());
+    if let Some(ns) = expected.schemas.get_mut("public") {
+        ns.owner = "app_stage".into();
+    }
     let ns = expected.schemas.remove("public").expect("ns");
     expected.schemas.insert("tenant_template".into(), ns);
 
     let mut actual = schema_with_default("nextval('tenant_042.orders_id_seq'::regclass)", "x");
-    actual
-        .schemas
-        .get_mut("public")
-        .map(|ns| ns.owner = "app_prod".into());
+    if let Some(ns) = actual.schemas.get_mut("public") {
+        ns.owner = "app_prod".into();
+    }
     let ns = actual.schemas.remove("public").expect("ns");
     actual.schemas.insert("tenant_042".into(), ns);
 
