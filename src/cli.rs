@@ -8,8 +8,10 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diff;
-use crate::evaluate::{self, CheckVerdict, Outcome, Status, Verdict};
-use crate::policy::{self, Policy};
+use crate::evaluate::{CheckVerdict, Judge, Outcome, Status, Verdict};
+use crate::model::Schema;
+use crate::normalize;
+use crate::policy::{self, Date, Policy, Settings};
 use crate::report;
 use crate::rules::{RULES, Severity};
 use crate::source;
@@ -32,6 +34,9 @@ pub struct Cli {
 pub enum Command {
     /// Run the checks of a policy file and report drift.
     Check(CheckArgs),
+    /// Compare two schemas once, without a policy file: each side is a connection string
+    /// (`postgresql://...` or `host=... dbname=...`) or SQL files (`db/*.sql`).
+    Diff(DiffArgs),
     /// List every rule id with its default severity, or explain one rule.
     Rules {
         /// A rule id such as `column.default`.
@@ -44,12 +49,91 @@ pub struct CheckArgs {
     /// The policy file.
     #[arg(long, short, default_value = "schema-policy.toml")]
     pub policy: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub overrides: PolicyOverrides,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DiffArgs {
+    /// The expected schema: a connection string or SQL file(s).
+    pub expected: String,
+    /// The actual schema: a connection string or SQL file(s).
+    pub actual: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub overrides: PolicyOverrides,
+}
+
+/// Flags that override the policy's settings.
+#[derive(clap::Args, Debug, Default)]
+pub struct PolicyOverrides {
+    /// Turn an ignore rule on (e.g. `--ignore constraint_names`); repeatable.
+    #[arg(long, value_name = "RULE")]
+    pub ignore: Vec<String>,
+    /// Turn an ignore rule off (e.g. `--no-ignore column_order`); repeatable.
+    #[arg(long, value_name = "RULE")]
+    pub no_ignore: Vec<String>,
+    /// Fail on findings of this severity or worse: error, warning or note.
+    #[arg(long, value_name = "LEVEL")]
+    pub fail_on: Option<String>,
+    /// The date waivers are checked against (YYYY-MM-DD); default today.
+    #[arg(long, value_name = "DATE", hide = true)]
+    pub today: Option<String>,
+}
+
+/// Where and how to report.
+#[derive(clap::Args, Debug)]
+pub struct OutputArgs {
     /// Write the JSON report to PATH (`-` for standard output).
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
+    /// Write JUnit XML (test suite per check, test case per object) to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+    /// Write SARIF 2.1.0 (for code scanning) to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub sarif: Option<PathBuf>,
+    /// Write a Markdown summary (for $GITHUB_STEP_SUMMARY or merge-request notes) to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub markdown: Option<PathBuf>,
+    /// Write GitLab Code Quality JSON to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub codequality: Option<PathBuf>,
+    /// Write a self-contained HTML report to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
+    /// Write every report not given its own path into DIR (created if missing), as
+    /// pgdrift.json, pgdrift.junit.xml, pgdrift.sarif, pgdrift.md, pgdrift.codequality.json
+    /// and pgdrift.html.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Print findings as CI annotations: `github` (workflow commands) or `none`. Default:
+    /// `github` when GITHUB_ACTIONS=true. They go to standard output, or to standard error
+    /// when a report is written to standard output.
+    #[arg(long, value_enum, value_name = "STYLE")]
+    pub annotations: Option<report::AnnotationStyle>,
     /// When to colour the terminal summary.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+impl OutputArgs {
+    /// The reports the flags ask for (`-` is standard output).
+    pub fn outputs(&self) -> report::Outputs {
+        report::Outputs {
+            json: self.json.clone(),
+            junit: self.junit.clone(),
+            sarif: self.sarif.clone(),
+            markdown: self.markdown.clone(),
+            codequality: self.codequality.clone(),
+            html: self.html.clone(),
+            output_dir: self.output_dir.clone(),
+            annotations: self.annotations,
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -73,7 +157,15 @@ impl std::fmt::Display for RunError {
 /// `Err` when it could not even produce a verdict.
 pub async fn run(cli: Cli) -> Result<Status, RunError> {
     match cli.command {
-        Command::Check(args) => check(args).await,
+        Command::Check(args) => {
+            let policy = policy::load(&args.policy, &process_env)
+                .map_err(|e| RunError(format!("the policy has problems:\n{e}")))?;
+            run_policy(policy, &args.overrides, &args.output).await
+        }
+        Command::Diff(args) => {
+            let policy = one_off_policy(&args.expected, &args.actual)?;
+            run_policy(policy, &args.overrides, &args.output).await
+        }
         Command::Rules { id } => rules(id.as_deref()).map(|()| Status::Clean),
     }
 }
@@ -82,11 +174,89 @@ fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
-async fn check(args: CheckArgs) -> Result<Status, RunError> {
-    let policy = policy::load(&args.policy, &process_env)
-        .map_err(|e| RunError(format!("the policy has problems:\n{e}")))?;
-    let verdict = run_checks(&policy).await;
-    let status = verdict.status(Severity::Error);
+/// Apply the command-line overrides to a policy's settings.
+fn apply_overrides(settings: &mut Settings, o: &PolicyOverrides) -> Result<Date, RunError> {
+    for (keys, on) in [(&o.ignore, true), (&o.no_ignore, false)] {
+        for key in keys {
+            if !settings.ignore.set(key, on) {
+                return Err(RunError(format!(
+                    "unknown ignore rule `{key}` (use one of {})",
+                    policy::IGNORE_KEYS.join(", ")
+                )));
+            }
+        }
+    }
+    if let Some(level) = &o.fail_on {
+        settings.fail_on = match policy::parse_severity(level) {
+            Some(s) if s != Severity::Ignore => s,
+            _ => {
+                return Err(RunError(format!(
+                    "--fail-on takes error, warning or note, not `{level}`"
+                )));
+            }
+        };
+    }
+    match &o.today {
+        None => Ok(Date::today()),
+        Some(d) => Date::parse(d)
+            .ok_or_else(|| RunError(format!("--today takes a date like 2027-03-01, not `{d}`"))),
+    }
+}
+
+/// A policy for `pgdrift diff`: two targets, one check, default settings.
+fn one_off_policy(expected: &str, actual: &str) -> Result<Policy, RunError> {
+    let target = |name: &str, spec: &str| -> Result<policy::Target, RunError> {
+        let looks_like_url = spec.starts_with("postgres://")
+            || spec.starts_with("postgresql://")
+            || spec.contains('=');
+        let source = if looks_like_url {
+            policy::TargetSource::Live(policy::LiveTarget {
+                conninfo: spec.to_string(),
+                sslmode: None,
+                ca_file: None,
+                password: None,
+            })
+        } else {
+            let files =
+                policy::expand_sql_files(spec).map_err(|e| RunError(format!("{name}: {e}")))?;
+            policy::TargetSource::Sql(policy::SqlTarget {
+                files,
+                scratch_url: None,
+            })
+        };
+        Ok(policy::Target {
+            name: name.to_string(),
+            source,
+            schemas: None,
+        })
+    };
+    let mut targets = BTreeMap::new();
+    targets.insert("expected".to_string(), target("expected", expected)?);
+    targets.insert("actual".to_string(), target("actual", actual)?);
+    Ok(Policy {
+        path: PathBuf::from("(command line)"),
+        targets,
+        checks: vec![policy::Check {
+            name: "expected vs actual".into(),
+            expected: "expected".into(),
+            actual: "actual".into(),
+            line: 1,
+        }],
+        settings: Settings::default(),
+    })
+}
+
+async fn run_policy(
+    mut policy: Policy,
+    overrides: &PolicyOverrides,
+    args: &OutputArgs,
+) -> Result<Status, RunError> {
+    let today = apply_overrides(&mut policy.settings, overrides)?;
+    let outputs = args.outputs();
+    // Before the run: a report that could never be written should not cost a long check.
+    outputs.resolve().map_err(RunError)?;
+    let (verdict, relations) = run_checks(&policy, today).await;
+    let status = verdict.status();
 
     let color = match args.color {
         ColorChoice::Always => true,
@@ -96,25 +266,37 @@ async fn check(args: CheckArgs) -> Result<Status, RunError> {
         }
     };
     let summary = report::terminal::render(&verdict, status, report::terminal::Style::new(color));
-    // A report on standard output keeps it clean for pipes; the summary goes to stderr then.
-    if args.json.as_deref() == Some(std::path::Path::new("-")) {
+    // A report on standard output keeps it clean for pipes: the summary and the annotations
+    // go to stderr then (the Actions runner reads workflow commands on both streams).
+    let to_stderr = outputs.uses_stdout();
+    if to_stderr {
         eprint!("{summary}");
     } else {
         print!("{summary}");
     }
-    if let Some(path) = &args.json {
-        report::write_atomic(path, &report::json::render(&verdict, status)).map_err(|e| {
-            RunError(format!(
-                "cannot write the JSON report to {}: {e}",
-                path.display()
-            ))
-        })?;
+    let base = std::env::current_dir().ok();
+    let mut ctx = report::Context::new(&verdict);
+    ctx.status = status;
+    // `pgdrift diff` has no policy file to point at.
+    ctx.policy = policy.path.is_file().then_some(policy.path.as_path());
+    ctx.base = base.as_deref();
+    ctx.relations = Some(&relations);
+    if outputs.annotation_style(&process_env) == report::AnnotationStyle::Github {
+        let annotations = report::annotations::render(&ctx);
+        if to_stderr {
+            eprint!("{annotations}");
+        } else {
+            print!("{annotations}");
+        }
     }
+    report::write_all(&outputs, &ctx).map_err(|errors| RunError(errors.join("\n")))?;
     Ok(status)
 }
 
-/// Read every target the checks name (each once, all concurrently) and compare.
-pub async fn run_checks(policy: &Policy) -> Verdict {
+/// Read every target the checks name (each once, all concurrently) and compare them under the
+/// policy's settings; `today` decides which waivers have expired.
+/// Also returns every target's foreign keys, for the picture in the HTML report.
+pub async fn run_checks(policy: &Policy, today: Date) -> (Verdict, report::Relations) {
     let mut needed: Vec<&policy::Target> = Vec::new();
     for check in &policy.checks {
         for name in [&check.expected, &check.actual] {
@@ -127,6 +309,11 @@ pub async fn run_checks(policy: &Policy) -> Verdict {
     }
     let env: &source::Env = &process_env;
     let schemas = source::read_targets(&needed, env).await;
+    let relations: report::Relations = schemas
+        .iter()
+        .filter_map(|(name, s)| Some((name.clone(), report::foreign_keys(s.as_ref().ok()?))))
+        .collect();
+    let mut judge = Judge::new(&policy.settings, today);
     let checks = policy
         .checks
         .iter()
@@ -140,7 +327,9 @@ pub async fn run_checks(policy: &Policy) -> Verdict {
                 })
             };
             let outcome = match (side(&check.expected), side(&check.actual)) {
-                (Ok(expected), Ok(actual)) => evaluate::judge(diff::diff(&expected, &actual)),
+                (Ok(expected), Ok(actual)) => {
+                    judge.check(compare(&expected, &actual, &policy.settings))
+                }
                 (e, a) => Outcome::Failed {
                     errors: [e.err(), a.err()]
                         .into_iter()
@@ -158,7 +347,19 @@ pub async fn run_checks(policy: &Policy) -> Verdict {
             }
         })
         .collect();
-    Verdict { checks }
+    let verdict = Verdict {
+        checks,
+        policy_findings: judge.finish(),
+        fail_on: policy.settings.fail_on,
+    };
+    (verdict, relations)
+}
+
+/// The pure middle of the flow for one pair of schemas: normalize the actual side against the
+/// expected one, then diff.
+pub fn compare(expected: &Schema, actual: &Schema, settings: &Settings) -> diff::Comparison {
+    let actual = normalize::normalize(expected, actual.clone(), &settings.equivalences());
+    diff::diff(expected, &actual)
 }
 
 fn rules(id: Option<&str>) -> Result<(), RunError> {

@@ -36,6 +36,8 @@ pub enum ObjectKind {
     Trigger,
     Type,
     Policy,
+    /// An entry of the policy file (a waiver, a pattern), for findings about the policy itself.
+    PolicyEntry,
 }
 
 impl ObjectKind {
@@ -56,6 +58,7 @@ impl ObjectKind {
             ObjectKind::Trigger => "trigger",
             ObjectKind::Type => "type",
             ObjectKind::Policy => "policy",
+            ObjectKind::PolicyEntry => "policy_entry",
         }
     }
 

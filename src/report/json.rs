@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::diff::ObjectKind;
-use crate::evaluate::{Outcome, Status, Totals, Verdict};
+use crate::evaluate::{Judged, Outcome, Status, Totals, Verdict, WaiverNote};
 use crate::rules::{Category, Severity};
 
 /// Bump when a field changes meaning or disappears; adding fields keeps the version.
@@ -16,6 +16,8 @@ struct Report<'a> {
     status: Status,
     summary: Summary,
     checks: Vec<Check<'a>>,
+    /// Findings about the policy itself: expired waivers, patterns that matched nothing.
+    policy_findings: Vec<Finding<'a>>,
 }
 
 #[derive(Serialize)]
@@ -33,6 +35,8 @@ struct Summary {
     errors: usize,
     warnings: usize,
     notes: usize,
+    waived: usize,
+    fail_on: Severity,
     by_rule: std::collections::BTreeMap<String, usize>,
 }
 
@@ -62,6 +66,25 @@ struct Finding<'a> {
     expected: Option<&'a str>,
     actual: Option<&'a str>,
     message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waiver: Option<&'a WaiverNote>,
+}
+
+fn finding<'a>(check: &'a str, j: &'a Judged) -> Finding<'a> {
+    Finding {
+        check,
+        rule: &j.finding.rule,
+        severity: j.severity,
+        category: j.category,
+        kind: j.finding.kind,
+        object: &j.finding.object,
+        group: &j.finding.group,
+        group_kind: j.finding.group_kind,
+        expected: j.finding.expected.as_deref(),
+        actual: j.finding.actual.as_deref(),
+        message: &j.finding.message,
+        waiver: j.waiver.as_ref(),
+    }
 }
 
 /// Render the verdict as pretty-printed JSON (with a trailing newline).
@@ -86,23 +109,7 @@ pub fn render(verdict: &Verdict, status: Status) -> String {
                 errors,
                 objects_compared: c.compared().len(),
                 objects_drifted: c.drifted_objects(),
-                findings: c
-                    .findings()
-                    .iter()
-                    .map(|j| Finding {
-                        check: &c.name,
-                        rule: &j.finding.rule,
-                        severity: j.severity,
-                        category: j.category,
-                        kind: j.finding.kind,
-                        object: &j.finding.object,
-                        group: &j.finding.group,
-                        group_kind: j.finding.group_kind,
-                        expected: j.finding.expected.as_deref(),
-                        actual: j.finding.actual.as_deref(),
-                        message: &j.finding.message,
-                    })
-                    .collect(),
+                findings: c.findings().iter().map(|j| finding(&c.name, j)).collect(),
             }
         })
         .collect();
@@ -121,9 +128,16 @@ pub fn render(verdict: &Verdict, status: Status) -> String {
             errors: totals.count(Severity::Error),
             warnings: totals.count(Severity::Warning),
             notes: totals.count(Severity::Note),
+            waived: totals.waived,
+            fail_on: verdict.fail_on,
             by_rule: totals.by_rule.clone(),
         },
         checks,
+        policy_findings: verdict
+            .policy_findings
+            .iter()
+            .map(|j| finding("", j))
+            .collect(),
     };
     // Serializing plain structs of strings and numbers cannot fail.
     let mut out = serde_json::to_string_pretty(&report).unwrap_or_default();

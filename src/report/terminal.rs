@@ -59,6 +59,18 @@ pub fn render(verdict: &Verdict, status: Status, style: Style) -> String {
     for check in &verdict.checks {
         render_check(&mut out, check, style);
     }
+    let policy: Vec<&Judged> = verdict
+        .policy_findings
+        .iter()
+        .filter(|j| j.severity != Severity::Ignore)
+        .collect();
+    if !policy.is_empty() {
+        let _ = writeln!(out, "{}", style.bold("policy"));
+        for j in policy {
+            render_finding(&mut out, j, style);
+        }
+        out.push('\n');
+    }
     render_totals(&mut out, verdict, status, style);
     out
 }
@@ -118,14 +130,27 @@ fn render_check(out: &mut String, check: &CheckVerdict, style: Style) {
 
 fn render_finding(out: &mut String, j: &Judged, style: Style) {
     let f = &j.finding;
-    let _ = writeln!(
-        out,
-        "    {} {:<22} {}",
-        style.severity(j.severity),
-        f.rule,
-        f.message
-    );
+    let label = match &j.waiver {
+        Some(_) => style.dim("waived "),
+        None => style.severity(j.severity),
+    };
+    let _ = writeln!(out, "    {label} {:<22} {}", f.rule, f.message);
     let pad = "            ";
+    if let Some(w) = &j.waiver {
+        let until = w
+            .expires
+            .as_deref()
+            .map(|d| format!(", until {d}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{pad}{}",
+            style.dim(&format!(
+                "waiver (policy line {}{until}): {}",
+                w.policy_line, w.reason
+            ))
+        );
+    }
     match (f.expected.as_deref(), f.actual.as_deref()) {
         (Some(e), Some(a)) if e.contains('\n') || a.contains('\n') => {
             let diff = TextDiff::from_lines(e, a);
@@ -214,6 +239,9 @@ fn render_totals(out: &mut String, verdict: &Verdict, status: Status, style: Sty
         )),
     };
     let _ = writeln!(out, "{}", style.bold(&headline));
+    if t.waived > 0 {
+        let _ = writeln!(out, "  {} waived", plural(t.waived, "finding"));
+    }
     let _ = writeln!(
         out,
         "  {} compared in {}, {} drifted ({share:.1}%)",
@@ -253,6 +281,8 @@ mod tests {
             message: format!("{rule} on {object}"),
         };
         Verdict {
+            policy_findings: vec![],
+            fail_on: Severity::Error,
             checks: vec![CheckVerdict {
                 name: "prod".into(),
                 expected: "migrations".into(),

@@ -11,6 +11,12 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+mod settings;
+pub use settings::{
+    Date, EXCLUDABLE_KINDS, Filter, IGNORE_KEYS, Ignore, Pattern, Settings, SeverityOverride,
+    Waiver, parse_severity,
+};
+
 /// A checked policy, ready to run.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -18,6 +24,8 @@ pub struct Policy {
     pub path: PathBuf,
     pub targets: BTreeMap<String, Target>,
     pub checks: Vec<Check>,
+    /// What differences mean: ignore rules, filters, severities, waivers, fail level.
+    pub settings: Settings,
 }
 
 /// A named place a schema comes from.
@@ -144,6 +152,19 @@ struct RawPolicy {
     targets: BTreeMap<String, Spanned<RawTarget>>,
     #[serde(default)]
     check: Vec<Spanned<RawCheck>>,
+    // The settings tables; see `settings.rs`.
+    ignore: Option<Ignore>,
+    #[serde(default)]
+    equivalent_defaults: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    rename: settings::RawRename,
+    #[serde(default)]
+    filter: settings::RawFilter,
+    #[serde(default)]
+    severity: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    waive: Vec<Spanned<settings::RawWaiver>>,
+    fail: Option<settings::RawFail>,
 }
 
 #[derive(Deserialize)]
@@ -303,10 +324,30 @@ impl Validator<'_> {
                 line: line_column(self.text, span.start).0 as u32,
             });
         }
+        let raw_settings = settings::RawSettings {
+            ignore: raw.ignore,
+            equivalent_defaults: raw.equivalent_defaults,
+            rename: raw.rename,
+            filter: raw.filter,
+            severity: raw.severity,
+            waive: raw.waive,
+            fail: raw.fail,
+        };
+        let text = self.text;
+        let mut problems = Vec::new();
+        let settings = settings::validate(
+            raw_settings,
+            &mut |span, message| problems.push((span, message)),
+            &|offset| line_column(text, offset).0,
+        );
+        for (span, message) in problems {
+            self.problem(span, message);
+        }
         Policy {
             path: self.file.to_path_buf(),
             targets,
             checks,
+            settings,
         }
     }
 
@@ -450,43 +491,34 @@ impl Validator<'_> {
                 }
             };
             let full = self.base.join(&pattern);
-            let is_glob = pattern.contains(['*', '?', '[']);
-            if !is_glob {
-                if full.is_file() {
-                    files.push(full);
-                } else {
-                    self.problem(
-                        span.clone(),
-                        format!(
-                            "target `{name}`: SQL file {} does not exist",
-                            full.display()
-                        ),
-                    );
-                }
-                continue;
-            }
-            let matches = glob::glob(&full.to_string_lossy()).map(|paths| {
-                let mut found: Vec<PathBuf> = paths.flatten().filter(|p| p.is_file()).collect();
-                found.sort();
-                found
-            });
-            match matches {
-                Ok(found) if found.is_empty() => self.problem(
-                    span.clone(),
-                    format!(
-                        "target `{name}`: the pattern `{pattern}` matches no files (looked in {})",
-                        full.parent().unwrap_or(Path::new(".")).display()
-                    ),
-                ),
+            match expand_sql_files(&full.to_string_lossy()) {
                 Ok(found) => files.extend(found),
-                Err(e) => self.problem(
-                    span.clone(),
-                    format!("target `{name}`: bad file pattern `{pattern}`: {}", e.msg),
-                ),
+                Err(message) => self.problem(span.clone(), format!("target `{name}`: {message}")),
             }
         }
         Some(files)
     }
+}
+
+/// The files a `sql` entry names: the file itself, or a glob's matches in lexical order.
+pub fn expand_sql_files(pattern: &str) -> Result<Vec<PathBuf>, String> {
+    let is_glob = pattern.contains(['*', '?', '[']);
+    if !is_glob {
+        let path = PathBuf::from(pattern);
+        return if path.is_file() {
+            Ok(vec![path])
+        } else {
+            Err(format!("SQL file {pattern} does not exist"))
+        };
+    }
+    let paths =
+        glob::glob(pattern).map_err(|e| format!("bad file pattern `{pattern}`: {}", e.msg))?;
+    let mut found: Vec<PathBuf> = paths.flatten().filter(|p| p.is_file()).collect();
+    found.sort();
+    if found.is_empty() {
+        return Err(format!("the pattern `{pattern}` matches no files"));
+    }
+    Ok(found)
 }
 
 /// Resolve `${VAR}` in `value`. `$$` stands for a literal `$`.
@@ -726,5 +758,81 @@ actual = "nope"
     fn line_column_counts_characters() {
         assert_eq!(line_column("ab\ncé d", 7), (2, 4));
         assert_eq!(line_column("x", 0), (1, 1));
+    }
+
+    #[test]
+    fn the_example_policy_loads_with_every_setting() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let example = include_str!("../../schema-policy.example.toml");
+        std::fs::create_dir_all(dir.path().join("db/migrations")).expect("mkdir");
+        std::fs::write(dir.path().join("db/migrations/001_init.sql"), "").expect("write");
+        let env = |name: &str| match name {
+            "PROD_DATABASE_URL" => Some("postgresql://ci@db/app".to_string()),
+            "PROD_DB_PASSWORD" => Some("pw".to_string()),
+            _ => None,
+        };
+        let policy = parse(example, &dir.path().join("schema-policy.toml"), &env)
+            .unwrap_or_else(|e| panic!("the example policy does not load:\n{e}"));
+        let s = &policy.settings;
+        assert_eq!(s.ignore, Ignore::default());
+        assert_eq!(s.equivalent_defaults["uuid"].len(), 2);
+        assert_eq!(s.rename_roles["app_prod"], "app_stage");
+        assert_eq!(s.rename_schemas["tenant_042"], "tenant_template");
+        assert_eq!(s.filter.include.len(), 2);
+        assert_eq!(s.filter.exclude.len(), 3);
+        assert_eq!(s.filter.exclude_kinds, ["comment"]);
+        assert_eq!(s.severities.len(), 3);
+        assert_eq!(s.waivers.len(), 1);
+        assert_eq!(s.waivers[0].expires.map(|d| d.to_string()).as_deref(), Some("2027-03-01"));
+        assert_eq!(s.fail_on, crate::rules::Severity::Error);
+        assert_eq!(
+            s.severity_for("grant.extra", crate::rules::Severity::Error),
+            crate::rules::Severity::Warning
+        );
+    }
+
+    #[test]
+    fn settings_problems_have_locations() {
+        let text = r#"[targets.a]
+url = "postgres://x/y"
+[[check]]
+expected = "a"
+actual = "a"
+[ignore]
+whitespace = true
+colum_order = true
+[filter]
+exclude = ["public.[oops"]
+exclude_kinds = ["tabel"]
+[severity]
+"colunm.*" = "warning"
+"grant.*" = "loud"
+[[waive]]
+rule = "index.extra"
+object = "public.x"
+reason = ""
+expires = "next week"
+[fail]
+on = "sometimes"
+"#;
+        let msgs = messages(text);
+        assert_eq!(msgs.len(), 1, "TOML errors stop first: {msgs:#?}");
+        assert!(msgs[0].contains(":8:1:") && msgs[0].contains("colum_order"), "{msgs:?}");
+
+        let text = text.replace("colum_order = true\n", "");
+        let msgs = messages(&text);
+        let want = [
+            (":9:12:", "bad pattern"),
+            (":10:18:", "unknown kind `tabel`"),
+            (":12:1:", "matches no rule id"),
+            (":13:13:", "unknown severity `loud`"),
+            (":17:10:", "needs a reason"),
+            (":18:11:", "must be a date"),
+            (":20:6:", "unknown `on` level"),
+        ];
+        assert_eq!(msgs.len(), want.len(), "{msgs:#?}");
+        for (msg, (at, what)) in msgs.iter().zip(want) {
+            assert!(msg.contains(at) && msg.contains(what), "{msg} should have {at} {what}");
+        }
     }
 }

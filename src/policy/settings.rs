@@ -1,0 +1,625 @@
+//! The parts of a policy that decide what a difference means: ignore rules and equivalences,
+//! renames, filters, severities, waivers and when to fail. Read from TOML like the rest of the
+//! policy (raw, then validated with locations); `Settings::default()` is the policy of a one-off
+//! `pgdrift diff`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use globset::{Glob, GlobMatcher};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::normalize::Equivalences;
+use crate::rules::{RULES, Severity};
+
+/// Everything in a policy besides its targets and checks.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub ignore: Ignore,
+    /// User-declared sets of equivalent default expressions, by name.
+    pub equivalent_defaults: BTreeMap<String, Vec<String>>,
+    /// Role names, actual → expected.
+    pub rename_roles: BTreeMap<String, String>,
+    /// Schema names, actual → expected.
+    pub rename_schemas: BTreeMap<String, String>,
+    pub filter: Filter,
+    pub severities: Vec<SeverityOverride>,
+    pub waivers: Vec<Waiver>,
+    /// Findings at or above this severity violate the policy.
+    pub fail_on: Severity,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            ignore: Ignore::default(),
+            equivalent_defaults: BTreeMap::new(),
+            rename_roles: BTreeMap::new(),
+            rename_schemas: BTreeMap::new(),
+            filter: Filter::default(),
+            severities: Vec::new(),
+            waivers: Vec::new(),
+            fail_on: Severity::Error,
+        }
+    }
+}
+
+impl Settings {
+    /// The normalization this policy asks for.
+    pub fn equivalences(&self) -> Equivalences {
+        Equivalences {
+            whitespace: self.ignore.whitespace,
+            comments: self.ignore.comments,
+            default_equivalence: self.ignore.default_equivalence,
+            default_sets: self.equivalent_defaults.values().cloned().collect(),
+            roles: self.rename_roles.clone(),
+            schemas: self.rename_schemas.clone(),
+        }
+    }
+
+    /// The severity of `rule`: the most specific matching `[severity]` key, else the default.
+    /// An exact id beats any glob; among globs, the one with more literal characters wins; on a
+    /// tie, the later key.
+    pub fn severity_for(&self, rule: &str, default: Severity) -> Severity {
+        self.severities
+            .iter()
+            .filter(|s| s.pattern.matches(rule))
+            .max_by_key(|s| {
+                (
+                    s.pattern.text == rule,
+                    s.pattern.literal_len(),
+                    s.pattern.line,
+                )
+            })
+            .map_or(default, |s| s.severity)
+    }
+
+    /// Whether an ignore rule drops every finding of `rule` outright.
+    pub fn ignores_rule(&self, rule: &str) -> bool {
+        let i = &self.ignore;
+        match rule {
+            "constraint.name" => i.constraint_names,
+            "index.name" => i.index_names,
+            "column.order" => i.column_order,
+            "owner.mismatch" => i.owners,
+            "grant.missing" | "grant.extra" => i.grants,
+            "comment.mismatch" => i.object_comments,
+            "extension.version" => i.extension_versions,
+            _ => false,
+        }
+    }
+}
+
+/// The ignore rules. Defaults are the sensible policy: harmless text and naming differences are
+/// ignored; owners, grants, comments and extension versions are compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Ignore {
+    pub whitespace: bool,
+    pub comments: bool,
+    pub constraint_names: bool,
+    pub index_names: bool,
+    pub default_equivalence: bool,
+    pub column_order: bool,
+    pub owners: bool,
+    pub grants: bool,
+    pub object_comments: bool,
+    pub extension_versions: bool,
+}
+
+impl Default for Ignore {
+    fn default() -> Self {
+        Ignore {
+            whitespace: true,
+            comments: true,
+            constraint_names: true,
+            index_names: true,
+            default_equivalence: true,
+            column_order: true,
+            owners: false,
+            grants: false,
+            object_comments: false,
+            extension_versions: false,
+        }
+    }
+}
+
+/// The names of the ignore rules, as written in `[ignore]` and `--ignore`.
+pub const IGNORE_KEYS: &[&str] = &[
+    "whitespace",
+    "comments",
+    "constraint_names",
+    "index_names",
+    "default_equivalence",
+    "column_order",
+    "owners",
+    "grants",
+    "object_comments",
+    "extension_versions",
+];
+
+impl Ignore {
+    /// Switch one rule by name; `false` when there is no such rule.
+    pub fn set(&mut self, key: &str, on: bool) -> bool {
+        let field = match key {
+            "whitespace" => &mut self.whitespace,
+            "comments" => &mut self.comments,
+            "constraint_names" => &mut self.constraint_names,
+            "index_names" => &mut self.index_names,
+            "default_equivalence" => &mut self.default_equivalence,
+            "column_order" => &mut self.column_order,
+            "owners" => &mut self.owners,
+            "grants" => &mut self.grants,
+            "object_comments" => &mut self.object_comments,
+            "extension_versions" => &mut self.extension_versions,
+            _ => return false,
+        };
+        *field = on;
+        true
+    }
+}
+
+/// A glob over qualified object names or rule ids, with where it was written.
+#[derive(Clone)]
+pub struct Pattern {
+    pub text: String,
+    matcher: GlobMatcher,
+    /// Line in the policy file (0 when not from a file).
+    pub line: usize,
+}
+
+impl fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Pattern({:?} at line {})", self.text, self.line)
+    }
+}
+
+impl Pattern {
+    pub fn new(text: &str, line: usize) -> Result<Pattern, String> {
+        let glob = Glob::new(text).map_err(|e| format!("bad pattern `{text}`: {}", e.kind()))?;
+        Ok(Pattern {
+            text: text.to_string(),
+            matcher: glob.compile_matcher(),
+            line,
+        })
+    }
+
+    pub fn matches(&self, s: &str) -> bool {
+        self.matcher.is_match(s)
+    }
+
+    fn literal_len(&self) -> usize {
+        self.text
+            .chars()
+            .filter(|c| !matches!(c, '*' | '?' | '[' | ']' | '{' | '}'))
+            .count()
+    }
+}
+
+/// Which findings and objects count.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// When not empty, only objects matching one of these (or inside one) count.
+    pub include: Vec<Pattern>,
+    pub exclude: Vec<Pattern>,
+    /// Object kinds (`table`, `index`, ...) or rule families (`comment`, `grant`, `owner`).
+    pub exclude_kinds: Vec<String>,
+}
+
+/// The words `exclude_kinds` accepts.
+pub const EXCLUDABLE_KINDS: &[&str] = &[
+    "schema",
+    "extension",
+    "table",
+    "column",
+    "constraint",
+    "index",
+    "view",
+    "materialized_view",
+    "sequence",
+    "function",
+    "procedure",
+    "aggregate",
+    "trigger",
+    "type",
+    "policy",
+    "comment",
+    "grant",
+    "owner",
+];
+
+#[derive(Debug, Clone)]
+pub struct SeverityOverride {
+    pub pattern: Pattern,
+    pub severity: Severity,
+}
+
+/// An accepted finding: a rule and an object pattern, a reason, an optional expiry date.
+#[derive(Debug, Clone)]
+pub struct Waiver {
+    pub rule: Pattern,
+    pub object: Pattern,
+    pub reason: String,
+    pub expires: Option<Date>,
+    /// Line of the `[[waive]]` in the policy file.
+    pub line: usize,
+}
+
+impl Waiver {
+    /// A waiver covers findings up to and including its expiry date.
+    pub fn expired(&self, today: Date) -> bool {
+        self.expires.is_some_and(|d| d < today)
+    }
+}
+
+/// A calendar date (`2027-03-01`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Date {
+    pub fn parse(s: &str) -> Option<Date> {
+        let mut parts = s.trim().splitn(3, '-');
+        let year: i32 = parts.next()?.parse().ok()?;
+        let month: u32 = parts.next()?.parse().ok()?;
+        let day: u32 = parts.next()?.parse().ok()?;
+        let days_in_month = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days_in_month)
+            .contains(&day)
+            .then_some(Date { year, month, day })
+    }
+
+    /// Today in UTC.
+    pub fn today() -> Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Date::from_days((secs / 86_400) as i64)
+    }
+
+    /// The civil date `days` after 1970-01-01 (Howard Hinnant's algorithm).
+    fn from_days(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+}
+
+// ---- the TOML as written ----
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRename {
+    #[serde(default)]
+    roles: BTreeMap<String, String>,
+    #[serde(default)]
+    schemas: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFilter {
+    #[serde(default)]
+    include: Vec<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    exclude_kinds: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawWaiver {
+    rule: Spanned<String>,
+    object: Spanned<String>,
+    reason: Spanned<String>,
+    expires: Option<Spanned<toml::Value>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFail {
+    on: Spanned<String>,
+}
+
+/// The settings tables of a policy file, as written.
+#[derive(Deserialize, Default)]
+pub(super) struct RawSettings {
+    #[serde(default)]
+    pub ignore: Option<Ignore>,
+    #[serde(default)]
+    pub equivalent_defaults: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub rename: RawRename,
+    #[serde(default)]
+    pub filter: RawFilter,
+    #[serde(default)]
+    pub severity: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    pub waive: Vec<Spanned<RawWaiver>>,
+    pub fail: Option<RawFail>,
+}
+
+/// Where a problem is: a byte range in the policy text.
+pub(super) type Span = std::ops::Range<usize>;
+
+/// Validate the settings, reporting each problem through `problem(span, message)` and
+/// turning byte offsets into lines with `line_of`.
+pub(super) fn validate(
+    raw: RawSettings,
+    problem: &mut dyn FnMut(Span, String),
+    line_of: &dyn Fn(usize) -> usize,
+) -> Settings {
+    let pattern = |text: &Spanned<String>, problem: &mut dyn FnMut(Span, String)| match Pattern::new(
+        text.get_ref(),
+        line_of(text.span().start),
+    ) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            problem(text.span(), e);
+            None
+        }
+    };
+    let include = raw
+        .filter
+        .include
+        .iter()
+        .filter_map(|p| pattern(p, problem))
+        .collect();
+    let exclude = raw
+        .filter
+        .exclude
+        .iter()
+        .filter_map(|p| pattern(p, problem))
+        .collect();
+    let mut exclude_kinds = Vec::new();
+    for kind in raw.filter.exclude_kinds {
+        if EXCLUDABLE_KINDS.contains(&kind.get_ref().as_str()) {
+            exclude_kinds.push(kind.into_inner());
+        } else {
+            problem(
+                kind.span(),
+                format!(
+                    "unknown kind `{}` in exclude_kinds (use one of {})",
+                    kind.get_ref(),
+                    EXCLUDABLE_KINDS.join(", ")
+                ),
+            );
+        }
+    }
+
+    let mut severities = Vec::new();
+    for (key, level) in &raw.severity {
+        let Some(p) = pattern(key, problem) else {
+            continue;
+        };
+        if !RULES.iter().any(|r| p.matches(r.id)) {
+            problem(
+                key.span(),
+                format!(
+                    "`{}` matches no rule id (`pgdrift rules` lists them)",
+                    key.get_ref()
+                ),
+            );
+            continue;
+        }
+        match parse_severity(level.get_ref()) {
+            Some(severity) => severities.push(SeverityOverride {
+                pattern: p,
+                severity,
+            }),
+            None => problem(
+                level.span(),
+                format!(
+                    "unknown severity `{}` (use error, warning, note or ignore)",
+                    level.get_ref()
+                ),
+            ),
+        }
+    }
+
+    let mut waivers = Vec::new();
+    for spanned in raw.waive {
+        let line = line_of(spanned.span().start);
+        let w = spanned.into_inner();
+        let rule = pattern(&w.rule, problem);
+        if let Some(r) = &rule
+            && !RULES.iter().any(|x| r.matches(x.id))
+        {
+            problem(
+                w.rule.span(),
+                format!("waiver rule `{}` matches no rule id", w.rule.get_ref()),
+            );
+        }
+        let object = pattern(&w.object, problem);
+        if w.reason.get_ref().trim().is_empty() {
+            problem(
+                w.reason.span(),
+                "a waiver needs a reason (a ticket, a name, why)".into(),
+            );
+        }
+        let expires = match &w.expires {
+            None => None,
+            Some(value) => {
+                let text = match value.get_ref() {
+                    toml::Value::String(s) => s.clone(),
+                    toml::Value::Datetime(d) => d.to_string(),
+                    other => other.to_string(),
+                };
+                match Date::parse(&text) {
+                    Some(d) => Some(d),
+                    None => {
+                        problem(
+                            value.span(),
+                            format!("`expires` must be a date like 2027-03-01, not {text}"),
+                        );
+                        None
+                    }
+                }
+            }
+        };
+        if let (Some(rule), Some(object)) = (rule, object) {
+            waivers.push(Waiver {
+                rule,
+                object,
+                reason: w.reason.into_inner(),
+                expires,
+                line,
+            });
+        }
+    }
+
+    let fail_on = match raw.fail {
+        None => Severity::Error,
+        Some(fail) => match parse_severity(fail.on.get_ref()) {
+            Some(s) if s != Severity::Ignore => s,
+            _ => {
+                problem(
+                    fail.on.span(),
+                    format!(
+                        "unknown `on` level `{}` (use error, warning or note)",
+                        fail.on.get_ref()
+                    ),
+                );
+                Severity::Error
+            }
+        },
+    };
+
+    Settings {
+        ignore: raw.ignore.unwrap_or_default(),
+        equivalent_defaults: raw.equivalent_defaults,
+        rename_roles: raw.rename.roles,
+        rename_schemas: raw.rename.schemas,
+        filter: Filter {
+            include,
+            exclude,
+            exclude_kinds,
+        },
+        severities,
+        waivers,
+        fail_on,
+    }
+}
+
+pub fn parse_severity(s: &str) -> Option<Severity> {
+    match s {
+        "error" => Some(Severity::Error),
+        "warning" => Some(Severity::Warning),
+        "note" => Some(Severity::Note),
+        "ignore" => Some(Severity::Ignore),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(
+            Date::parse("2027-03-01"),
+            Some(Date {
+                year: 2027,
+                month: 3,
+                day: 1
+            })
+        );
+        assert_eq!(Date::parse("2027-02-30"), None);
+        assert!(Date::parse("2028-02-29").is_some());
+        assert_eq!(Date::parse("tomorrow"), None);
+        assert_eq!(Date::from_days(0).to_string(), "1970-01-01");
+        assert_eq!(Date::from_days(20_513).to_string(), "2026-03-01");
+        assert!(Date::today().year >= 2024);
+    }
+
+    fn settings_with(sev: &[(&str, Severity)]) -> Settings {
+        Settings {
+            severities: sev
+                .iter()
+                .enumerate()
+                .map(|(i, (p, s))| SeverityOverride {
+                    pattern: Pattern::new(p, i + 1).expect("pattern"),
+                    severity: *s,
+                })
+                .collect(),
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn most_specific_severity_wins() {
+        let s = settings_with(&[
+            ("column.type", Severity::Note),
+            ("column.*", Severity::Warning),
+            ("*", Severity::Ignore),
+        ]);
+        assert_eq!(
+            s.severity_for("column.type", Severity::Error),
+            Severity::Note
+        );
+        assert_eq!(
+            s.severity_for("column.default", Severity::Error),
+            Severity::Warning
+        );
+        assert_eq!(
+            s.severity_for("index.missing", Severity::Error),
+            Severity::Ignore
+        );
+        assert_eq!(
+            Settings::default().severity_for("index.missing", Severity::Error),
+            Severity::Error
+        );
+    }
+
+    #[test]
+    fn globs_cross_dots() {
+        let p = Pattern::new("public.*.legacy_*", 1).expect("pattern");
+        assert!(p.matches("public.orders.legacy_code"));
+        assert!(!p.matches("billing.orders.legacy_code"));
+        assert!(
+            Pattern::new("*.tmp_*", 1)
+                .expect("p")
+                .matches("public.tmp_import")
+        );
+        assert!(Pattern::new("public.[", 1).is_err());
+    }
+
+    #[test]
+    fn ignore_rules_drop_rule_families() {
+        let mut s = Settings::default();
+        assert!(s.ignores_rule("constraint.name"));
+        assert!(!s.ignores_rule("grant.extra"));
+        assert!(s.ignore.set("grants", true));
+        assert!(s.ignores_rule("grant.extra") && s.ignores_rule("grant.missing"));
+        assert!(!s.ignore.set("nope", true));
+        assert_eq!(IGNORE_KEYS.len(), 10);
+        for key in IGNORE_KEYS {
+            assert!(s.ignore.set(key, false), "{key}");
+        }
+    }
+}
