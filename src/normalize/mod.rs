@@ -74,6 +74,11 @@ fn equate_namespace(
     for (name, ev) in &e.views {
         if let Some(av) = a.views.get_mut(name) {
             body(&ev.definition, &mut av.definition);
+            if ev.definition != av.definition
+                && view_qualifiers_equivalent(&ev.definition, &av.definition)
+            {
+                av.definition.clone_from(&ev.definition);
+            }
             for (n, ei) in &ev.indexes {
                 if let Some(ai) = av.indexes.get_mut(n) {
                     body(&ei.definition, &mut ai.definition);
@@ -194,6 +199,66 @@ pub fn bodies_equivalent(a: &str, b: &str, whitespace: bool, comments: bool) -> 
             _ => return false,
         }
     }
+}
+
+/// PostgreSQL 16 and later print the columns of a single-relation view unqualified
+/// (`SELECT id FROM public.t`) where 15 and earlier qualify them (`SELECT t.id FROM public.t`).
+/// The two are the same view when dropping the one qualifier every column carries on one side
+/// gives the other side token for token. With two or more qualifiers (a join, a correlated
+/// subquery) nothing is dropped, since which relation a column comes from matters there.
+pub fn view_qualifiers_equivalent(a: &str, b: &str) -> bool {
+    let significant = |s: &str| -> Vec<String> {
+        tokenize(s)
+            .into_iter()
+            .filter(|t| !t.is_trivia())
+            .map(|t| t.text.to_string())
+            .collect()
+    };
+    let (ta, tb) = (significant(a), significant(b));
+    strip_single_qualifier(&ta).is_some_and(|s| s == tb)
+        || strip_single_qualifier(&tb).is_some_and(|s| s == ta)
+}
+
+/// The tokens without `X.` before column names, when exactly one such X is used. Qualifiers
+/// of relation names (after FROM, JOIN, ...) are schema names and stay.
+fn strip_single_qualifier(tokens: &[String]) -> Option<Vec<String>> {
+    let is_ident = |t: &str| {
+        t.starts_with('"')
+            || t.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+    };
+    let relation_context = |i: usize| {
+        i > 0
+            && ["from", "join", "only"]
+                .iter()
+                .any(|k| tokens[i - 1].eq_ignore_ascii_case(k))
+    };
+    let mut qualifier: Option<&str> = None;
+    let mut drop = vec![false; tokens.len()];
+    for i in 0..tokens.len().saturating_sub(2) {
+        if tokens[i + 1] == "." && is_ident(&tokens[i]) && is_ident(&tokens[i + 2]) {
+            if relation_context(i) {
+                continue;
+            }
+            match qualifier {
+                None => qualifier = Some(&tokens[i]),
+                Some(q) if q == tokens[i] => {}
+                Some(_) => return None,
+            }
+            drop[i] = true;
+            drop[i + 1] = true;
+        }
+    }
+    qualifier?;
+    Some(
+        tokens
+            .iter()
+            .zip(drop)
+            .filter(|(_, d)| !d)
+            .map(|(t, _)| t.clone())
+            .collect(),
+    )
 }
 
 /// Default-expression equivalence: built-in rules plus user-declared sets.

@@ -249,3 +249,25 @@ fn schema_rename_touches_only_qualifiers() {
         "SELECT tpl.a.t42 FROM tpl.x WHERE y = 'tpl.z' AND c = t42"
     );
 }
+
+#[test]
+fn single_relation_view_qualifiers_across_versions() {
+    let pg15 = " SELECT accounts.id,\n    accounts.email\n   FROM public.accounts\n  WHERE accounts.balance > 1000::numeric;";
+    let pg18 = " SELECT id,\n    email\n   FROM public.accounts\n  WHERE balance > 1000::numeric;";
+    assert!(view_qualifiers_equivalent(pg15, pg18));
+    assert!(view_qualifiers_equivalent(pg18, pg15));
+    // Another relation, another column: not the same view.
+    assert!(!view_qualifiers_equivalent(
+        " SELECT other.id FROM public.other;",
+        " SELECT id FROM public.accounts;"
+    ));
+    assert!(!view_qualifiers_equivalent(
+        " SELECT accounts.id FROM public.accounts;",
+        " SELECT email FROM public.accounts;"
+    ));
+    // A join keeps its qualifiers: which side a column comes from matters.
+    assert!(!view_qualifiers_equivalent(
+        " SELECT a.id, b.id AS bid FROM a JOIN b ON a.id = b.id;",
+        " SELECT id, id AS bid FROM a JOIN b ON id = id;"
+    ));
+}

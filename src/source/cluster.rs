@@ -47,6 +47,9 @@ pub struct ClusterOptions {
     /// Files copied into the data directory before start (name, contents), owned by the server
     /// user with mode 0600 — for `ssl_cert_file`/`ssl_key_file`.
     pub files: Vec<(String, Vec<u8>)>,
+    /// The server binaries to use instead of the ones `find_bindir` finds (to run another
+    /// major version).
+    pub bindir: Option<PathBuf>,
 }
 
 /// A running throwaway cluster.
@@ -73,7 +76,10 @@ impl Cluster {
     }
 
     pub fn start_with(options: &ClusterOptions) -> Result<Cluster, ClusterError> {
-        let bindir = find_bindir()?;
+        let bindir = match &options.bindir {
+            Some(dir) => dir.clone(),
+            None => find_bindir()?,
+        };
         let runner = Runner::for_current_user()?;
         let dir = tempfile::Builder::new()
             .prefix("pgdrift-cluster-")
