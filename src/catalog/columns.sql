@@ -1,0 +1,43 @@
+-- Live columns of the tables in scope (the same relations as relations.sql), in no particular
+-- order: the reader sorts by attnum to number them.
+-- $1 text[]: the schemas to read, or NULL for every non-system schema.
+WITH ns AS (
+    SELECT n.oid, n.nspname, n.nspowner, n.nspacl
+    FROM pg_namespace n
+    WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+      AND ($1::text[] IS NULL OR n.nspname = ANY ($1::text[]))
+      AND NOT EXISTS (SELECT FROM pg_depend e
+                      WHERE e.classid = 'pg_namespace'::regclass AND e.objid = n.oid AND e.deptype = 'e')
+), rel AS (
+    SELECT c.oid, c.relkind
+    FROM pg_class c
+    JOIN ns ON ns.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'v', 'm')
+      AND c.relpersistence <> 't'
+      AND NOT EXISTS (SELECT FROM pg_depend e
+                      WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
+)
+SELECT a.attrelid AS table_oid,
+       a.attnum,
+       a.attname::text AS name,
+       format_type(a.atttypid, a.atttypmod) AS type,
+       a.attnotnull AS not_null,
+       -- A default cannot refer to columns, so it deparses without the relation (which would
+       -- have to be opened, and that is slow the first time in a session); a generated
+       -- expression needs it.
+       pg_get_expr(ad.adbin, CASE WHEN a.attgenerated <> '' THEN ad.adrelid ELSE 0 END) AS expression,
+       a.attgenerated AS generated,
+       a.attidentity AS identity,
+       CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
+            THEN (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
+                  FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
+                  WHERE co.oid = a.attcollation)
+       END AS collation,
+       d.description AS comment
+FROM rel
+JOIN pg_attribute a ON a.attrelid = rel.oid AND a.attnum > 0 AND NOT a.attisdropped
+JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_description d
+       ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
+WHERE rel.relkind IN ('r', 'p')

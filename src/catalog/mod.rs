@@ -1,0 +1,934 @@
+//! Catalog reader: turns a live database's `pg_catalog` into the canonical [`Schema`].
+//!
+//! One query per object kind for the whole database (never per table), each in a `.sql` file
+//! next to this one so it can be read and run by hand. All of them are sent at once on the one
+//! connection (tokio-postgres pipelines concurrent requests) inside a single read-only
+//! REPEATABLE READ transaction, so they see one snapshot, and each is sent without a separate
+//! prepare round trip (`query_typed`). The server deparses every definition with the search path
+//! empty, so all names come out schema-qualified the same way on both sides of a comparison.
+//! Rows are then assembled in Rust by OID; no OID reaches the model.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use futures_util::TryStreamExt;
+use tokio_postgres::types::{FromSql, Type};
+use tokio_postgres::{Client, Row, SimpleQueryMessage};
+
+use crate::model::{
+    Column, Constraint, ConstraintKind, Extension, Function, FunctionKind, Grant, Identity, Index,
+    Namespace, Persistence, Policy, Schema, Sequence, Table, Trigger, Type as TypeObject,
+    TypeDefinition, View, quote_ident,
+};
+
+/// Which part of the database to read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Schema names to read; `None` reads every schema except the system ones. Extensions are
+    /// then restricted to those installed into one of these schemas.
+    pub schemas: Option<Vec<String>>,
+}
+
+/// The oldest server the queries are written for (`server_version_num`).
+pub const MIN_SERVER_VERSION: i32 = 130_000;
+
+/// Reading the catalog failed. The message names the step (which query, for a query) and carries
+/// the server's message; the caller adds which target was being read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogError {
+    /// What was being done: `starting the read-only transaction`, `query "columns"`, ...
+    pub step: String,
+    /// The server's (or the client library's) message.
+    pub message: String,
+}
+
+impl fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "reading the catalog: {} failed: {}",
+            self.step, self.message
+        )
+    }
+}
+
+impl std::error::Error for CatalogError {}
+
+impl CatalogError {
+    fn new(step: impl Into<String>, message: impl Into<String>) -> Self {
+        CatalogError {
+            step: step.into(),
+            message: message.into(),
+        }
+    }
+
+    fn postgres(step: impl Into<String>, error: &tokio_postgres::Error) -> Self {
+        CatalogError::new(step, describe(error))
+    }
+}
+
+fn describe(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => {
+            let mut message = format!("{} (SQLSTATE {})", db.message(), db.code().code());
+            if let Some(detail) = db.detail() {
+                message.push_str("; ");
+                message.push_str(detail);
+            }
+            if let Some(hint) = db.hint() {
+                message.push_str("; hint: ");
+                message.push_str(hint);
+            }
+            message
+        }
+        None => error.to_string(),
+    }
+}
+
+/// One catalog query: the object kind it reads and its SQL.
+struct Query {
+    kind: &'static str,
+    sql: &'static str,
+}
+
+const SCHEMAS: Query = Query {
+    kind: "schemas",
+    sql: include_str!("schemas.sql"),
+};
+const EXTENSIONS: Query = Query {
+    kind: "extensions",
+    sql: include_str!("extensions.sql"),
+};
+const RELATIONS: Query = Query {
+    kind: "relations",
+    sql: include_str!("relations.sql"),
+};
+const COLUMNS: Query = Query {
+    kind: "columns",
+    sql: include_str!("columns.sql"),
+};
+const CONSTRAINTS: Query = Query {
+    kind: "constraints",
+    sql: include_str!("constraints.sql"),
+};
+const INDEXES: Query = Query {
+    kind: "indexes",
+    sql: include_str!("indexes.sql"),
+};
+const TRIGGERS: Query = Query {
+    kind: "triggers",
+    sql: include_str!("triggers.sql"),
+};
+const POLICIES: Query = Query {
+    kind: "policies",
+    sql: include_str!("policies.sql"),
+};
+const SEQUENCES: Query = Query {
+    kind: "sequences",
+    sql: include_str!("sequences.sql"),
+};
+const FUNCTIONS: Query = Query {
+    kind: "functions",
+    sql: include_str!("functions.sql"),
+};
+const TYPES: Query = Query {
+    kind: "types",
+    sql: include_str!("types.sql"),
+};
+const GRANTS: Query = Query {
+    kind: "grants",
+    sql: include_str!("grants.sql"),
+};
+
+/// Session setup: one consistent read-only snapshot, timeouts so a busy server cannot hang a CI
+/// job, and an empty search path for the deparse functions. `SET LOCAL` so that the caller's
+/// session is as it was once the transaction ends.
+const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
+     SET LOCAL application_name = 'pgdrift'; \
+     SET LOCAL statement_timeout = '60s'; \
+     SET LOCAL lock_timeout = '5s'; \
+     SET LOCAL search_path = ''; \
+     SHOW server_version_num";
+
+/// Read the schema of the database `client` is connected to.
+pub async fn read(client: &Client, scope: &Scope) -> Result<Schema, CatalogError> {
+    let version = match begin(client).await {
+        Ok(version) => version,
+        Err(e) => {
+            // Leave the connection usable whatever state the failed setup left it in.
+            let _ = client.batch_execute("ROLLBACK").await;
+            return Err(e);
+        }
+    };
+    // The COMMIT is pipelined behind the queries. If a query fails, the transaction is aborted
+    // and the COMMIT ends it as a rollback; either way the connection is clean afterwards.
+    let (fetched, committed) = tokio::join!(
+        biased;
+        fetch_all(client, scope, version),
+        client.batch_execute("COMMIT"),
+    );
+    let fetched = fetched?;
+    committed.map_err(|e| CatalogError::postgres("committing the read-only transaction", &e))?;
+    Ok(assemble(fetched))
+}
+
+async fn begin(client: &Client) -> Result<i32, CatalogError> {
+    const STEP: &str = "starting the read-only transaction";
+    let messages = client
+        .simple_query(BEGIN)
+        .await
+        .map_err(|e| CatalogError::postgres(STEP, &e))?;
+    let text = messages
+        .iter()
+        .find_map(|m| match m {
+            SimpleQueryMessage::Row(row) => row.get(0),
+            _ => None,
+        })
+        .ok_or_else(|| CatalogError::new(STEP, "SHOW server_version_num returned no row"))?;
+    let version: i32 = text
+        .trim()
+        .parse()
+        .map_err(|_| CatalogError::new(STEP, format!("unexpected server_version_num {text:?}")))?;
+    if version < MIN_SERVER_VERSION {
+        return Err(CatalogError::new(
+            "checking the server version",
+            format!(
+                "PostgreSQL {} is not supported; pgdrift reads PostgreSQL 13 and later",
+                version / 10_000
+            ),
+        ));
+    }
+    Ok(version)
+}
+
+/// The query text for a server: a line ending in `-- since PostgreSQL N` is dropped when the
+/// server is older than N (the only way the queries differ between versions).
+fn for_version(sql: &str, version: i32) -> String {
+    const MARK: &str = "-- since PostgreSQL ";
+    let mut out = String::with_capacity(sql.len());
+    for line in sql.lines() {
+        let needs = line
+            .rsplit_once(MARK)
+            .and_then(|(_, major)| major.trim().parse::<i32>().ok());
+        if needs.is_none_or(|major| version >= major * 10_000) {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Why a row could not be turned into the model.
+struct Bad(String);
+
+fn get<'a, T: FromSql<'a>>(row: &'a Row, column: &str) -> Result<T, Bad> {
+    row.try_get(column)
+        .map_err(|e| Bad(format!("column {column}: {e}")))
+}
+
+fn code(row: &Row, column: &str) -> Result<char, Bad> {
+    get::<i8>(row, column).map(|c| c as u8 as char)
+}
+
+fn unexpected(column: &str, value: char) -> Bad {
+    Bad(format!("unexpected {column} value {value:?}"))
+}
+
+/// Run one kind's query and decode its rows as they arrive (while later queries are still on
+/// the wire), keeping no more than one raw row at a time.
+async fn fetch<T>(
+    client: &Client,
+    query: &Query,
+    version: i32,
+    scope: &Option<Vec<String>>,
+    decode: fn(&Row) -> Result<T, Bad>,
+) -> Result<Vec<T>, CatalogError> {
+    let step = || format!("query {:?} ({}.sql)", query.kind, query.kind);
+    let sql = for_version(query.sql, version);
+    let rows = client
+        .query_typed_raw(&sql, [(scope, Type::TEXT_ARRAY)])
+        .await
+        .map_err(|e| CatalogError::postgres(step(), &e))?;
+    let mut rows = std::pin::pin!(rows);
+    let mut out = Vec::new();
+    while let Some(row) = rows
+        .try_next()
+        .await
+        .map_err(|e| CatalogError::postgres(step(), &e))?
+    {
+        out.push(decode(&row).map_err(|Bad(message)| CatalogError::new(step(), message))?);
+    }
+    Ok(out)
+}
+
+struct Fetched {
+    schemas: Vec<(u32, String, Namespace)>,
+    extensions: Vec<(String, Extension)>,
+    relations: Vec<RelationRow>,
+    columns: Vec<ColumnRow>,
+    constraints: Vec<ConstraintRow>,
+    indexes: Vec<(u32, String, Index)>,
+    triggers: Vec<(u32, String, Trigger)>,
+    policies: Vec<(u32, String, Policy)>,
+    sequences: Vec<(u32, u32, String, Sequence)>,
+    functions: Vec<(u32, u32, String, Function)>,
+    types: Vec<(u32, u32, String, TypeObject)>,
+    grants: Vec<GrantRow>,
+}
+
+async fn fetch_all(client: &Client, scope: &Scope, version: i32) -> Result<Fetched, CatalogError> {
+    let (s, v) = (&scope.schemas, version);
+    // `biased`: polled in this order, so the requests go out in this order on the first poll.
+    let (
+        schemas,
+        extensions,
+        relations,
+        columns,
+        constraints,
+        indexes,
+        triggers,
+        policies,
+        sequences,
+        functions,
+        types,
+        grants,
+    ) = tokio::try_join!(
+        biased;
+        fetch(client, &SCHEMAS, v, s, decode_schema),
+        fetch(client, &EXTENSIONS, v, s, decode_extension),
+        fetch(client, &RELATIONS, v, s, decode_relation),
+        fetch(client, &COLUMNS, v, s, decode_column),
+        fetch(client, &CONSTRAINTS, v, s, decode_constraint),
+        fetch(client, &INDEXES, v, s, decode_index),
+        fetch(client, &TRIGGERS, v, s, decode_trigger),
+        fetch(client, &POLICIES, v, s, decode_policy),
+        fetch(client, &SEQUENCES, v, s, decode_sequence),
+        fetch(client, &FUNCTIONS, v, s, decode_function),
+        fetch(client, &TYPES, v, s, decode_type),
+        fetch(client, &GRANTS, v, s, decode_grant),
+    )?;
+    Ok(Fetched {
+        schemas,
+        extensions,
+        relations,
+        columns,
+        constraints,
+        indexes,
+        triggers,
+        policies,
+        sequences,
+        functions,
+        types,
+        grants,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding rows
+
+fn decode_schema(row: &Row) -> Result<(u32, String, Namespace), Bad> {
+    Ok((
+        get(row, "oid")?,
+        get(row, "name")?,
+        Namespace {
+            owner: get(row, "owner")?,
+            comment: get(row, "comment")?,
+            ..Namespace::default()
+        },
+    ))
+}
+
+fn decode_extension(row: &Row) -> Result<(String, Extension), Bad> {
+    Ok((
+        get(row, "name")?,
+        Extension {
+            version: get(row, "version")?,
+            schema: get(row, "schema")?,
+            comment: get(row, "comment")?,
+        },
+    ))
+}
+
+enum Relation {
+    Table(Table),
+    View(View),
+}
+
+struct RelationRow {
+    oid: u32,
+    schema_oid: u32,
+    name: String,
+    relation: Relation,
+}
+
+fn sorted(mut list: Vec<String>) -> Vec<String> {
+    list.sort_unstable();
+    list
+}
+
+fn decode_relation(row: &Row) -> Result<RelationRow, Bad> {
+    let owner = get(row, "owner")?;
+    let comment = get(row, "comment")?;
+    let reloptions = sorted(get::<Option<Vec<String>>>(row, "reloptions")?.unwrap_or_default());
+    let relation = match code(row, "relkind")? {
+        'r' | 'p' => Relation::Table(Table {
+            owner,
+            comment,
+            persistence: match code(row, "relpersistence")? {
+                'p' => Persistence::Permanent,
+                'u' => Persistence::Unlogged,
+                other => return Err(unexpected("relpersistence", other)),
+            },
+            partition_key: get(row, "partition_key")?,
+            partition_of: get(row, "partition_of")?,
+            partition_bound: get(row, "partition_bound")?,
+            inherits: get::<Option<Vec<String>>>(row, "inherits")?.unwrap_or_default(),
+            rls_enabled: get(row, "rls_enabled")?,
+            rls_forced: get(row, "rls_forced")?,
+            reloptions,
+            ..Table::default()
+        }),
+        kind @ ('v' | 'm') => Relation::View(View {
+            owner,
+            comment,
+            grants: Vec::new(),
+            materialized: kind == 'm',
+            definition: get(row, "definition")?,
+            reloptions,
+            indexes: Default::default(),
+            triggers: Default::default(),
+        }),
+        other => return Err(unexpected("relkind", other)),
+    };
+    Ok(RelationRow {
+        oid: get(row, "oid")?,
+        schema_oid: get(row, "schema_oid")?,
+        name: get(row, "name")?,
+        relation,
+    })
+}
+
+struct ColumnRow {
+    table_oid: u32,
+    attnum: i16,
+    name: String,
+    column: Column,
+}
+
+fn decode_column(row: &Row) -> Result<ColumnRow, Bad> {
+    let expression: Option<String> = get(row, "expression")?;
+    // attgenerated: '' plain, 's' stored, 'v' virtual (PostgreSQL 18).
+    let (default, generated) = match code(row, "generated")? {
+        '\0' => (expression, None),
+        's' | 'v' => (None, expression),
+        other => return Err(unexpected("attgenerated", other)),
+    };
+    let identity = match code(row, "identity")? {
+        '\0' => None,
+        'a' => Some(Identity::Always),
+        'd' => Some(Identity::ByDefault),
+        other => return Err(unexpected("attidentity", other)),
+    };
+    Ok(ColumnRow {
+        table_oid: get(row, "table_oid")?,
+        attnum: get(row, "attnum")?,
+        name: get(row, "name")?,
+        column: Column {
+            position: 0,
+            data_type: get(row, "type")?,
+            not_null: get(row, "not_null")?,
+            default,
+            identity,
+            generated,
+            collation: get(row, "collation")?,
+            comment: get(row, "comment")?,
+            grants: Vec::new(),
+        },
+    })
+}
+
+struct ConstraintRow {
+    table_oid: u32,
+    type_oid: u32,
+    name: String,
+    constraint: Constraint,
+}
+
+fn decode_constraint(row: &Row) -> Result<ConstraintRow, Bad> {
+    let kind = match code(row, "contype")? {
+        'p' => ConstraintKind::PrimaryKey,
+        'u' => ConstraintKind::Unique,
+        'f' => ConstraintKind::ForeignKey,
+        'c' => ConstraintKind::Check,
+        'x' => ConstraintKind::Exclusion,
+        'n' => ConstraintKind::NotNull,
+        other => return Err(unexpected("contype", other)),
+    };
+    Ok(ConstraintRow {
+        table_oid: get(row, "table_oid")?,
+        type_oid: get(row, "type_oid")?,
+        name: get(row, "name")?,
+        constraint: Constraint {
+            kind,
+            definition: get(row, "definition")?,
+            comment: get(row, "comment")?,
+        },
+    })
+}
+
+fn decode_index(row: &Row) -> Result<(u32, String, Index), Bad> {
+    Ok((
+        get(row, "table_oid")?,
+        get(row, "name")?,
+        Index {
+            definition: get(row, "definition")?,
+            comment: get(row, "comment")?,
+        },
+    ))
+}
+
+fn decode_trigger(row: &Row) -> Result<(u32, String, Trigger), Bad> {
+    Ok((
+        get(row, "table_oid")?,
+        get(row, "name")?,
+        Trigger {
+            definition: get(row, "definition")?,
+            enabled: code(row, "enabled")?.to_string(),
+            comment: get(row, "comment")?,
+        },
+    ))
+}
+
+fn decode_policy(row: &Row) -> Result<(u32, String, Policy), Bad> {
+    let command = match code(row, "command")? {
+        '*' => "ALL",
+        'r' => "SELECT",
+        'a' => "INSERT",
+        'w' => "UPDATE",
+        'd' => "DELETE",
+        other => return Err(unexpected("polcmd", other)),
+    };
+    Ok((
+        get(row, "table_oid")?,
+        get(row, "name")?,
+        Policy {
+            command: command.to_string(),
+            permissive: get(row, "permissive")?,
+            roles: sorted(get(row, "roles")?),
+            using: get(row, "using")?,
+            with_check: get(row, "with_check")?,
+            comment: get(row, "comment")?,
+        },
+    ))
+}
+
+fn decode_sequence(row: &Row) -> Result<(u32, u32, String, Sequence), Bad> {
+    Ok((
+        get(row, "oid")?,
+        get(row, "schema_oid")?,
+        get(row, "name")?,
+        Sequence {
+            owner: get(row, "owner")?,
+            comment: get(row, "comment")?,
+            grants: Vec::new(),
+            data_type: get(row, "data_type")?,
+            start: get(row, "start")?,
+            increment: get(row, "increment")?,
+            min_value: get(row, "min_value")?,
+            max_value: get(row, "max_value")?,
+            cache: get(row, "cache")?,
+            cycle: get(row, "cycle")?,
+            owned_by: get(row, "owned_by")?,
+        },
+    ))
+}
+
+fn decode_function(row: &Row) -> Result<(u32, u32, String, Function), Bad> {
+    let name: &str = get(row, "name")?;
+    let argument_types: &str = get(row, "argument_types")?;
+    let key = format!("{}({argument_types})", quote_ident(name));
+    let kind = match code(row, "kind")? {
+        'f' => FunctionKind::Function,
+        'p' => FunctionKind::Procedure,
+        'a' => FunctionKind::Aggregate,
+        'w' => FunctionKind::Window,
+        other => return Err(unexpected("prokind", other)),
+    };
+    let volatility = match code(row, "volatility")? {
+        'i' => "immutable",
+        's' => "stable",
+        'v' => "volatile",
+        other => return Err(unexpected("provolatile", other)),
+    };
+    let parallel = match code(row, "parallel")? {
+        's' => "safe",
+        'r' => "restricted",
+        'u' => "unsafe",
+        other => return Err(unexpected("proparallel", other)),
+    };
+    Ok((
+        get(row, "oid")?,
+        get(row, "schema_oid")?,
+        key,
+        Function {
+            owner: get(row, "owner")?,
+            comment: get(row, "comment")?,
+            grants: Vec::new(),
+            kind,
+            arguments: get(row, "arguments")?,
+            returns: get(row, "returns")?,
+            language: get(row, "language")?,
+            body: get::<Option<String>>(row, "body")?.unwrap_or_default(),
+            volatility: volatility.to_string(),
+            strict: get(row, "strict")?,
+            security_definer: get(row, "security_definer")?,
+            leakproof: get(row, "leakproof")?,
+            parallel: parallel.to_string(),
+            cost: get(row, "cost")?,
+            rows: get(row, "rows")?,
+            config: get::<Option<Vec<String>>>(row, "config")?.unwrap_or_default(),
+        },
+    ))
+}
+
+fn decode_type(row: &Row) -> Result<(u32, u32, String, TypeObject), Bad> {
+    let definition = match code(row, "kind")? {
+        'e' => TypeDefinition::Enum {
+            labels: get(row, "labels")?,
+        },
+        'd' => TypeDefinition::Domain {
+            base_type: get(row, "base_type")?,
+            not_null: get(row, "not_null")?,
+            default: get(row, "default")?,
+            collation: get(row, "collation")?,
+            constraints: Default::default(),
+        },
+        'c' => {
+            let names: Vec<String> = get(row, "attribute_names")?;
+            let types: Vec<String> = get(row, "attribute_types")?;
+            TypeDefinition::Composite {
+                attributes: names.into_iter().zip(types).collect(),
+            }
+        }
+        'r' => TypeDefinition::Range {
+            subtype: get(row, "subtype")?,
+            subtype_opclass: get(row, "subtype_opclass")?,
+            collation: get(row, "collation")?,
+            canonical: get(row, "canonical")?,
+            subtype_diff: get(row, "subtype_diff")?,
+        },
+        other => return Err(unexpected("typtype", other)),
+    };
+    Ok((
+        get(row, "oid")?,
+        get(row, "schema_oid")?,
+        get(row, "name")?,
+        TypeObject {
+            owner: get(row, "owner")?,
+            comment: get(row, "comment")?,
+            grants: Vec::new(),
+            definition,
+        },
+    ))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum GrantOn {
+    Schema,
+    Relation,
+    Column,
+    Sequence,
+    Function,
+    Type,
+}
+
+struct GrantRow {
+    on: GrantOn,
+    oid: u32,
+    column: Option<String>,
+    grant: Grant,
+}
+
+fn decode_grant(row: &Row) -> Result<GrantRow, Bad> {
+    let on = match get::<&str>(row, "kind")? {
+        "schema" => GrantOn::Schema,
+        "relation" => GrantOn::Relation,
+        "column" => GrantOn::Column,
+        "sequence" => GrantOn::Sequence,
+        "function" => GrantOn::Function,
+        "type" => GrantOn::Type,
+        other => return Err(Bad(format!("unexpected grant kind {other:?}"))),
+    };
+    Ok(GrantRow {
+        on,
+        oid: get(row, "oid")?,
+        column: get(row, "column_name")?,
+        grant: Grant {
+            grantee: get(row, "grantee")?,
+            privilege: get(row, "privilege")?,
+            grantable: get(row, "grantable")?,
+        },
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assembling the model
+
+/// An object on its way into the model: its namespace's OID, its name, the object.
+struct Pending<T> {
+    schema_oid: u32,
+    name: String,
+    object: T,
+}
+
+fn pending<T>(rows: Vec<(u32, u32, String, T)>) -> HashMap<u32, Pending<T>> {
+    rows.into_iter()
+        .map(|(oid, schema_oid, name, object)| {
+            (
+                oid,
+                Pending {
+                    schema_oid,
+                    name,
+                    object,
+                },
+            )
+        })
+        .collect()
+}
+
+fn assemble(f: Fetched) -> Schema {
+    let mut namespaces: HashMap<u32, (String, Namespace)> = f
+        .schemas
+        .into_iter()
+        .map(|(oid, name, ns)| (oid, (name, ns)))
+        .collect();
+    let mut tables: HashMap<u32, Pending<Table>> = HashMap::new();
+    let mut views: HashMap<u32, Pending<View>> = HashMap::new();
+    for RelationRow {
+        oid,
+        schema_oid,
+        name,
+        relation,
+    } in f.relations
+    {
+        match relation {
+            Relation::Table(object) => {
+                tables.insert(
+                    oid,
+                    Pending {
+                        schema_oid,
+                        name,
+                        object,
+                    },
+                );
+            }
+            Relation::View(object) => {
+                views.insert(
+                    oid,
+                    Pending {
+                        schema_oid,
+                        name,
+                        object,
+                    },
+                );
+            }
+        }
+    }
+    let mut sequences = pending(f.sequences);
+    let mut functions = pending(f.functions);
+    let mut types = pending(f.types);
+
+    // Positions count live columns in attnum order, so dropped columns leave no gap.
+    // Sorting small keys rather than the rows themselves keeps this cheap at 150,000 columns.
+    let mut order: Vec<(u32, i16, u32)> = (f.columns.iter().enumerate())
+        .map(|(i, c)| (c.table_oid, c.attnum, i as u32))
+        .collect();
+    order.sort_unstable();
+    let mut columns: Vec<Option<ColumnRow>> = f.columns.into_iter().map(Some).collect();
+    for (table_oid, _, i) in order {
+        let (Some(t), Some(c)) = (tables.get_mut(&table_oid), columns[i as usize].take()) else {
+            continue;
+        };
+        let column = Column {
+            position: t.object.columns.len() as u32 + 1,
+            ..c.column
+        };
+        t.object.columns.insert(c.name, column);
+    }
+    for c in f.constraints {
+        if c.constraint.kind == ConstraintKind::NotNull {
+            // Nullability is read from attnotnull/typnotnull on every version.
+            continue;
+        }
+        if let Some(t) = tables.get_mut(&c.table_oid) {
+            t.object.constraints.insert(c.name, c.constraint);
+        } else if let Some(t) = types.get_mut(&c.type_oid)
+            && let TypeDefinition::Domain { constraints, .. } = &mut t.object.definition
+        {
+            constraints.insert(c.name, c.constraint.definition);
+        }
+    }
+    for (oid, name, index) in f.indexes {
+        if let Some(t) = tables.get_mut(&oid) {
+            t.object.indexes.insert(name, index);
+        } else if let Some(v) = views.get_mut(&oid) {
+            v.object.indexes.insert(name, index);
+        }
+    }
+    for (oid, name, trigger) in f.triggers {
+        if let Some(t) = tables.get_mut(&oid) {
+            t.object.triggers.insert(name, trigger);
+        } else if let Some(v) = views.get_mut(&oid) {
+            v.object.triggers.insert(name, trigger);
+        }
+    }
+    for (oid, name, policy) in f.policies {
+        if let Some(t) = tables.get_mut(&oid) {
+            t.object.policies.insert(name, policy);
+        }
+    }
+    for g in f.grants {
+        let list = match g.on {
+            GrantOn::Schema => namespaces.get_mut(&g.oid).map(|(_, ns)| &mut ns.grants),
+            GrantOn::Relation => match tables.get_mut(&g.oid) {
+                Some(t) => Some(&mut t.object.grants),
+                None => views.get_mut(&g.oid).map(|v| &mut v.object.grants),
+            },
+            GrantOn::Column => tables.get_mut(&g.oid).and_then(|t| {
+                let column = t.object.columns.get_mut(g.column.as_deref()?)?;
+                Some(&mut column.grants)
+            }),
+            GrantOn::Sequence => sequences.get_mut(&g.oid).map(|s| &mut s.object.grants),
+            GrantOn::Function => functions.get_mut(&g.oid).map(|s| &mut s.object.grants),
+            GrantOn::Type => types.get_mut(&g.oid).map(|s| &mut s.object.grants),
+        };
+        if let Some(list) = list {
+            list.push(g.grant);
+        }
+    }
+
+    // Move everything into its namespace; sort the grant lists on the way.
+    for t in tables.into_values() {
+        if let Some((_, ns)) = namespaces.get_mut(&t.schema_oid) {
+            let mut table = t.object;
+            sort_grants(&mut table.grants);
+            for column in table.columns.values_mut() {
+                sort_grants(&mut column.grants);
+            }
+            ns.tables.insert(t.name, table);
+        }
+    }
+    for v in views.into_values() {
+        if let Some((_, ns)) = namespaces.get_mut(&v.schema_oid) {
+            let mut view = v.object;
+            sort_grants(&mut view.grants);
+            ns.views.insert(v.name, view);
+        }
+    }
+    for s in sequences.into_values() {
+        if let Some((_, ns)) = namespaces.get_mut(&s.schema_oid) {
+            let mut sequence = s.object;
+            sort_grants(&mut sequence.grants);
+            ns.sequences.insert(s.name, sequence);
+        }
+    }
+    for s in functions.into_values() {
+        if let Some((_, ns)) = namespaces.get_mut(&s.schema_oid) {
+            let mut function = s.object;
+            sort_grants(&mut function.grants);
+            ns.functions.insert(s.name, function);
+        }
+    }
+    for s in types.into_values() {
+        if let Some((_, ns)) = namespaces.get_mut(&s.schema_oid) {
+            let mut ty = s.object;
+            sort_grants(&mut ty.grants);
+            ns.types.insert(s.name, ty);
+        }
+    }
+    let mut schema = Schema::default();
+    for (name, mut ns) in namespaces.into_values() {
+        sort_grants(&mut ns.grants);
+        schema.schemas.insert(name, ns);
+    }
+    schema.extensions = f.extensions.into_iter().collect();
+    schema
+}
+
+/// Sorted, and without the duplicates two grantors giving the same privilege would leave.
+fn sort_grants(grants: &mut Vec<Grant>) {
+    grants.sort_unstable();
+    grants.dedup();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_marked_lines_are_dropped_on_older_servers() {
+        let sql = "SELECT a,\n  b -- since PostgreSQL 14\nFROM t -- a comment\n";
+        assert_eq!(for_version(sql, 140_000), sql);
+        assert_eq!(for_version(sql, 180_001), sql);
+        assert_eq!(
+            for_version(sql, 130_016),
+            "SELECT a,\nFROM t -- a comment\n"
+        );
+    }
+
+    #[test]
+    fn only_the_function_query_branches_on_the_version() {
+        for q in [
+            &SCHEMAS,
+            &EXTENSIONS,
+            &RELATIONS,
+            &COLUMNS,
+            &CONSTRAINTS,
+            &INDEXES,
+            &TRIGGERS,
+            &POLICIES,
+            &SEQUENCES,
+            &TYPES,
+            &GRANTS,
+        ] {
+            assert_eq!(
+                for_version(q.sql, 130_000),
+                for_version(q.sql, 180_000),
+                "{}",
+                q.kind
+            );
+        }
+        assert_ne!(
+            for_version(FUNCTIONS.sql, 130_000),
+            for_version(FUNCTIONS.sql, 140_000)
+        );
+    }
+
+    #[test]
+    fn every_query_filters_namespaces_the_same_way() {
+        let start = SCHEMAS
+            .sql
+            .find("WITH ns AS (")
+            .expect("schemas.sql has the ns CTE");
+        let end = start + SCHEMAS.sql[start..].find("\n)").expect("end of the ns CTE");
+        let cte = &SCHEMAS.sql[start..end];
+        for q in [
+            &RELATIONS,
+            &COLUMNS,
+            &CONSTRAINTS,
+            &INDEXES,
+            &TRIGGERS,
+            &POLICIES,
+            &SEQUENCES,
+            &FUNCTIONS,
+            &TYPES,
+            &GRANTS,
+        ] {
+            assert!(
+                q.sql.contains(cte),
+                "{}.sql: namespace filter differs",
+                q.kind
+            );
+        }
+    }
+}

@@ -1,0 +1,39 @@
+-- Tables (ordinary and partitioned), views and materialized views in scope, without temporary
+-- relations and relations that belong to an extension. Foreign tables are not read.
+-- $1 text[]: the schemas to read, or NULL for every non-system schema.
+WITH ns AS (
+    SELECT n.oid, n.nspname, n.nspowner, n.nspacl
+    FROM pg_namespace n
+    WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+      AND ($1::text[] IS NULL OR n.nspname = ANY ($1::text[]))
+      AND NOT EXISTS (SELECT FROM pg_depend e
+                      WHERE e.classid = 'pg_namespace'::regclass AND e.objid = n.oid AND e.deptype = 'e')
+)
+SELECT c.oid,
+       c.relnamespace AS schema_oid,
+       c.relname::text AS name,
+       c.relkind,
+       pg_get_userbyid(c.relowner)::text AS owner,
+       d.description AS comment,
+       c.relpersistence,
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
+       CASE WHEN c.relispartition
+            THEN (SELECT i.inhparent::regclass::text FROM pg_inherits i WHERE i.inhrelid = c.oid)
+       END AS partition_of,
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
+       CASE WHEN NOT c.relispartition
+            THEN ARRAY(SELECT i.inhparent::regclass::text FROM pg_inherits i
+                       WHERE i.inhrelid = c.oid ORDER BY i.inhseqno)
+       END AS inherits,
+       c.relrowsecurity AS rls_enabled,
+       c.relforcerowsecurity AS rls_forced,
+       c.reloptions,
+       CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS definition
+FROM pg_class c
+JOIN ns ON ns.oid = c.relnamespace
+LEFT JOIN pg_description d
+       ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
+WHERE c.relkind IN ('r', 'p', 'v', 'm')
+  AND c.relpersistence <> 't'
+  AND NOT EXISTS (SELECT FROM pg_depend e
+                  WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
