@@ -1,0 +1,648 @@
+//! The HTML report: one self-contained file (inline CSS, a few lines of inline JavaScript, an
+//! inline SVG; a Content-Security-Policy that forbids every network request) to open from a CI
+//! artifact. Summary cards, a filterable table of findings, expected and actual side by side
+//! per object, and a picture of the drift: the drifted tables and their foreign-key neighbours.
+//! Every piece of schema text goes through `esc`, which also shows bidirectional controls as
+//! `[U+202E]` rather than obeying them, and names sit in `<bdi>` so right-to-left text in them
+//! cannot reorder the page around them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+use similar::{DiffOp, TextDiff};
+
+use super::{
+    Context, ObjectReport, is_bidi_control, objects, referenced_table, shown, waiver_text,
+};
+use crate::diff::ObjectKind;
+use crate::evaluate::{CheckVerdict, Judged, Outcome, Status};
+use crate::rules::Severity;
+
+/// Past this many nodes a circle of names is unreadable; the drifted tables come first.
+const MAX_NODES: usize = 40;
+
+pub fn render(ctx: &Context) -> String {
+    let mut out = String::with_capacity(16 * 1024);
+    let t = ctx.verdict.totals();
+    let title = match ctx.status {
+        Status::Clean => "no policy violations",
+        Status::Violations => "policy violated",
+        Status::Incomplete => "could not finish",
+    };
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+         style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>pgdrift: {title}</title>\n<style>{CSS}</style>\n</head>\n\
+         <body data-status=\"{}\">\n<header>\n<h1>pgdrift: {title}</h1>\n",
+        status_name(ctx.status)
+    );
+    let _ = writeln!(
+        out,
+        "<p>pgdrift {}</p>\n</header>",
+        env!("CARGO_PKG_VERSION")
+    );
+
+    // Summary cards.
+    let share = if t.objects_compared == 0 {
+        0.0
+    } else {
+        100.0 * t.objects_drifted as f64 / t.objects_compared as f64
+    };
+    out.push_str("<section class=\"cards\">\n");
+    let mut card = |n: String, label: &str, class: &str| {
+        let _ = writeln!(
+            out,
+            "<div class=\"card {class}\"><span class=\"n\">{n}</span><span class=\"l\">{label}</span></div>"
+        );
+    };
+    card(t.checks.to_string(), "checks", "");
+    if t.checks_failed > 0 {
+        card(t.checks_failed.to_string(), "could not run", "error");
+    }
+    card(t.objects_compared.to_string(), "objects compared", "");
+    card(
+        format!("{} <small>({share:.1}%)</small>", t.objects_drifted),
+        "drifted",
+        if t.objects_drifted > 0 { "warning" } else { "" },
+    );
+    card(
+        t.count(Severity::Error).to_string(),
+        "errors",
+        if t.count(Severity::Error) > 0 {
+            "error"
+        } else {
+            ""
+        },
+    );
+    card(
+        t.count(Severity::Warning).to_string(),
+        "warnings",
+        if t.count(Severity::Warning) > 0 {
+            "warning"
+        } else {
+            ""
+        },
+    );
+    card(t.count(Severity::Note).to_string(), "notes", "");
+    if t.waived > 0 {
+        card(t.waived.to_string(), "waived", "");
+    }
+    out.push_str("</section>\n");
+
+    // Checks that could not run.
+    for check in &ctx.verdict.checks {
+        if let Outcome::Failed { errors } = &check.outcome {
+            let _ = writeln!(
+                out,
+                "<section class=\"failed\"><h2>Check <bdi>{}</bdi> could not run</h2>\n<pre>{}</pre></section>",
+                esc(&check.name),
+                esc(&errors.join("\n"))
+            );
+        }
+    }
+
+    graphs(&mut out, ctx);
+    findings_table(&mut out, ctx);
+    object_details(&mut out, ctx);
+
+    let _ = write!(out, "<script>{SCRIPT}</script>\n</body>\n</html>\n");
+    out
+}
+
+fn status_name(s: Status) -> &'static str {
+    match s {
+        Status::Clean => "clean",
+        Status::Violations => "violations",
+        Status::Incomplete => "incomplete",
+    }
+}
+
+/// The id of an object's details, for links from the table and the graph.
+fn anchor(check: usize, object: usize) -> String {
+    format!("obj-{check}-{object}")
+}
+
+fn findings_table(out: &mut String, ctx: &Context) {
+    let total = ctx.items().len();
+    out.push_str("<section id=\"findings\">\n<h2>Findings</h2>\n");
+    if total == 0 {
+        out.push_str("<p>No findings.</p>\n</section>\n");
+        return;
+    }
+    out.push_str(
+        "<div class=\"filters\"><input id=\"q\" type=\"search\" placeholder=\"Filter by check, \
+         rule, object or message\" aria-label=\"Filter findings\">\n",
+    );
+    for (value, label) in [
+        ("error", "errors"),
+        ("warning", "warnings"),
+        ("note", "notes"),
+    ] {
+        let _ = writeln!(
+            out,
+            "<label><input type=\"checkbox\" class=\"sev\" value=\"{value}\" checked> {label}</label>"
+        );
+    }
+    out.push_str(
+        "<span id=\"count\"></span></div>\n<table id=\"findings-table\">\n<thead><tr>\
+         <th>Check</th><th>Severity</th><th>Rule</th><th>Object</th><th>Message</th></tr></thead>\n<tbody>\n",
+    );
+    for (ci, check) in ctx.verdict.checks.iter().enumerate() {
+        for (oi, object) in objects(check).iter().enumerate() {
+            for j in &object.findings {
+                finding_row(out, &check.name, j, Some(&anchor(ci, oi)));
+            }
+        }
+    }
+    for item in ctx.items().iter().filter(|i| i.check.is_none()) {
+        finding_row(out, "policy", item.judged, None);
+    }
+    out.push_str(
+        "</tbody>\n</table>\n<p id=\"none\" hidden>No finding matches the filter.</p>\n</section>\n",
+    );
+}
+
+fn finding_row(out: &mut String, check: &str, j: &Judged, link: Option<&str>) {
+    let f = &j.finding;
+    let waived = waiver_text(j);
+    let search = format!(
+        "{check} {} {} {} {} {}",
+        j.severity.as_str(),
+        f.rule,
+        f.object,
+        f.message,
+        waived.as_deref().unwrap_or("")
+    )
+    .to_lowercase();
+    let object = match link {
+        Some(id) => format!("<a href=\"#{id}\"><bdi>{}</bdi></a>", esc(&f.object)),
+        None => format!("<bdi>{}</bdi>", esc(&f.object)),
+    };
+    let message = match &waived {
+        Some(w) => format!(
+            "{} <span class=\"waived\">{}</span>",
+            esc(&f.message),
+            esc(w)
+        ),
+        None => esc(&f.message),
+    };
+    let _ = writeln!(
+        out,
+        "<tr class=\"finding {sev}{}\" data-severity=\"{sev}\" data-search=\"{}\">\
+         <td><bdi>{}</bdi></td><td class=\"sev\">{sev}</td><td><code>{}</code></td>\
+         <td class=\"name\">{object}</td><td>{message}</td></tr>",
+        if waived.is_some() { " waived" } else { "" },
+        esc(&search),
+        esc(check),
+        esc(&f.rule),
+        sev = j.severity.as_str(),
+    );
+}
+
+fn object_details(out: &mut String, ctx: &Context) {
+    out.push_str("<section id=\"objects\">\n<h2>Objects</h2>\n");
+    for (ci, check) in ctx.verdict.checks.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "<h3>Check <bdi>{}</bdi> <small>expected <bdi>{}</bdi>, actual <bdi>{}</bdi></small></h3>",
+            esc(&check.name),
+            esc(&check.expected),
+            esc(&check.actual)
+        );
+        match &check.outcome {
+            Outcome::Failed { .. } => {
+                out.push_str("<p>The check could not run.</p>\n");
+                continue;
+            }
+            Outcome::Compared { compared, .. } => {
+                let all = objects(check);
+                let drifted = all.iter().filter(|o| !o.findings.is_empty()).count();
+                let _ = writeln!(
+                    out,
+                    "<p>{} objects compared, {drifted} drifted.</p>",
+                    compared.len()
+                );
+                for (oi, object) in all.iter().enumerate() {
+                    if !object.findings.is_empty() {
+                        details(out, &anchor(ci, oi), object);
+                    }
+                }
+            }
+        }
+    }
+    out.push_str("</section>\n");
+}
+
+fn details(out: &mut String, id: &str, object: &ObjectReport) {
+    let worst = object.worst().map(Severity::as_str).unwrap_or("note");
+    let _ = writeln!(
+        out,
+        "<details id=\"{id}\" class=\"object {worst}\" open><summary>{} <bdi>{}</bdi> \
+         <small>{} finding{}</small></summary>",
+        object.kind.noun(),
+        esc(object.name),
+        object.findings.len(),
+        if object.findings.len() == 1 { "" } else { "s" }
+    );
+    for j in &object.findings {
+        let f = &j.finding;
+        let _ = writeln!(
+            out,
+            "<div class=\"finding-detail\"><p><span class=\"badge {sev}\">{sev}</span> \
+             <code>{}</code> <bdi>{}</bdi></p><p>{}{}</p>",
+            esc(&f.rule),
+            esc(&f.object),
+            esc(&f.message),
+            waiver_text(j)
+                .map(|w| format!(" <span class=\"waived\">{}</span>", esc(&w)))
+                .unwrap_or_default(),
+            sev = j.severity.as_str()
+        );
+        side_by_side(
+            out,
+            f.expected.as_deref().unwrap_or(""),
+            f.actual.as_deref().unwrap_or(""),
+            f.expected.is_some(),
+            f.actual.is_some(),
+        );
+        out.push_str("</div>\n");
+    }
+    out.push_str("</details>\n");
+}
+
+/// Expected and actual in two columns, changed lines marked, unchanged lines side by side.
+fn side_by_side(out: &mut String, expected: &str, actual: &str, has_e: bool, has_a: bool) {
+    out.push_str(
+        "<table class=\"sbs\"><thead><tr><th>expected</th><th>actual</th></tr></thead><tbody>\n",
+    );
+    if !has_e || !has_a {
+        let cell = |present: bool, text: &str, class: &str| {
+            if present {
+                format!("<td class=\"{class}\"><pre>{}</pre></td>", esc(text))
+            } else {
+                "<td class=\"absent\"><em>absent</em></td>".to_string()
+            }
+        };
+        let _ = writeln!(
+            out,
+            "<tr>{}{}</tr>",
+            cell(has_e, expected, "del"),
+            cell(has_a, actual, "ins")
+        );
+        out.push_str("</tbody></table>\n");
+        return;
+    }
+    let diff = TextDiff::from_lines(expected, actual);
+    let line = |s: Option<&str>, class: &str| match s {
+        Some(s) => format!(
+            "<td class=\"{class}\"><pre>{}</pre></td>",
+            esc(s.trim_end_matches(['\n', '\r']))
+        ),
+        None => "<td class=\"gap\"></td>".to_string(),
+    };
+    for op in diff.ops() {
+        let (o, ol, n, nl, class) = match *op {
+            DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } => (old_index, len, new_index, len, ""),
+            DiffOp::Delete {
+                old_index,
+                old_len,
+                new_index,
+            } => (old_index, old_len, new_index, 0, "chg"),
+            DiffOp::Insert {
+                old_index,
+                new_index,
+                new_len,
+            } => (old_index, 0, new_index, new_len, "chg"),
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => (old_index, old_len, new_index, new_len, "chg"),
+        };
+        for i in 0..ol.max(nl) {
+            let left = (i < ol).then(|| diff.old_slice(o + i)).flatten();
+            let right = (i < nl).then(|| diff.new_slice(n + i)).flatten();
+            let (lc, rc) = if class.is_empty() {
+                ("same", "same")
+            } else {
+                ("del", "ins")
+            };
+            let _ = writeln!(out, "<tr>{}{}</tr>", line(left, lc), line(right, rc));
+        }
+    }
+    out.push_str("</tbody></table>\n");
+}
+
+/// Per check, the drifted tables and their foreign-key neighbours as an SVG graph.
+fn graphs(out: &mut String, ctx: &Context) {
+    out.push_str("<section id=\"graph\">\n<h2>Drift map</h2>\n");
+    out.push_str(
+        "<p class=\"legend\"><span class=\"key drifted\"></span> drifted table \
+         <span class=\"key neighbour\"></span> foreign-key neighbour; arrows point from the \
+         referencing table to the referenced one.</p>\n",
+    );
+    for (ci, check) in ctx.verdict.checks.iter().enumerate() {
+        if matches!(check.outcome, Outcome::Failed { .. }) {
+            continue;
+        }
+        let all = objects(check);
+        let mut drifted: BTreeMap<&str, (usize, Severity)> = BTreeMap::new();
+        for (oi, o) in all.iter().enumerate() {
+            if o.kind == ObjectKind::Table
+                && let Some(worst) = o.worst()
+            {
+                drifted.insert(o.name, (oi, worst));
+            }
+        }
+        let _ = writeln!(out, "<h3>Check <bdi>{}</bdi></h3>", esc(&check.name));
+        if drifted.is_empty() {
+            out.push_str("<p>No table drifted.</p>\n");
+            continue;
+        }
+        let edges = edges(ctx, check);
+        let mut nodes: Vec<&str> = drifted.keys().copied().collect();
+        let mut neighbours: BTreeSet<&str> = BTreeSet::new();
+        for (from, to) in &edges {
+            if drifted.contains_key(from.as_str()) && !drifted.contains_key(to.as_str()) {
+                neighbours.insert(to);
+            }
+            if drifted.contains_key(to.as_str()) && !drifted.contains_key(from.as_str()) {
+                neighbours.insert(from);
+            }
+        }
+        nodes.extend(neighbours.iter().copied());
+        let left_out = nodes.len().saturating_sub(MAX_NODES);
+        nodes.truncate(MAX_NODES);
+        svg(out, ci, &nodes, &drifted, &edges);
+        if left_out > 0 {
+            let _ = writeln!(
+                out,
+                "<p>{left_out} more tables are not drawn; the tables below list every drifted object.</p>"
+            );
+        }
+    }
+    out.push_str("</section>\n");
+}
+
+/// Foreign keys of the check's targets, plus those named by constraint findings themselves.
+fn edges(ctx: &Context, check: &CheckVerdict) -> BTreeSet<(String, String)> {
+    let mut edges: BTreeSet<(String, String)> = ctx
+        .relations_of(check)
+        .into_iter()
+        .map(|r| (r.from.clone(), r.to.clone()))
+        .collect();
+    for j in shown(check) {
+        let f = &j.finding;
+        if f.kind != ObjectKind::Constraint {
+            continue;
+        }
+        for def in [&f.expected, &f.actual].into_iter().flatten() {
+            if let Some(to) = referenced_table(def) {
+                edges.insert((f.group.clone(), to));
+            }
+        }
+    }
+    edges.retain(|(from, to)| from != to);
+    edges
+}
+
+fn svg(
+    out: &mut String,
+    check_index: usize,
+    nodes: &[&str],
+    drifted: &BTreeMap<&str, (usize, Severity)>,
+    edges: &BTreeSet<(String, String)>,
+) {
+    let n = nodes.len();
+    let (node_w, node_h) = (220.0, 30.0);
+    // An ellipse wide enough that neighbouring boxes do not overlap.
+    let (rx, ry) = if n <= 1 {
+        (0.0, 0.0)
+    } else {
+        (
+            (n as f64 * (node_w * 0.6) / std::f64::consts::PI).max(200.0),
+            (n as f64 * (node_h + 16.0) / std::f64::consts::PI).max(90.0),
+        )
+    };
+    let width = 2.0 * rx + node_w + 40.0;
+    let height = 2.0 * ry + node_h + 40.0;
+    let (cx, cy) = (width / 2.0, height / 2.0);
+    let pos: BTreeMap<&str, (f64, f64)> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let angle =
+                std::f64::consts::TAU * i as f64 / n.max(1) as f64 - std::f64::consts::FRAC_PI_2;
+            (*name, (cx + rx * angle.cos(), cy + ry * angle.sin()))
+        })
+        .collect();
+    let marker = format!("arrow-{check_index}");
+    let _ = writeln!(
+        out,
+        "<svg class=\"drift-map\" role=\"img\" aria-label=\"Drifted tables and their foreign-key \
+         neighbours\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" \
+         xmlns=\"http://www.w3.org/2000/svg\">\n<defs><marker id=\"{marker}\" viewBox=\"0 0 10 10\" \
+         refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">\
+         <path d=\"M0,0 L10,5 L0,10 z\" fill=\"#57606a\"/></marker></defs>"
+    );
+    for (from, to) in edges {
+        let (Some(&(x1, y1)), Some(&(x2, y2))) = (pos.get(from.as_str()), pos.get(to.as_str()))
+        else {
+            continue;
+        };
+        // Stop the arrow at the target box's edge rather than its centre.
+        let (dx, dy) = (x2 - x1, y2 - y1);
+        let len = (dx * dx + dy * dy).sqrt().max(1.0);
+        let scale = ((node_w / 2.0) / dx.abs().max(1e-9)).min((node_h / 2.0) / dy.abs().max(1e-9));
+        let shorten = (scale * len).min(len / 2.0);
+        let (ex, ey) = (x2 - dx / len * shorten, y2 - dy / len * shorten);
+        let _ = writeln!(
+            out,
+            "<line class=\"edge\" x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{ex:.1}\" y2=\"{ey:.1}\" \
+             marker-end=\"url(#{marker})\"><title>{} → {}</title></line>",
+            esc(from),
+            esc(to)
+        );
+    }
+    for name in nodes {
+        let (x, y) = pos[name];
+        let label = esc(&shorten_label(name, 30));
+        let (class, link) = match drifted.get(name) {
+            Some((oi, worst)) => (
+                format!("node drifted {}", worst.as_str()),
+                Some(anchor(check_index, *oi)),
+            ),
+            None => ("node neighbour".to_string(), None),
+        };
+        let body = format!(
+            "<g class=\"{class}\"><title>{}</title><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{node_w}\" \
+             height=\"{node_h}\" rx=\"6\"/><text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{label}</text></g>",
+            esc(name),
+            x - node_w / 2.0,
+            y - node_h / 2.0,
+            y + 5.0,
+        );
+        match link {
+            Some(href) => {
+                let _ = writeln!(out, "<a href=\"#{href}\">{body}</a>");
+            }
+            None => {
+                let _ = writeln!(out, "{body}");
+            }
+        }
+    }
+    out.push_str("</svg>\n");
+}
+
+/// At most `max` characters, with `…` when cut; line breaks shown as spaces.
+fn shorten_label(s: &str, max: usize) -> String {
+    let flat: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        let cut: String = flat.chars().take(max - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+/// Escape text for HTML content and attribute values. Control characters other than line
+/// breaks and tabs are dropped: they are invalid in HTML and mean nothing on a page.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\n' | '\t' => out.push(c),
+            '\r' => {}
+            c if c.is_control() => {}
+            c if is_bidi_control(c) => {
+                let _ = write!(out, "[U+{:04X}]", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const CSS: &str = r#"
+:root { color-scheme: light; --fg:#1f2328; --muted:#59636e; --line:#d1d9e0; --bg:#ffffff;
+  --soft:#f6f8fa; --error:#cf222e; --warning:#9a6700; --note:#0969da; --del:#ffebe9; --ins:#dafbe1; }
+* { box-sizing: border-box; }
+body { font: 14px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg);
+  background: var(--bg); margin: 0 auto; padding: 24px; max-width: 1280px; }
+h1 { font-size: 24px; margin: 0; } h2 { margin-top: 32px; border-bottom: 1px solid var(--line); }
+header p { color: var(--muted); margin: 4px 0 16px; }
+body[data-status="violations"] h1, body[data-status="incomplete"] h1 { color: var(--error); }
+body[data-status="clean"] h1 { color: #1a7f37; }
+.cards { display: flex; flex-wrap: wrap; gap: 12px; }
+.card { border: 1px solid var(--line); border-radius: 8px; padding: 12px 16px; min-width: 130px;
+  background: var(--soft); }
+.card .n { display: block; font-size: 26px; font-weight: 600; }
+.card .l { color: var(--muted); }
+.card.error .n { color: var(--error); } .card.warning .n { color: var(--warning); }
+.failed pre, pre { white-space: pre-wrap; word-break: break-word; margin: 0; font: 12px/1.45 ui-monospace, monospace; }
+.failed { border-left: 4px solid var(--error); padding: 4px 12px; background: var(--del); }
+.filters { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; margin: 8px 0; }
+#q { flex: 1 1 320px; padding: 6px 8px; border: 1px solid var(--line); border-radius: 6px; font: inherit; }
+#count { color: var(--muted); }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: var(--soft); }
+td.name { white-space: pre-wrap; word-break: break-word; }
+tr.finding.waived { opacity: .7; } .waived { color: var(--muted); font-style: italic; }
+tr.finding.error td.sev, .badge.error { color: var(--error); font-weight: 600; }
+tr.finding.warning td.sev, .badge.warning { color: var(--warning); font-weight: 600; }
+tr.finding.note td.sev, .badge.note { color: var(--note); font-weight: 600; }
+details.object { border: 1px solid var(--line); border-radius: 8px; margin: 12px 0; padding: 8px 12px; }
+details.object.error { border-left: 4px solid var(--error); }
+details.object.warning { border-left: 4px solid var(--warning); }
+details summary { cursor: pointer; font-weight: 600; white-space: pre-wrap; }
+.finding-detail { margin: 8px 0 16px; }
+table.sbs { table-layout: fixed; }
+table.sbs td.del { background: var(--del); } table.sbs td.ins { background: var(--ins); }
+table.sbs td.gap { background: var(--soft); } table.sbs td.absent { color: var(--muted); }
+svg.drift-map { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 8px; background: var(--soft); }
+svg .edge { stroke: #57606a; stroke-width: 1.5; }
+svg .node rect { fill: #ffffff; stroke: #8c959f; stroke-width: 1.5; }
+svg .node.drifted rect { fill: var(--del); stroke: var(--error); }
+svg .node.drifted.warning rect { fill: #fff8c5; stroke: var(--warning); }
+svg .node.drifted.note rect { fill: #ddf4ff; stroke: var(--note); }
+svg text { font: 12px ui-monospace, monospace; fill: var(--fg); }
+.legend .key { display: inline-block; width: 14px; height: 14px; border-radius: 3px; vertical-align: middle;
+  border: 1.5px solid #8c959f; background: #fff; margin-left: 8px; }
+.legend .key.drifted { background: var(--del); border-color: var(--error); }
+"#;
+
+/// Filtering by text and severity. It reads the page and sets `hidden`; it never builds HTML
+/// from data, so nothing in a finding can become markup. `#q=text` in the address pre-fills
+/// the filter (links into the report).
+const SCRIPT: &str = r##"
+(function () {
+  "use strict";
+  var q = document.getElementById("q");
+  var body = document.body;
+  if (!q) { body.setAttribute("data-ready", "1"); return; }
+  var boxes = Array.prototype.slice.call(document.querySelectorAll("input.sev"));
+  var rows = Array.prototype.slice.call(document.querySelectorAll("tr.finding"));
+  var count = document.getElementById("count");
+  var none = document.getElementById("none");
+  function apply() {
+    var text = q.value.toLowerCase();
+    var wanted = {};
+    boxes.forEach(function (b) { wanted[b.value] = b.checked; });
+    var shown = 0;
+    rows.forEach(function (r) {
+      var ok = wanted[r.getAttribute("data-severity")] === true &&
+        (text === "" || r.getAttribute("data-search").indexOf(text) !== -1);
+      r.hidden = !ok;
+      if (ok) { shown += 1; }
+    });
+    count.textContent = shown + " of " + rows.length + " findings";
+    none.hidden = shown !== 0;
+    body.setAttribute("data-shown", String(shown));
+  }
+  q.addEventListener("input", apply);
+  boxes.forEach(function (b) { b.addEventListener("change", apply); });
+  var hash = window.location.hash;
+  if (hash.indexOf("#q=") === 0) {
+    try { q.value = decodeURIComponent(hash.slice(3)); } catch (e) { q.value = hash.slice(3); }
+  }
+  apply();
+  body.setAttribute("data-ready", "1");
+})();
+"##;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_drops_controls() {
+        assert_eq!(
+            esc("<script>\"a\" & 'b'\u{1b}</script>"),
+            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
+        );
+    }
+
+    #[test]
+    fn labels_are_shortened_by_characters() {
+        assert_eq!(shorten_label("abc", 5), "abc");
+        assert_eq!(shorten_label("ééééééé", 4), "ééé…");
+        assert_eq!(shorten_label("a\nb", 5), "a b");
+    }
+}

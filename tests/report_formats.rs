@@ -1,0 +1,308 @@
+//! Every report format rendered from the same fixed verdicts: compared with golden files
+//! (`UPDATE_GOLDEN=1 cargo test --test report_formats` rewrites them after a deliberate change)
+//! and checked by each format's consumer rules — the XML parser, the official SARIF 2.1.0
+//! schema, Code Quality's fields, Markdown table rows, workflow-command lines, HTML injection.
+
+mod report_support;
+
+use std::path::Path;
+
+use pgdrift::evaluate::Verdict;
+use pgdrift::report::{self, Context, Format, Location};
+use report_support as support;
+use serde_json::Value;
+
+fn extension(format: Format) -> &'static str {
+    match format {
+        Format::Json => "json",
+        Format::Junit => "junit.xml",
+        Format::Sarif => "sarif",
+        Format::Markdown => "md",
+        Format::CodeQuality => "codequality.json",
+        Format::Html => "html",
+    }
+}
+
+fn context<'a>(verdict: &'a Verdict, relations: &'a report::Relations) -> Context<'a> {
+    let mut ctx = Context::new(verdict);
+    ctx.policy = Some(Path::new("db/schema-policy.toml"));
+    ctx.relations = Some(relations);
+    ctx
+}
+
+fn golden_all(name: &str, verdict: &Verdict) {
+    let relations = support::relations();
+    let ctx = context(verdict, &relations);
+    for format in Format::ALL {
+        let text = report::render(format, &ctx);
+        support::validate(format, &text);
+        support::assert_golden(&format!("{name}.{}", extension(format)), &text);
+    }
+    let annotations = report::annotations::render(&ctx);
+    support::annotations_valid(&annotations);
+    support::assert_golden(&format!("{name}.annotations.txt"), &annotations);
+}
+
+#[test]
+fn drift_goldens() {
+    golden_all("drift", &support::drift());
+}
+
+#[test]
+fn incomplete_goldens() {
+    golden_all("incomplete", &support::incomplete());
+}
+
+#[test]
+fn hostile_names_goldens() {
+    golden_all("hostile", &support::hostile());
+}
+
+#[test]
+fn ignored_findings_appear_nowhere_and_waived_ones_do_not_fail() {
+    let verdict = support::drift();
+    let relations = support::relations();
+    let ctx = context(&verdict, &relations);
+    for format in Format::ALL {
+        let text = report::render(format, &ctx);
+        if format != Format::Json {
+            assert!(
+                !text.contains("IGNORED"),
+                "{format:?} shows an ignored finding"
+            );
+        }
+    }
+    let junit = report::render(Format::Junit, &ctx);
+    // Waived column.order sits in system-out, not in a failure.
+    let products = junit
+        .split("<testcase")
+        .find(|c| c.contains("table public.products"))
+        .expect("products case");
+    assert!(!products.contains("<failure"), "{products}");
+    assert!(products.contains("waived until 2099-12-31"), "{products}");
+
+    let sarif: Value =
+        serde_json::from_str(&report::render(Format::Sarif, &ctx)).expect("sarif json");
+    let waived: Vec<&Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["suppressions"].is_array())
+        .collect();
+    assert_eq!(waived.len(), 1);
+    assert_eq!(waived[0]["ruleId"], "column.order");
+
+    let codequality = report::render(Format::CodeQuality, &ctx);
+    assert!(
+        !codequality.contains("column.order"),
+        "waived stays out of the widget"
+    );
+}
+
+#[test]
+fn junit_counts_objects_and_failures() {
+    let verdict = support::incomplete();
+    let relations = support::relations();
+    let ctx = context(&verdict, &relations);
+    let junit = report::render(Format::Junit, &ctx);
+    // production: 8 compared objects, 4 failing (customers, order_items, orders, the view);
+    // staging: one errored case; replica: 3 passing; the policy suite: 1 passing.
+    assert!(
+        junit.contains(
+            r#"<testsuite name="production matches migrations" tests="8" skipped="0" errors="0" failures="4""#
+        ),
+        "{junit}"
+    );
+    assert!(
+        junit.contains(
+            r#"<testsuite name="staging matches migrations" tests="1" skipped="0" errors="1" failures="0""#
+        ),
+        "{junit}"
+    );
+    assert!(
+        junit.contains(
+            r#"<testsuites name="pgdrift" tests="13" skipped="0" failures="4" errors="1""#
+        ),
+        "{junit}"
+    );
+}
+
+#[test]
+fn sarif_points_every_result_at_the_policy_line_or_the_source() {
+    let verdict = support::drift();
+    let relations = support::relations();
+    let mut ctx = context(&verdict, &relations);
+    let sarif: Value =
+        serde_json::from_str(&report::render(Format::Sarif, &ctx)).expect("sarif json");
+    for r in sarif["runs"][0]["results"].as_array().expect("results") {
+        let loc = &r["locations"][0]["physicalLocation"];
+        assert_eq!(loc["artifactLocation"]["uri"], "db/schema-policy.toml");
+        let line = loc["region"]["startLine"].as_u64().expect("line");
+        if r["ruleId"] == "pattern.unused" {
+            assert_eq!(line, 9, "a policy finding points at its entry");
+        } else {
+            assert_eq!(line, 14, "a finding points at its check");
+        }
+    }
+
+    // With source locations (SQL files), those win.
+    let locate = |_: &pgdrift::evaluate::CheckVerdict, f: &pgdrift::diff::Finding| {
+        (f.object == "public.orders.total").then(|| Location {
+            path: "db/migrations/0002 orders.sql".into(),
+            line: 42,
+        })
+    };
+    ctx.locate = Some(&locate);
+    let text = report::render(Format::Sarif, &ctx);
+    support::sarif_valid(&text);
+    let sarif: Value = serde_json::from_str(&text).expect("sarif json");
+    let total = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["ruleId"] == "column.type")
+        .expect("column.type")
+        .clone();
+    let loc = &total["locations"][0]["physicalLocation"];
+    assert_eq!(
+        loc["artifactLocation"]["uri"],
+        "db/migrations/0002%20orders.sql"
+    );
+    assert_eq!(loc["region"]["startLine"], 42);
+    let junit = report::render(Format::Junit, &ctx);
+    assert!(
+        junit.contains(r#"file="db/migrations/0002 orders.sql" line="42""#),
+        "{junit}"
+    );
+}
+
+#[test]
+fn sarif_fingerprints_are_stable_and_distinct() {
+    let verdict = support::hostile();
+    let relations = support::relations();
+    let ctx = context(&verdict, &relations);
+    let a = report::render(Format::Sarif, &ctx);
+    let b = report::render(Format::Sarif, &ctx);
+    assert_eq!(a, b, "rendering is deterministic");
+    let doc: Value = serde_json::from_str(&a).expect("json");
+    let mut seen = std::collections::BTreeSet::new();
+    for r in doc["runs"][0]["results"].as_array().expect("results") {
+        let fp = r["partialFingerprints"]["pgdrift/v1"]
+            .as_str()
+            .expect("fingerprint")
+            .to_string();
+        assert!(seen.insert(fp), "duplicate fingerprint");
+    }
+}
+
+#[test]
+fn sarif_stays_within_githubs_result_limit() {
+    let mut verdict = support::drift();
+    let template = verdict.checks[0].findings()[0].clone();
+    let mut many = Vec::new();
+    for i in 0..25_010 {
+        let mut j = template.clone();
+        j.finding.object = format!("public.orders.c{i}");
+        if i % 2 == 0 {
+            j.severity = pgdrift::rules::Severity::Warning;
+        }
+        many.push(j);
+    }
+    if let pgdrift::evaluate::Outcome::Compared { findings, .. } = &mut verdict.checks[0].outcome {
+        *findings = many;
+    }
+    verdict.policy_findings.clear();
+    let relations = support::relations();
+    let ctx = context(&verdict, &relations);
+    let text = report::render(Format::Sarif, &ctx);
+    support::sarif_valid(&text);
+    let doc: Value = serde_json::from_str(&text).expect("json");
+    let results = doc["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 25_000);
+    let errors = results.iter().filter(|r| r["level"] == "error").count();
+    assert_eq!(errors, 12_505, "errors are kept first");
+    let note = &doc["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    assert!(
+        note["message"]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("10 less severe findings were left out"),
+        "{note}"
+    );
+}
+
+#[test]
+fn markdown_truncates_with_a_note() {
+    let verdict = support::hostile();
+    let relations = support::relations();
+    let ctx = context(&verdict, &relations);
+    let full = report::markdown::render(&ctx);
+    let cut = report::markdown::render_with_limit(&ctx, 3000);
+    assert!(cut.len() < 3000 + 500, "{}", cut.len());
+    assert!(cut.len() < full.len());
+    assert!(cut.contains("This summary is truncated"), "{cut}");
+    support::markdown_valid(&cut);
+    // Cut between whole parts: every opened <details> is closed.
+    assert_eq!(
+        cut.matches("<details>").count(),
+        cut.matches("</details>").count()
+    );
+    assert!(!full.contains("truncated"));
+}
+
+#[test]
+fn markdown_stays_under_githubs_limit_for_huge_runs() {
+    let mut verdict = support::drift();
+    let template = verdict.checks[0].findings()[4].clone(); // the view: a multi-line diff
+    let many: Vec<_> = (0..20_000)
+        .map(|i| {
+            let mut j = template.clone();
+            j.finding.group = format!("public.v{i}");
+            j.finding.object = format!("public.v{i}");
+            j
+        })
+        .collect();
+    if let pgdrift::evaluate::Outcome::Compared { findings, .. } = &mut verdict.checks[0].outcome {
+        *findings = many;
+    }
+    let relations = support::relations();
+    let ctx = context(&verdict, &relations);
+    let md = report::markdown::render(&ctx);
+    assert!(md.len() <= 1_000_000, "{}", md.len());
+    assert!(md.contains("This summary is truncated"));
+    support::markdown_valid(&md);
+}
+
+#[test]
+fn annotations_are_capped_per_level_with_a_summary_line() {
+    let verdict = support::hostile();
+    let relations = support::relations();
+    let ctx = context(&verdict, &relations);
+    let text = report::annotations::render(&ctx);
+    support::annotations_valid(&text);
+    let errors: Vec<&str> = text.lines().filter(|l| l.starts_with("::error")).collect();
+    assert_eq!(errors.len(), report::annotations::PER_LEVEL);
+    assert!(
+        errors
+            .last()
+            .is_some_and(|l| l.contains("more errors are not shown as annotations")),
+        "{text}"
+    );
+    let warnings = text.lines().filter(|l| l.starts_with("::warning")).count();
+    assert!(warnings <= report::annotations::PER_LEVEL);
+}
+
+#[test]
+fn html_has_no_network_and_every_finding() {
+    let verdict = support::drift();
+    let relations = support::relations();
+    let ctx = context(&verdict, &relations);
+    let html = report::render(Format::Html, &ctx);
+    support::html_valid(&html);
+    // 7 shown findings in the check, 1 about the policy.
+    assert_eq!(html.matches("<tr class=\"finding ").count(), 8);
+    // The graph: drifted tables and their neighbour public.reviews (via products? no: products
+    // has only a waived finding, which still counts as drift on the page).
+    assert!(html.contains("node neighbour"), "neighbours are drawn");
+    assert!(html.contains("<title>public.order_items → public.orders</title>"));
+}

@@ -1,0 +1,746 @@
+//! Shared by the report tests: fixed verdicts to render, and a validator per format that
+//! checks a report the way its consumer reads it (XML parser, the official SARIF schema, JSON
+//! shape, Markdown table rows, workflow-command lines, HTML injection).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use pgdrift::diff::{ComparedObject, Finding, ObjectKind};
+use pgdrift::evaluate::{CheckVerdict, Judged, Outcome, Verdict, WaiverNote};
+use pgdrift::report::{Format, Relation, Relations};
+use pgdrift::rules::{Category, Severity};
+use serde_json::Value;
+
+pub fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn judged(
+    rule: &str,
+    kind: ObjectKind,
+    object: &str,
+    group: (ObjectKind, &str),
+    expected: Option<&str>,
+    actual: Option<&str>,
+    message: &str,
+    severity: Severity,
+    category: Category,
+) -> Judged {
+    Judged {
+        finding: Finding {
+            rule: rule.into(),
+            kind,
+            object: object.into(),
+            group: group.1.into(),
+            group_kind: group.0,
+            expected: expected.map(Into::into),
+            actual: actual.map(Into::into),
+            message: message.into(),
+        },
+        severity,
+        category,
+        waiver: None,
+    }
+}
+
+fn compared(items: &[(ObjectKind, &str)]) -> Vec<ComparedObject> {
+    items
+        .iter()
+        .map(|(kind, name)| ComparedObject {
+            kind: *kind,
+            name: (*name).into(),
+        })
+        .collect()
+}
+
+const VIEW_EXPECTED: &str = " SELECT c.id AS customer_id,\n    sum(o.total) AS revenue\n   FROM public.customers c\n     JOIN public.orders o ON o.customer_id = c.id\n  WHERE o.status = 'paid'::text\n  GROUP BY c.id;";
+const VIEW_ACTUAL: &str = " SELECT c.id AS customer_id,\n    sum(o.total) AS revenue\n   FROM public.customers c\n     JOIN public.orders o ON o.customer_id = c.id\n  GROUP BY c.id;";
+
+fn production_check() -> CheckVerdict {
+    use ObjectKind::*;
+    let mut column_order = judged(
+        "column.order",
+        Table,
+        "public.products",
+        (Table, "public.products"),
+        Some("id, name, price"),
+        Some("id, price, name"),
+        "columns of table public.products are in a different order",
+        Severity::Warning,
+        Category::Cosmetic,
+    );
+    column_order.waiver = Some(WaiverNote {
+        reason: "reordered by the 2024 hotfix; fixed by the Q3 rebuild".into(),
+        expires: Some("2099-12-31".into()),
+        policy_line: 30,
+    });
+    CheckVerdict {
+        name: "production matches migrations".into(),
+        expected: "migrations".into(),
+        actual: "production".into(),
+        policy_line: Some(14),
+        outcome: Outcome::Compared {
+            findings: vec![
+                judged(
+                    "column.type",
+                    Column,
+                    "public.orders.total",
+                    (Table, "public.orders"),
+                    Some("numeric(12,2)"),
+                    Some("integer"),
+                    "column public.orders.total has type numeric(12,2) in expected, integer in actual",
+                    Severity::Error,
+                    Category::Definition,
+                ),
+                judged(
+                    "constraint.missing",
+                    Constraint,
+                    "public.order_items.order_items_order_id_fkey",
+                    (Table, "public.order_items"),
+                    Some("FOREIGN KEY (order_id) REFERENCES public.orders(id) ON DELETE CASCADE"),
+                    None,
+                    "constraint public.order_items.order_items_order_id_fkey is missing",
+                    Severity::Error,
+                    Category::Presence,
+                ),
+                judged(
+                    "column.extra",
+                    Column,
+                    "public.customers.legacy_code",
+                    (Table, "public.customers"),
+                    None,
+                    Some("character varying(20)"),
+                    "column public.customers.legacy_code is extra",
+                    Severity::Error,
+                    Category::Presence,
+                ),
+                judged(
+                    "comment.mismatch",
+                    Table,
+                    "public.customers",
+                    (Table, "public.customers"),
+                    Some("People who can place orders"),
+                    None,
+                    "comment on table public.customers differs",
+                    Severity::Warning,
+                    Category::Cosmetic,
+                ),
+                judged(
+                    "view.definition",
+                    View,
+                    "public.customer_revenue",
+                    (View, "public.customer_revenue"),
+                    Some(VIEW_EXPECTED),
+                    Some(VIEW_ACTUAL),
+                    "definition of view public.customer_revenue differs",
+                    Severity::Error,
+                    Category::Definition,
+                ),
+                column_order,
+                judged(
+                    "owner.mismatch",
+                    Function,
+                    "public.add_item(integer, integer)",
+                    (Function, "public.add_item(integer, integer)"),
+                    Some("shop_owner"),
+                    Some("postgres"),
+                    "function public.add_item(integer, integer) is owned by shop_owner in expected, postgres in actual",
+                    Severity::Note,
+                    Category::Access,
+                ),
+                judged(
+                    "grant.extra",
+                    Table,
+                    "public.orders",
+                    (Table, "public.orders"),
+                    None,
+                    Some("TRUNCATE to reporting"),
+                    "TRUNCATE to reporting on table public.orders is extra (IGNORED: must not appear)",
+                    Severity::Ignore,
+                    Category::Access,
+                ),
+            ],
+            compared: compared(&[
+                (Schema, "public"),
+                (Table, "public.customers"),
+                (Table, "public.order_items"),
+                (Table, "public.orders"),
+                (Table, "public.products"),
+                (Table, "public.reviews"),
+                (View, "public.customer_revenue"),
+                (Function, "public.add_item(integer, integer)"),
+            ]),
+        },
+    }
+}
+
+fn replica_check() -> CheckVerdict {
+    CheckVerdict {
+        name: "replica matches migrations".into(),
+        expected: "migrations".into(),
+        actual: "replica".into(),
+        policy_line: Some(24),
+        outcome: Outcome::Compared {
+            findings: vec![],
+            compared: compared(&[
+                (ObjectKind::Table, "public.customers"),
+                (ObjectKind::Table, "public.orders"),
+                (ObjectKind::Table, "public.products"),
+            ]),
+        },
+    }
+}
+
+fn staging_check() -> CheckVerdict {
+    CheckVerdict {
+        name: "staging matches migrations".into(),
+        expected: "migrations".into(),
+        actual: "staging".into(),
+        policy_line: Some(19),
+        outcome: Outcome::Failed {
+            errors: vec![
+                "target staging: cannot connect to db.staging.internal:5432 as app (database \
+                 app): connection refused"
+                    .into(),
+            ],
+        },
+    }
+}
+
+fn unused_pattern() -> Judged {
+    judged(
+        "pattern.unused",
+        ObjectKind::PolicyEntry,
+        "exclude public.tmp_*",
+        (ObjectKind::PolicyEntry, "policy line 9"),
+        None,
+        None,
+        "exclude pattern `public.tmp_*` (line 9) matched nothing in this run",
+        Severity::Note,
+        Category::Policy,
+    )
+}
+
+/// Drift in one check, a clean check, a waived and an ignored finding, a finding about the
+/// policy: the policy is violated.
+pub fn drift() -> Verdict {
+    Verdict {
+        checks: vec![production_check(), replica_check()],
+        policy_findings: vec![unused_pattern()],
+        fail_on: Severity::Error,
+    }
+}
+
+/// As `drift`, plus a check whose target could not be read: the run is incomplete.
+pub fn incomplete() -> Verdict {
+    Verdict {
+        checks: vec![production_check(), staging_check(), replica_check()],
+        policy_findings: vec![unused_pattern()],
+        fail_on: Severity::Error,
+    }
+}
+
+/// Object names that try to break every format.
+pub const HOSTILE: &[&str] = &[
+    r#"we"ird"#,
+    r"back\slash\",
+    "<script>alert(1)</script>",
+    "a]]>b",
+    "a&b&amp;",
+    "new\nline",
+    "carriage\rreturn",
+    "::error::pwned",
+    "%0A%25",
+    "pipe|in|name",
+    "`tick``s`",
+    "</details><img src=x onerror=alert(1)>",
+    "emoji 🐘🚀",
+    "\u{202E}gnp.exe",
+    "\u{200F}rtl\u{200F}",
+    "comma,colon:",
+    "<!-- -->",
+    "</script><script>document.body.dataset.pwned=1</script>",
+];
+
+/// Quote an identifier the way PostgreSQL prints it (always quoted here).
+pub fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// A verdict whose every name, value and message carries hostile text.
+pub fn hostile() -> Verdict {
+    let mut findings = Vec::new();
+    let mut objects = Vec::new();
+    for (i, name) in HOSTILE.iter().enumerate() {
+        let table = format!("public.{}", quoted(name));
+        let column = format!("{table}.{}", quoted(name));
+        objects.push(ComparedObject {
+            kind: ObjectKind::Table,
+            name: table.clone(),
+        });
+        findings.push(judged(
+            "column.type",
+            ObjectKind::Column,
+            &column,
+            (ObjectKind::Table, &table),
+            Some(&format!("character varying({})", i + 1)),
+            Some(&format!("text /* {name} */")),
+            &format!("column {column} has type character varying in expected, text in actual"),
+            if i % 3 == 2 {
+                Severity::Warning
+            } else {
+                Severity::Error
+            },
+            Category::Definition,
+        ));
+        findings.push(judged(
+            "constraint.missing",
+            ObjectKind::Constraint,
+            &format!("{table}.{}", quoted(&format!("{name}_fkey"))),
+            (ObjectKind::Table, &table),
+            Some(&format!(
+                "FOREIGN KEY ({}) REFERENCES public.{}(id)",
+                quoted(name),
+                quoted(HOSTILE[(i + 1) % HOSTILE.len()])
+            )),
+            None,
+            &format!("constraint of {table} is missing: {name}"),
+            Severity::Error,
+            Category::Presence,
+        ));
+    }
+    let mut waived = judged(
+        "comment.mismatch",
+        ObjectKind::Table,
+        "public.\"<b>bold</b>\"",
+        (ObjectKind::Table, "public.\"<b>bold</b>\""),
+        Some("comment with ``` fences ```\n</details>\n| a | b |"),
+        Some("<script>alert('comment')</script>"),
+        "comment on table public.\"<b>bold</b>\" differs",
+        Severity::Warning,
+        Category::Cosmetic,
+    );
+    waived.waiver = Some(WaiverNote {
+        reason: "<i>because</i> | reasons\nwith a newline, and %0A".into(),
+        expires: None,
+        policy_line: 7,
+    });
+    findings.push(waived);
+    objects.push(ComparedObject {
+        kind: ObjectKind::Table,
+        name: "public.\"<b>bold</b>\"".into(),
+    });
+    Verdict {
+        checks: vec![
+            CheckVerdict {
+                name: "prod <script>alert('check')</script> | \"quoted\"\nnewline".into(),
+                expected: "mig&rations".into(),
+                actual: "prod<uction>".into(),
+                policy_line: Some(3),
+                outcome: Outcome::Compared {
+                    findings,
+                    compared: objects,
+                },
+            },
+            CheckVerdict {
+                name: "::warning::fake".into(),
+                expected: "a".into(),
+                actual: "b".into(),
+                policy_line: Some(8),
+                outcome: Outcome::Failed {
+                    errors: vec!["target b: <script>x</script>\nsecond line %0A ::error::x".into()],
+                },
+            },
+        ],
+        policy_findings: vec![],
+        fail_on: Severity::Error,
+    }
+}
+
+/// Foreign keys of the fixture's targets.
+pub fn relations() -> Relations {
+    let rel = |from: &str, to: &str, name: &str| Relation {
+        from: from.into(),
+        to: to.into(),
+        name: name.into(),
+    };
+    let mut r = Relations::new();
+    r.insert(
+        "migrations".into(),
+        vec![
+            rel(
+                "public.order_items",
+                "public.orders",
+                "order_items_order_id_fkey",
+            ),
+            rel(
+                "public.order_items",
+                "public.products",
+                "order_items_product_id_fkey",
+            ),
+            rel(
+                "public.orders",
+                "public.customers",
+                "orders_customer_id_fkey",
+            ),
+            rel(
+                "public.reviews",
+                "public.products",
+                "reviews_product_id_fkey",
+            ),
+        ],
+    );
+    r.insert(
+        "production".into(),
+        vec![
+            rel(
+                "public.order_items",
+                "public.products",
+                "order_items_product_id_fkey",
+            ),
+            rel(
+                "public.orders",
+                "public.customers",
+                "orders_customer_id_fkey",
+            ),
+        ],
+    );
+    r
+}
+
+// ---- validators ------------------------------------------------------------------------------
+
+/// Check a report the way its consumer would read it; panics with the reason.
+pub fn validate(format: Format, text: &str) {
+    match format {
+        Format::Json => {
+            let _: Value = serde_json::from_str(text).expect("JSON report parses");
+        }
+        Format::Junit => junit_valid(text),
+        Format::Sarif => sarif_valid(text),
+        Format::Markdown => markdown_valid(text),
+        Format::CodeQuality => codequality_valid(text),
+        Format::Html => html_valid(text),
+    }
+}
+
+/// Well-formed XML (quick-xml checks nesting and end names), with JUnit's shape and counts.
+#[allow(deprecated)] // `unescape_value` checks the references, which is what is wanted here
+pub fn junit_valid(text: &str) {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut depth = 0i32;
+    let mut cases = 0usize;
+    let mut suites_tests = 0usize;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                depth += 1;
+                count(&e, &mut cases, &mut suites_tests);
+                for attr in e.attributes() {
+                    let attr = attr.unwrap_or_else(|err| panic!("bad attribute: {err}\n{text}"));
+                    attr.unescape_value()
+                        .unwrap_or_else(|err| panic!("bad escape: {err}\n{text}"));
+                }
+            }
+            Ok(Event::Empty(e)) => {
+                count(&e, &mut cases, &mut suites_tests);
+                for attr in e.attributes() {
+                    let attr = attr.unwrap_or_else(|err| panic!("bad attribute: {err}\n{text}"));
+                    attr.unescape_value()
+                        .unwrap_or_else(|err| panic!("bad escape: {err}\n{text}"));
+                }
+            }
+            Ok(Event::End(_)) => depth -= 1,
+            Ok(Event::Text(t)) => {
+                t.decode()
+                    .unwrap_or_else(|err| panic!("bad text: {err}\n{text}"));
+            }
+            Ok(Event::GeneralRef(r)) => {
+                let name = r.decode().expect("reference");
+                let known = ["amp", "lt", "gt", "quot", "apos"].contains(&name.as_ref());
+                let char_ref = name
+                    .strip_prefix("#x")
+                    .map(|hex| u32::from_str_radix(hex, 16))
+                    .or_else(|| name.strip_prefix('#').map(str::parse::<u32>))
+                    .and_then(Result::ok)
+                    .and_then(char::from_u32)
+                    .is_some_and(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'));
+                assert!(
+                    known || char_ref,
+                    "unknown or invalid reference &{name};\n{text}"
+                );
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!(
+                "JUnit XML is not well-formed at {}: {e}\n{text}",
+                reader.buffer_position()
+            ),
+        }
+    }
+    assert_eq!(depth, 0, "unbalanced XML\n{text}");
+    assert_eq!(
+        cases, suites_tests,
+        "suite `tests` counts match the cases\n{text}"
+    );
+}
+
+fn count(e: &quick_xml::events::BytesStart, cases: &mut usize, suites_tests: &mut usize) {
+    match e.name().as_ref() {
+        b"testcase" => *cases += 1,
+        b"testsuite" => {
+            let tests = e
+                .attributes()
+                .flatten()
+                .find(|a| a.key.as_ref() == b"tests")
+                .expect("testsuite has tests");
+            *suites_tests += std::str::from_utf8(&tests.value)
+                .expect("utf8")
+                .parse::<usize>()
+                .expect("number");
+        }
+        _ => {}
+    }
+}
+
+fn sarif_validator() -> &'static jsonschema::Validator {
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    VALIDATOR.get_or_init(|| {
+        let path = manifest_dir().join("tests/sarif-schema/sarif-schema-2.1.0.json");
+        let schema: Value = serde_json::from_str(
+            &std::fs::read_to_string(&path).expect("the vendored SARIF schema"),
+        )
+        .expect("the SARIF schema parses");
+        jsonschema::draft4::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .expect("the SARIF schema compiles")
+    })
+}
+
+/// Valid against the official SARIF 2.1.0 schema, plus what GitHub code scanning demands:
+/// every result has a physical location with a line of at least 1, rule descriptions stay under
+/// 1024 characters, at most 25,000 results.
+pub fn sarif_valid(text: &str) {
+    let doc: Value = serde_json::from_str(text).expect("SARIF parses as JSON");
+    let errors: Vec<String> = sarif_validator()
+        .iter_errors(&doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF is not schema-valid:\n{}",
+        errors.join("\n")
+    );
+    for run in doc["runs"].as_array().expect("runs") {
+        let results = run["results"].as_array().expect("results");
+        assert!(results.len() <= 25_000);
+        for rule in run["tool"]["driver"]["rules"].as_array().expect("rules") {
+            for key in ["shortDescription", "fullDescription"] {
+                let t = rule[key]["text"].as_str().expect("description");
+                assert!(t.chars().count() < 1024, "{key} too long: {t}");
+            }
+        }
+        for r in results {
+            let loc = &r["locations"][0]["physicalLocation"];
+            let uri = loc["artifactLocation"]["uri"].as_str().expect("uri");
+            assert!(!uri.is_empty() && !uri.contains('\\'), "uri `{uri}`");
+            let line = loc["region"]["startLine"].as_u64().expect("startLine");
+            assert!(line >= 1, "line {line}");
+            assert!(
+                r["partialFingerprints"]["primaryLocationLineHash"].is_string(),
+                "fingerprint"
+            );
+            assert!(
+                r["logicalLocations"].is_null(),
+                "logical locations sit in locations"
+            );
+            assert!(r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].is_string());
+        }
+    }
+}
+
+/// GitLab Code Quality: an array of issues with the fields GitLab reads.
+pub fn codequality_valid(text: &str) {
+    let doc: Value = serde_json::from_str(text).expect("Code Quality parses as JSON");
+    let issues = doc.as_array().expect("an array");
+    let mut fingerprints = std::collections::BTreeSet::new();
+    for issue in issues {
+        for key in ["description", "check_name", "fingerprint", "severity"] {
+            assert!(issue[key].is_string(), "{key} in {issue}");
+        }
+        assert!(
+            ["info", "minor", "major", "critical", "blocker"]
+                .contains(&issue["severity"].as_str().unwrap_or_default()),
+            "{issue}"
+        );
+        assert!(issue["location"]["path"].is_string(), "{issue}");
+        assert!(
+            issue["location"]["lines"]["begin"].as_u64().unwrap_or(0) >= 1,
+            "{issue}"
+        );
+        assert!(
+            fingerprints.insert(
+                issue["fingerprint"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            ),
+            "fingerprints are unique: {issue}"
+        );
+    }
+}
+
+/// Every table row has exactly its columns: no name splits a row or adds a cell.
+pub fn markdown_valid(text: &str) {
+    let mut columns: Option<usize> = None;
+    for line in text.lines() {
+        if !line.starts_with('|') {
+            columns = None;
+            continue;
+        }
+        let cells = unescaped_pipes(line) - 1;
+        match columns {
+            None => columns = Some(cells),
+            Some(n) => assert_eq!(n, cells, "a table row has the wrong cells: {line}"),
+        }
+    }
+    // Raw HTML only from the report itself; inside code fences text is literal.
+    let mut fence: Option<String> = None;
+    for line in text.lines() {
+        let ticks: String = line.chars().take_while(|c| *c == '`').collect();
+        match &fence {
+            Some(open) if ticks.len() >= open.len() && line.trim_start_matches('`').is_empty() => {
+                fence = None;
+            }
+            Some(_) => {}
+            None if ticks.len() >= 3 => fence = Some(ticks),
+            None => {
+                for tag in tags(line) {
+                    assert!(
+                        ["br", "details", "summary"].contains(&tag.as_str()),
+                        "element <{tag}> from the data in Markdown: {line}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(fence.is_none(), "an unclosed code fence");
+    assert!(
+        text.len() < 1024 * 1024,
+        "within GitHub's step summary limit"
+    );
+}
+
+fn unescaped_pipes(line: &str) -> usize {
+    let mut n = 0;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '|' => n += 1,
+            _ => {}
+        }
+    }
+    n
+}
+
+/// Tag names in `text` (`<name` and `</name`), lower-cased.
+fn tags(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        let name: String = rest
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '!')
+            .collect();
+        if !name.is_empty() {
+            out.push(name.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// Only the page's own elements — nothing from the data became markup — one script (ours),
+/// and no way to reach the network.
+pub fn html_valid(text: &str) {
+    const OURS: &[&str] = &[
+        "!doctype", "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3",
+        "p", "section", "div", "span", "small", "input", "label", "table", "thead", "tbody", "tr",
+        "th", "td", "code", "a", "bdi", "details", "summary", "pre", "em", "svg", "defs", "marker",
+        "path", "line", "g", "rect", "text", "script",
+    ];
+    for tag in tags(text) {
+        assert!(
+            OURS.contains(&tag.as_str()),
+            "element <{tag}> is not the report's own"
+        );
+    }
+    assert_eq!(text.matches("<script").count(), 1, "exactly our one script");
+    assert!(
+        text.contains("Content-Security-Policy"),
+        "the page forbids network access"
+    );
+    for external in ["src=\"http", "href=\"http", "url(http", "@import"] {
+        assert!(!text.contains(external), "external asset `{external}`");
+    }
+}
+
+/// Each annotation is one workflow command on one line, its properties without raw `:` or `,`.
+pub fn annotations_valid(text: &str) {
+    for line in text.lines() {
+        let rest = ["::error ", "::warning ", "::notice "]
+            .iter()
+            .find_map(|p| line.strip_prefix(p))
+            .unwrap_or_else(|| panic!("not a workflow command: {line:?}"));
+        let (props, message) = rest
+            .split_once("::")
+            .unwrap_or_else(|| panic!("no message separator: {line:?}"));
+        assert!(!message.contains(['\n', '\r']), "{line:?}");
+        for prop in props.split(',') {
+            let (key, value) = prop
+                .split_once('=')
+                .unwrap_or_else(|| panic!("property without value: {prop:?} in {line:?}"));
+            assert!(["file", "line", "title", "col", "endLine", "endColumn"].contains(&key));
+            assert!(!value.contains([':', ',']), "{line:?}");
+        }
+    }
+    assert!(!text.contains('\r'));
+}
+
+/// The file a golden test compares against.
+pub fn golden_path(name: &str) -> PathBuf {
+    manifest_dir().join("tests/golden").join(name)
+}
+
+/// Compare with the golden file, or rewrite it with `UPDATE_GOLDEN=1`.
+pub fn assert_golden(name: &str, actual: &str) {
+    let path = golden_path(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap_or(Path::new("."))).expect("golden dir");
+        std::fs::write(&path, actual).expect("write golden");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {}: {e}; run with UPDATE_GOLDEN=1 to create it",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let diff = similar::TextDiff::from_lines(&expected, actual)
+            .unified_diff()
+            .header("golden", "rendered")
+            .to_string();
+        panic!(
+            "{name} differs from its golden file (UPDATE_GOLDEN=1 rewrites it after review):\n{diff}"
+        );
+    }
+}
