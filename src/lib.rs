@@ -13,4 +13,5 @@ pub mod normalize;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod snapshot;
 pub mod source;
