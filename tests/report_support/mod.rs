@@ -744,3 +744,125 @@ pub fn assert_golden(name: &str, actual: &str) {
         );
     }
 }
+
+// ---- headless Chromium -------------------------------------------------------------------------
+
+/// The Chromium binary, or a failure that says how to install it.
+pub fn chromium() -> PathBuf {
+    for name in [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ] {
+        if let Some(path) = std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join(name))
+                .find(|p| p.is_file())
+        }) {
+            return path;
+        }
+    }
+    panic!(
+        "the HTML report tests need headless Chromium and found none on PATH: install it \
+         (Debian/Ubuntu: apt-get install chromium; .ci/run does this)"
+    );
+}
+
+/// What a browser made of a page: the DOM after the scripts ran, and what it logged.
+pub struct Rendered {
+    pub dom: String,
+    pub log: String,
+}
+
+/// Load `file` (with an optional `#fragment`) in headless Chromium and dump the DOM after the
+/// page's scripts ran. A fresh profile every time, no network services.
+pub fn load_in_chromium(file: &Path, fragment: &str) -> Rendered {
+    let browser = chromium();
+    let profile = tempfile::tempdir().expect("profile dir");
+    let url = format!("file://{}{fragment}", file.display());
+    let output = std::process::Command::new(&browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=2000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", browser.display()));
+    let dom = String::from_utf8_lossy(&output.stdout).into_owned();
+    let log = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        output.status.success() && dom.contains("</html>"),
+        "Chromium failed on {url} ({}):\n{log}",
+        output.status
+    );
+    Rendered { dom, log }
+}
+
+/// Messages the page's JavaScript logged as errors (uncaught exceptions, CSP violations).
+pub fn console_errors(log: &str) -> Vec<&str> {
+    log.lines()
+        .filter(|l| {
+            l.contains("CONSOLE")
+                || l.contains("Uncaught")
+                || l.contains("Content Security Policy")
+                || l.contains("Refused to")
+        })
+        .collect()
+}
+
+/// Load an HTML report and check what a person would see: the scripts ran without errors, one
+/// row per finding, nothing from the data became an element.
+pub fn check_html_in_browser(html: &str, findings: usize) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("report.html");
+    std::fs::write(&path, html).expect("write html");
+    let page = load_in_chromium(&path, "");
+    assert!(
+        page.dom.contains("data-ready=\"1\""),
+        "the page's script did not finish:\n{}",
+        page.log
+    );
+    let errors = console_errors(&page.log);
+    assert!(errors.is_empty(), "console errors:\n{}", errors.join("\n"));
+    assert_eq!(
+        page.dom.matches("<tr class=\"finding ").count(),
+        findings,
+        "one table row per finding"
+    );
+    assert!(
+        page.dom.contains(&format!("data-shown=\"{findings}\"")),
+        "every row shown before filtering"
+    );
+    assert!(!page.dom.contains("data-pwned"), "a name ran as script");
+    html_valid_dom(&page.dom);
+}
+
+/// The DOM as the browser built it holds only the report's own elements and one script.
+pub fn html_valid_dom(dom: &str) {
+    assert_eq!(dom.matches("<script").count(), 1, "exactly our one script");
+    for tag in tags(dom) {
+        assert!(
+            [
+                "!doctype", "html", "head", "meta", "title", "style", "body", "header", "h1", "h2",
+                "h3", "p", "section", "div", "span", "small", "input", "label", "table", "thead",
+                "tbody", "tr", "th", "td", "code", "a", "bdi", "details", "summary", "pre", "em",
+                "svg", "defs", "marker", "path", "line", "g", "rect", "text", "script",
+            ]
+            .contains(&tag.as_str()),
+            "element <{tag}> in the browser's DOM is not the report's own"
+        );
+    }
+}

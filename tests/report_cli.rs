@@ -1,0 +1,232 @@
+//! Report flags through the binary: every format lands in `--output-dir`, a run that cannot
+//! finish still writes complete reports, nothing half-written is left behind, and standard
+//! output stays clean when a report goes there.
+
+mod report_support;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use pgdrift::report::Format;
+use report_support as support;
+use serde_json::Value;
+
+fn pgdrift() -> Command {
+    let mut cmd = Command::cargo_bin("pgdrift").expect("binary");
+    cmd.env("NO_COLOR", "1")
+        .env_remove("PGPASSWORD")
+        .env_remove("GITHUB_ACTIONS");
+    cmd
+}
+
+fn quickstart_policy() -> PathBuf {
+    support::manifest_dir().join("examples/quickstart/schema-policy.toml")
+}
+
+fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".pgdrift-") || n.ends_with(".tmp"))
+        .collect()
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn every_report_lands_in_the_output_dir() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("reports/nested");
+    let out = pgdrift()
+        .current_dir(dir.path())
+        .args(["check", "--policy"])
+        .arg(quickstart_policy())
+        .arg("--output-dir")
+        .arg(&out_dir)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    for format in Format::ALL {
+        let path = out_dir.join(format.default_file_name());
+        let text = read(&path);
+        support::validate(format, &text);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o644, "{} is readable by all", path.display());
+        }
+    }
+    assert!(leftovers(&out_dir).is_empty(), "{:?}", leftovers(&out_dir));
+    // Outside GitHub Actions, no workflow commands in the log.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("::error"), "{stdout}");
+
+    let junit = read(&out_dir.join("pgdrift.junit.xml"));
+    assert!(
+        junit.contains(r#"<testsuite name="production matches migrations" tests="11""#),
+        "{junit}"
+    );
+    let sarif: Value = serde_json::from_str(&read(&out_dir.join("pgdrift.sarif"))).expect("json");
+    let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+        ["uri"];
+    // Absolute policy path outside the working directory: a file URI.
+    assert!(
+        uri.as_str()
+            .is_some_and(|u| u.starts_with("file:///")
+                && u.ends_with("examples/quickstart/schema-policy.toml")),
+        "{uri}"
+    );
+}
+
+#[test]
+fn named_paths_win_and_locations_are_relative_to_the_working_directory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = pgdrift()
+        .current_dir(support::manifest_dir())
+        .args([
+            "check",
+            "--policy",
+            "examples/quickstart/schema-policy.toml",
+            "--annotations",
+            "none",
+        ])
+        .arg("--sarif")
+        .arg(dir.path().join("custom.sarif"))
+        .arg("--markdown")
+        .arg(dir.path().join("summary.md"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let sarif = read(&dir.path().join("custom.sarif"));
+    support::sarif_valid(&sarif);
+    assert!(
+        sarif.contains(r#""uri": "examples/quickstart/schema-policy.toml""#),
+        "{sarif}"
+    );
+    support::markdown_valid(&read(&dir.path().join("summary.md")));
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn a_run_that_cannot_finish_still_writes_complete_reports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("expected.sql"),
+        "CREATE TABLE t (id int PRIMARY KEY);\n",
+    )
+    .expect("sql");
+    // Port 1 on loopback: nothing listens, the connection is refused at once.
+    let policy = dir.path().join("schema-policy.toml");
+    std::fs::write(
+        &policy,
+        "[targets.migrations]\nsql = \"expected.sql\"\n\n\
+         [targets.production]\nurl = \"postgresql://app@127.0.0.1:1/app?connect_timeout=5\"\n\n\
+         [[check]]\nname = \"production matches migrations\"\n\
+         expected = \"migrations\"\nactual = \"production\"\n",
+    )
+    .expect("policy");
+    let out_dir = dir.path().join("out");
+    let out = pgdrift()
+        .current_dir(dir.path())
+        .env("GITHUB_ACTIONS", "true")
+        .args(["check", "--policy", "schema-policy.toml", "--output-dir"])
+        .arg(&out_dir)
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    for format in Format::ALL {
+        support::validate(format, &read(&out_dir.join(format.default_file_name())));
+    }
+    assert!(leftovers(&out_dir).is_empty());
+    let json: Value = serde_json::from_str(&read(&out_dir.join("pgdrift.json"))).expect("json");
+    assert_eq!(json["status"], "incomplete");
+    let junit = read(&out_dir.join("pgdrift.junit.xml"));
+    assert!(junit.contains("<error "), "{junit}");
+    let sarif: Value = serde_json::from_str(&read(&out_dir.join("pgdrift.sarif"))).expect("json");
+    assert_eq!(
+        sarif["runs"][0]["invocations"][0]["executionSuccessful"],
+        false
+    );
+    let md = read(&out_dir.join("pgdrift.md"));
+    assert!(md.contains("could not run"), "{md}");
+    // On GitHub Actions the failure is an annotation at the check's line.
+    assert!(
+        stdout.lines().any(|l| l.starts_with(
+            "::error file=schema-policy.toml,line=7,title=pgdrift%3A check production matches migrations could not run::"
+        )),
+        "{stdout}"
+    );
+    support::annotations_valid(
+        &stdout
+            .lines()
+            .filter(|l| l.starts_with("::"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+}
+
+#[test]
+fn a_report_on_stdout_moves_summary_and_annotations_to_stderr() {
+    let out = pgdrift()
+        .env("GITHUB_ACTIONS", "true")
+        .args(["check", "--policy"])
+        .arg(quickstart_policy())
+        .args(["--sarif", "-"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    support::sarif_valid(&stdout);
+    assert!(stderr.contains("policy violated"), "{stderr}");
+    assert!(stderr.contains("::error file="), "{stderr}");
+}
+
+#[test]
+fn two_reports_on_stdout_are_refused_before_the_run() {
+    let out = pgdrift()
+        .args(["check", "--policy"])
+        .arg(quickstart_policy())
+        .args(["--json", "-", "--junit", "-"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("only one report can go to standard output"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "the checks never ran");
+}
+
+#[test]
+fn an_unwritable_report_fails_the_run_but_not_the_other_reports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = pgdrift()
+        .args(["check", "--policy"])
+        .arg(quickstart_policy())
+        .arg("--html")
+        .arg(dir.path().join("missing-folder/report.html"))
+        .arg("--output-dir")
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot write the html report"), "{stderr}");
+    for format in Format::ALL {
+        if format != Format::Html {
+            assert!(dir.path().join(format.default_file_name()).is_file());
+        }
+    }
+    assert!(leftovers(dir.path()).is_empty());
+}
