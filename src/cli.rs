@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -14,6 +14,7 @@ use crate::normalize;
 use crate::policy::{self, Date, Policy, Settings};
 use crate::report;
 use crate::rules::{RULES, Severity};
+use crate::snapshot;
 use crate::source;
 
 #[derive(Parser, Debug)]
@@ -37,6 +38,10 @@ pub enum Command {
     /// Compare two schemas once, without a policy file: each side is a connection string
     /// (`postgresql://...` or `host=... dbname=...`) or SQL files (`db/*.sql`).
     Diff(DiffArgs),
+    /// Write a snapshot: a canonical JSON image of a schema, to compare against later.
+    Snapshot(SnapshotArgs),
+    /// List the versions stored in a snapshot history folder, with what changed between them.
+    History(HistoryArgs),
     /// List every rule id with its default severity, or explain one rule.
     Rules {
         /// A rule id such as `column.default`.
@@ -65,6 +70,45 @@ pub struct DiffArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub overrides: PolicyOverrides,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["url", "sql", "target"])))]
+pub struct SnapshotArgs {
+    /// A live database: a connection string (URL or key=value).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// SQL files (a file or a glob, repeatable), applied to a scratch database.
+    #[arg(long)]
+    pub sql: Vec<String>,
+    /// A target of the policy file (with --policy).
+    #[arg(long, requires = "policy")]
+    pub target: Option<String>,
+    /// The policy file that defines --target.
+    #[arg(long, short)]
+    pub policy: Option<PathBuf>,
+    /// Only these schemas (comma-separated); default every non-system schema.
+    #[arg(long, value_delimiter = ',')]
+    pub schemas: Vec<String>,
+    /// Write the snapshot to FILE (`-` or absent: standard output, unless --history).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Also store it in a history folder under a timestamped name, unless nothing changed
+    /// since the latest one there.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
+    /// Leave out the capture time, so two captures of one schema are byte-identical.
+    #[arg(long)]
+    pub no_timestamp: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct HistoryArgs {
+    /// The history folder (written by `pgdrift snapshot --history DIR`).
+    pub dir: PathBuf,
+    /// Only versions captured on or after this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
 }
 
 /// Flags that override the policy's settings.
@@ -166,6 +210,8 @@ pub async fn run(cli: Cli) -> Result<Status, RunError> {
             let policy = one_off_policy(&args.expected, &args.actual)?;
             run_policy(policy, &args.overrides, &args.output).await
         }
+        Command::Snapshot(args) => snapshot_command(args).await.map(|()| Status::Clean),
+        Command::History(args) => history_command(&args).map(|()| Status::Clean),
         Command::Rules { id } => rules(id.as_deref()).map(|()| Status::Clean),
     }
 }
@@ -209,7 +255,11 @@ fn one_off_policy(expected: &str, actual: &str) -> Result<Policy, RunError> {
         let looks_like_url = spec.starts_with("postgres://")
             || spec.starts_with("postgresql://")
             || spec.contains('=');
-        let source = if looks_like_url {
+        let source = if let Some(version) = snapshot::resolve_version(spec) {
+            policy::TargetSource::Snapshot(version.map_err(|e| RunError(format!("{name}: {e}")))?)
+        } else if spec.ends_with(".json") {
+            policy::TargetSource::Snapshot(PathBuf::from(spec))
+        } else if looks_like_url {
             policy::TargetSource::Live(policy::LiveTarget {
                 conninfo: spec.to_string(),
                 sslmode: None,
@@ -255,7 +305,11 @@ async fn run_policy(
     let outputs = args.outputs();
     // Before the run: a report that could never be written should not cost a long check.
     outputs.resolve().map_err(RunError)?;
-    let (verdict, relations) = run_checks(&policy, today).await;
+    let Run {
+        verdict,
+        relations,
+        locations,
+    } = run_checks(&policy, today).await;
     let status = verdict.status();
 
     let color = match args.color {
@@ -281,6 +335,22 @@ async fn run_policy(
     ctx.policy = policy.path.is_file().then_some(policy.path.as_path());
     ctx.base = base.as_deref();
     ctx.relations = Some(&relations);
+    // A finding's object is found in the SQL files of the check's expected side, or else of
+    // its actual side (for objects that exist only there).
+    let locate = |check: &CheckVerdict, finding: &diff::Finding| {
+        [&check.expected, &check.actual]
+            .into_iter()
+            .find_map(|target| {
+                let at = locations
+                    .get(target)?
+                    .find(&finding.object, &finding.group)?;
+                Some(report::Location {
+                    path: at.file.clone(),
+                    line: at.line as u32,
+                })
+            })
+    };
+    ctx.locate = Some(&locate);
     if outputs.annotation_style(&process_env) == report::AnnotationStyle::Github {
         let annotations = report::annotations::render(&ctx);
         if to_stderr {
@@ -293,10 +363,18 @@ async fn run_policy(
     Ok(status)
 }
 
+/// What a run produced: the verdict, and what reports want to know about the targets.
+pub struct Run {
+    pub verdict: Verdict,
+    /// Every target's foreign keys, for the picture in the HTML report.
+    pub relations: report::Relations,
+    /// Source locations per target (SQL-file targets only).
+    pub locations: BTreeMap<String, source::locations::Locations>,
+}
+
 /// Read every target the checks name (each once, all concurrently) and compare them under the
 /// policy's settings; `today` decides which waivers have expired.
-/// Also returns every target's foreign keys, for the picture in the HTML report.
-pub async fn run_checks(policy: &Policy, today: Date) -> (Verdict, report::Relations) {
+pub async fn run_checks(policy: &Policy, today: Date) -> Run {
     let mut needed: Vec<&policy::Target> = Vec::new();
     for check in &policy.checks {
         for name in [&check.expected, &check.actual] {
@@ -311,7 +389,17 @@ pub async fn run_checks(policy: &Policy, today: Date) -> (Verdict, report::Relat
     let schemas = source::read_targets(&needed, env).await;
     let relations: report::Relations = schemas
         .iter()
-        .filter_map(|(name, s)| Some((name.clone(), report::foreign_keys(s.as_ref().ok()?))))
+        .filter_map(|(name, s)| {
+            let read = s.as_ref().ok()?;
+            Some((name.clone(), report::foreign_keys(&read.schema)))
+        })
+        .collect();
+    let locations = schemas
+        .iter()
+        .filter_map(|(name, s)| {
+            let read = s.as_ref().ok()?;
+            (!read.locations.is_empty()).then(|| (name.clone(), read.locations.clone()))
+        })
         .collect();
     let mut judge = Judge::new(&policy.settings, today);
     let checks = policy
@@ -328,7 +416,7 @@ pub async fn run_checks(policy: &Policy, today: Date) -> (Verdict, report::Relat
             };
             let outcome = match (side(&check.expected), side(&check.actual)) {
                 (Ok(expected), Ok(actual)) => {
-                    judge.check(compare(&expected, &actual, &policy.settings))
+                    judge.check(compare(&expected.schema, &actual.schema, &policy.settings))
                 }
                 (e, a) => Outcome::Failed {
                     errors: [e.err(), a.err()]
@@ -352,7 +440,11 @@ pub async fn run_checks(policy: &Policy, today: Date) -> (Verdict, report::Relat
         policy_findings: judge.finish(),
         fail_on: policy.settings.fail_on,
     };
-    (verdict, relations)
+    Run {
+        verdict,
+        relations,
+        locations,
+    }
 }
 
 /// The pure middle of the flow for one pair of schemas: normalize the actual side against the
@@ -360,6 +452,172 @@ pub async fn run_checks(policy: &Policy, today: Date) -> (Verdict, report::Relat
 pub fn compare(expected: &Schema, actual: &Schema, settings: &Settings) -> diff::Comparison {
     let actual = normalize::normalize(expected, actual.clone(), &settings.equivalences());
     diff::diff(expected, &actual)
+}
+
+/// `pgdrift snapshot`: read one schema and write it as a snapshot file and/or into a history.
+async fn snapshot_command(args: SnapshotArgs) -> Result<(), RunError> {
+    let schemas = (!args.schemas.is_empty()).then(|| args.schemas.clone());
+    let target = if let Some(name) = &args.target {
+        let path = args
+            .policy
+            .as_deref()
+            .unwrap_or(Path::new("schema-policy.toml"));
+        let policy = policy::load(path, &process_env)
+            .map_err(|e| RunError(format!("the policy has problems:\n{e}")))?;
+        let mut target = policy.targets.get(name).cloned().ok_or_else(|| {
+            let known: Vec<&str> = policy.targets.keys().map(String::as_str).collect();
+            RunError(format!(
+                "the policy has no target `{name}` (it has: {})",
+                known.join(", ")
+            ))
+        })?;
+        if schemas.is_some() {
+            target.schemas = schemas;
+        }
+        target
+    } else {
+        let source = match &args.url {
+            Some(url) => policy::TargetSource::Live(policy::LiveTarget {
+                conninfo: url.clone(),
+                sslmode: None,
+                ca_file: None,
+                password: None,
+            }),
+            None => {
+                let mut files = Vec::new();
+                for pattern in &args.sql {
+                    files.extend(policy::expand_sql_files(pattern).map_err(RunError)?);
+                }
+                policy::TargetSource::Sql(policy::SqlTarget {
+                    files,
+                    scratch_url: None,
+                })
+            }
+        };
+        policy::Target {
+            name: "snapshot".into(),
+            source,
+            schemas,
+        }
+    };
+    let env: &source::Env = &process_env;
+    let read = source::read_targets(&[&target], env)
+        .await
+        .remove(&target.name)
+        .unwrap_or_else(|| {
+            Err(source::SourceError {
+                target: target.name.clone(),
+                message: "was not read".into(),
+            })
+        })
+        .map_err(|e| RunError(e.to_string()))?;
+    let captured_at = snapshot::now_rfc3339();
+    let snap = snapshot::Snapshot::new(
+        read.schema.clone(),
+        read.server_version.clone(),
+        (!args.no_timestamp).then(|| captured_at.clone()),
+    );
+    if let Some(dir) = &args.history {
+        match snapshot::store(dir, &snap, &snapshot::stamp_of(&captured_at))
+            .map_err(|e| RunError(e.to_string()))?
+        {
+            Some(path) => eprintln!("pgdrift: stored {}", path.display()),
+            None => eprintln!(
+                "pgdrift: no change since the latest snapshot in {}; nothing stored",
+                dir.display()
+            ),
+        }
+    }
+    match &args.output {
+        Some(path) => report::write_atomic(path, &snap.to_text())
+            .map_err(|e| RunError(format!("cannot write {}: {e}", path.display())))?,
+        None if args.history.is_none() => print!("{}", snap.to_text()),
+        None => {}
+    }
+    Ok(())
+}
+
+/// `pgdrift history DIR`: one line per stored version, with what changed since the one
+/// before.
+fn history_command(args: &HistoryArgs) -> Result<(), RunError> {
+    let since =
+        match &args.since {
+            Some(d) => Some(Date::parse(d).ok_or_else(|| {
+                RunError(format!("--since takes a date like 2026-10-01, not `{d}`"))
+            })?),
+            None => None,
+        };
+    let versions = snapshot::versions(&args.dir).map_err(|e| RunError(e.to_string()))?;
+    if versions.is_empty() {
+        println!("{}: no snapshots yet", args.dir.display());
+        return Ok(());
+    }
+    let mut previous: Option<Schema> = None;
+    for v in &versions {
+        let snap = snapshot::Snapshot::load(&v.path).map_err(|e| RunError(e.to_string()))?;
+        let shown = since.is_none_or(|s| v.date().is_some_and(|d| d >= s));
+        if shown {
+            let summary = match &previous {
+                None => format!("first capture: {}", schema_size(&snap.schema)),
+                Some(before) => change_summary(&diff::diff(before, &snap.schema)),
+            };
+            let when = snap.captured_at.clone().unwrap_or_else(|| v.stamp.clone());
+            println!("{:>4}  {when}  {summary}", v.number);
+        }
+        previous = Some(snap.schema);
+    }
+    Ok(())
+}
+
+fn schema_size(schema: &Schema) -> String {
+    let tables: usize = schema.schemas.values().map(|n| n.tables.len()).sum();
+    let columns: usize = schema
+        .schemas
+        .values()
+        .flat_map(|n| n.tables.values())
+        .map(|t| t.columns.len())
+        .sum();
+    let indexes: usize = schema
+        .schemas
+        .values()
+        .flat_map(|n| n.tables.values())
+        .map(|t| t.indexes.len())
+        .sum();
+    format!("{tables} tables, {columns} columns, {indexes} indexes")
+}
+
+/// `+2 tables, -1 column, ~3 indexes`: what a comparison of two versions found, by kind.
+fn change_summary(c: &diff::Comparison) -> String {
+    if c.findings.is_empty() {
+        return "no change".into();
+    }
+    let mut counts: BTreeMap<(&str, char), usize> = BTreeMap::new();
+    for f in &c.findings {
+        let sign = if f.rule.ends_with(".extra") {
+            '+'
+        } else if f.rule.ends_with(".missing") {
+            '-'
+        } else {
+            '~'
+        };
+        let noun = match f.rule.split('.').next().unwrap_or("") {
+            "grant" | "owner" | "comment" => f.rule.split('.').next().unwrap_or(""),
+            _ => f.kind.as_str(),
+        };
+        *counts.entry((noun, sign)).or_default() += 1;
+    }
+    counts
+        .iter()
+        .map(|((noun, sign), n)| {
+            let noun = noun.replace('_', " ");
+            if *n == 1 {
+                format!("{sign}{n} {noun}")
+            } else {
+                format!("{sign}{n} {noun}s")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn rules(id: Option<&str>) -> Result<(), RunError> {

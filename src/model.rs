@@ -329,8 +329,8 @@ pub struct Function {
     pub config: Vec<String>,
 }
 
+// No `deny_unknown_fields` here: serde does not support it together with `flatten`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Type {
     pub owner: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -894,12 +894,12 @@ async fn a_failed_read_says_which_step_failed_and_leaves_the_session_usable() {
     assert_eq!(keys(&model.schemas["public"].tables), ["t"]);
 }
 
-/// Where the real-world schemas live: `PGDRIFT_CORPUS_DIR`, or the shared folder next to the
-/// project. A missing corpus is a failure, not a skip.
+/// Where the real-world schemas live: `PGDRIFT_CORPUS_DIR`, or `tests/corpus`. A missing
+/// corpus is a failure, not a skip.
 fn corpus_dir() -> PathBuf {
     let dir = std::env::var_os("PGDRIFT_CORPUS_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus"));
     assert!(
         dir.join("sourcegraph-frontend.sql").is_file()
             && dir.join("danbooru-structure.sql").is_file(),

@@ -43,6 +43,8 @@ pub enum TargetSource {
     Live(LiveTarget),
     /// SQL files applied in order to a fresh scratch database.
     Sql(SqlTarget),
+    /// A snapshot file written by `pgdrift snapshot`.
+    Snapshot(PathBuf),
 }
 
 #[derive(Clone)]
@@ -172,6 +174,7 @@ struct RawPolicy {
 struct RawTarget {
     url: Option<Spanned<String>>,
     sql: Option<Spanned<OneOrMany>>,
+    snapshot: Option<Spanned<String>>,
     scratch_url: Option<Spanned<String>>,
     sslmode: Option<Spanned<String>>,
     ca_file: Option<Spanned<String>>,
@@ -355,6 +358,59 @@ impl Validator<'_> {
         let schemas = raw
             .schemas
             .map(|list| list.into_iter().map(Spanned::into_inner).collect());
+        let given: Vec<(&str, Range<usize>)> = [
+            ("url", raw.url.as_ref().map(Spanned::span)),
+            ("sql", raw.sql.as_ref().map(Spanned::span)),
+            ("snapshot", raw.snapshot.as_ref().map(Spanned::span)),
+        ]
+        .into_iter()
+        .filter_map(|(k, s)| Some((k, s?)))
+        .collect();
+        if given.len() > 1 {
+            let keys: Vec<String> = given.iter().map(|(k, _)| format!("`{k}`")).collect();
+            self.problem(
+                given[1].1.clone(),
+                format!(
+                    "target `{name}` has {}: a target is exactly one of `url`, `sql` and \
+                     `snapshot`",
+                    keys.join(" and ")
+                ),
+            );
+            return None;
+        }
+        if let Some(snapshot) = raw.snapshot {
+            for (key, value) in [
+                ("sslmode", raw.sslmode.as_ref().map(Spanned::span)),
+                ("ca_file", raw.ca_file.as_ref().map(Spanned::span)),
+                ("password_env", raw.password_env.as_ref().map(Spanned::span)),
+                ("scratch_url", raw.scratch_url.as_ref().map(Spanned::span)),
+            ] {
+                if let Some(s) = value {
+                    self.problem(
+                        s,
+                        format!("target `{name}`: `{key}` does not apply to a `snapshot` target"),
+                    );
+                }
+            }
+            let written = self.interpolate(&snapshot)?;
+            let file = self.base.join(written);
+            if !file.is_file() {
+                self.problem(
+                    snapshot.span(),
+                    format!(
+                        "target `{name}`: snapshot file {} does not exist (write one with \
+                         `pgdrift snapshot`)",
+                        file.display()
+                    ),
+                );
+                return None;
+            }
+            return Some(Target {
+                name: name.to_string(),
+                source: TargetSource::Snapshot(file),
+                schemas,
+            });
+        }
         let source = match (raw.url, raw.sql) {
             (Some(url), None) => {
                 if let Some(s) = &raw.scratch_url {
@@ -432,22 +488,14 @@ impl Validator<'_> {
                 let files = self.sql_files(name, sql)?;
                 TargetSource::Sql(SqlTarget { files, scratch_url })
             }
-            (Some(url), Some(_)) => {
-                self.problem(
-                    url.span(),
-                    format!(
-                        "target `{name}` has both `url` and `sql`: a target is exactly one of \
-                         them"
-                    ),
-                );
-                return None;
-            }
+            (Some(_), Some(_)) => return None,
             (None, None) => {
                 self.problem(
                     span,
                     format!(
                         "target `{name}` has no source: give it `url = \"postgres://...\"` (a \
-                         live database) or `sql = \"path/*.sql\"` (SQL files)"
+                         live database), `sql = \"path/*.sql\"` (SQL files) or `snapshot = \
+                         \"schema.snapshot.json\"` (a snapshot file)"
                     ),
                 );
                 return None;
@@ -683,7 +731,7 @@ actual = "nope"
         let msgs = messages(text);
         assert_eq!(msgs.len(), 5, "{msgs:#?}");
         assert!(msgs[0].contains(":2:7: ") && msgs[0].contains("`NOT_SET` is not set"));
-        assert!(msgs[1].contains(":5:7: ") && msgs[1].contains("both `url` and `sql`"));
+        assert!(msgs[1].contains(":6:7: ") && msgs[1].contains("has `url` and `sql`"));
         assert!(msgs[2].contains(":8:1: ") && msgs[2].contains("has no source"));
         assert!(msgs[3].contains(":13:11: ") && msgs[3].contains("unknown sslmode"));
         assert!(msgs[4].contains(":17:10: ") && msgs[4].contains("unknown target `nope`"));
@@ -783,7 +831,10 @@ actual = "nope"
         assert_eq!(s.filter.exclude_kinds, ["comment"]);
         assert_eq!(s.severities.len(), 3);
         assert_eq!(s.waivers.len(), 1);
-        assert_eq!(s.waivers[0].expires.map(|d| d.to_string()).as_deref(), Some("2027-03-01"));
+        assert_eq!(
+            s.waivers[0].expires.map(|d| d.to_string()).as_deref(),
+            Some("2027-03-01")
+        );
         assert_eq!(s.fail_on, crate::rules::Severity::Error);
         assert_eq!(
             s.severity_for("grant.extra", crate::rules::Severity::Error),
@@ -817,7 +868,10 @@ on = "sometimes"
 "#;
         let msgs = messages(text);
         assert_eq!(msgs.len(), 1, "TOML errors stop first: {msgs:#?}");
-        assert!(msgs[0].contains(":8:1:") && msgs[0].contains("colum_order"), "{msgs:?}");
+        assert!(
+            msgs[0].contains(":8:1:") && msgs[0].contains("colum_order"),
+            "{msgs:?}"
+        );
 
         let text = text.replace("colum_order = true\n", "");
         let msgs = messages(&text);
@@ -832,7 +886,10 @@ on = "sometimes"
         ];
         assert_eq!(msgs.len(), want.len(), "{msgs:#?}");
         for (msg, (at, what)) in msgs.iter().zip(want) {
-            assert!(msg.contains(at) && msg.contains(what), "{msg} should have {at} {what}");
+            assert!(
+                msg.contains(at) && msg.contains(what),
+                "{msg} should have {at} {what}"
+            );
         }
     }
 }

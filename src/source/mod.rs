@@ -5,6 +5,7 @@
 
 pub mod cluster;
 pub mod conninfo;
+pub mod locations;
 mod sql_files;
 
 use std::collections::BTreeMap;
@@ -19,6 +20,7 @@ use crate::model::Schema;
 use crate::policy::{LiveTarget, SqlTarget, Target, TargetSource};
 use cluster::Cluster;
 use conninfo::ConnInfo;
+use locations::Locations;
 
 /// How long to wait for a server to accept a connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -38,6 +40,17 @@ impl fmt::Display for SourceError {
 
 impl std::error::Error for SourceError {}
 
+/// What reading a target gives: the schema, and what reports and snapshots want to know
+/// about where it came from.
+#[derive(Debug, Clone, Default)]
+pub struct ReadSchema {
+    pub schema: Schema,
+    /// `server_version` of the database that was read (the scratch server for SQL files).
+    pub server_version: Option<String>,
+    /// For SQL files: where each object was last created or altered.
+    pub locations: Locations,
+}
+
 /// The environment lookup used for libpq variables (PGHOST, PGPASSWORD, ...).
 pub type Env = dyn Fn(&str) -> Option<String> + Send + Sync;
 
@@ -47,7 +60,7 @@ pub type Env = dyn Fn(&str) -> Option<String> + Send + Sync;
 pub async fn read_targets(
     targets: &[&Target],
     env: &Env,
-) -> BTreeMap<String, Result<Arc<Schema>, SourceError>> {
+) -> BTreeMap<String, Result<Arc<ReadSchema>, SourceError>> {
     let needs_cluster = targets.iter().any(|t| {
         matches!(
             &t.source,
@@ -94,7 +107,7 @@ async fn read_target(
     index: usize,
     cluster: Option<&Result<Cluster, String>>,
     env: &Env,
-) -> Result<Schema, String> {
+) -> Result<ReadSchema, String> {
     let scope = Scope {
         schemas: target.schemas.clone(),
     };
@@ -104,9 +117,34 @@ async fn read_target(
             let client = conninfo::connect(&info, "pgdrift", CONNECT_TIMEOUT)
                 .await
                 .map_err(|e| e.to_string())?;
-            catalog::read(&client, &scope)
+            let schema = catalog::read(&client, &scope)
                 .await
-                .map_err(|e| format!("reading the schema of {}: {e}", info.describe()))
+                .map_err(|e| format!("reading the schema of {}: {e}", info.describe()))?;
+            Ok(ReadSchema {
+                schema,
+                server_version: server_version(&client).await,
+                locations: Locations::default(),
+            })
+        }
+        TargetSource::Snapshot(path) => {
+            let path = path.clone();
+            let snapshot =
+                tokio::task::spawn_blocking(move || crate::snapshot::Snapshot::load(&path))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map_err(|e| e.to_string())?;
+            let mut schema = snapshot.schema;
+            if let Some(only) = &scope.schemas {
+                schema.schemas.retain(|name, _| only.contains(name));
+                schema
+                    .extensions
+                    .retain(|_, ext| only.contains(&ext.schema));
+            }
+            Ok(ReadSchema {
+                schema,
+                server_version: snapshot.server_version,
+                locations: Locations::default(),
+            })
         }
         TargetSource::Sql(sql) => {
             let server = match (&sql.scratch_url, cluster) {
@@ -121,6 +159,15 @@ async fn read_target(
             sql_files::read(&sql.files, &server, index, &scope).await
         }
     }
+}
+
+/// `server_version` of the connected server (`15.18`), if it says.
+pub(crate) async fn server_version(client: &tokio_postgres::Client) -> Option<String> {
+    let rows = client.simple_query("SHOW server_version").await.ok()?;
+    rows.iter().find_map(|m| match m {
+        tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
+        _ => None,
+    })
 }
 
 fn live_conninfo(live: &LiveTarget, env: &Env) -> Result<ConnInfo, String> {

@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::catalog::{self, Scope};
-use crate::model::Schema;
 use crate::normalize::lexer::{ScriptItem, split_script};
 use crate::policy::line_column;
 
+use super::ReadSchema;
 use super::conninfo::{self, ConnInfo};
+use super::locations::Locations;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -21,7 +22,7 @@ pub(super) async fn read(
     server: &ConnInfo,
     index: usize,
     scope: &Scope,
-) -> Result<Schema, String> {
+) -> Result<ReadSchema, String> {
     let admin = conninfo::connect(server, "pgdrift", CONNECT_TIMEOUT)
         .await
         .map_err(|e| format!("scratch server: {e}"))?;
@@ -46,12 +47,19 @@ pub(super) async fn read(
         let client = conninfo::connect(&scratch, "pgdrift", CONNECT_TIMEOUT)
             .await
             .map_err(|e| format!("scratch database: {e}"))?;
+        let mut locations = Locations::default();
+        let mut search_path = "public".to_string();
         for file in files {
-            apply_file(&client, file).await?;
+            apply_file(&client, file, &mut locations, &mut search_path).await?;
         }
-        catalog::read(&client, scope)
+        let schema = catalog::read(&client, scope)
             .await
-            .map_err(|e| format!("reading the scratch database: {e}"))
+            .map_err(|e| format!("reading the scratch database: {e}"))?;
+        Ok(ReadSchema {
+            schema,
+            server_version: super::server_version(&client).await,
+            locations,
+        })
     }
     .await;
     let _ = admin
@@ -60,7 +68,12 @@ pub(super) async fn read(
     result
 }
 
-async fn apply_file(client: &tokio_postgres::Client, file: &Path) -> Result<(), String> {
+async fn apply_file(
+    client: &tokio_postgres::Client,
+    file: &Path,
+    locations: &mut Locations,
+    search_path: &mut String,
+) -> Result<(), String> {
     let text = tokio::fs::read_to_string(file)
         .await
         .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
@@ -80,6 +93,7 @@ async fn apply_file(client: &tokio_postgres::Client, file: &Path) -> Result<(), 
                 }
             }
             ScriptItem::Statement(stmt) => {
+                locations.record(stmt.sql, file, stmt.line, search_path);
                 if let Err(e) = client.batch_execute(stmt.sql).await {
                     let offset = e
                         .as_db_error()

@@ -1,0 +1,397 @@
+//! Source locations: for a target made of SQL files, the file and line of the statement that
+//! last created or altered each object, so reports can point at
+//! `db/migrations/0042_add_orders.sql:17`.
+//!
+//! Statements are recognised by their leading keywords with the SQL lexer (no server round
+//! trip per statement). Names are resolved like the server would: unquoted identifiers fold to
+//! lower case, and unqualified names take the first schema of the `search_path` the script has
+//! set (default `public`). Keys are the qualified display names findings carry (`public.orders`,
+//! `public.orders.total`, `public.orders_created_idx`); functions are keyed by `schema.name(`,
+//! since their argument types are printed by the server.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::model::quote_ident;
+use crate::normalize::lexer::{Token, TokenKind, tokenize};
+
+/// Where an object was last defined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: PathBuf,
+    /// 1-based line of the statement's first token.
+    pub line: usize,
+}
+
+/// Object display name → where it was last created or altered.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Locations {
+    by_object: HashMap<String, Location>,
+}
+
+impl Locations {
+    /// The location of an object by its display name, or for a function by `schema.name(`.
+    pub fn get(&self, object: &str) -> Option<&Location> {
+        self.by_object.get(object).or_else(|| {
+            let (prefix, _) = object.split_once('(')?;
+            self.by_object.get(&format!("{prefix}("))
+        })
+    }
+
+    /// The location of a finding's object, or else of the object it belongs to.
+    pub fn find(&self, object: &str, group: &str) -> Option<&Location> {
+        self.get(object).or_else(|| self.get(group))
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_object.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_object.is_empty()
+    }
+
+    /// Record the objects one statement creates or alters. `search_path` is updated by
+    /// `SET search_path` statements.
+    pub fn record(&mut self, sql: &str, file: &Path, line: usize, search_path: &mut String) {
+        let tokens: Vec<Token<'_>> = tokenize(sql)
+            .into_iter()
+            .filter(|t| !t.is_trivia())
+            .collect();
+        let mut at = Location {
+            file: file.to_path_buf(),
+            line,
+        };
+        for key in objects_of(&tokens, search_path) {
+            at.line = line;
+            self.by_object.insert(key, at.clone());
+        }
+    }
+}
+
+/// A cursor over a statement's significant tokens.
+struct Cursor<'t, 'a> {
+    tokens: &'t [Token<'a>],
+    i: usize,
+}
+
+impl<'a> Cursor<'_, 'a> {
+    fn peek_word(&self, word: &str) -> bool {
+        self.tokens
+            .get(self.i)
+            .is_some_and(|t| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case(word))
+    }
+
+    /// Consume `word` if it is next.
+    fn eat(&mut self, word: &str) -> bool {
+        let hit = self.peek_word(word);
+        if hit {
+            self.i += 1;
+        }
+        hit
+    }
+
+    /// Consume any run of these words, in any order.
+    fn skip(&mut self, words: &[&str]) {
+        while words.iter().any(|w| self.peek_word(w)) {
+            self.i += 1;
+        }
+    }
+
+    fn eat_all(&mut self, words: &[&str]) -> bool {
+        let start = self.i;
+        for w in words {
+            if !self.eat(w) {
+                self.i = start;
+                return false;
+            }
+        }
+        true
+    }
+
+    /// An identifier: unquoted folds to lower case, quoted keeps its text.
+    fn ident(&mut self) -> Option<String> {
+        let t = self.tokens.get(self.i)?;
+        let name = match t.kind {
+            TokenKind::Word => t.text.to_lowercase(),
+            TokenKind::QuotedIdent if t.text.len() >= 2 => {
+                t.text[1..t.text.len() - 1].replace("\"\"", "\"")
+            }
+            _ => return None,
+        };
+        self.i += 1;
+        Some(name)
+    }
+
+    /// A possibly qualified name: (schema, name).
+    fn name(&mut self, search_path: &str) -> Option<(String, String)> {
+        let first = self.ident()?;
+        if self.tokens.get(self.i).is_some_and(|t| t.text == ".") {
+            self.i += 1;
+            let second = self.ident()?;
+            return Some((first, second));
+        }
+        Some((search_path.to_string(), first))
+    }
+
+    /// Move to just after the next occurrence of `word` at any depth.
+    fn seek(&mut self, word: &str) -> bool {
+        while self.i < self.tokens.len() {
+            if self.eat(word) {
+                return true;
+            }
+            self.i += 1;
+        }
+        false
+    }
+}
+
+fn display(schema: &str, name: &str) -> String {
+    format!("{}.{}", quote_ident(schema), quote_ident(name))
+}
+
+/// The display names of the objects a statement creates or alters.
+fn objects_of(tokens: &[Token<'_>], search_path: &mut String) -> Vec<String> {
+    let mut c = Cursor { tokens, i: 0 };
+    let sp = search_path.clone();
+    let mut out = Vec::new();
+    if c.eat("set") {
+        c.skip(&["session", "local"]);
+        if c.eat("search_path") {
+            c.i += 1; // TO or =
+            if let Some(t) = tokens.get(c.i) {
+                let raw = t.text.trim_matches('\'');
+                let first = raw.split(',').next().unwrap_or(raw).trim();
+                let first = first.trim_matches('"');
+                if !first.is_empty() {
+                    *search_path = if t.kind == TokenKind::QuotedIdent {
+                        first.to_string()
+                    } else {
+                        first.to_lowercase()
+                    };
+                }
+            }
+        }
+        return out;
+    }
+    if c.eat("create") {
+        c.eat_all(&["or", "replace"]);
+        c.skip(&[
+            "temp",
+            "temporary",
+            "unlogged",
+            "global",
+            "local",
+            "materialized",
+            "recursive",
+            "unique",
+            "constraint",
+            "trusted",
+            "procedural",
+        ]);
+        let kind = tokens
+            .get(c.i)
+            .map(|t| t.text.to_lowercase())
+            .unwrap_or_default();
+        c.i += 1;
+        c.eat("concurrently");
+        c.eat_all(&["if", "not", "exists"]);
+        match kind.as_str() {
+            "table" | "view" | "sequence" | "type" | "domain" => {
+                if let Some((s, n)) = c.name(&sp) {
+                    out.push(display(&s, &n));
+                }
+            }
+            "function" | "procedure" | "aggregate" => {
+                if let Some((s, n)) = c.name(&sp) {
+                    out.push(format!("{}(", display(&s, &n)));
+                }
+            }
+            "index" => {
+                let index = if c.peek_word("on") { None } else { c.ident() };
+                if c.seek("on") {
+                    c.eat("only");
+                    if let (Some(index), Some((s, _))) = (index, c.name(&sp)) {
+                        out.push(display(&s, &index));
+                    }
+                }
+            }
+            "trigger" | "policy" | "rule" => {
+                if let Some(name) = c.ident()
+                    && c.seek("on")
+                    && let Some((s, t)) = c.name(&sp)
+                {
+                    out.push(format!("{}.{}", display(&s, &t), quote_ident(&name)));
+                }
+            }
+            "schema" => {
+                if let Some(n) = c.ident() {
+                    out.push(quote_ident(&n));
+                }
+            }
+            "extension" => {
+                if let Some(n) = c.ident() {
+                    out.push(quote_ident(&n));
+                }
+            }
+            _ => {}
+        }
+        return out;
+    }
+    if c.eat("alter") {
+        c.skip(&["materialized"]);
+        let kind = tokens
+            .get(c.i)
+            .map(|t| t.text.to_lowercase())
+            .unwrap_or_default();
+        c.i += 1;
+        c.eat_all(&["if", "exists"]);
+        c.eat("only");
+        match kind.as_str() {
+            "table" => {
+                let Some((s, t)) = c.name(&sp) else {
+                    return out;
+                };
+                let table = display(&s, &t);
+                // The table itself, and the columns and constraints the statement names.
+                while c.i < tokens.len() {
+                    if c.eat("add") {
+                        if c.eat("constraint") {
+                            if let Some(n) = c.ident() {
+                                out.push(format!("{table}.{}", quote_ident(&n)));
+                            }
+                        } else {
+                            c.eat("column");
+                            c.eat_all(&["if", "not", "exists"]);
+                            let is_constraint =
+                                ["primary", "unique", "foreign", "check", "exclude"]
+                                    .iter()
+                                    .any(|w| c.peek_word(w));
+                            if !is_constraint && let Some(n) = c.ident() {
+                                out.push(format!("{table}.{}", quote_ident(&n)));
+                            }
+                        }
+                    } else if c.eat("alter") {
+                        c.eat("column");
+                        if let Some(n) = c.ident() {
+                            out.push(format!("{table}.{}", quote_ident(&n)));
+                        }
+                    } else {
+                        c.i += 1;
+                    }
+                }
+                out.push(table);
+            }
+            "view" | "sequence" | "type" | "domain" => {
+                if let Some((s, n)) = c.name(&sp) {
+                    out.push(display(&s, &n));
+                }
+            }
+            "index" => {
+                if let Some((s, n)) = c.name(&sp) {
+                    out.push(display(&s, &n));
+                }
+            }
+            "function" | "procedure" | "aggregate" => {
+                if let Some((s, n)) = c.name(&sp) {
+                    out.push(format!("{}(", display(&s, &n)));
+                }
+            }
+            _ => {}
+        }
+        return out;
+    }
+    if c.eat("comment") && c.eat("on") {
+        c.skip(&["materialized"]);
+        let kind = tokens
+            .get(c.i)
+            .map(|t| t.text.to_lowercase())
+            .unwrap_or_default();
+        c.i += 1;
+        match kind.as_str() {
+            "table" | "view" | "sequence" | "type" | "domain" | "index" => {
+                if let Some((s, n)) = c.name(&sp) {
+                    out.push(display(&s, &n));
+                }
+            }
+            "column" => {
+                // schema.table.column or table.column
+                let mut parts = Vec::new();
+                while let Some(p) = c.ident() {
+                    parts.push(p);
+                    if tokens.get(c.i).is_some_and(|t| t.text == ".") {
+                        c.i += 1;
+                    } else {
+                        break;
+                    }
+                }
+                let key = match parts.as_slice() {
+                    [t, col] => format!("{}.{}", display(&sp, t), quote_ident(col)),
+                    [s, t, col] => format!("{}.{}", display(s, t), quote_ident(col)),
+                    _ => return out,
+                };
+                out.push(key);
+            }
+            "function" | "procedure" => {
+                if let Some((s, n)) = c.name(&sp) {
+                    out.push(format!("{}(", display(&s, &n)));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(script: &str) -> Locations {
+        let mut locs = Locations::default();
+        let mut sp = "public".to_string();
+        for item in crate::normalize::lexer::split_script(script) {
+            if let crate::normalize::lexer::ScriptItem::Statement(s) = item {
+                locs.record(s.sql, Path::new("m.sql"), s.line, &mut sp);
+            }
+        }
+        locs
+    }
+
+    fn line(locs: &Locations, object: &str) -> Option<usize> {
+        locs.get(object).map(|l| l.line)
+    }
+
+    #[test]
+    fn statements_name_their_objects() {
+        let locs = record(
+            "CREATE TABLE orders (id int);\n\
+             CREATE UNIQUE INDEX IF NOT EXISTS orders_id_idx ON ONLY orders (id);\n\
+             CREATE OR REPLACE FUNCTION Add_Item(a int) RETURNS int AS 'select 1' LANGUAGE sql;\n\
+             CREATE TRIGGER t1 BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION f();\n\
+             CREATE POLICY p ON orders USING (true);\n\
+             CREATE MATERIALIZED VIEW \"Totals\" AS SELECT 1;\n\
+             SET search_path TO billing, public;\n\
+             CREATE TYPE status AS ENUM ('a');\n\
+             ALTER TABLE public.orders ADD COLUMN total numeric, ADD CONSTRAINT orders_total_check CHECK (total > 0), ALTER COLUMN id SET NOT NULL;\n\
+             COMMENT ON COLUMN public.orders.total IS 'x';\n\
+             CREATE EXTENSION IF NOT EXISTS pgcrypto;\n",
+        );
+        assert_eq!(line(&locs, "public.orders_id_idx"), Some(2));
+        assert_eq!(line(&locs, "public.add_item(integer)"), Some(3));
+        assert_eq!(line(&locs, "public.orders.t1"), Some(4));
+        assert_eq!(line(&locs, "public.orders.p"), Some(5));
+        assert_eq!(line(&locs, "public.\"Totals\""), Some(6));
+        assert_eq!(line(&locs, "billing.status"), Some(8));
+        assert_eq!(line(&locs, "public.orders"), Some(9), "altered later");
+        assert_eq!(line(&locs, "public.orders.orders_total_check"), Some(9));
+        assert_eq!(line(&locs, "public.orders.id"), Some(9));
+        assert_eq!(line(&locs, "public.orders.total"), Some(10));
+        assert_eq!(line(&locs, "pgcrypto"), Some(11));
+        assert_eq!(
+            locs.find("public.orders.missing_col", "public.orders")
+                .map(|l| l.line),
+            Some(9)
+        );
+    }
+}
