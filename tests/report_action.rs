@@ -1,0 +1,418 @@
+//! The GitHub Action (`action.yml`) run locally: its shell steps, in order, with the variables
+//! and files the Actions runner provides (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_PATH, ...),
+//! against the quickstart. `uses:` steps (cache, SARIF upload) belong to GitHub and are only
+//! checked for their conditions.
+
+mod report_support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use report_support as support;
+use serde_yaml::Value;
+
+fn action() -> Value {
+    let text = std::fs::read_to_string(support::manifest_dir().join("action.yml")).expect("action");
+    serde_yaml::from_str(&text).expect("action.yml parses")
+}
+
+fn steps(action: &Value) -> Vec<Value> {
+    action["runs"]["steps"]
+        .as_sequence()
+        .expect("steps")
+        .to_vec()
+}
+
+/// What one run of the action produced.
+struct Run {
+    /// Per step id (or index): exit code, stdout, outputs.
+    steps: Vec<StepRun>,
+    summary: String,
+}
+
+struct StepRun {
+    id: String,
+    code: i32,
+    stdout: String,
+    stderr: String,
+    outputs: BTreeMap<String, String>,
+}
+
+impl Run {
+    fn step(&self, id: &str) -> &StepRun {
+        self.steps
+            .iter()
+            .find(|s| s.id == id)
+            .unwrap_or_else(|| panic!("step {id} did not run"))
+    }
+}
+
+/// `key=value` lines of a GITHUB_OUTPUT file (the action writes no multi-line values).
+fn parse_outputs(path: &Path) -> BTreeMap<String, String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Resolve the `${{ ... }}` expressions the action uses in `env:` values.
+fn expand(
+    value: &str,
+    inputs: &BTreeMap<String, String>,
+    outputs: &BTreeMap<String, BTreeMap<String, String>>,
+) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(start) = rest.find("${{") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find("}}").expect("closing }}") + start;
+        let expr = rest[start + 3..end].trim();
+        let resolved = if let Some(name) = expr.strip_prefix("inputs.") {
+            inputs
+                .get(name)
+                .unwrap_or_else(|| panic!("unknown input {name}"))
+                .clone()
+        } else if let Some(path) = expr.strip_prefix("steps.") {
+            let (id, key) = path.split_once(".outputs.").expect("steps.ID.outputs.KEY");
+            outputs
+                .get(id)
+                .and_then(|o| o.get(key))
+                .cloned()
+                .unwrap_or_default()
+        } else if expr == "github.action_path" {
+            support::manifest_dir().display().to_string()
+        } else {
+            panic!("the test does not know the expression `{expr}`");
+        };
+        out.push_str(&resolved);
+        rest = &rest[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Run every `run:` step of the action in order, as the runner would (bash -eo pipefail), with
+/// `path_dirs` first on PATH.
+fn run_action(given: &[(&str, &str)], cwd: &Path, path_dirs: &[PathBuf]) -> Run {
+    let action = action();
+    let mut inputs: BTreeMap<String, String> = action["inputs"]
+        .as_mapping()
+        .expect("inputs")
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().expect("name").to_string(),
+                v["default"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    for (k, v) in given {
+        assert!(inputs.contains_key(*k), "the action has no input {k}");
+        inputs.insert((*k).to_string(), (*v).to_string());
+    }
+    let runner = tempfile::tempdir().expect("runner dir");
+    let summary = runner.path().join("step_summary.md");
+    let github_path = runner.path().join("path");
+    let mut outputs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let mut runs = Vec::new();
+    let system_path = std::env::var("PATH").unwrap_or_default();
+    let mut path: Vec<PathBuf> = path_dirs.to_vec();
+    path.extend(std::env::split_paths(&system_path));
+    for (i, step) in steps(&action).iter().enumerate() {
+        let id = step["id"]
+            .as_str()
+            .map_or_else(|| format!("step{i}"), str::to_string);
+        let Some(script) = step["run"].as_str() else {
+            continue;
+        };
+        assert_eq!(
+            step["shell"].as_str(),
+            Some("bash"),
+            "step {id} runs in bash"
+        );
+        let output_file = runner.path().join(format!("output-{id}"));
+        let script_file = runner.path().join(format!("{id}.sh"));
+        std::fs::write(&script_file, script).expect("script");
+        let mut cmd = Command::new("bash");
+        cmd.args(["--noprofile", "--norc", "-eo", "pipefail"])
+            .arg(&script_file)
+            .current_dir(cwd)
+            .env_clear()
+            .env("PATH", std::env::join_paths(&path).expect("PATH"))
+            .env("HOME", runner.path())
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_OUTPUT", &output_file)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .env("GITHUB_PATH", &github_path)
+            .env("GITHUB_WORKSPACE", cwd)
+            .env("RUNNER_OS", "Linux")
+            .env("RUNNER_ARCH", "X64")
+            .env("RUNNER_TEMP", runner.path())
+            .env("RUNNER_TOOL_CACHE", runner.path().join("toolcache"))
+            .env("NO_COLOR", "1");
+        if let Some(env) = step["env"].as_mapping() {
+            for (k, v) in env {
+                let value = expand(v.as_str().unwrap_or_default(), &inputs, &outputs);
+                cmd.env(k.as_str().expect("env name"), value);
+            }
+        }
+        let out = cmd.output().expect("bash");
+        let step_outputs = parse_outputs(&output_file);
+        outputs.insert(id.clone(), step_outputs.clone());
+        let code = out.status.code().unwrap_or(-1);
+        runs.push(StepRun {
+            id: id.clone(),
+            code,
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            outputs: step_outputs,
+        });
+        if code != 0 {
+            break; // the runner stops a composite action at the first failing step
+        }
+    }
+    Run {
+        steps: runs,
+        summary: std::fs::read_to_string(&summary).unwrap_or_default(),
+    }
+}
+
+/// The folder of the pgdrift binary cargo built for the tests.
+fn built_binary_dir() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_pgdrift"))
+        .parent()
+        .expect("bin dir")
+        .to_path_buf()
+}
+
+#[test]
+fn inputs_never_reach_a_script_as_expressions() {
+    let action = action();
+    assert_eq!(action["runs"]["using"].as_str(), Some("composite"));
+    for name in [
+        "policy",
+        "args",
+        "reports",
+        "upload-sarif",
+        "output-dir",
+        "fail-on-violations",
+    ] {
+        assert!(!action["inputs"][name].is_null(), "input {name}");
+    }
+    for name in [
+        "exit-code",
+        "errors",
+        "warnings",
+        "json",
+        "sarif",
+        "junit",
+        "markdown",
+        "html",
+        "codequality",
+    ] {
+        assert!(!action["outputs"][name].is_null(), "output {name}");
+    }
+    for step in steps(&action) {
+        if let Some(script) = step["run"].as_str() {
+            assert!(
+                !script.contains("${{"),
+                "an expression inside a script: {script}"
+            );
+            assert!(step["if"].is_null(), "run steps always run: {script}");
+        }
+    }
+    let uses: Vec<&str> = action["runs"]["steps"]
+        .as_sequence()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s["uses"].as_str())
+        .collect();
+    assert!(uses.iter().any(|u| u.starts_with("actions/cache@")));
+    let upload = steps(&action)
+        .into_iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@"))
+        })
+        .expect("the SARIF upload step");
+    let condition = upload["if"].as_str().expect("a condition");
+    assert!(condition.contains("always()") && condition.contains("inputs.upload-sarif"));
+}
+
+#[test]
+fn the_action_checks_the_quickstart_and_fails_the_step_on_drift() {
+    let reports = tempfile::tempdir().expect("reports");
+    let run = run_action(
+        &[
+            ("policy", "examples/quickstart/schema-policy.toml"),
+            ("reports", "sarif, junit,html"),
+            ("output-dir", &reports.path().display().to_string()),
+            ("upload-sarif", "true"),
+        ],
+        &support::manifest_dir(),
+        &[built_binary_dir()],
+    );
+    let locate = run.step("locate");
+    assert_eq!(
+        locate.outputs.get("build").map(String::as_str),
+        Some("false")
+    );
+
+    let check = run.step("check");
+    assert_eq!(
+        check.code, 0,
+        "the check step itself never fails:\n{}",
+        check.stderr
+    );
+    let o = &check.outputs;
+    assert_eq!(o["exit-code"], "1");
+    assert_eq!(o["status"], "violations");
+    assert_eq!(o["errors"], "10");
+    assert_eq!(o["warnings"], "1");
+    assert_eq!(o["notes"], "0");
+    for (format, file) in [
+        ("json", "pgdrift.json"),
+        ("sarif", "pgdrift.sarif"),
+        ("junit", "pgdrift.junit.xml"),
+        ("html", "pgdrift.html"),
+        ("markdown", "pgdrift.md"),
+    ] {
+        let path = PathBuf::from(&o[format]);
+        assert_eq!(path, reports.path().join(file));
+        assert!(path.is_file(), "{}", path.display());
+    }
+    assert!(!o.contains_key("codequality"), "not asked for");
+    support::sarif_valid(&std::fs::read_to_string(&o["sarif"]).expect("sarif"));
+    // Annotations in the log, at the object's definition (or the check's line in the policy).
+    assert!(
+        check
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("::error file=examples/quickstart/")
+                && l.contains(",title=pgdrift column.type%3A public.orders.total::")),
+        "{}",
+        check.stdout
+    );
+    assert!(run.summary.contains("policy violated"), "{}", run.summary);
+    assert!(
+        run.summary
+            .contains("| Severity | Rule | Object | Message |")
+    );
+
+    let verdict = run.step("verdict");
+    assert_eq!(verdict.code, 1, "drift fails the step");
+    assert!(
+        verdict
+            .stdout
+            .contains("the schema policy is violated (10 errors, 1 warnings)")
+    );
+}
+
+#[test]
+fn violations_can_be_reported_without_failing() {
+    let reports = tempfile::tempdir().expect("reports");
+    let run = run_action(
+        &[
+            ("policy", "examples/quickstart/schema-policy.toml"),
+            ("output-dir", &reports.path().display().to_string()),
+            ("fail-on-violations", "false"),
+        ],
+        &support::manifest_dir(),
+        &[built_binary_dir()],
+    );
+    assert_eq!(run.step("check").outputs["exit-code"], "1");
+    assert_eq!(run.step("verdict").code, 0);
+    for format in ["json", "junit", "sarif", "markdown", "codequality", "html"] {
+        assert!(
+            Path::new(&run.step("check").outputs[format]).is_file(),
+            "reports: all is the default ({format})"
+        );
+    }
+}
+
+#[test]
+fn hostile_inputs_stay_data() {
+    let work = tempfile::tempdir().expect("work");
+    let reports = work.path().join("out");
+    let policy = support::manifest_dir().join("examples/quickstart/schema-policy.toml");
+    let run = run_action(
+        &[
+            ("policy", &policy.display().to_string()),
+            (
+                "args",
+                "--fail-on warning $(touch pwned1) `touch pwned2`;touch pwned3 *",
+            ),
+            ("output-dir", &reports.display().to_string()),
+        ],
+        work.path(),
+        &[built_binary_dir()],
+    );
+    for name in ["pwned1", "pwned2", "pwned3"] {
+        assert!(!work.path().join(name).exists(), "{name} was created");
+    }
+    // The odd words reach pgdrift as arguments, which rejects them: the run could not finish.
+    let check = run.step("check");
+    assert_eq!(check.outputs["exit-code"], "2", "{}", check.stderr);
+    assert!(check.stderr.contains("$(touch"), "{}", check.stderr);
+    assert_eq!(run.step("verdict").code, 2);
+    assert!(run.summary.contains("could not run"), "{}", run.summary);
+
+    let bad = run_action(
+        &[
+            ("policy", &policy.display().to_string()),
+            ("output-dir", "x\nexit-code=0"),
+        ],
+        work.path(),
+        &[built_binary_dir()],
+    );
+    let check = bad.step("check");
+    assert_eq!(check.code, 2);
+    assert!(
+        !check.outputs.contains_key("exit-code"),
+        "{:?}",
+        check.outputs
+    );
+}
+
+#[test]
+fn without_pgdrift_on_path_the_action_plans_a_cached_build() {
+    let work = tempfile::tempdir().expect("work");
+    // Only the system folders: no pgdrift, and the test runs just the locating step.
+    let action = action();
+    let locate = steps(&action)
+        .into_iter()
+        .find(|s| s["id"].as_str() == Some("locate"))
+        .expect("locate step");
+    let script = work.path().join("locate.sh");
+    std::fs::write(&script, locate["run"].as_str().expect("script")).expect("write");
+    let key = |n: usize| {
+        let output = work.path().join(format!("out{n}"));
+        let status = Command::new("bash")
+            .args(["--noprofile", "--norc", "-eo", "pipefail"])
+            .arg(&script)
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", work.path())
+            .env("GITHUB_OUTPUT", &output)
+            .env("RUNNER_OS", "Linux")
+            .env("RUNNER_ARCH", "X64")
+            .env("RUNNER_TOOL_CACHE", work.path().join("cache"))
+            .env("ACTION_PATH", support::manifest_dir())
+            .status()
+            .expect("bash");
+        assert!(status.success());
+        parse_outputs(&output)
+    };
+    let first = key(1);
+    assert_eq!(first["build"], "true");
+    assert!(
+        first["key"].starts_with("pgdrift-Linux-X64-") && first["key"].len() > 30,
+        "{first:?}"
+    );
+    assert!(first["bin"].ends_with("/bin/pgdrift"));
+    assert_eq!(first, key(2), "the cache key is stable");
+}
