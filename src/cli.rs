@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diff;
-use crate::evaluate::{CheckVerdict, Judge, Outcome, Status, Verdict};
+use crate::evaluate::{CheckVerdict, Status};
 use crate::model::Schema;
-use crate::normalize;
 use crate::policy::{self, Date, Policy, Settings};
 use crate::report;
 use crate::rules::{RULES, Severity};
+use crate::run::{self, Progress, RunOptions};
+pub use crate::run::{Run, compare};
 use crate::snapshot;
 use crate::source;
 
@@ -58,6 +59,38 @@ pub struct CheckArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub overrides: PolicyOverrides,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// How to run a fleet.
+#[derive(clap::Args, Debug, Default)]
+pub struct RunArgs {
+    /// Fleet targets read at once (default: twice the cores, at most 8).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Run only slice I of N (1-based), e.g. `--shard 2/4` in a CI matrix; every (check,
+    /// target) pair lands in exactly one slice, and stays there as the fleet grows.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<(usize, usize)>,
+}
+
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let (i, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("`{s}` is not I/N (e.g. 2/4)"))?;
+    let i: usize = i
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{i}` is not a number"))?;
+    let n: usize = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{n}` is not a number"))?;
+    if n == 0 || i == 0 || i > n {
+        return Err(format!("shard {i}/{n}: I must be between 1 and N"));
+    }
+    Ok((i, n))
 }
 
 #[derive(clap::Args, Debug)]
@@ -204,11 +237,11 @@ pub async fn run(cli: Cli) -> Result<Status, RunError> {
         Command::Check(args) => {
             let policy = policy::load(&args.policy, &process_env)
                 .map_err(|e| RunError(format!("the policy has problems:\n{e}")))?;
-            run_policy(policy, &args.overrides, &args.output).await
+            run_policy(policy, &args.overrides, &args.output, &args.run).await
         }
         Command::Diff(args) => {
             let policy = one_off_policy(&args.expected, &args.actual)?;
-            run_policy(policy, &args.overrides, &args.output).await
+            run_policy(policy, &args.overrides, &args.output, &RunArgs::default()).await
         }
         Command::Snapshot(args) => snapshot_command(args).await.map(|()| Status::Clean),
         Command::History(args) => history_command(&args).map(|()| Status::Clean),
@@ -218,6 +251,36 @@ pub async fn run(cli: Cli) -> Result<Status, RunError> {
 
 fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
+}
+
+/// Fleet progress on stderr: a bar that redraws itself on a terminal, one plain line per
+/// target in CI logs.
+fn show_progress(p: Progress<'_>) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    if std::io::stderr().is_terminal() {
+        let width = 30;
+        let filled = width * p.done / p.total.max(1);
+        let _ = write!(
+            err,
+            "\r\x1b[2K{} [{}{}] {}/{} targets, {} drifted",
+            p.check,
+            "#".repeat(filled),
+            " ".repeat(width - filled),
+            p.done,
+            p.total,
+            p.drifted
+        );
+        if p.done == p.total {
+            let _ = writeln!(err);
+        }
+    } else {
+        let _ = writeln!(
+            err,
+            "pgdrift: {}: {}/{} {} done ({} drifted so far)",
+            p.check, p.done, p.total, p.target, p.drifted
+        );
+    }
 }
 
 /// Apply the command-line overrides to a policy's settings.
@@ -265,6 +328,7 @@ fn one_off_policy(expected: &str, actual: &str) -> Result<Policy, RunError> {
                 sslmode: None,
                 ca_file: None,
                 password: None,
+                database: None,
             })
         } else {
             let files =
@@ -278,6 +342,8 @@ fn one_off_policy(expected: &str, actual: &str) -> Result<Policy, RunError> {
             name: name.to_string(),
             source,
             schemas: None,
+            schema_pattern: None,
+            databases: None,
         })
     };
     let mut targets = BTreeMap::new();
@@ -289,7 +355,8 @@ fn one_off_policy(expected: &str, actual: &str) -> Result<Policy, RunError> {
         checks: vec![policy::Check {
             name: "expected vs actual".into(),
             expected: "expected".into(),
-            actual: "actual".into(),
+            actual: vec!["actual".into()],
+            template_schema: None,
             line: 1,
         }],
         settings: Settings::default(),
@@ -300,6 +367,7 @@ async fn run_policy(
     mut policy: Policy,
     overrides: &PolicyOverrides,
     args: &OutputArgs,
+    run_args: &RunArgs,
 ) -> Result<Status, RunError> {
     let today = apply_overrides(&mut policy.settings, overrides)?;
     let outputs = args.outputs();
@@ -309,7 +377,16 @@ async fn run_policy(
         verdict,
         relations,
         locations,
-    } = run_checks(&policy, today).await;
+    } = run::run_checks(
+        &policy,
+        today,
+        RunOptions {
+            jobs: run_args.jobs.unwrap_or_else(run::default_jobs),
+            shard: run_args.shard,
+        },
+        &show_progress,
+    )
+    .await;
     let status = verdict.status();
 
     let color = match args.color {
@@ -363,97 +440,6 @@ async fn run_policy(
     Ok(status)
 }
 
-/// What a run produced: the verdict, and what reports want to know about the targets.
-pub struct Run {
-    pub verdict: Verdict,
-    /// Every target's foreign keys, for the picture in the HTML report.
-    pub relations: report::Relations,
-    /// Source locations per target (SQL-file targets only).
-    pub locations: BTreeMap<String, source::locations::Locations>,
-}
-
-/// Read every target the checks name (each once, all concurrently) and compare them under the
-/// policy's settings; `today` decides which waivers have expired.
-pub async fn run_checks(policy: &Policy, today: Date) -> Run {
-    let mut needed: Vec<&policy::Target> = Vec::new();
-    for check in &policy.checks {
-        for name in [&check.expected, &check.actual] {
-            if let Some(t) = policy.targets.get(name)
-                && !needed.iter().any(|n| n.name == t.name)
-            {
-                needed.push(t);
-            }
-        }
-    }
-    let env: &source::Env = &process_env;
-    let schemas = source::read_targets(&needed, env).await;
-    let relations: report::Relations = schemas
-        .iter()
-        .filter_map(|(name, s)| {
-            let read = s.as_ref().ok()?;
-            Some((name.clone(), report::foreign_keys(&read.schema)))
-        })
-        .collect();
-    let locations = schemas
-        .iter()
-        .filter_map(|(name, s)| {
-            let read = s.as_ref().ok()?;
-            (!read.locations.is_empty()).then(|| (name.clone(), read.locations.clone()))
-        })
-        .collect();
-    let mut judge = Judge::new(&policy.settings, today);
-    let checks = policy
-        .checks
-        .iter()
-        .map(|check| {
-            let side = |name: &str| {
-                schemas.get(name).cloned().unwrap_or_else(|| {
-                    Err(source::SourceError {
-                        target: name.to_string(),
-                        message: "was not read".into(),
-                    })
-                })
-            };
-            let outcome = match (side(&check.expected), side(&check.actual)) {
-                (Ok(expected), Ok(actual)) => {
-                    judge.check(compare(&expected.schema, &actual.schema, &policy.settings))
-                }
-                (e, a) => Outcome::Failed {
-                    errors: [e.err(), a.err()]
-                        .into_iter()
-                        .flatten()
-                        .map(|e| e.to_string())
-                        .collect(),
-                },
-            };
-            CheckVerdict {
-                name: check.name.clone(),
-                expected: check.expected.clone(),
-                actual: check.actual.clone(),
-                policy_line: Some(check.line),
-                outcome,
-            }
-        })
-        .collect();
-    let verdict = Verdict {
-        checks,
-        policy_findings: judge.finish(),
-        fail_on: policy.settings.fail_on,
-    };
-    Run {
-        verdict,
-        relations,
-        locations,
-    }
-}
-
-/// The pure middle of the flow for one pair of schemas: normalize the actual side against the
-/// expected one, then diff.
-pub fn compare(expected: &Schema, actual: &Schema, settings: &Settings) -> diff::Comparison {
-    let actual = normalize::normalize(expected, actual.clone(), &settings.equivalences());
-    diff::diff(expected, &actual)
-}
-
 /// `pgdrift snapshot`: read one schema and write it as a snapshot file and/or into a history.
 async fn snapshot_command(args: SnapshotArgs) -> Result<(), RunError> {
     let schemas = (!args.schemas.is_empty()).then(|| args.schemas.clone());
@@ -482,6 +468,7 @@ async fn snapshot_command(args: SnapshotArgs) -> Result<(), RunError> {
                 sslmode: None,
                 ca_file: None,
                 password: None,
+                database: None,
             }),
             None => {
                 let mut files = Vec::new();
@@ -498,6 +485,8 @@ async fn snapshot_command(args: SnapshotArgs) -> Result<(), RunError> {
             name: "snapshot".into(),
             source,
             schemas,
+            schema_pattern: None,
+            databases: None,
         }
     };
     let env: &source::Env = &process_env;

@@ -59,6 +59,9 @@ pub struct CheckVerdict {
     pub actual: String,
     /// Line of the check in the policy file, when it came from one.
     pub policy_line: Option<u32>,
+    /// For one target of a fleet: the check it belongs to (the policy's check name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fleet: Option<String>,
     pub outcome: Outcome,
 }
 
@@ -447,6 +450,7 @@ mod tests {
                 expected: "e".into(),
                 actual: "a".into(),
                 policy_line: None,
+                fleet: None,
                 outcome,
             }],
             policy_findings: judge.finish(),
@@ -580,7 +584,11 @@ mod tests {
             .map(|j| j.finding.object.as_str())
             .collect();
         assert_eq!(unused, ["include nothing.*", "exclude *.tmp_*"]);
-        assert!(v.policy_findings.iter().all(|j| j.severity == Severity::Note));
+        assert!(
+            v.policy_findings
+                .iter()
+                .all(|j| j.severity == Severity::Note)
+        );
         assert_eq!(v.status(), Status::Violations);
     }
 
@@ -638,7 +646,13 @@ mod tests {
             ],
             ..Settings::default()
         };
-        let hotfix = || vec![finding("index.extra", "public.orders_hotfix_idx", "public.orders")];
+        let hotfix = || {
+            vec![finding(
+                "index.extra",
+                "public.orders_hotfix_idx",
+                "public.orders",
+            )]
+        };
         let before = run(&s, "2027-03-01", hotfix());
         assert_eq!(
             rules_of(&before),
@@ -649,7 +663,10 @@ mod tests {
         );
         assert_eq!(before.status(), Status::Clean);
         assert_eq!(before.totals().waived, 1);
-        let note = before.checks[0].findings()[0].waiver.clone().expect("waiver");
+        let note = before.checks[0].findings()[0]
+            .waiver
+            .clone()
+            .expect("waiver");
         assert_eq!(note.reason, "DBA-123");
         assert_eq!(note.policy_line, 30);
 
@@ -663,6 +680,11 @@ mod tests {
             ]
         );
         assert_eq!(after.status(), Status::Violations);
-        assert!(after.policy_findings[0].finding.message.contains("expired on 2027-03-01"));
+        assert!(
+            after.policy_findings[0]
+                .finding
+                .message
+                .contains("expired on 2027-03-01")
+        );
     }
 }

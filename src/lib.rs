@@ -13,5 +13,6 @@ pub mod normalize;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod run;
 pub mod snapshot;
 pub mod source;

@@ -485,6 +485,7 @@ async fn tls_modes_mean_what_they_mean_in_libpq() {
             ("server.key".into(), certs.read("server.key")),
             ("ca.crt".into(), certs.read("ca.crt")),
         ],
+        ..Default::default()
     });
     admin(&cluster)
         .await

@@ -94,6 +94,7 @@ async fn hostile_names_from_a_database_keep_every_format_valid() {
             expected: "expected".into(),
             actual: "actual".into(),
             policy_line: Some(2),
+            fleet: None,
             outcome: pgdrift::evaluate::judge(comparison),
         }],
         policy_findings: vec![],

@@ -324,6 +324,8 @@ async fn sql_files_remember_where_objects_were_defined() {
             scratch_url: Some(common::url("postgres")),
         }),
         schemas: None,
+        schema_pattern: None,
+        databases: None,
     };
     let env: &pgdrift::source::Env = &|_: &str| None;
     let mut read = pgdrift::source::read_targets(&[&target], env).await;

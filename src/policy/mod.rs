@@ -35,6 +35,27 @@ pub struct Target {
     pub source: TargetSource,
     /// Only these schemas; `None` means every non-system schema.
     pub schemas: Option<Vec<String>>,
+    /// `schemas = "tenant_*"`: every schema matching the pattern is compared on its own,
+    /// against the check's template schema (schema-per-tenant).
+    pub schema_pattern: Option<Pattern>,
+    /// `databases = [...]` or `databases = "tenant_*"` on a `url` target: every database
+    /// listed, or matching on that server, is compared on its own.
+    pub databases: Option<Databases>,
+}
+
+impl Target {
+    /// Whether this target stands for many schemas (a fleet of databases or tenant schemas).
+    pub fn is_fleet(&self) -> bool {
+        self.schema_pattern.is_some() || self.databases.is_some()
+    }
+}
+
+/// The databases of a fleet target.
+#[derive(Debug, Clone)]
+pub enum Databases {
+    List(Vec<String>),
+    /// Expanded against `pg_database` of the target's server when the run starts.
+    Pattern(Pattern),
 }
 
 #[derive(Debug, Clone)]
@@ -56,6 +77,8 @@ pub struct LiveTarget {
     pub ca_file: Option<PathBuf>,
     /// The value of the variable named by `password_env`.
     pub password: Option<String>,
+    /// Another database on the same server (a member of a `databases` fleet).
+    pub database: Option<String>,
 }
 
 impl fmt::Debug for LiveTarget {
@@ -94,7 +117,11 @@ impl fmt::Debug for SqlTarget {
 pub struct Check {
     pub name: String,
     pub expected: String,
-    pub actual: String,
+    /// One target, or many (a fleet): each is compared against `expected` on its own.
+    pub actual: Vec<String>,
+    /// For tenant schemas: the schema of the expected side that every tenant schema is
+    /// compared against (default: the expected side's only schema).
+    pub template_schema: Option<String>,
     /// Line of the `[[check]]` in the policy file (1-based), for report locations.
     pub line: u32,
 }
@@ -179,7 +206,8 @@ struct RawTarget {
     sslmode: Option<Spanned<String>>,
     ca_file: Option<Spanned<String>>,
     password_env: Option<Spanned<String>>,
-    schemas: Option<Vec<Spanned<String>>>,
+    schemas: Option<Spanned<OneOrMany>>,
+    databases: Option<Spanned<OneOrMany>>,
 }
 
 #[derive(Deserialize)]
@@ -194,7 +222,8 @@ enum OneOrMany {
 struct RawCheck {
     name: Option<Spanned<String>>,
     expected: Spanned<String>,
-    actual: Spanned<String>,
+    actual: Spanned<OneOrMany>,
+    template_schema: Option<Spanned<String>>,
 }
 
 const SSLMODES: &[&str] = &[
@@ -299,14 +328,23 @@ impl Validator<'_> {
         for spanned in raw.check {
             let span = spanned.span();
             let check = spanned.into_inner();
-            for side in [&check.expected, &check.actual] {
-                if !defined.contains(side.get_ref()) {
+            let actual_span = check.actual.span();
+            let actual: Vec<String> = match check.actual.into_inner() {
+                OneOrMany::One(a) => vec![a],
+                OneOrMany::Many(list) => list,
+            };
+            if actual.is_empty() {
+                self.problem(actual_span.clone(), "`actual` names no target".into());
+            }
+            let sides = std::iter::once((check.expected.get_ref(), check.expected.span()))
+                .chain(actual.iter().map(|a| (a, actual_span.clone())));
+            for (side, side_span) in sides {
+                if !defined.contains(side) {
                     let known: Vec<&str> = defined.iter().map(String::as_str).collect();
                     self.problem(
-                        side.span(),
+                        side_span,
                         format!(
-                            "unknown target `{}` (targets defined: {})",
-                            side.get_ref(),
+                            "unknown target `{side}` (targets defined: {})",
                             if known.is_empty() {
                                 "none".to_string()
                             } else {
@@ -316,14 +354,28 @@ impl Validator<'_> {
                     );
                 }
             }
+            if targets
+                .get(check.expected.get_ref())
+                .is_some_and(Target::is_fleet)
+            {
+                self.problem(
+                    check.expected.span(),
+                    format!(
+                        "target `{}` stands for many schemas (`databases`, or a `schemas` \
+                         pattern) and can only be on the `actual` side of a check",
+                        check.expected.get_ref()
+                    ),
+                );
+            }
             let name = match check.name {
                 Some(n) => n.into_inner(),
-                None => format!("{} vs {}", check.expected.get_ref(), check.actual.get_ref()),
+                None => format!("{} vs {}", check.expected.get_ref(), actual.join(", ")),
             };
             checks.push(Check {
                 name,
                 expected: check.expected.into_inner(),
-                actual: check.actual.into_inner(),
+                actual,
+                template_schema: check.template_schema.map(Spanned::into_inner),
                 line: line_column(self.text, span.start).0 as u32,
             });
         }
@@ -355,9 +407,40 @@ impl Validator<'_> {
     }
 
     fn target(&mut self, name: &str, raw: RawTarget, span: Range<usize>) -> Option<Target> {
-        let schemas = raw
-            .schemas
-            .map(|list| list.into_iter().map(Spanned::into_inner).collect());
+        let mut schema_pattern = None;
+        let schemas = match raw.schemas.map(|s| (s.span(), s.into_inner())) {
+            None => None,
+            Some((_, OneOrMany::Many(list))) => Some(list),
+            Some((at, OneOrMany::One(pattern))) => {
+                let line = line_column(self.text, at.start).0;
+                match Pattern::new(&pattern, line) {
+                    Ok(p) => schema_pattern = Some(p),
+                    Err(e) => self.problem(at, format!("target `{name}`: {e}")),
+                }
+                None
+            }
+        };
+        let databases = match raw.databases.map(|d| (d.span(), d.into_inner())) {
+            None => None,
+            Some((at, _)) if raw.url.is_none() => {
+                self.problem(
+                    at,
+                    format!("target `{name}`: `databases` needs a `url` naming the server"),
+                );
+                None
+            }
+            Some((_, OneOrMany::Many(list))) => Some(Databases::List(list)),
+            Some((at, OneOrMany::One(pattern))) => {
+                let line = line_column(self.text, at.start).0;
+                match Pattern::new(&pattern, line) {
+                    Ok(p) => Some(Databases::Pattern(p)),
+                    Err(e) => {
+                        self.problem(at, format!("target `{name}`: {e}"));
+                        None
+                    }
+                }
+            }
+        };
         let given: Vec<(&str, Range<usize>)> = [
             ("url", raw.url.as_ref().map(Spanned::span)),
             ("sql", raw.sql.as_ref().map(Spanned::span)),
@@ -409,6 +492,8 @@ impl Validator<'_> {
                 name: name.to_string(),
                 source: TargetSource::Snapshot(file),
                 schemas,
+                schema_pattern,
+                databases,
             });
         }
         let source = match (raw.url, raw.sql) {
@@ -463,6 +548,7 @@ impl Validator<'_> {
                     sslmode,
                     ca_file,
                     password,
+                    database: None,
                 })
             }
             (None, Some(sql)) => {
@@ -505,6 +591,8 @@ impl Validator<'_> {
             name: name.to_string(),
             source,
             schemas,
+            schema_pattern,
+            databases,
         })
     }
 

@@ -288,6 +288,7 @@ mod tests {
                 expected: "migrations".into(),
                 actual: "production".into(),
                 policy_line: Some(3),
+                fleet: None,
                 outcome: judge(Comparison {
                     findings: vec![
                         finding(

@@ -178,5 +178,32 @@ fn live_conninfo(live: &LiveTarget, env: &Env) -> Result<ConnInfo, String> {
     if let Some(ca) = &live.ca_file {
         info = info.with_root_cert(ca);
     }
+    if let Some(db) = &live.database {
+        info = info.with_database(db);
+    }
     Ok(info.with_password(live.password.clone()))
+}
+
+/// The databases on a live target's server that accept connections (templates left out).
+pub async fn list_databases(target: &Target, env: &Env) -> Result<Vec<String>, SourceError> {
+    let fail = |message: String| SourceError {
+        target: target.name.clone(),
+        message,
+    };
+    let TargetSource::Live(live) = &target.source else {
+        return Err(fail("`databases` needs a live target".into()));
+    };
+    let info = live_conninfo(live, env).map_err(fail)?;
+    let client = conninfo::connect(&info, "pgdrift", CONNECT_TIMEOUT)
+        .await
+        .map_err(|e| fail(e.to_string()))?;
+    let rows = client
+        .query(
+            "SELECT datname FROM pg_catalog.pg_database \
+             WHERE datallowconn AND NOT datistemplate ORDER BY 1",
+            &[],
+        )
+        .await
+        .map_err(|e| fail(format!("listing the databases of {}: {e}", info.describe())))?;
+    Ok(rows.iter().map(|r| r.get::<_, String>(0)).collect())
 }

@@ -81,6 +81,7 @@ fn production_check() -> CheckVerdict {
         expected: "migrations".into(),
         actual: "production".into(),
         policy_line: Some(14),
+        fleet: None,
         outcome: Outcome::Compared {
             findings: vec![
                 judged(
@@ -182,6 +183,7 @@ fn replica_check() -> CheckVerdict {
         expected: "migrations".into(),
         actual: "replica".into(),
         policy_line: Some(24),
+        fleet: None,
         outcome: Outcome::Compared {
             findings: vec![],
             compared: compared(&[
@@ -199,6 +201,7 @@ fn staging_check() -> CheckVerdict {
         expected: "migrations".into(),
         actual: "staging".into(),
         policy_line: Some(19),
+        fleet: None,
         outcome: Outcome::Failed {
             errors: vec![
                 "target staging: cannot connect to db.staging.internal:5432 as app (database \
@@ -339,6 +342,7 @@ pub fn hostile() -> Verdict {
                 expected: "mig&rations".into(),
                 actual: "prod<uction>".into(),
                 policy_line: Some(3),
+                fleet: None,
                 outcome: Outcome::Compared {
                     findings,
                     compared: objects,
@@ -349,6 +353,7 @@ pub fn hostile() -> Verdict {
                 expected: "a".into(),
                 actual: "b".into(),
                 policy_line: Some(8),
+                fleet: None,
                 outcome: Outcome::Failed {
                     errors: vec!["target b: <script>x</script>\nsecond line %0A ::error::x".into()],
                 },
