@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diff;
-use crate::evaluate::{CheckVerdict, Status};
+use crate::evaluate::{CheckVerdict, Status, Verdict};
 use crate::model::Schema;
 use crate::policy::{self, Date, Policy, Settings};
 use crate::report;
@@ -43,6 +43,9 @@ pub enum Command {
     Snapshot(SnapshotArgs),
     /// List the versions stored in a snapshot history folder, with what changed between them.
     History(HistoryArgs),
+    /// Combine the JSON results of shards (`--shard I/N` runs) into one set of reports and
+    /// one exit code.
+    Merge(MergeArgs),
     /// List every rule id with its default severity, or explain one rule.
     Rules {
         /// A rule id such as `column.default`.
@@ -133,6 +136,18 @@ pub struct SnapshotArgs {
     /// Leave out the capture time, so two captures of one schema are byte-identical.
     #[arg(long)]
     pub no_timestamp: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct MergeArgs {
+    /// JSON reports written by `pgdrift check --json` (one per shard).
+    #[arg(required = true)]
+    pub reports: Vec<PathBuf>,
+    /// The policy file the shards ran (for report locations).
+    #[arg(long, short)]
+    pub policy: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -245,6 +260,7 @@ pub async fn run(cli: Cli) -> Result<Status, RunError> {
         }
         Command::Snapshot(args) => snapshot_command(args).await.map(|()| Status::Clean),
         Command::History(args) => history_command(&args).map(|()| Status::Clean),
+        Command::Merge(args) => merge_command(&args),
         Command::Rules { id } => rules(id.as_deref()).map(|()| Status::Clean),
     }
 }
@@ -387,8 +403,21 @@ async fn run_policy(
         &show_progress,
     )
     .await;
-    let status = verdict.status();
+    // `pgdrift diff` has no policy file to point at.
+    let policy_file = policy.path.is_file().then_some(policy.path.as_path());
+    report_verdict(&verdict, policy_file, &relations, &locations, args)
+}
 
+/// Print the summary and annotations and write every report the flags ask for.
+fn report_verdict(
+    verdict: &Verdict,
+    policy_file: Option<&Path>,
+    relations: &report::Relations,
+    locations: &BTreeMap<String, source::locations::Locations>,
+    args: &OutputArgs,
+) -> Result<Status, RunError> {
+    let outputs = args.outputs();
+    let status = verdict.status();
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -396,7 +425,7 @@ async fn run_policy(
             std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    let summary = report::terminal::render(&verdict, status, report::terminal::Style::new(color));
+    let summary = report::terminal::render(verdict, status, report::terminal::Style::new(color));
     // A report on standard output keeps it clean for pipes: the summary and the annotations
     // go to stderr then (the Actions runner reads workflow commands on both streams).
     let to_stderr = outputs.uses_stdout();
@@ -406,12 +435,11 @@ async fn run_policy(
         print!("{summary}");
     }
     let base = std::env::current_dir().ok();
-    let mut ctx = report::Context::new(&verdict);
+    let mut ctx = report::Context::new(verdict);
     ctx.status = status;
-    // `pgdrift diff` has no policy file to point at.
-    ctx.policy = policy.path.is_file().then_some(policy.path.as_path());
+    ctx.policy = policy_file;
     ctx.base = base.as_deref();
-    ctx.relations = Some(&relations);
+    ctx.relations = Some(relations);
     // A finding's object is found in the SQL files of the check's expected side, or else of
     // its actual side (for objects that exist only there).
     let locate = |check: &CheckVerdict, finding: &diff::Finding| {
@@ -438,6 +466,28 @@ async fn run_policy(
     }
     report::write_all(&outputs, &ctx).map_err(|errors| RunError(errors.join("\n")))?;
     Ok(status)
+}
+
+/// `pgdrift merge`: the JSON results of shards combined into one set of reports.
+fn merge_command(args: &MergeArgs) -> Result<Status, RunError> {
+    let mut verdicts = Vec::new();
+    for path in &args.reports {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| RunError(format!("cannot read {}: {e}", path.display())))?;
+        verdicts.push(
+            report::json::parse(&text).map_err(|e| RunError(format!("{}: {e}", path.display())))?,
+        );
+    }
+    let verdict = report::json::merge(verdicts);
+    args.output.outputs().resolve().map_err(RunError)?;
+    let policy_file = args.policy.as_deref().filter(|p| p.is_file());
+    report_verdict(
+        &verdict,
+        policy_file,
+        &report::Relations::default(),
+        &BTreeMap::new(),
+        &args.output,
+    )
 }
 
 /// `pgdrift snapshot`: read one schema and write it as a snapshot file and/or into a history.

@@ -403,8 +403,15 @@ async fn read_member(
             Ok((schema, None))
         }
         MemberKind::Tenant { schema, tenant } => {
+            // As for a target limited to some schemas: the extensions installed into them.
             let mut one = Schema {
-                extensions: schema.schema.extensions.clone(),
+                extensions: schema
+                    .schema
+                    .extensions
+                    .iter()
+                    .filter(|(_, e)| &e.schema == tenant)
+                    .map(|(n, e)| (n.clone(), e.clone()))
+                    .collect(),
                 ..Schema::default()
             };
             if let Some(ns) = schema.schema.schemas.get(tenant) {

@@ -215,7 +215,7 @@ pub fn resolve_version(spec: &str) -> Option<Result<PathBuf, SnapshotError>> {
             "latest" => all.len() - 1,
             w => match w.parse::<i64>() {
                 Ok(n) if n >= 1 && (n as usize) <= all.len() => n as usize - 1,
-                Ok(n) if n < 0 && n.unsigned_abs() as usize <= all.len() - 1 => {
+                Ok(n) if n < 0 && (n.unsigned_abs() as usize) < all.len() => {
                     all.len() - 1 - n.unsigned_abs() as usize
                 }
                 _ => {
@@ -244,10 +244,10 @@ pub fn store(
         message,
     };
     std::fs::create_dir_all(dir).map_err(|e| error(format!("cannot create the folder: {e}")))?;
-    if let Some(latest) = versions(dir)?.last() {
-        if Snapshot::load(&latest.path)?.schema == snapshot.schema {
-            return Ok(None);
-        }
+    if let Some(latest) = versions(dir)?.last()
+        && Snapshot::load(&latest.path)?.schema == snapshot.schema
+    {
+        return Ok(None);
     }
     let path = dir.join(format!("{stamp}{HISTORY_SUFFIX}"));
     crate::report::write_atomic(&path, &snapshot.to_text())

@@ -149,8 +149,10 @@ async fn renamed_roles_and_schemas_compare_equal() {
     let plain = rules_under(&Settings::default(), &expected, &actual);
     assert_eq!(plain, ["schema.extra", "schema.missing"]);
 
-    let mut settings = Settings::default();
-    settings.rename_schemas = [("tenant_042".to_string(), "tenant_template".to_string())].into();
+    let mut settings = Settings {
+        rename_schemas: [("tenant_042".to_string(), "tenant_template".to_string())].into(),
+        ..Settings::default()
+    };
     assert_eq!(
         rules_under(&settings, &expected, &actual),
         [

@@ -56,8 +56,22 @@ const INLINE_WIDTH: usize = 60;
 
 pub fn render(verdict: &Verdict, status: Status, style: Style) -> String {
     let mut out = String::new();
+    // Checks in policy order; the targets of a fleet together, as one block.
+    let mut fleets_done: Vec<&str> = Vec::new();
     for check in &verdict.checks {
-        render_check(&mut out, check, style);
+        match &check.fleet {
+            None => render_check(&mut out, check, style),
+            Some(fleet) if !fleets_done.contains(&fleet.as_str()) => {
+                fleets_done.push(fleet);
+                let members: Vec<&CheckVerdict> = verdict
+                    .checks
+                    .iter()
+                    .filter(|c| c.fleet.as_deref() == Some(fleet))
+                    .collect();
+                render_fleet(&mut out, fleet, &members, style);
+            }
+            Some(_) => {}
+        }
     }
     let policy: Vec<&Judged> = verdict
         .policy_findings
@@ -73,6 +87,107 @@ pub fn render(verdict: &Verdict, status: Status, style: Style) -> String {
     }
     render_totals(&mut out, verdict, status, style);
     out
+}
+
+/// Names shown in a fleet line before "+N more".
+const FLEET_NAMES: usize = 5;
+
+fn name_list(names: &[&str]) -> String {
+    let mut shown = names[..names.len().min(FLEET_NAMES)].join(", ");
+    if names.len() > FLEET_NAMES {
+        shown.push_str(&format!(", +{} more", names.len() - FLEET_NAMES));
+    }
+    shown
+}
+
+/// A fleet: identical drift grouped across targets ("37 targets: index.missing ..."), then the
+/// targets that could not run and the drifted ones first, the clean ones counted.
+fn render_fleet(out: &mut String, fleet: &str, members: &[&CheckVerdict], style: Style) {
+    let failed: Vec<&&CheckVerdict> = members
+        .iter()
+        .filter(|c| matches!(c.outcome, Outcome::Failed { .. }))
+        .collect();
+    let shown = |c: &CheckVerdict| {
+        c.findings()
+            .iter()
+            .filter(|j| j.severity != Severity::Ignore)
+            .count()
+    };
+    let drifted: Vec<&&CheckVerdict> = members.iter().filter(|c| shown(c) > 0).collect();
+    let _ = writeln!(
+        out,
+        "{} {} {}",
+        style.bold("fleet"),
+        style.bold(fleet),
+        style.dim(&format!(
+            "({} targets, {} drifted, {} could not run)",
+            members.len(),
+            drifted.len(),
+            failed.len()
+        ))
+    );
+    // (rule, object) → severity, message, targets
+    let mut same: BTreeMap<(&str, &str), (Severity, bool, Vec<&str>)> = BTreeMap::new();
+    for c in members {
+        for j in c
+            .findings()
+            .iter()
+            .filter(|j| j.severity != Severity::Ignore)
+        {
+            let entry = same.entry((&j.finding.rule, &j.finding.object)).or_insert((
+                j.severity,
+                j.waiver.is_some(),
+                Vec::new(),
+            ));
+            entry.2.push(&c.actual);
+        }
+    }
+    let mut groups: Vec<_> = same.into_iter().collect();
+    // The most widespread drift first.
+    groups.sort_by(|a, b| b.1.2.len().cmp(&a.1.2.len()).then(a.0.cmp(&b.0)));
+    for ((rule, object), (severity, waived, targets)) in &groups {
+        let label = if *waived {
+            style.dim("waived ")
+        } else {
+            style.severity(*severity)
+        };
+        let count = if targets.len() == 1 {
+            "1 target ".to_string()
+        } else {
+            format!("{} targets", targets.len())
+        };
+        let _ = writeln!(
+            out,
+            "  {count:>11} {label} {rule:<22} {object}  {}",
+            style.dim(&format!("({})", name_list(targets)))
+        );
+    }
+    for c in &failed {
+        if let Outcome::Failed { errors } = &c.outcome {
+            for e in errors {
+                let first = e.lines().next().unwrap_or("");
+                let _ = writeln!(
+                    out,
+                    "  {} {}: {first}",
+                    style.red("could not run:"),
+                    c.actual
+                );
+            }
+        }
+    }
+    if !drifted.is_empty() {
+        let names: Vec<String> = drifted
+            .iter()
+            .map(|c| format!("{} ({})", c.actual, shown(c)))
+            .collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let _ = writeln!(out, "  drifted: {}", name_list(&names));
+    }
+    let clean = members.len() - drifted.len() - failed.len();
+    if clean > 0 {
+        let _ = writeln!(out, "  {} {clean} targets without drift", style.green("✓"));
+    }
+    out.push('\n');
 }
 
 fn render_check(out: &mut String, check: &CheckVerdict, style: Style) {
