@@ -174,6 +174,16 @@ fn sarif_points_every_result_at_the_policy_line_or_the_source() {
         junit.contains(r#"file="db/migrations/0002 orders.sql" line="42""#),
         "{junit}"
     );
+    let html = report::render(Format::Html, &ctx);
+    assert!(
+        html.contains("defined at <code>db/migrations/0002 orders.sql:42</code>"),
+        "the HTML names the definition"
+    );
+    let md = report::render(Format::Markdown, &ctx);
+    assert!(
+        md.contains("Defined at db/migrations/0002 orders.sql:42"),
+        "{md}"
+    );
 }
 
 #[test]

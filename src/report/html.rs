@@ -227,7 +227,7 @@ fn object_details(out: &mut String, ctx: &Context) {
                 );
                 for (oi, object) in all.iter().enumerate() {
                     if !object.findings.is_empty() {
-                        details(out, &anchor(ci, oi), object);
+                        details(out, ctx, check, &anchor(ci, oi), object);
                     }
                 }
             }
@@ -236,7 +236,7 @@ fn object_details(out: &mut String, ctx: &Context) {
     out.push_str("</section>\n");
 }
 
-fn details(out: &mut String, id: &str, object: &ObjectReport) {
+fn details(out: &mut String, ctx: &Context, check: &CheckVerdict, id: &str, object: &ObjectReport) {
     let worst = object.worst().map(Severity::as_str).unwrap_or("note");
     let _ = writeln!(
         out,
@@ -261,6 +261,14 @@ fn details(out: &mut String, id: &str, object: &ObjectReport) {
                 .unwrap_or_default(),
             sev = j.severity.as_str()
         );
+        if let Some(loc) = ctx.source_location(check, f) {
+            let _ = writeln!(
+                out,
+                "<p class=\"where\">defined at <code>{}:{}</code></p>",
+                esc(&ctx.display_path(&loc.path)),
+                loc.line
+            );
+        }
         side_by_side(
             out,
             f.expected.as_deref().unwrap_or(""),
@@ -572,7 +580,7 @@ details.object { border: 1px solid var(--line); border-radius: 8px; margin: 12px
 details.object.error { border-left: 4px solid var(--error); }
 details.object.warning { border-left: 4px solid var(--warning); }
 details summary { cursor: pointer; font-weight: 600; white-space: pre-wrap; }
-.finding-detail { margin: 8px 0 16px; }
+.finding-detail { margin: 8px 0 16px; } .where { color: var(--muted); }
 table.sbs { table-layout: fixed; }
 table.sbs td.del { background: var(--del); } table.sbs td.ins { background: var(--ins); }
 table.sbs td.gap { background: var(--soft); } table.sbs td.absent { color: var(--muted); }

@@ -189,7 +189,7 @@ fn render_check(doc: &mut Doc, ctx: &Context, check: &CheckVerdict) {
                 }
             }
             for object in &drifted {
-                doc.push(&details(object));
+                doc.push(&details(ctx, check, object));
             }
         }
     }
@@ -218,7 +218,7 @@ fn row(j: &Judged) -> String {
     )
 }
 
-fn details(object: &ObjectReport) -> String {
+fn details(ctx: &Context, check: &CheckVerdict, object: &ObjectReport) -> String {
     let mut out = String::new();
     let n = object.findings.len();
     let _ = write!(
@@ -237,6 +237,14 @@ fn details(object: &ObjectReport) -> String {
             f.rule,
             cell(&f.object)
         );
+        if let Some(loc) = ctx.source_location(check, f) {
+            let _ = writeln!(
+                out,
+                "Defined at {}:{}\n",
+                cell(&ctx.display_path(&loc.path)),
+                loc.line
+            );
+        }
         let mut lines = String::new();
         match (f.expected.as_deref(), f.actual.as_deref()) {
             (Some(e), Some(a)) => {
