@@ -980,4 +980,40 @@ on = "sometimes"
             );
         }
     }
+
+    #[test]
+    fn the_fleet_example_loads() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/fleet/schema-policy.toml");
+        let env = |name: &str| {
+            name.ends_with("_URL")
+                .then(|| "postgresql://ci@db/x".to_string())
+        };
+        let policy = load(&path, &env).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(
+            policy.targets["regions"].databases,
+            Some(Databases::Pattern(ref p)) if p.text == "shop_*"
+        ));
+        assert!(policy.targets["tenants"].schema_pattern.is_some());
+        assert!(policy.targets["tenants"].is_fleet());
+        assert!(!policy.targets["tenant_template"].is_fleet());
+        assert_eq!(policy.checks[1].actual, ["tenants"]);
+    }
+
+    #[test]
+    fn fleets_only_on_the_actual_side() {
+        let text = "[targets.a]\nurl = \"postgres://x/y\"\ndatabases = \"t_*\"\n\
+                    [targets.b]\nsql = \"x.sql\"\ndatabases = [\"q\"]\n\
+                    [[check]]\nexpected = \"a\"\nactual = \"a\"\n";
+        let msgs = messages(text);
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains(":6:13:") && m.contains("needs a `url`")),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains(":8:12:") && m.contains("only be on the `actual` side")),
+            "{msgs:#?}"
+        );
+    }
 }
