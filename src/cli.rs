@@ -37,7 +37,8 @@ pub enum Command {
     /// Run the checks of a policy file and report drift.
     Check(CheckArgs),
     /// Compare two schemas once, without a policy file: each side is a connection string
-    /// (`postgresql://...` or `host=... dbname=...`) or SQL files (`db/*.sql`).
+    /// (`postgresql://...` or `host=... dbname=...`), SQL files (`db/*.sql`), a snapshot file
+    /// (`*.json`) or a history version (`DIR@3`, `DIR@latest`).
     Diff(DiffArgs),
     /// Write a snapshot: a canonical JSON image of a schema, to compare against later.
     Snapshot(SnapshotArgs),
@@ -376,6 +377,7 @@ fn one_off_policy(expected: &str, actual: &str) -> Result<Policy, RunError> {
             line: 1,
         }],
         settings: Settings::default(),
+        report: report::Outputs::default(),
     })
 }
 
@@ -386,7 +388,7 @@ async fn run_policy(
     run_args: &RunArgs,
 ) -> Result<Status, RunError> {
     let today = apply_overrides(&mut policy.settings, overrides)?;
-    let outputs = args.outputs();
+    let outputs = args.outputs().or(policy.report.clone());
     // Before the run: a report that could never be written should not cost a long check.
     outputs.resolve().map_err(RunError)?;
     let Run {
@@ -405,7 +407,14 @@ async fn run_policy(
     .await;
     // `pgdrift diff` has no policy file to point at.
     let policy_file = policy.path.is_file().then_some(policy.path.as_path());
-    report_verdict(&verdict, policy_file, &relations, &locations, args)
+    report_verdict(
+        &verdict,
+        policy_file,
+        &relations,
+        &locations,
+        args,
+        &policy.report,
+    )
 }
 
 /// Print the summary and annotations and write every report the flags ask for.
@@ -415,8 +424,9 @@ fn report_verdict(
     relations: &report::Relations,
     locations: &BTreeMap<String, source::locations::Locations>,
     args: &OutputArgs,
+    policy_outputs: &report::Outputs,
 ) -> Result<Status, RunError> {
-    let outputs = args.outputs();
+    let outputs = args.outputs().or(policy_outputs.clone());
     let status = verdict.status();
     let color = match args.color {
         ColorChoice::Always => true,
@@ -487,6 +497,7 @@ fn merge_command(args: &MergeArgs) -> Result<Status, RunError> {
         &report::Relations::default(),
         &BTreeMap::new(),
         &args.output,
+        &report::Outputs::default(),
     )
 }
 

@@ -217,3 +217,32 @@ fn one_off_diff_without_a_policy_file() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("matches no files"));
 }
+
+#[test]
+fn the_report_table_writes_reports_and_flags_win() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = policy(
+        dir.path(),
+        "[report]\noutput_dir = \"out\"\njson = \"named.json\"\nannotations = \"none\"\n",
+    );
+    let out = Command::cargo_bin("pgdrift")
+        .expect("binary")
+        .args(["check", "--policy"])
+        .arg(&path)
+        .args(["--sarif", "flag.sarif"])
+        .current_dir(dir.path())
+        .env("GITHUB_ACTIONS", "true")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("::error"), "annotations = none: {stdout}");
+    assert!(dir.path().join("named.json").is_file());
+    assert!(dir.path().join("flag.sarif").is_file());
+    assert!(dir.path().join("out/pgdrift.junit.xml").is_file());
+    assert!(dir.path().join("out/pgdrift.html").is_file());
+    assert!(
+        !dir.path().join("out/pgdrift.json").exists(),
+        "json has its own path"
+    );
+}

@@ -26,6 +26,8 @@ pub struct Policy {
     pub checks: Vec<Check>,
     /// What differences mean: ignore rules, filters, severities, waivers, fail level.
     pub settings: Settings,
+    /// The `[report]` table: which reports to write (command-line flags win).
+    pub report: crate::report::Outputs,
 }
 
 /// A named place a schema comes from.
@@ -194,6 +196,23 @@ struct RawPolicy {
     #[serde(default)]
     waive: Vec<Spanned<settings::RawWaiver>>,
     fail: Option<settings::RawFail>,
+    #[serde(default)]
+    report: RawReport,
+}
+
+/// `[report]`: report paths, relative to the working directory of the run (where CI jobs
+/// collect artifacts), as the command-line flags are.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawReport {
+    json: Option<PathBuf>,
+    junit: Option<PathBuf>,
+    sarif: Option<PathBuf>,
+    markdown: Option<PathBuf>,
+    codequality: Option<PathBuf>,
+    html: Option<PathBuf>,
+    output_dir: Option<PathBuf>,
+    annotations: Option<crate::report::AnnotationStyle>,
 }
 
 #[derive(Deserialize)]
@@ -398,11 +417,22 @@ impl Validator<'_> {
         for (span, message) in problems {
             self.problem(span, message);
         }
+        let r = raw.report;
         Policy {
             path: self.file.to_path_buf(),
             targets,
             checks,
             settings,
+            report: crate::report::Outputs {
+                json: r.json,
+                junit: r.junit,
+                sarif: r.sarif,
+                markdown: r.markdown,
+                codequality: r.codequality,
+                html: r.html,
+                output_dir: r.output_dir,
+                annotations: r.annotations,
+            },
         }
     }
 
