@@ -211,6 +211,10 @@ pub struct OutputArgs {
     /// When to colour the terminal summary.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Print the wall time of each stage (connect and read per target, normalize, diff, judge,
+    /// report) on standard error at the end.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 impl OutputArgs {
@@ -364,10 +368,18 @@ fn one_off_policy(expected: &str, actual: &str) -> Result<Policy, RunError> {
         })
     };
     let mut targets = BTreeMap::new();
-    targets.insert("expected".to_string(), target("expected", expected)?);
+    let expected_target = target("expected", expected)?;
+    // Reports need a file to point findings at: the expected side's file when it is one.
+    let path = match &expected_target.source {
+        policy::TargetSource::Sql(sql) => sql.files.first().cloned(),
+        policy::TargetSource::Snapshot(file) => Some(file.clone()),
+        policy::TargetSource::Live(_) => None,
+    }
+    .unwrap_or_else(|| PathBuf::from("(command line)"));
+    targets.insert("expected".to_string(), expected_target);
     targets.insert("actual".to_string(), target("actual", actual)?);
     Ok(Policy {
-        path: PathBuf::from("(command line)"),
+        path,
         targets,
         checks: vec![policy::Check {
             name: "expected vs actual".into(),
@@ -387,6 +399,7 @@ async fn run_policy(
     args: &OutputArgs,
     run_args: &RunArgs,
 ) -> Result<Status, RunError> {
+    let started = std::time::Instant::now();
     let today = apply_overrides(&mut policy.settings, overrides)?;
     let outputs = args.outputs().or(policy.report.clone());
     // Before the run: a report that could never be written should not cost a long check.
@@ -407,14 +420,20 @@ async fn run_policy(
     .await;
     // `pgdrift diff` has no policy file to point at.
     let policy_file = policy.path.is_file().then_some(policy.path.as_path());
-    report_verdict(
-        &verdict,
-        policy_file,
-        &relations,
-        &locations,
-        args,
-        &policy.report,
-    )
+    let status = crate::timings::time("report", || {
+        report_verdict(
+            &verdict,
+            policy_file,
+            &relations,
+            &locations,
+            args,
+            &policy.report,
+        )
+    });
+    if args.timings {
+        eprint!("{}", crate::timings::take_rendered(started.elapsed()));
+    }
+    status
 }
 
 /// Print the summary and annotations and write every report the flags ask for.
