@@ -15,6 +15,7 @@ use crate::normalize;
 use crate::policy::{self, Databases, Date, Policy, Settings, Target, TargetSource};
 use crate::report;
 use crate::source::{self, ReadSchema, SourceError, locations::Locations};
+use crate::timings;
 
 /// How to run.
 #[derive(Debug, Clone, Copy)]
@@ -69,8 +70,10 @@ pub fn compare(expected: &Schema, actual: &Schema, settings: &Settings) -> diff:
 }
 
 fn compare_owned(expected: &Schema, actual: Schema, settings: &Settings) -> diff::Comparison {
-    let actual = normalize::normalize(expected, actual, &settings.equivalences());
-    diff::diff(expected, &actual)
+    let actual = timings::time("normalize", || {
+        normalize::normalize(expected, actual, &settings.equivalences())
+    });
+    timings::time("diff", || diff::diff(expected, &actual))
 }
 
 /// Stable shard of a (check, target) pair: FNV-1a of both names, so a pair stays in its shard
@@ -133,13 +136,15 @@ pub async fn run_checks(
         }
     }
     let schemas = source::read_targets(&singles, env).await;
-    let relations: report::Relations = schemas
-        .iter()
-        .filter_map(|(name, s)| {
-            let read = s.as_ref().ok()?;
-            Some((name.clone(), report::foreign_keys(&read.schema)))
-        })
-        .collect();
+    let relations: report::Relations = timings::time("report (foreign keys)", || {
+        schemas
+            .iter()
+            .filter_map(|(name, s)| {
+                let read = s.as_ref().ok()?;
+                Some((name.clone(), report::foreign_keys(&read.schema)))
+            })
+            .collect()
+    });
     let locations = schemas
         .iter()
         .filter_map(|(name, s)| {
@@ -223,7 +228,7 @@ pub async fn run_checks(
         let mut drifted = 0;
         while let Some((name, comparison)) = stream.next().await {
             let outcome = match comparison {
-                Ok(comparison) => judge.check(comparison),
+                Ok(comparison) => timings::time("judge", || judge.check(comparison)),
                 Err(errors) => Outcome::Failed { errors },
             };
             if !matches!(&outcome, Outcome::Compared { findings, .. } if findings.is_empty()) {

@@ -140,6 +140,32 @@ const GRANTS: Query = Query {
     sql: include_str!("grants.sql"),
 };
 
+/// Every kind's query, in the order they are sent.
+const QUERIES: [&Query; 12] = [
+    &SCHEMAS,
+    &EXTENSIONS,
+    &RELATIONS,
+    &COLUMNS,
+    &CONSTRAINTS,
+    &INDEXES,
+    &TRIGGERS,
+    &POLICIES,
+    &SEQUENCES,
+    &FUNCTIONS,
+    &TYPES,
+    &GRANTS,
+];
+
+/// The catalog queries exactly as `read` sends them to a server of `version`
+/// (`server_version_num`): the object kind and the SQL, which takes one `text[]` parameter (the
+/// schemas to read, or NULL for all). For running them by hand and for the benchmark's floor.
+pub fn queries(version: i32) -> Vec<(&'static str, String)> {
+    QUERIES
+        .iter()
+        .map(|q| (q.kind, for_version(q.sql, version)))
+        .collect()
+}
+
 /// Session setup: one consistent read-only snapshot, timeouts so a busy server cannot hang a CI
 /// job, and an empty search path for the deparse functions. `SET LOCAL` so that the caller's
 /// session is as it was once the transaction ends.

@@ -114,12 +114,16 @@ async fn read_target(
     match &target.source {
         TargetSource::Live(live) => {
             let info = live_conninfo(live, env)?;
+            let started = std::time::Instant::now();
             let client = conninfo::connect(&info, "pgdrift", CONNECT_TIMEOUT)
                 .await
                 .map_err(|e| e.to_string())?;
+            crate::timings::record(format!("connect {}", target.name), started.elapsed());
+            let started = std::time::Instant::now();
             let schema = catalog::read(&client, &scope)
                 .await
                 .map_err(|e| format!("reading the schema of {}: {e}", info.describe()))?;
+            crate::timings::record(format!("read {}", target.name), started.elapsed());
             Ok(ReadSchema {
                 schema,
                 server_version: server_version(&client).await,
@@ -156,7 +160,13 @@ async fn read_target(
                 (None, Some(Err(e))) => return Err(e.clone()),
                 (None, None) => return Err("no scratch server for SQL files".into()),
             };
-            sql_files::read(&sql.files, &server, index, &scope).await
+            let started = std::time::Instant::now();
+            let read = sql_files::read(&sql.files, &server, index, &scope).await;
+            crate::timings::record(
+                format!("read {} (SQL files)", target.name),
+                started.elapsed(),
+            );
+            read
         }
     }
 }

@@ -1,0 +1,876 @@
+//! The scale benchmark: how long `pgdrift check` takes on large schemas, next to what a user
+//! already accepts for reading a schema (`pg_dump --schema-only` of one side) and next to the
+//! floor (the catalog queries pgdrift sends, run back to back without doing anything with the
+//! rows).
+//!
+//! ```sh
+//! cargo bench --bench scale                           # 1k, 10k and 20k tables + Sourcegraph ×1, ×5
+//! cargo bench --bench scale -- --sizes 1k,10k --runs 5
+//! PGDRIFT_BENCH_URL=postgresql://me@db:5432/postgres cargo bench --bench scale
+//! ```
+//!
+//! Without `PGDRIFT_BENCH_URL` a throwaway cluster is started from the local PostgreSQL server
+//! binaries (as the tests do). With it, the benchmark creates and drops databases named
+//! `pgdrift_bench_*` and roles named `bench_*` on that server (the role needs CREATEDB and
+//! CREATEROLE).
+
+mod generate;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use futures_util::TryStreamExt;
+use tokio_postgres::types::Type;
+use tokio_postgres::{Client, NoTls};
+
+use pgdrift::source::cluster::{Cluster, ClusterOptions};
+
+const SEED: u64 = 20_260_601;
+
+struct Options {
+    sizes: Vec<usize>,
+    corpus: Vec<usize>,
+    runs: usize,
+    regenerate: bool,
+}
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: cargo bench --bench scale -- [--sizes 1k,10k,20k] [--corpus 1,5 | --no-corpus] [--runs N] [--regenerate]"
+    );
+    std::process::exit(2);
+}
+
+fn parse_size(s: &str) -> Option<usize> {
+    let s = s.trim().to_ascii_lowercase();
+    match s.strip_suffix('k') {
+        Some(k) => k.parse::<usize>().ok().map(|n| n * 1000),
+        None => s.parse().ok(),
+    }
+}
+
+fn options() -> Options {
+    let mut o = Options {
+        sizes: vec![1000, 10_000, 20_000],
+        corpus: vec![1, 5],
+        runs: 3,
+        regenerate: false,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            // `cargo bench` passes this to every bench binary.
+            "--bench" => {}
+            "--sizes" => {
+                let list = args.next().unwrap_or_else(|| usage());
+                o.sizes = if list == "none" {
+                    Vec::new()
+                } else {
+                    list.split(',')
+                        .map(|s| parse_size(s).unwrap_or_else(|| usage()))
+                        .collect()
+                };
+            }
+            "--corpus" => {
+                let list = args.next().unwrap_or_else(|| usage());
+                o.corpus = list
+                    .split(',')
+                    .map(|s| s.trim().parse().unwrap_or_else(|_| usage()))
+                    .collect();
+            }
+            "--no-corpus" => o.corpus.clear(),
+            "--regenerate" => o.regenerate = true,
+            "--runs" => {
+                o.runs = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|&n| n > 0)
+                    .unwrap_or_else(|| usage());
+            }
+            "-h" | "--help" => usage(),
+            _ => usage(),
+        }
+    }
+    o
+}
+
+/// Where the databases live: the throwaway cluster (kept alive by holding it) or a server
+/// named by `PGDRIFT_BENCH_URL`.
+struct Server {
+    _cluster: Option<Cluster>,
+    /// A URL whose database part `url` replaces.
+    base: String,
+    bindir: PathBuf,
+}
+
+impl Server {
+    fn start() -> Server {
+        if let Ok(url) = std::env::var("PGDRIFT_BENCH_URL") {
+            let bindir = pgdrift::source::cluster::find_bindir()
+                .unwrap_or_else(|e| panic!("pg_dump is needed: {e}"));
+            return Server {
+                _cluster: None,
+                base: url,
+                bindir,
+            };
+        }
+        // A server sized like a modest production one: the catalogs of both databases fit in
+        // shared buffers, pg_dump can lock 20,000 tables, and loading does not wait for
+        // checkpoints. JIT stays at the server's default, as it would in production.
+        let settings = [
+            ("shared_buffers", "512MB"),
+            ("work_mem", "16MB"),
+            ("maintenance_work_mem", "256MB"),
+            ("max_locks_per_transaction", "1024"),
+            ("wal_level", "minimal"),
+            ("max_wal_senders", "0"),
+            ("max_wal_size", "8GB"),
+            ("checkpoint_timeout", "30min"),
+        ];
+        let options = ClusterOptions {
+            settings: settings
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..ClusterOptions::default()
+        };
+        let cluster = Cluster::start_with(&options)
+            .unwrap_or_else(|e| panic!("cannot start a throwaway PostgreSQL: {e}"));
+        Server {
+            base: cluster.url("postgres"),
+            bindir: cluster.bindir().to_path_buf(),
+            _cluster: Some(cluster),
+        }
+    }
+
+    fn url(&self, database: &str) -> String {
+        with_database(&self.base, database)
+    }
+
+    /// A client program of the server's version: next to `postgres`, also when the folder
+    /// found holds only links to the server binaries; else from PATH.
+    fn tool(&self, name: &str) -> PathBuf {
+        let real_bindir = std::fs::canonicalize(self.bindir.join("postgres"))
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf));
+        [Some(self.bindir.clone()), real_bindir]
+            .into_iter()
+            .flatten()
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+            .unwrap_or_else(|| PathBuf::from(name))
+    }
+}
+
+/// `url` with its database replaced.
+fn with_database(url: &str, database: &str) -> String {
+    let (main, query) = match url.split_once('?') {
+        Some((m, q)) => (m, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = main.find("://").map_or(0, |i| i + 3);
+    let host_part = match main[scheme_end..].find('/') {
+        Some(i) => &main[..scheme_end + i],
+        None => main,
+    };
+    match query {
+        Some(q) => format!("{host_part}/{database}?{q}"),
+        None => format!("{host_part}/{database}"),
+    }
+}
+
+async fn connect(url: &str) -> Client {
+    let (client, connection) = tokio_postgres::connect(url, NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect for the benchmark: {e}"));
+    tokio::spawn(connection);
+    client
+}
+
+async fn exec(client: &Client, sql: &str, what: &str) {
+    if let Err(e) = client.batch_execute(sql).await {
+        let detail = e
+            .as_db_error()
+            .map(|d| format!("{} {}", d.message(), d.detail().unwrap_or("")))
+            .unwrap_or_else(|| e.to_string());
+        panic!("{what} failed: {detail}");
+    }
+}
+
+/// One database pair to compare: expected and its mutated copy.
+struct Case {
+    label: String,
+    expected: String,
+    actual: String,
+    load_time: Duration,
+    changes: usize,
+}
+
+async fn recreate(admin: &Client, name: &str) {
+    exec(
+        admin,
+        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        "dropping an old benchmark database",
+    )
+    .await;
+    exec(
+        admin,
+        &format!("CREATE DATABASE {name}"),
+        "creating a benchmark database",
+    )
+    .await;
+}
+
+/// Copy `from` into a new `to` (file copy: fast for big catalogs) and apply `changes`.
+async fn mutated_copy(server: &Server, admin: &Client, from: &str, to: &str, changes: &[String]) {
+    exec(
+        admin,
+        &format!("DROP DATABASE IF EXISTS {to} WITH (FORCE)"),
+        "dropping an old copy",
+    )
+    .await;
+    let version: i32 = admin
+        .query_one("SHOW server_version_num", &[])
+        .await
+        .ok()
+        .and_then(|r| r.get::<_, String>(0).parse().ok())
+        .unwrap_or(0);
+    let strategy = if version >= 150_000 {
+        " STRATEGY FILE_COPY"
+    } else {
+        ""
+    };
+    exec(
+        admin,
+        &format!("CREATE DATABASE {to} TEMPLATE {from}{strategy}"),
+        "copying the database",
+    )
+    .await;
+    let client = connect(&server.url(to)).await;
+    for change in changes {
+        exec(&client, change, &format!("mutation `{change}`")).await;
+    }
+    exec(&client, "VACUUM ANALYZE", "VACUUM ANALYZE").await;
+}
+
+/// FNV-1a, to fingerprint what built a database.
+fn fingerprint(parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in parts.iter().flat_map(|p| p.bytes().chain([0])) {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("pgdrift bench {hash:016x}")
+}
+
+/// Whether both databases exist and were built by the same generator from the same input (the
+/// fingerprint is their comment), so a run against a kept server can skip building them.
+async fn reusable(admin: &Client, names: [&str; 2], fingerprint: &str) -> bool {
+    let mut ok = true;
+    for name in names {
+        let comment = admin
+            .query_opt(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
+                &[&name],
+            )
+            .await
+            .ok()
+            .flatten()
+            .and_then(|r| r.get::<_, Option<String>>(0));
+        ok &= comment.as_deref() == Some(fingerprint);
+    }
+    ok
+}
+
+async fn mark(admin: &Client, names: [&str; 2], fingerprint: &str) {
+    for name in names {
+        exec(
+            admin,
+            &format!("COMMENT ON DATABASE {name} IS '{fingerprint}'"),
+            "marking a benchmark database",
+        )
+        .await;
+    }
+}
+
+async fn generated_case(
+    server: &Server,
+    admin: &Client,
+    tables: usize,
+    regenerate: bool,
+) -> (Case, String) {
+    let started = Instant::now();
+    let g = generate::generate(tables, SEED);
+    let name = format!("pgdrift_bench_{tables}");
+    let mutated = format!("{name}_mutated");
+    let print = fingerprint(&[
+        include_str!("generate.rs"),
+        &tables.to_string(),
+        &SEED.to_string(),
+    ]);
+    let s = &g.stats;
+    let description = format!(
+        "{} schemas, {} tables, {} columns, {} indexes, {} constraints, {} views, {} functions, {} triggers, {} sequences",
+        s.schemas,
+        s.tables,
+        s.columns,
+        s.indexes,
+        s.constraints,
+        s.views,
+        s.functions,
+        s.triggers,
+        s.sequences
+    );
+    if !regenerate && reusable(admin, [&name, &mutated], &print).await {
+        let case = Case {
+            label: format!("generated {}", short(tables)),
+            expected: name,
+            actual: mutated,
+            load_time: Duration::ZERO,
+            changes: g.mutations.len(),
+        };
+        return (case, description);
+    }
+    recreate(admin, &name).await;
+    let url = server.url(&name);
+    exec(&connect(&url).await, &g.setup, "the schema setup").await;
+    // Modules are independent: load them on a few connections at once, one round trip each.
+    let modules = Arc::new(g.modules);
+    let next = Arc::new(AtomicUsize::new(0));
+    let workers: Vec<_> = (0..3)
+        .map(|_| {
+            let (modules, next, url) = (modules.clone(), next.clone(), url.clone());
+            tokio::spawn(async move {
+                let client = connect(&url).await;
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(sql) = modules.get(i) else { break };
+                    exec(&client, sql, &format!("module {i}")).await;
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.await.expect("a loader task panicked");
+    }
+    exec(&connect(&url).await, "VACUUM ANALYZE", "VACUUM ANALYZE").await;
+    let changes: Vec<String> = g.mutations.iter().map(|(_, sql)| sql.clone()).collect();
+    mutated_copy(server, admin, &name, &mutated, &changes).await;
+    mark(admin, [&name, &mutated], &print).await;
+    (
+        Case {
+            label: format!("generated {}", short(tables)),
+            expected: name,
+            actual: mutated,
+            load_time: started.elapsed(),
+            changes: changes.len(),
+        },
+        description,
+    )
+}
+
+fn short(n: usize) -> String {
+    if n.is_multiple_of(1000) {
+        format!("{}k", n / 1000)
+    } else {
+        n.to_string()
+    }
+}
+
+const CORPUS_EXTENSIONS: &str = "\
+    CREATE EXTENSION IF NOT EXISTS citext SCHEMA public;
+    CREATE EXTENSION IF NOT EXISTS hstore SCHEMA public;
+    CREATE EXTENSION IF NOT EXISTS intarray SCHEMA public;
+    CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;
+    CREATE EXTENSION IF NOT EXISTS pgcrypto SCHEMA public;";
+
+/// What the copy of a corpus database changes (as the corpus test does).
+const CORPUS_CHANGES: [&str; 5] = [
+    "ALTER TABLE s1.repo ADD COLUMN hotfix_flag boolean",
+    "DROP INDEX s1.repo_archived",
+    "ALTER TABLE s1.users ALTER COLUMN display_name SET NOT NULL",
+    "DROP POLICY tenant_isolation_policy ON s1.access_tokens",
+    "ALTER VIEW s1.site_config RESET (security_invoker)",
+];
+
+/// The Sourcegraph schema loaded `copies` times, into schemas s1..sN.
+async fn corpus_case(server: &Server, admin: &Client, copies: usize, regenerate: bool) -> Case {
+    let started = Instant::now();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/sourcegraph-frontend.sql");
+    let sql = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let name = format!("pgdrift_bench_sourcegraph_x{copies}");
+    let mutated = format!("{name}_mutated");
+    let label = format!("sourcegraph ×{copies}");
+    let print = fingerprint(&[
+        &sql,
+        CORPUS_EXTENSIONS,
+        &CORPUS_CHANGES.join(";"),
+        &copies.to_string(),
+    ]);
+    if !regenerate && reusable(admin, [&name, &mutated], &print).await {
+        return Case {
+            label,
+            expected: name,
+            actual: mutated,
+            load_time: Duration::ZERO,
+            changes: CORPUS_CHANGES.len(),
+        };
+    }
+    recreate(admin, &name).await;
+    let client = connect(&server.url(&name)).await;
+    exec(&client, CORPUS_EXTENSIONS, "creating the corpus extensions").await;
+    for k in 1..=copies {
+        let script = format!(
+            "SET app.current_tenant = '1';\nCREATE SCHEMA s{k};\nSET search_path = s{k}, public;\n{}\nRESET search_path;",
+            sql.replace("public.", &format!("s{k}."))
+        );
+        exec(&client, &script, &format!("loading the corpus into s{k}")).await;
+    }
+    exec(&client, "VACUUM ANALYZE", "VACUUM ANALYZE").await;
+    drop(client);
+    let changes: Vec<String> = CORPUS_CHANGES.iter().map(|s| s.to_string()).collect();
+    mutated_copy(server, admin, &name, &mutated, &changes).await;
+    mark(admin, [&name, &mutated], &print).await;
+    Case {
+        label,
+        expected: name,
+        actual: mutated,
+        load_time: started.elapsed(),
+        changes: changes.len(),
+    }
+}
+
+/// What one `pgdrift check` run measured.
+#[derive(Clone, Default)]
+struct CheckRun {
+    wall: f64,
+    max_rss_mb: f64,
+    /// Stage name → seconds, from `--timings`.
+    stages: Vec<(String, f64)>,
+    exit: i32,
+}
+
+fn stage(run: &CheckRun, prefix: &str) -> f64 {
+    // Concurrent stages (one per target) overlap: the slowest one is the stage's wall time.
+    run.stages
+        .iter()
+        .filter(|(name, _)| name == prefix || name.starts_with(&format!("{prefix} ")))
+        .map(|(_, s)| *s)
+        .fold(0.0, f64::max)
+}
+
+fn run_check(policy: &Path, out_dir: &Path) -> CheckRun {
+    let _ = std::fs::remove_dir_all(out_dir);
+    let started = Instant::now();
+    // Reaped below with wait4, which also reports the child's peak RSS.
+    #[allow(clippy::zombie_processes)]
+    let child = Command::new(env!("CARGO_BIN_EXE_pgdrift"))
+        .args(["check", "--timings", "--color", "never", "--policy"])
+        .arg(policy)
+        .arg("--output-dir")
+        .arg(out_dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .env_remove("GITHUB_ACTIONS")
+        .spawn()
+        .expect("cannot run the pgdrift binary");
+    let pid = child.id() as libc::pid_t;
+    // Read stderr on a thread so a chatty child cannot block on a full pipe.
+    let mut stderr = child.stderr.expect("piped stderr");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
+        text
+    });
+    let mut status: libc::c_int = 0;
+    // SAFETY: an all-zero rusage is a valid value for the kernel to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waiting for our own child; wait4 fills `status` and `usage`. std's Child is not
+    // waited on afterwards (it was consumed above), so the pid is reaped exactly once.
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = started.elapsed().as_secs_f64();
+    assert_eq!(rc, pid, "wait4 failed");
+    let stderr = reader.join().unwrap_or_default();
+    let exit = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    if exit != 0 && exit != 1 {
+        panic!("pgdrift check failed (exit {exit}):\n{stderr}");
+    }
+    CheckRun {
+        wall,
+        // Linux reports ru_maxrss in KiB.
+        max_rss_mb: usage.ru_maxrss as f64 / 1024.0,
+        stages: parse_timings(&stderr),
+        exit,
+    }
+}
+
+/// The `--timings` lines: `  read expected      1.234 s`.
+fn parse_timings(stderr: &str) -> Vec<(String, f64)> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    for line in stderr.lines() {
+        if line.starts_with("pgdrift: timings") {
+            inside = true;
+            continue;
+        }
+        if !inside || !line.starts_with("  ") {
+            continue;
+        }
+        let Some(rest) = line.trim().strip_suffix(" s") else {
+            continue;
+        };
+        let Some((name, secs)) = rest.rsplit_once(' ') else {
+            continue;
+        };
+        if let Ok(secs) = secs.trim().parse::<f64>() {
+            out.push((name.trim().to_string(), secs));
+        }
+    }
+    out
+}
+
+fn run_pg_dump(server: &Server, database: &str, out: &Path) -> f64 {
+    let started = Instant::now();
+    let result = Command::new(server.tool("pg_dump"))
+        .args(["--schema-only", "--no-password", "--dbname"])
+        .arg(server.url(database))
+        .arg("--file")
+        .arg(out)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("cannot run pg_dump");
+    let secs = started.elapsed().as_secs_f64();
+    assert!(
+        result.status.success(),
+        "pg_dump failed: {}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    secs
+}
+
+/// The floor: pgdrift's catalog queries (the very text it sends) run one after another on one
+/// connection per database, rows read and thrown away. `concurrent` runs the two databases at
+/// the same time (as pgdrift reads them) instead of one after the other.
+async fn floor(server: &Server, databases: &[&str], concurrent: bool) -> f64 {
+    let mut clients = Vec::new();
+    for db in databases {
+        let client = connect(&server.url(db)).await;
+        exec(
+            &client,
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = ''",
+            "starting the floor transaction",
+        )
+        .await;
+        clients.push(client);
+    }
+    let version: i32 = clients[0]
+        .query_one("SELECT current_setting('server_version_num')::int", &[])
+        .await
+        .map(|r| r.get(0))
+        .expect("server_version_num");
+    let queries = pgdrift::catalog::queries(version);
+    let started = Instant::now();
+    if concurrent {
+        let runs = clients.iter().map(|c| run_queries(c, &queries));
+        futures_util::future::join_all(runs).await;
+    } else {
+        for c in &clients {
+            run_queries(c, &queries).await;
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    for c in &clients {
+        exec(c, "COMMIT", "ending the floor transaction").await;
+    }
+    secs
+}
+
+async fn run_queries(client: &Client, queries: &[(&str, String)]) {
+    let none: Option<Vec<String>> = None;
+    for (kind, sql) in queries {
+        let rows = client
+            .query_typed_raw(sql, [(&none, Type::TEXT_ARRAY)])
+            .await
+            .unwrap_or_else(|e| panic!("floor query {kind}: {e}"));
+        let mut rows = std::pin::pin!(rows);
+        while rows
+            .try_next()
+            .await
+            .unwrap_or_else(|e| panic!("floor query {kind}: {e}"))
+            .is_some()
+        {}
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+struct Result_ {
+    label: String,
+    counts: String,
+    load: f64,
+    check: f64,
+    check_runs: Vec<CheckRun>,
+    pg_dump: f64,
+    floor_seq: f64,
+    floor_par: f64,
+    findings: String,
+}
+
+async fn catalog_counts(server: &Server, db: &str) -> String {
+    let client = connect(&server.url(db)).await;
+    let row = client
+        .query_one(
+            "SELECT
+               (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE c.relkind IN ('r','p') AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'),
+               (SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+                  JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE c.relkind IN ('r','p') AND a.attnum > 0 AND NOT a.attisdropped
+                   AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'),
+               (SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                  JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'),
+               (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE c.relkind IN ('v','m') AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'),
+               (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                 WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+                   AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e'))",
+            &[],
+        )
+        .await
+        .expect("counting catalog objects");
+    let n = |i: usize| row.get::<_, i64>(i);
+    format!(
+        "{} tables, {} columns, {} indexes, {} views, {} functions",
+        n(0),
+        n(1),
+        n(2),
+        n(3),
+        n(4)
+    )
+}
+
+fn findings_summary(out_dir: &Path) -> String {
+    let Ok(text) = std::fs::read_to_string(out_dir.join("pgdrift.json")) else {
+        return "no JSON report".into();
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return "unreadable JSON report".into();
+    };
+    let s = &json["summary"];
+    let total: u64 = s["by_rule"]
+        .as_object()
+        .map(|m| m.values().filter_map(|v| v.as_u64()).sum())
+        .unwrap_or(0);
+    format!(
+        "{total} findings ({} rules) over {} objects compared, {} drifted",
+        s["by_rule"].as_object().map_or(0, |m| m.len()),
+        s["objects_compared"],
+        s["objects_drifted"]
+    )
+}
+
+fn main() {
+    let options = options();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let work = tempfile::Builder::new()
+        .prefix("pgdrift-bench-")
+        .tempdir()
+        .expect("a temporary directory");
+    eprintln!("starting PostgreSQL ...");
+    let server = Server::start();
+    let admin = runtime.block_on(connect(&server.url("postgres")));
+    let version: String = runtime
+        .block_on(admin.query_one("SHOW server_version", &[]))
+        .map(|r| r.get(0))
+        .unwrap_or_default();
+    let jit: String = runtime
+        .block_on(admin.query_one("SHOW jit", &[]))
+        .map(|r| r.get(0))
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "PostgreSQL {version} (jit {jit}), {cores} cores, median of {} runs",
+        options.runs
+    );
+
+    let mut results = Vec::new();
+    let mut cases: Vec<(Case, String)> = Vec::new();
+    for &size in &options.sizes {
+        eprintln!("generating {size} tables ...");
+        let (case, planned) =
+            runtime.block_on(generated_case(&server, &admin, size, options.regenerate));
+        eprintln!(
+            "  loaded in {:.1} s ({planned}; {} changes in the copy)",
+            case.load_time.as_secs_f64(),
+            case.changes
+        );
+        cases.push((case, planned));
+    }
+    for &copies in &options.corpus {
+        eprintln!("loading the Sourcegraph schema ×{copies} ...");
+        let case = runtime.block_on(corpus_case(&server, &admin, copies, options.regenerate));
+        eprintln!("  loaded in {:.1} s", case.load_time.as_secs_f64());
+        cases.push((case, String::new()));
+    }
+
+    for (case, _) in &cases {
+        eprintln!("measuring {} ...", case.label);
+        let counts = runtime.block_on(catalog_counts(&server, &case.expected));
+        let policy = work.path().join(format!("{}.toml", case.expected));
+        std::fs::write(
+            &policy,
+            format!(
+                "[targets.expected]\nurl = \"{}\"\n\n[targets.actual]\nurl = \"{}\"\n\n[[check]]\nname = \"{}\"\nexpected = \"expected\"\nactual = \"actual\"\n",
+                server.url(&case.expected),
+                server.url(&case.actual),
+                case.label
+            ),
+        )
+        .expect("writing the policy");
+        let out_dir = work.path().join("reports");
+        let dump = work.path().join("dump.sql");
+        let (mut checks, mut dumps, mut seqs, mut pars) = (vec![], vec![], vec![], vec![]);
+        // Interleaved, so a slow moment of the machine does not land on one measurement only.
+        for _ in 0..options.runs {
+            checks.push(run_check(&policy, &out_dir));
+            dumps.push(run_pg_dump(&server, &case.expected, &dump));
+            seqs.push(runtime.block_on(floor(&server, &[&case.expected, &case.actual], false)));
+            pars.push(runtime.block_on(floor(&server, &[&case.expected, &case.actual], true)));
+        }
+        let findings = findings_summary(&out_dir);
+        let check = median(checks.iter().map(|c| c.wall).collect());
+        results.push(Result_ {
+            label: case.label.clone(),
+            counts,
+            load: case.load_time.as_secs_f64(),
+            check,
+            check_runs: checks,
+            pg_dump: median(dumps),
+            floor_seq: median(seqs),
+            floor_par: median(pars),
+            findings,
+        });
+    }
+    drop(admin);
+    report(&results);
+}
+
+fn report(results: &[Result_]) {
+    println!();
+    for r in results {
+        println!("{}: {}", r.label, r.counts);
+        if r.load > 0.0 {
+            println!("  built in {:.1} s; {}", r.load, r.findings);
+        } else {
+            println!("  built by an earlier run; {}", r.findings);
+        }
+    }
+    println!();
+    println!(
+        "{:<16} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8}",
+        "case", "check", "pg_dump", "floor", "floor‖", "check/", "check/", "check/", "peak RSS"
+    );
+    println!(
+        "{:<16} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8}",
+        "", "s", "1 db, s", "2 dbs, s", "2 dbs, s", "pg_dump", "floor", "floor‖", "MB"
+    );
+    for r in results {
+        let rss = r
+            .check_runs
+            .iter()
+            .map(|c| c.max_rss_mb)
+            .fold(0.0, f64::max);
+        println!(
+            "{:<16} {:>8.3} {:>8.3} {:>9.3} {:>9.3} {:>9.2} {:>9.2} {:>9.2} {:>8.0}",
+            r.label,
+            r.check,
+            r.pg_dump,
+            r.floor_seq,
+            r.floor_par,
+            r.check / r.pg_dump,
+            r.check / r.floor_seq,
+            r.check / r.floor_par,
+            rss
+        );
+    }
+    println!();
+    println!(
+        "stages of the median check (--timings; connect and read are per target, the slowest shown):"
+    );
+    println!(
+        "{:<16} {:>8} {:>8} {:>10} {:>8} {:>8} {:>8} {:>8} {:>12}",
+        "case",
+        "connect",
+        "read",
+        "normalize",
+        "diff",
+        "judge",
+        "report",
+        "total",
+        "compare+report"
+    );
+    for r in results {
+        let mut runs = r.check_runs.clone();
+        runs.sort_by(|a, b| a.wall.total_cmp(&b.wall));
+        let m = &runs[runs.len() / 2];
+        let total = stage(m, "total");
+        let after =
+            stage(m, "normalize") + stage(m, "diff") + stage(m, "judge") + stage(m, "report");
+        println!(
+            "{:<16} {:>8.3} {:>8.3} {:>10.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>11.1}%",
+            r.label,
+            stage(m, "connect"),
+            stage(m, "read"),
+            stage(m, "normalize"),
+            stage(m, "diff"),
+            stage(m, "judge"),
+            stage(m, "report"),
+            total,
+            if total > 0.0 {
+                100.0 * after / total
+            } else {
+                0.0
+            },
+        );
+        let _ = m.exit;
+    }
+    let generated: Vec<&Result_> = results
+        .iter()
+        .filter(|r| r.label.starts_with("generated"))
+        .collect();
+    if generated.len() >= 2 {
+        println!();
+        let base = generated[0];
+        let base_n = parse_size(base.label.trim_start_matches("generated ")).unwrap_or(1) as f64;
+        for r in &generated[1..] {
+            let n = parse_size(r.label.trim_start_matches("generated ")).unwrap_or(1) as f64;
+            println!(
+                "growth {} → {}: {:.0}× the tables, check {:.1}× the time, pg_dump {:.1}×",
+                base.label,
+                r.label,
+                n / base_n,
+                r.check / base.check,
+                r.pg_dump / base.pg_dump
+            );
+        }
+    }
+}
