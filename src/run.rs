@@ -66,7 +66,11 @@ pub struct Run {
 /// The pure middle of the flow for one pair of schemas: normalize the actual side against the
 /// expected one, then diff.
 pub fn compare(expected: &Schema, actual: &Schema, settings: &Settings) -> diff::Comparison {
-    compare_owned(expected, actual.clone(), settings)
+    // Borrowed: a large actual schema is copied only if an equivalence has to change it.
+    let actual = timings::time("normalize", || {
+        normalize::normalize_ref(expected, actual, &settings.equivalences())
+    });
+    timings::time("diff", || diff::diff(expected, &actual))
 }
 
 fn compare_owned(expected: &Schema, actual: Schema, settings: &Settings) -> diff::Comparison {
@@ -213,12 +217,19 @@ pub async fn run_checks(
                     }
                 };
                 let comparison = actual.and_then(|(schema, tenant)| match tenant {
-                    None => Ok(compare_owned(&expected.schema, schema, settings)),
+                    None => Ok(match schema {
+                        MemberSchema::Shared(read) => {
+                            compare(&expected.schema, &read.schema, settings)
+                        }
+                        MemberSchema::Own(schema) => {
+                            compare_owned(&expected.schema, schema, settings)
+                        }
+                    }),
                     Some(tenant) => {
                         let template = template_ref.clone().map_err(|m| vec![m])?;
                         let mut s = settings.clone();
                         s.rename_schemas.insert(tenant, template);
-                        Ok(compare_owned(&expected.schema, schema, &s))
+                        Ok(compare_owned(&expected.schema, schema.into_owned(), &s))
                     }
                 });
                 (name, comparison)
@@ -381,16 +392,33 @@ async fn expand(
     })]
 }
 
-/// Read one member: its schema (owned, so normalization can work on it in place) and, for a
-/// tenant schema, the tenant's name.
+/// A member's schema: shared with the single targets (compared without copying it), or its
+/// own (normalized in place).
+enum MemberSchema {
+    Shared(Arc<ReadSchema>),
+    Own(Schema),
+}
+
+impl MemberSchema {
+    fn into_owned(self) -> Schema {
+        match self {
+            MemberSchema::Shared(read) => {
+                Arc::try_unwrap(read).map_or_else(|r| r.schema.clone(), |r| r.schema)
+            }
+            MemberSchema::Own(schema) => schema,
+        }
+    }
+}
+
+/// Read one member: its schema and, for a tenant schema, the tenant's name.
 async fn read_member(
     member: &Member,
     single: &(dyn Fn(&str) -> Result<Arc<ReadSchema>, SourceError> + Sync),
     env: &source::Env,
-) -> Result<(Schema, Option<String>), Vec<String>> {
+) -> Result<(MemberSchema, Option<String>), Vec<String>> {
     match &member.kind {
         MemberKind::Single(name) => single(name)
-            .map(|r| (r.schema.clone(), None))
+            .map(|r| (MemberSchema::Shared(r), None))
             .map_err(|e| vec![e.to_string()]),
         MemberKind::Database(target) => {
             let read = source::read_targets(&[target.as_ref()], env)
@@ -405,7 +433,7 @@ async fn read_member(
                 .map_err(|e| vec![e.to_string()])?;
             // The only owner of a member's schema: take it without copying.
             let schema = Arc::try_unwrap(read).map_or_else(|r| r.schema.clone(), |r| r.schema);
-            Ok((schema, None))
+            Ok((MemberSchema::Own(schema), None))
         }
         MemberKind::Tenant { schema, tenant } => {
             // As for a target limited to some schemas: the extensions installed into them.
@@ -422,7 +450,7 @@ async fn read_member(
             if let Some(ns) = schema.schema.schemas.get(tenant) {
                 one.schemas.insert(tenant.clone(), ns.clone());
             }
-            Ok((one, Some(tenant.clone())))
+            Ok((MemberSchema::Own(one), Some(tenant.clone())))
         }
     }
 }

@@ -566,9 +566,10 @@ async fn floor(server: &Server, databases: &[&str], concurrent: bool) -> f64 {
     let mut clients = Vec::new();
     for db in databases {
         let client = connect(&server.url(db)).await;
+        // The session pgdrift sets up, from the same text.
         exec(
             &client,
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = ''",
+            pgdrift::catalog::BEGIN,
             "starting the floor transaction",
         )
         .await;

@@ -15,7 +15,8 @@ WITH ns AS (
     WHERE c.relkind IN ('r', 'p', 'v', 'm')
       AND c.relpersistence <> 't'
       AND NOT EXISTS (SELECT FROM pg_depend e
-                      WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
+                      WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e'
+                            AND e.refclassid = 'pg_extension'::regclass)
 )
 SELECT a.attrelid AS table_oid,
        a.attnum,
@@ -24,8 +25,13 @@ SELECT a.attrelid AS table_oid,
        a.attnotnull AS not_null,
        -- A default cannot refer to columns, so it deparses without the relation (which would
        -- have to be opened, and that is slow the first time in a session); a generated
-       -- expression needs it.
-       pg_get_expr(ad.adbin, CASE WHEN a.attgenerated <> '' THEN ad.adrelid ELSE 0 END) AS expression,
+       -- expression needs it. Looked up only for the columns that have one (atthasdef): most
+       -- do not, and a join would probe pg_attrdef for every column.
+       CASE WHEN a.atthasdef
+            THEN (SELECT pg_get_expr(ad.adbin, CASE WHEN a.attgenerated <> '' THEN ad.adrelid ELSE 0 END)
+                  FROM pg_attrdef ad
+                  WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum)
+       END AS expression,
        a.attgenerated AS generated,
        a.attidentity AS identity,
        CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
@@ -37,7 +43,6 @@ SELECT a.attrelid AS table_oid,
 FROM rel
 JOIN pg_attribute a ON a.attrelid = rel.oid AND a.attnum > 0 AND NOT a.attisdropped
 JOIN pg_type t ON t.oid = a.atttypid
-LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN pg_description d
        ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
 WHERE rel.relkind IN ('r', 'p')

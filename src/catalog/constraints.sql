@@ -19,7 +19,8 @@ WITH ns AS (
     WHERE c.relkind IN ('r', 'p', 'v', 'm')
       AND c.relpersistence <> 't'
       AND NOT EXISTS (SELECT FROM pg_depend e
-                      WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
+                      WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e'
+                            AND e.refclassid = 'pg_extension'::regclass)
 )
 SELECT k.conrelid AS table_oid,
        k.contypid AS type_oid,

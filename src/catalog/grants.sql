@@ -23,7 +23,8 @@ WITH ns AS (
     JOIN ns ON ns.oid = c.relnamespace
     WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relpersistence <> 't'
       AND NOT EXISTS (SELECT FROM pg_depend e
-                      WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
+                      WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e'
+                            AND e.refclassid = 'pg_extension'::regclass)
     UNION ALL
     SELECT 'column', c.oid, a.attname::text, c.relowner, a.attacl
     FROM pg_class c
@@ -42,9 +43,10 @@ WITH ns AS (
     FROM pg_type t
     JOIN ns ON ns.oid = t.typnamespace
     WHERE t.typtype IN ('e', 'd', 'r', 'c')
-      AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')
+      AND (t.typtype <> 'c' OR t.typrelid IN (SELECT c.oid FROM pg_class c WHERE c.relkind = 'c'))
       AND NOT EXISTS (SELECT FROM pg_depend e
-                      WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')
+                      WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e'
+                            AND e.refclassid = 'pg_extension'::regclass)
 )
 SELECT acl.kind,
        acl.oid,

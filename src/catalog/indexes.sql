@@ -15,7 +15,8 @@ WITH ns AS (
     WHERE c.relkind IN ('r', 'p', 'v', 'm')
       AND c.relpersistence <> 't'
       AND NOT EXISTS (SELECT FROM pg_depend e
-                      WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
+                      WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e'
+                            AND e.refclassid = 'pg_extension'::regclass)
 )
 SELECT i.indrelid AS table_oid,
        ic.relname::text AS name,

@@ -74,6 +74,8 @@ LEFT JOIN pg_opclass opc ON opc.oid = r.rngsubopc
 LEFT JOIN pg_description d
        ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0
 WHERE (t.typtype IN ('e', 'd', 'r')
-       OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c'))
+       -- One hashed look at pg_class rather than a lookup per table row type.
+       OR (t.typtype = 'c' AND t.typrelid IN (SELECT c.oid FROM pg_class c WHERE c.relkind = 'c')))
   AND NOT EXISTS (SELECT FROM pg_depend e
-                  WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')
+                  WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e'
+                        AND e.refclassid = 'pg_extension'::regclass)

@@ -9,6 +9,7 @@
 
 pub mod lexer;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::model::{Namespace, Schema, Table, TypeDefinition, quote_ident};
@@ -56,6 +57,145 @@ pub fn normalize(expected: &Schema, mut actual: Schema, eq: &Equivalences) -> Sc
         }
     }
     actual
+}
+
+/// `normalize` for an actual schema that stays borrowed: it is copied only when a rule changes
+/// something in it (a rename, or a value that differs from the expected one only harmlessly).
+/// Two large schemas that differ only in real drift are compared without copying either.
+pub fn normalize_ref<'a>(
+    expected: &Schema,
+    actual: &'a Schema,
+    eq: &Equivalences,
+) -> Cow<'a, Schema> {
+    let renames = !eq.roles.is_empty() || !eq.schemas.is_empty();
+    let defaults = DefaultRules::new(eq);
+    let changes = renames
+        || expected.schemas.iter().any(|(name, e_ns)| {
+            actual
+                .schemas
+                .get(name)
+                .is_some_and(|a_ns| namespace_changes(name, e_ns, a_ns, eq, &defaults))
+        });
+    if changes {
+        return Cow::Owned(normalize(expected, actual.clone(), eq));
+    }
+    // The walk above decides what `normalize` would do without doing it; tests (debug builds)
+    // hold the two to the same answer.
+    debug_assert!(
+        normalize(expected, actual.clone(), eq) == *actual,
+        "normalize_ref: the dry run missed a change normalize makes"
+    );
+    Cow::Borrowed(actual)
+}
+
+/// Whether `equate_namespace` would change anything in `a`. Mirrors it rule for rule, with the
+/// same predicates.
+fn namespace_changes(
+    schema: &str,
+    e: &Namespace,
+    a: &Namespace,
+    eq: &Equivalences,
+    defaults: &DefaultRules,
+) -> bool {
+    let body = |e: &str, a: &str| body_changes(e, a, eq);
+    let tables = e.tables.iter().any(|(name, et)| {
+        a.tables
+            .get(name)
+            .is_some_and(|at| table_changes(schema, et, at, eq, defaults))
+    });
+    let views = || {
+        e.views.iter().any(|(name, ev)| {
+            let Some(av) = a.views.get(name) else {
+                return false;
+            };
+            (ev.definition != av.definition
+                && (bodies_equivalent(&ev.definition, &av.definition, eq.whitespace, eq.comments)
+                    || view_qualifiers_equivalent(&ev.definition, &av.definition)))
+                || ev.indexes.iter().any(|(n, ei)| {
+                    av.indexes
+                        .get(n)
+                        .is_some_and(|ai| body(&ei.definition, &ai.definition))
+                })
+                || ev.triggers.iter().any(|(n, et)| {
+                    av.triggers
+                        .get(n)
+                        .is_some_and(|at| body(&et.definition, &at.definition))
+                })
+        })
+    };
+    let functions = || {
+        e.functions.iter().any(|(name, ef)| {
+            a.functions
+                .get(name)
+                .is_some_and(|af| body(&ef.body, &af.body))
+        })
+    };
+    let types = || {
+        e.types.iter().any(|(name, ety)| {
+            let Some(aty) = a.types.get(name) else {
+                return false;
+            };
+            let (
+                TypeDefinition::Domain {
+                    default: ed,
+                    constraints: ec,
+                    ..
+                },
+                TypeDefinition::Domain {
+                    default: ad,
+                    constraints: ac,
+                    ..
+                },
+            ) = (&ety.definition, &aty.definition)
+            else {
+                return false;
+            };
+            matches!((ed, ad), (Some(e), Some(a)) if defaults.equivalent(schema, e, a))
+                || ec
+                    .iter()
+                    .any(|(n, e)| ac.get(n).is_some_and(|a| body(e, a)))
+        })
+    };
+    tables || views() || functions() || types()
+}
+
+/// Whether `equate_table` would change anything in `a`.
+fn table_changes(
+    schema: &str,
+    e: &Table,
+    a: &Table,
+    eq: &Equivalences,
+    defaults: &DefaultRules,
+) -> bool {
+    let body = |e: &str, a: &str| body_changes(e, a, eq);
+    e.columns.iter().any(|(name, ec)| {
+        a.columns.get(name).is_some_and(|ac| {
+            matches!((&ec.default, &ac.default), (Some(e), Some(a)) if defaults.equivalent(schema, e, a))
+        })
+    }) || e.constraints.iter().any(|(name, ec)| {
+        a.constraints
+            .get(name)
+            .is_some_and(|ac| body(&ec.definition, &ac.definition))
+    }) || e.indexes.iter().any(|(name, ei)| {
+        a.indexes
+            .get(name)
+            .is_some_and(|ai| body(&ei.definition, &ai.definition))
+    }) || e.triggers.iter().any(|(name, et)| {
+        a.triggers
+            .get(name)
+            .is_some_and(|at| body(&et.definition, &at.definition))
+    }) || e.policies.iter().any(|(name, ep)| {
+        a.policies.get(name).is_some_and(|ap| {
+            [(&ep.using, &ap.using), (&ep.with_check, &ap.with_check)]
+                .into_iter()
+                .any(|pair| matches!(pair, (Some(e), Some(a)) if body(e, a)))
+        })
+    })
+}
+
+/// Whether `equate_body` would replace `actual`.
+fn body_changes(expected: &str, actual: &str, eq: &Equivalences) -> bool {
+    expected != actual && bodies_equivalent(expected, actual, eq.whitespace, eq.comments)
 }
 
 fn equate_namespace(
@@ -170,7 +310,7 @@ fn equate_table(
 
 /// Make `actual` equal to `expected` when the two differ only in whitespace and/or comments.
 fn equate_body(expected: &str, actual: &mut String, eq: &Equivalences) {
-    if expected != actual && bodies_equivalent(expected, actual, eq.whitespace, eq.comments) {
+    if body_changes(expected, actual, eq) {
         actual.clear();
         actual.push_str(expected);
     }
@@ -283,8 +423,17 @@ impl DefaultRules {
     }
 
     fn equate(&self, schema: &str, expected: &str, actual: &mut String) {
+        if self.equivalent(schema, expected, actual) {
+            actual.clear();
+            actual.push_str(expected);
+        }
+    }
+
+    /// Whether two different default expressions are equivalent (false when they are equal:
+    /// there is nothing to equate).
+    fn equivalent(&self, schema: &str, expected: &str, actual: &str) -> bool {
         if expected == actual || (!self.builtin && self.sets.is_empty()) {
-            return;
+            return false;
         }
         let e = canonical_default(expected, Some(schema), self.builtin);
         let a = canonical_default(actual, Some(schema), self.builtin);
@@ -292,10 +441,7 @@ impl DefaultRules {
             (Some(x), Some(y)) => x == y,
             _ => false,
         };
-        if (self.builtin && e == a) || same_set() {
-            actual.clear();
-            actual.push_str(expected);
-        }
+        (self.builtin && e == a) || same_set()
     }
 }
 

@@ -271,3 +271,42 @@ fn single_relation_view_qualifiers_across_versions() {
         " SELECT id, id AS bid FROM a JOIN b ON id = id;"
     ));
 }
+
+#[test]
+fn borrowed_normalize_copies_only_when_a_rule_changes_something() {
+    let expected = schema_with_default("now()", "CREATE TRIGGER t BEFORE UPDATE ON public.orders");
+    let default = Equivalences::default();
+    // Equal, or really different: nothing to equate, nothing copied.
+    for actual in [
+        expected.clone(),
+        schema_with_default(
+            "clock_timestamp()",
+            "CREATE TRIGGER t AFTER UPDATE ON public.orders",
+        ),
+    ] {
+        assert!(matches!(
+            normalize_ref(&expected, &actual, &default),
+            Cow::Borrowed(_)
+        ));
+    }
+    // A default and a trigger body that differ harmlessly, one at a time: each one is seen.
+    for actual in [
+        schema_with_default(
+            "CURRENT_TIMESTAMP",
+            "CREATE TRIGGER t BEFORE UPDATE ON public.orders",
+        ),
+        schema_with_default("now()", "CREATE  TRIGGER t\nBEFORE UPDATE ON public.orders"),
+    ] {
+        let got = normalize_ref(&expected, &actual, &default);
+        assert!(matches!(got, Cow::Owned(_)));
+        assert_eq!(*got, normalize(&expected, actual.clone(), &default));
+        assert_eq!(*got, expected);
+    }
+    // A rename always goes through the copying path.
+    let renames = Equivalences {
+        roles: [("app".to_string(), "app_stage".to_string())].into(),
+        ..Equivalences::default()
+    };
+    let got = normalize_ref(&expected, &expected, &renames);
+    assert_eq!(*got, normalize(&expected, expected.clone(), &renames));
+}
