@@ -448,19 +448,26 @@ async fn corpus_case(server: &Server, admin: &Client, copies: usize, regenerate:
 #[derive(Clone, Default)]
 struct CheckRun {
     wall: f64,
+    /// User and system CPU time of the pgdrift process.
+    cpu: f64,
     max_rss_mb: f64,
     /// Stage name → seconds, from `--timings`.
     stages: Vec<(String, f64)>,
-    exit: i32,
 }
 
+/// A stage's wall time. Stages per target (connect, read) overlap, so the slowest counts; the
+/// parts of any other stage (`report` and `report (foreign keys)`) run one after the other.
 fn stage(run: &CheckRun, prefix: &str) -> f64 {
-    // Concurrent stages (one per target) overlap: the slowest one is the stage's wall time.
-    run.stages
+    let times = run
+        .stages
         .iter()
         .filter(|(name, _)| name == prefix || name.starts_with(&format!("{prefix} ")))
-        .map(|(_, s)| *s)
-        .fold(0.0, f64::max)
+        .map(|(_, s)| *s);
+    if prefix == "connect" || prefix == "read" {
+        times.fold(0.0, f64::max)
+    } else {
+        times.sum()
+    }
 }
 
 fn run_check(policy: &Path, out_dir: &Path) -> CheckRun {
@@ -501,15 +508,18 @@ fn run_check(policy: &Path, out_dir: &Path) -> CheckRun {
     } else {
         -1
     };
-    if exit != 0 && exit != 1 {
-        panic!("pgdrift check failed (exit {exit}):\n{stderr}");
+    match exit {
+        1 => {}
+        0 => eprintln!("  warning: pgdrift found no drift between a database and its mutated copy"),
+        _ => panic!("pgdrift check failed (exit {exit}):\n{stderr}"),
     }
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     CheckRun {
         wall,
+        cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime),
         // Linux reports ru_maxrss in KiB.
         max_rss_mb: usage.ru_maxrss as f64 / 1024.0,
         stages: parse_timings(&stderr),
-        exit,
     }
 }
 
@@ -561,8 +571,13 @@ fn run_pg_dump(server: &Server, database: &str, out: &Path) -> f64 {
 
 /// The floor: pgdrift's catalog queries (the very text it sends) run one after another on one
 /// connection per database, rows read and thrown away. `concurrent` runs the two databases at
-/// the same time (as pgdrift reads them) instead of one after the other.
-async fn floor(server: &Server, databases: &[&str], concurrent: bool) -> f64 {
+/// the same time (as pgdrift reads them) instead of one after the other. Also the time of each
+/// query, summed over the databases (meaningful when not concurrent).
+async fn floor(
+    server: &Server,
+    databases: &[&str],
+    concurrent: bool,
+) -> (f64, Vec<(&'static str, f64)>) {
     let mut clients = Vec::new();
     for db in databases {
         let client = connect(&server.url(db)).await;
@@ -582,24 +597,35 @@ async fn floor(server: &Server, databases: &[&str], concurrent: bool) -> f64 {
         .expect("server_version_num");
     let queries = pgdrift::catalog::queries(version);
     let started = Instant::now();
-    if concurrent {
+    let per_db = if concurrent {
         let runs = clients.iter().map(|c| run_queries(c, &queries));
-        futures_util::future::join_all(runs).await;
+        futures_util::future::join_all(runs).await
     } else {
+        let mut all = Vec::new();
         for c in &clients {
-            run_queries(c, &queries).await;
+            all.push(run_queries(c, &queries).await);
         }
-    }
+        all
+    };
     let secs = started.elapsed().as_secs_f64();
     for c in &clients {
         exec(c, "COMMIT", "ending the floor transaction").await;
     }
-    secs
+    let mut by_kind: Vec<(&'static str, f64)> = queries.iter().map(|(k, _)| (*k, 0.0)).collect();
+    for times in per_db {
+        for (sum, t) in by_kind.iter_mut().zip(times) {
+            sum.1 += t;
+        }
+    }
+    (secs, by_kind)
 }
 
-async fn run_queries(client: &Client, queries: &[(&str, String)]) {
+/// Run the queries in order; the time of each.
+async fn run_queries(client: &Client, queries: &[(&'static str, String)]) -> Vec<f64> {
     let none: Option<Vec<String>> = None;
+    let mut times = Vec::with_capacity(queries.len());
     for (kind, sql) in queries {
+        let started = Instant::now();
         let rows = client
             .query_typed_raw(sql, [(&none, Type::TEXT_ARRAY)])
             .await
@@ -611,7 +637,9 @@ async fn run_queries(client: &Client, queries: &[(&str, String)]) {
             .unwrap_or_else(|e| panic!("floor query {kind}: {e}"))
             .is_some()
         {}
+        times.push(started.elapsed().as_secs_f64());
     }
+    times
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -628,6 +656,8 @@ struct Result_ {
     pg_dump: f64,
     floor_seq: f64,
     floor_par: f64,
+    /// Each query's share of the floor (median over the runs), both databases.
+    by_kind: Vec<(&'static str, f64)>,
     findings: String,
 }
 
@@ -750,13 +780,22 @@ fn main() {
         let out_dir = work.path().join("reports");
         let dump = work.path().join("dump.sql");
         let (mut checks, mut dumps, mut seqs, mut pars) = (vec![], vec![], vec![], vec![]);
+        let mut kinds: Vec<Vec<(&'static str, f64)>> = Vec::new();
+        let both = [case.expected.as_str(), case.actual.as_str()];
         // Interleaved, so a slow moment of the machine does not land on one measurement only.
         for _ in 0..options.runs {
             checks.push(run_check(&policy, &out_dir));
             dumps.push(run_pg_dump(&server, &case.expected, &dump));
-            seqs.push(runtime.block_on(floor(&server, &[&case.expected, &case.actual], false)));
-            pars.push(runtime.block_on(floor(&server, &[&case.expected, &case.actual], true)));
+            let (seq, by_kind) = runtime.block_on(floor(&server, &both, false));
+            seqs.push(seq);
+            kinds.push(by_kind);
+            pars.push(runtime.block_on(floor(&server, &both, true)).0);
         }
+        let by_kind = kinds[0]
+            .iter()
+            .enumerate()
+            .map(|(i, (kind, _))| (*kind, median(kinds.iter().map(|k| k[i].1).collect())))
+            .collect();
         let findings = findings_summary(&out_dir);
         let check = median(checks.iter().map(|c| c.wall).collect());
         results.push(Result_ {
@@ -768,6 +807,7 @@ fn main() {
             pg_dump: median(dumps),
             floor_seq: median(seqs),
             floor_par: median(pars),
+            by_kind,
             findings,
         });
     }
@@ -787,12 +827,29 @@ fn report(results: &[Result_]) {
     }
     println!();
     println!(
-        "{:<16} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8}",
-        "case", "check", "pg_dump", "floor", "floor‖", "check/", "check/", "check/", "peak RSS"
+        "check: `pgdrift check` of both databases, all reports written (wall; cpu: its own CPU time)"
+    );
+    println!("pg_dump: `pg_dump --schema-only` of the expected database only");
+    println!(
+        "floor: pgdrift's catalog queries back to back, rows discarded; floor‖: the two databases at once"
+    );
+    println!();
+    println!(
+        "{:<16} {:>8} {:>6} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8}",
+        "case",
+        "check",
+        "cpu",
+        "pg_dump",
+        "floor",
+        "floor‖",
+        "check/",
+        "check/",
+        "check/",
+        "peak RSS"
     );
     println!(
-        "{:<16} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8}",
-        "", "s", "1 db, s", "2 dbs, s", "2 dbs, s", "pg_dump", "floor", "floor‖", "MB"
+        "{:<16} {:>8} {:>6} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8}",
+        "", "s", "s", "1 db, s", "2 dbs, s", "2 dbs, s", "pg_dump", "floor", "floor‖", "MB"
     );
     for r in results {
         let rss = r
@@ -800,10 +857,12 @@ fn report(results: &[Result_]) {
             .iter()
             .map(|c| c.max_rss_mb)
             .fold(0.0, f64::max);
+        let cpu = median(r.check_runs.iter().map(|c| c.cpu).collect());
         println!(
-            "{:<16} {:>8.3} {:>8.3} {:>9.3} {:>9.3} {:>9.2} {:>9.2} {:>9.2} {:>8.0}",
+            "{:<16} {:>8.3} {:>6.2} {:>8.3} {:>9.3} {:>9.3} {:>9.2} {:>9.2} {:>9.2} {:>8.0}",
             r.label,
             r.check,
+            cpu,
             r.pg_dump,
             r.floor_seq,
             r.floor_par,
@@ -812,6 +871,19 @@ fn report(results: &[Result_]) {
             r.check / r.floor_par,
             rss
         );
+    }
+    println!();
+    println!("the floor by query (both databases, s), largest first:");
+    for r in results {
+        let mut kinds = r.by_kind.clone();
+        kinds.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let top: Vec<String> = kinds
+            .iter()
+            .take(6)
+            .map(|(k, t)| format!("{k} {t:.3}"))
+            .collect();
+        let rest: f64 = kinds.iter().skip(6).map(|(_, t)| t).sum();
+        println!("{:<16} {}, rest {rest:.3}", r.label, top.join(", "));
     }
     println!();
     println!(
@@ -852,7 +924,6 @@ fn report(results: &[Result_]) {
                 0.0
             },
         );
-        let _ = m.exit;
     }
     let generated: Vec<&Result_> = results
         .iter()
