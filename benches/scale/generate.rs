@@ -1148,7 +1148,7 @@ fn mutations(plan: &Plan, rng: &mut Rng) -> Vec<(&'static str, String)> {
         out.push((
             "index definition",
             format!(
-                "DROP INDEX {s}.{name}; CREATE INDEX {name} ON {} {def} WHERE (id > 0)",
+                "DROP INDEX {s}.{name}; CREATE INDEX {name} ON {} {def} WHERE (id IS NOT NULL)",
                 t.qualified(),
                 s = t.schema
             ),
@@ -1259,7 +1259,7 @@ fn mutations(plan: &Plan, rng: &mut Rng) -> Vec<(&'static str, String)> {
         out.push((
             "row-level security",
             format!(
-                "ALTER TABLE {q} ENABLE ROW LEVEL SECURITY; CREATE POLICY {n}_hotfix ON {q} USING (id > 0)",
+                "ALTER TABLE {q} ENABLE ROW LEVEL SECURITY; CREATE POLICY {n}_hotfix ON {q} USING (id IS NOT NULL)",
                 q = t.qualified(),
                 n = t.name
             ),
@@ -1272,9 +1272,9 @@ fn mutations(plan: &Plan, rng: &mut Rng) -> Vec<(&'static str, String)> {
             let extra = if v.query.contains("GROUP BY") {
                 "\n HAVING count(c.id) > 0"
             } else if v.query.contains("WHERE") {
-                " AND c.id > 0"
+                " AND c.id IS NOT NULL"
             } else {
-                "\n  WHERE c.id > 0"
+                "\n  WHERE c.id IS NOT NULL"
             };
             out.push((
                 "view changed",

@@ -487,6 +487,27 @@ fn run_check(policy: &Path, out_dir: &Path) -> CheckRun {
         .spawn()
         .expect("cannot run the pgdrift binary");
     let pid = child.id() as libc::pid_t;
+    // Peak RSS: the kernel's high-water mark of the process (VmHWM), which only grows, read
+    // until the process ends. (wait4's ru_maxrss would do, but a child born by fork starts
+    // with the parent's high-water mark, and this process held the generated SQL.)
+    let peak_kb = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let running = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let poller = {
+        let (peak_kb, running) = (peak_kb.clone(), running.clone());
+        std::thread::spawn(move || {
+            let path = format!("/proc/{pid}/status");
+            while running.load(Ordering::Relaxed) {
+                let hwm = std::fs::read_to_string(&path).ok().and_then(|status| {
+                    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+                    line.split_whitespace().nth(1)?.parse::<u64>().ok()
+                });
+                if let Some(kb) = hwm {
+                    peak_kb.fetch_max(kb, Ordering::Relaxed);
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        })
+    };
     // Read stderr on a thread so a chatty child cannot block on a full pipe.
     let mut stderr = child.stderr.expect("piped stderr");
     let reader = std::thread::spawn(move || {
@@ -501,6 +522,8 @@ fn run_check(policy: &Path, out_dir: &Path) -> CheckRun {
     // waited on afterwards (it was consumed above), so the pid is reaped exactly once.
     let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let wall = started.elapsed().as_secs_f64();
+    running.store(false, Ordering::Relaxed);
+    let _ = poller.join();
     assert_eq!(rc, pid, "wait4 failed");
     let stderr = reader.join().unwrap_or_default();
     let exit = if libc::WIFEXITED(status) {
@@ -517,8 +540,7 @@ fn run_check(policy: &Path, out_dir: &Path) -> CheckRun {
     CheckRun {
         wall,
         cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime),
-        // Linux reports ru_maxrss in KiB.
-        max_rss_mb: usage.ru_maxrss as f64 / 1024.0,
+        max_rss_mb: peak_kb.load(Ordering::Relaxed) as f64 / 1024.0,
         stages: parse_timings(&stderr),
     }
 }

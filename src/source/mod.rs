@@ -132,11 +132,16 @@ async fn read_target(
         }
         TargetSource::Snapshot(path) => {
             let path = path.clone();
+            let started = std::time::Instant::now();
             let snapshot =
                 tokio::task::spawn_blocking(move || crate::snapshot::Snapshot::load(&path))
                     .await
                     .map_err(|e| e.to_string())?
                     .map_err(|e| e.to_string())?;
+            crate::timings::record(
+                format!("read {} (snapshot)", target.name),
+                started.elapsed(),
+            );
             let mut schema = snapshot.schema;
             if let Some(only) = &scope.schemas {
                 schema.schemas.retain(|name, _| only.contains(name));
