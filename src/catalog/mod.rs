@@ -170,13 +170,16 @@ pub fn queries(version: i32) -> Vec<(&'static str, String)> {
 /// job, and an empty search path for the deparse functions. `SET LOCAL` so that the caller's
 /// session is as it was once the transaction ends. JIT off: on a large catalog the planner's
 /// estimates pass the JIT thresholds, and compiling costs more than these queries gain from it
-/// (a fifth of the read time at 10,000 tables).
+/// (a fifth of the read time at 10,000 tables). No parallel workers: the time goes into the
+/// deparse functions, not the scans, so workers made no read faster in the benchmark but cost
+/// the server a sixth more CPU, and took worker slots the application may need.
 pub const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
      SET LOCAL application_name = 'pgdrift'; \
      SET LOCAL statement_timeout = '60s'; \
      SET LOCAL lock_timeout = '5s'; \
      SET LOCAL search_path = ''; \
      SET LOCAL jit = off; \
+     SET LOCAL max_parallel_workers_per_gather = 0; \
      SHOW server_version_num";
 
 /// Read the schema of the database `client` is connected to.
