@@ -947,6 +947,38 @@ fn report(results: &[Result_]) {
             },
         );
     }
+    if let Some(r) = results.iter().find(|r| r.label == "generated 10k") {
+        let mut runs = r.check_runs.clone();
+        runs.sort_by(|a, b| a.wall.total_cmp(&b.wall));
+        let m = &runs[runs.len() / 2];
+        let total = stage(m, "total");
+        let after =
+            stage(m, "normalize") + stage(m, "diff") + stage(m, "judge") + stage(m, "report");
+        let rss = runs.iter().map(|c| c.max_rss_mb).fold(0.0, f64::max);
+        let mark = |ok: bool| if ok { "met" } else { "NOT MET" };
+        println!();
+        println!("goals at 10,000 tables:");
+        println!(
+            "  check of both databases faster than pg_dump of one: {:.2}× — {}",
+            r.check / r.pg_dump,
+            mark(r.check < r.pg_dump)
+        );
+        println!(
+            "  within 1.5× of the floor: {:.2}× (of the floor with both databases at once: {:.2}×) — {}",
+            r.check / r.floor_seq,
+            r.check / r.floor_par,
+            mark(r.check <= 1.5 * r.floor_seq)
+        );
+        println!(
+            "  compare and report under 10% of the total: {:.1}% — {}",
+            100.0 * after / total.max(f64::EPSILON),
+            mark(after < 0.1 * total)
+        );
+        println!(
+            "  peak RSS under 400 MB: {rss:.0} MB — {}",
+            mark(rss < 400.0)
+        );
+    }
     let generated: Vec<&Result_> = results
         .iter()
         .filter(|r| r.label.starts_with("generated"))
@@ -964,6 +996,14 @@ fn report(results: &[Result_]) {
                 n / base_n,
                 r.check / base.check,
                 r.pg_dump / base.pg_dump
+            );
+        }
+        for r in &generated {
+            let n = parse_size(r.label.trim_start_matches("generated ")).unwrap_or(1) as f64;
+            println!(
+                "  {}: {:.0} ms of check per 1,000 tables",
+                r.label,
+                1000.0 * r.check / (n / 1000.0)
             );
         }
     }
