@@ -580,6 +580,13 @@ pub fn write_atomic(path: &Path, contents: &str) -> std::io::Result<()> {
         out.write_all(contents.as_bytes())?;
         return out.flush();
     }
+    // A device or pipe (`/dev/null`, a named pipe) is written in place: renaming over it would
+    // replace the device with a plain file.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+        f.write_all(contents.as_bytes())?;
+        return f.flush();
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -617,6 +624,17 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn devices_are_written_in_place_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        write_atomic(Path::new("/dev/null"), "discarded").expect("write to /dev/null");
+        let meta = std::fs::metadata("/dev/null").expect("stat");
+        assert!(
+            meta.file_type().is_char_device(),
+            "/dev/null must stay a device"
+        );
     }
 
     #[test]
