@@ -151,7 +151,6 @@ async fn main() {
         .batch_execute(&tenant_sql("tenant_template"))
         .await
         .expect("template");
-    let max_tenants = tenant_sizes.iter().copied().max().unwrap_or(0);
     println!("tenant schemas in one database");
     println!(
         "{:>8} {:>8} {:>10} {:>14}",
@@ -199,7 +198,6 @@ async fn main() {
         drop(client);
         let _ = admin.batch_execute(&format!("DROP DATABASE {db}")).await;
     }
-    let _ = max_tenants;
 
     // Databases on one server, each a copy of the template.
     println!("\ndatabases on one server");

@@ -17,6 +17,7 @@ use crate::run::{self, Progress, RunOptions};
 pub use crate::run::{Run, compare};
 use crate::snapshot;
 use crate::source;
+use crate::source::conninfo::process_env;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -268,10 +269,6 @@ pub async fn run(cli: Cli) -> Result<Status, RunError> {
         Command::Merge(args) => merge_command(&args),
         Command::Rules { id } => rules(id.as_deref()).map(|()| Status::Clean),
     }
-}
-
-fn process_env(name: &str) -> Option<String> {
-    std::env::var(name).ok()
 }
 
 /// Fleet progress on stderr: a bar that redraws itself on a terminal, one plain line per

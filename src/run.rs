@@ -14,6 +14,7 @@ use crate::model::Schema;
 use crate::normalize;
 use crate::policy::{self, Databases, Date, Policy, Settings, Target, TargetSource};
 use crate::report;
+use crate::source::conninfo::process_env;
 use crate::source::{self, ReadSchema, SourceError, locations::Locations};
 use crate::timings;
 
@@ -175,7 +176,7 @@ pub async fn run_checks(
             let Some(target) = policy.targets.get(name) else {
                 continue;
             };
-            members.extend(expand(target, check, env).await);
+            members.extend(expand(target, env).await);
         }
         let is_fleet = members.len() > 1
             || check
@@ -283,10 +284,6 @@ pub async fn run_checks(
     }
 }
 
-fn process_env(name: &str) -> Option<String> {
-    std::env::var(name).ok()
-}
-
 /// The schema every tenant schema of a check is compared against.
 fn template_schema(check: &policy::Check, expected: &Schema) -> Result<String, String> {
     if let Some(t) = &check.template_schema {
@@ -305,12 +302,7 @@ fn template_schema(check: &policy::Check, expected: &Schema) -> Result<String, S
 }
 
 /// The members of one actual target.
-async fn expand(
-    target: &Target,
-    check: &policy::Check,
-    env: &source::Env,
-) -> Vec<Result<Member, (String, String)>> {
-    let _ = check;
+async fn expand(target: &Target, env: &source::Env) -> Vec<Result<Member, (String, String)>> {
     if let Some(databases) = &target.databases {
         let names = match databases {
             Databases::List(list) => Ok(list.clone()),

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use pgdrift::snapshot::Snapshot;
@@ -339,5 +339,4 @@ async fn sql_files_remember_where_objects_were_defined() {
     assert_eq!(at("public.orders.total"), Some((m2, 3)));
     assert_eq!(at("public.orders_id_idx"), Some((m1.clone(), 6)));
     assert_eq!(at("public.orders.nope"), None);
-    let _: PathBuf = m1;
 }

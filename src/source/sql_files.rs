@@ -3,17 +3,14 @@
 //! its schema, and drop it.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use crate::catalog::{self, Scope};
 use crate::normalize::lexer::{ScriptItem, split_script};
 use crate::policy::line_column;
 
-use super::ReadSchema;
 use super::conninfo::{self, ConnInfo};
 use super::locations::Locations;
-
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+use super::{CONNECT_TIMEOUT, ReadSchema};
 
 /// Apply `files` to a fresh database on `server` and read its schema. `index` keeps the scratch
 /// database names of concurrent targets apart.
