@@ -388,6 +388,149 @@ impl TypeDefinition {
     }
 }
 
+/// The kind of an object (and of the object a finding is about).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectKind {
+    Schema,
+    Extension,
+    Table,
+    Column,
+    Constraint,
+    Index,
+    View,
+    MaterializedView,
+    Sequence,
+    Function,
+    Procedure,
+    Aggregate,
+    Trigger,
+    Type,
+    Policy,
+    /// An entry of the policy file (a waiver, a pattern), for findings about the policy itself.
+    PolicyEntry,
+}
+
+impl ObjectKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectKind::Schema => "schema",
+            ObjectKind::Extension => "extension",
+            ObjectKind::Table => "table",
+            ObjectKind::Column => "column",
+            ObjectKind::Constraint => "constraint",
+            ObjectKind::Index => "index",
+            ObjectKind::View => "view",
+            ObjectKind::MaterializedView => "materialized_view",
+            ObjectKind::Sequence => "sequence",
+            ObjectKind::Function => "function",
+            ObjectKind::Procedure => "procedure",
+            ObjectKind::Aggregate => "aggregate",
+            ObjectKind::Trigger => "trigger",
+            ObjectKind::Type => "type",
+            ObjectKind::Policy => "policy",
+            ObjectKind::PolicyEntry => "policy_entry",
+        }
+    }
+
+    /// Functions, procedures and aggregates: keyed by `name(argument types)`.
+    pub fn is_function(self) -> bool {
+        matches!(
+            self,
+            ObjectKind::Function | ObjectKind::Procedure | ObjectKind::Aggregate
+        )
+    }
+
+    /// The kind in running text: `materialized view`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            ObjectKind::MaterializedView => "materialized view",
+            other => other.as_str(),
+        }
+    }
+}
+
+/// The typed identity of an object: what it is, where it lives, its name. Dependency edges,
+/// findings and plans all speak of objects through this one type, and `display` is the one
+/// way an object's name is printed (terminal, SARIF logical locations, waiver matching).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectPath {
+    pub kind: ObjectKind,
+    /// The schema (namespace) the object lives in; `None` for schemas and extensions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// The table or view a column, constraint, index, trigger or policy belongs to (the domain
+    /// type, for a domain constraint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// The name as the model keys it: an identifier, or `name(argument types)` for functions
+    /// (already display text, with the name quoted as needed).
+    pub name: String,
+}
+
+impl ObjectPath {
+    /// A schema, extension or other object that is not inside a schema.
+    pub fn top(kind: ObjectKind, name: &str) -> ObjectPath {
+        ObjectPath {
+            kind,
+            schema: None,
+            parent: None,
+            name: name.to_string(),
+        }
+    }
+
+    /// An object directly inside a schema: a table, view, sequence, function or type.
+    pub fn in_schema(kind: ObjectKind, schema: &str, name: &str) -> ObjectPath {
+        ObjectPath {
+            kind,
+            schema: Some(schema.to_string()),
+            parent: None,
+            name: name.to_string(),
+        }
+    }
+
+    /// An object inside a table or view: a column, constraint, index, trigger or policy.
+    pub fn child(kind: ObjectKind, schema: &str, parent: &str, name: &str) -> ObjectPath {
+        ObjectPath {
+            kind,
+            schema: Some(schema.to_string()),
+            parent: Some(parent.to_string()),
+            name: name.to_string(),
+        }
+    }
+
+    /// The qualified name, identifiers quoted as PostgreSQL would: `public.orders.total`,
+    /// `public.add_item(integer, text)`, `public.orders.orders_pkey` for a constraint, and
+    /// `public.orders_created_idx` for an index (indexes live in the schema's name space).
+    pub fn display(&self) -> String {
+        let name = if self.kind.is_function() {
+            self.name.clone()
+        } else {
+            quote_ident(&self.name)
+        };
+        let mut out = String::new();
+        if let Some(schema) = &self.schema {
+            out.push_str(&quote_ident(schema));
+            out.push('.');
+        }
+        if let Some(parent) = &self.parent
+            && self.kind != ObjectKind::Index
+        {
+            out.push_str(&quote_ident(parent));
+            out.push('.');
+        }
+        out.push_str(&name);
+        out
+    }
+}
+
+impl std::fmt::Display for ObjectPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.display())
+    }
+}
+
 fn is_default<T: Default + PartialEq>(value: &T) -> bool {
     *value == T::default()
 }
@@ -463,5 +606,21 @@ mod tests {
         assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
         assert_eq!(quote_ident("name"), "name"); // unreserved keyword
         assert_eq!(qualified("public", "select"), "public.\"select\"");
+    }
+
+    #[test]
+    fn paths_display_as_postgres_names_them() {
+        use ObjectKind::*;
+        assert_eq!(ObjectPath::top(Schema, "Billing").display(), "\"Billing\"");
+        assert_eq!(
+            ObjectPath::in_schema(Table, "public", "user").display(),
+            "public.\"user\""
+        );
+        let column = ObjectPath::child(Column, "public", "orders", "total");
+        assert_eq!(column.display(), "public.orders.total");
+        let index = ObjectPath::child(Index, "public", "orders", "orders_created_idx");
+        assert_eq!(index.display(), "public.orders_created_idx");
+        let function = ObjectPath::in_schema(Function, "public", "add_item(integer, text)");
+        assert_eq!(function.display(), "public.add_item(integer, text)");
     }
 }

@@ -15,61 +15,8 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::model::ObjectKind;
 use crate::model::Schema;
-
-/// The kind of object a finding is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ObjectKind {
-    Schema,
-    Extension,
-    Table,
-    Column,
-    Constraint,
-    Index,
-    View,
-    MaterializedView,
-    Sequence,
-    Function,
-    Procedure,
-    Aggregate,
-    Trigger,
-    Type,
-    Policy,
-    /// An entry of the policy file (a waiver, a pattern), for findings about the policy itself.
-    PolicyEntry,
-}
-
-impl ObjectKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ObjectKind::Schema => "schema",
-            ObjectKind::Extension => "extension",
-            ObjectKind::Table => "table",
-            ObjectKind::Column => "column",
-            ObjectKind::Constraint => "constraint",
-            ObjectKind::Index => "index",
-            ObjectKind::View => "view",
-            ObjectKind::MaterializedView => "materialized_view",
-            ObjectKind::Sequence => "sequence",
-            ObjectKind::Function => "function",
-            ObjectKind::Procedure => "procedure",
-            ObjectKind::Aggregate => "aggregate",
-            ObjectKind::Trigger => "trigger",
-            ObjectKind::Type => "type",
-            ObjectKind::Policy => "policy",
-            ObjectKind::PolicyEntry => "policy_entry",
-        }
-    }
-
-    /// The kind in running text: `materialized view`.
-    pub fn noun(self) -> &'static str {
-        match self {
-            ObjectKind::MaterializedView => "materialized view",
-            other => other.as_str(),
-        }
-    }
-}
 
 /// One difference between expected and actual.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
