@@ -12,7 +12,7 @@ use crate::evaluate::{CheckVerdict, Status, Verdict};
 use crate::model::Schema;
 use crate::policy::{self, Date, Policy, Settings};
 use crate::report;
-use crate::rules::{RULES, Severity};
+use crate::rules::{Presence, RULES, RuleId, Severity};
 use crate::run::{self, Progress, RunOptions};
 pub use crate::run::{Run, compare};
 use crate::snapshot;
@@ -659,15 +659,13 @@ fn change_summary(c: &diff::Comparison) -> String {
     }
     let mut counts: BTreeMap<(&str, char), usize> = BTreeMap::new();
     for f in &c.findings {
-        let sign = if f.rule.ends_with(".extra") {
-            '+'
-        } else if f.rule.ends_with(".missing") {
-            '-'
-        } else {
-            '~'
+        let sign = match f.rule.presence() {
+            Some(Presence::Extra) => '+',
+            Some(Presence::Missing) => '-',
+            None => '~',
         };
-        let noun = match f.rule.split('.').next().unwrap_or("") {
-            "grant" | "owner" | "comment" => f.rule.split('.').next().unwrap_or(""),
+        let noun = match f.rule.family() {
+            family @ ("grant" | "owner" | "comment") => family,
             _ => f.kind.as_str(),
         };
         *counts.entry((noun, sign)).or_default() += 1;
@@ -693,7 +691,8 @@ fn rules(id: Option<&str>) -> Result<(), RunError> {
                 let close: Vec<&str> = RULES
                     .iter()
                     .map(|r| r.id)
-                    .filter(|r| r.split('.').next() == id.split('.').next())
+                    .filter(|r| Some(r.family()) == id.split('.').next())
+                    .map(RuleId::as_str)
                     .collect();
                 RunError(if close.is_empty() {
                     format!("unknown rule `{id}`; `pgdrift rules` lists them all")

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diff::{ComparedObject, Comparison, Finding, ObjectKind};
 use crate::policy::{Date, Pattern, Settings};
-use crate::rules::{self, Category, Severity};
+use crate::rules::{Category, RuleId, Severity};
 
 /// A finding after the policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -118,7 +118,7 @@ pub struct Totals {
     pub objects_compared: usize,
     pub objects_drifted: usize,
     pub by_severity: BTreeMap<Severity, usize>,
-    pub by_rule: BTreeMap<String, usize>,
+    pub by_rule: BTreeMap<RuleId, usize>,
     pub by_category: BTreeMap<Category, usize>,
     /// Findings accepted by a waiver (not in the counts above).
     pub waived: usize,
@@ -198,7 +198,7 @@ impl Totals {
             return;
         }
         *self.by_severity.entry(j.severity).or_default() += 1;
-        *self.by_rule.entry(j.finding.rule.clone()).or_default() += 1;
+        *self.by_rule.entry(j.finding.rule).or_default() += 1;
         *self.by_category.entry(j.category).or_default() += 1;
     }
 }
@@ -234,8 +234,8 @@ impl<'a> Judge<'a> {
             .collect();
         let mut findings = Vec::with_capacity(comparison.findings.len());
         for f in comparison.findings {
-            if !self.settings.ignores_rule(&f.rule)
-                && self.keeps(f.kind, Some(&f.rule), &f.object, &f.group)
+            if !self.settings.ignores_rule(f.rule)
+                && self.keeps(f.kind, Some(f.rule), &f.object, &f.group)
             {
                 findings.push(self.judge(f));
             }
@@ -244,9 +244,9 @@ impl<'a> Judge<'a> {
     }
 
     /// Whether the filter keeps an object (and marks the patterns that matched it).
-    fn keeps(&mut self, kind: ObjectKind, rule: Option<&str>, object: &str, group: &str) -> bool {
+    fn keeps(&mut self, kind: ObjectKind, rule: Option<RuleId>, object: &str, group: &str) -> bool {
         let filter = &self.settings.filter;
-        let family = rule.and_then(|r| r.split('.').next());
+        let family = rule.map(RuleId::family);
         if filter
             .exclude_kinds
             .iter()
@@ -279,15 +279,14 @@ impl<'a> Judge<'a> {
     }
 
     fn judge(&mut self, finding: Finding) -> Judged {
-        let (default, category) = match rules::rule(&finding.rule) {
-            Some(rule) => (rule.default_severity, rule.category),
-            // A rule the registry does not know is a bug in the diff; never hide it.
-            None => (Severity::Error, Category::Definition),
-        };
-        let severity = self.settings.severity_for(&finding.rule, default);
+        let rule = finding.rule.rule();
+        let severity = self
+            .settings
+            .severity_for(finding.rule, rule.default_severity);
+        let category = rule.category;
         let mut waiver = None;
         for (i, w) in self.settings.waivers.iter().enumerate() {
-            let covers = w.rule.matches(&finding.rule)
+            let covers = w.rule.matches(finding.rule.as_str())
                 && (w.object.matches(&finding.object) || w.object.matches(&finding.group));
             if !covers {
                 continue;
@@ -317,7 +316,7 @@ impl<'a> Judge<'a> {
         for w in &s.waivers {
             if let Some(expires) = w.expires.filter(|_| w.expired(self.today)) {
                 out.push(policy_finding(
-                    "waiver.expired",
+                    RuleId::WaiverExpired,
                     format!("waiver for {} on {}", w.rule.text, w.object.text),
                     w.line,
                     format!(
@@ -331,7 +330,7 @@ impl<'a> Judge<'a> {
         let unused = |what: &str, patterns: &[Pattern], used: &[bool], out: &mut Vec<Finding>| {
             for (p, _) in patterns.iter().zip(used).filter(|(_, u)| !**u) {
                 out.push(policy_finding(
-                    "pattern.unused",
+                    RuleId::PatternUnused,
                     format!("{what} {}", p.text),
                     p.line,
                     format!(
@@ -346,7 +345,7 @@ impl<'a> Judge<'a> {
         for (w, used) in s.waivers.iter().zip(&self.waiver_used) {
             if !used && !w.expired(self.today) {
                 out.push(policy_finding(
-                    "pattern.unused",
+                    RuleId::PatternUnused,
                     format!("waiver for {} on {}", w.rule.text, w.object.text),
                     w.line,
                     format!(
@@ -358,12 +357,10 @@ impl<'a> Judge<'a> {
         }
         out.into_iter()
             .map(|finding| {
-                let (default, category) = rules::rule(&finding.rule)
-                    .map_or((Severity::Warning, Category::Policy), |r| {
-                        (r.default_severity, r.category)
-                    });
+                let rule = finding.rule.rule();
+                let category = rule.category;
                 Judged {
-                    severity: s.severity_for(&finding.rule, default),
+                    severity: s.severity_for(finding.rule, rule.default_severity),
                     finding,
                     category,
                     waiver: None,
@@ -373,9 +370,9 @@ impl<'a> Judge<'a> {
     }
 }
 
-fn policy_finding(rule: &str, object: String, line: usize, message: String) -> Finding {
+fn policy_finding(rule: RuleId, object: String, line: usize, message: String) -> Finding {
     Finding {
-        rule: rule.to_string(),
+        rule,
         kind: ObjectKind::PolicyEntry,
         object,
         group: format!("policy line {line}"),
@@ -383,6 +380,7 @@ fn policy_finding(rule: &str, object: String, line: usize, message: String) -> F
         expected: None,
         actual: None,
         message,
+        path: None,
     }
 }
 
@@ -408,7 +406,7 @@ mod tests {
 
     fn finding(rule: &str, object: &str, group: &str) -> Finding {
         Finding {
-            rule: rule.into(),
+            rule: RuleId::parse(rule).expect("a rule id"),
             kind: ObjectKind::Column,
             object: object.into(),
             group: group.into(),
@@ -416,6 +414,7 @@ mod tests {
             expected: Some("a".into()),
             actual: Some("b".into()),
             message: "m".into(),
+            path: None,
         }
     }
 
@@ -458,12 +457,12 @@ mod tests {
         }
     }
 
-    fn rules_of(v: &Verdict) -> Vec<(String, Severity, bool)> {
+    fn rules_of(v: &Verdict) -> Vec<(&'static str, Severity, bool)> {
         v.checks[0]
             .findings()
             .iter()
             .chain(&v.policy_findings)
-            .map(|j| (j.finding.rule.clone(), j.severity, j.waiver.is_some()))
+            .map(|j| (j.finding.rule.as_str(), j.severity, j.waiver.is_some()))
             .collect()
     }
 
@@ -503,7 +502,7 @@ mod tests {
         assert_eq!(t.count(Severity::Warning), 1);
         assert_eq!(t.objects_compared, 3);
         assert_eq!(t.objects_drifted, 1);
-        assert_eq!(t.by_rule.get("column.type"), Some(&1));
+        assert_eq!(t.by_rule.get(&RuleId::ColumnType), Some(&1));
     }
 
     #[test]
@@ -535,14 +534,14 @@ mod tests {
         let defaults = run(&Settings::default(), "2026-01-01", findings());
         assert_eq!(
             rules_of(&defaults),
-            vec![("owner.mismatch".into(), Severity::Warning, false)]
+            vec![("owner.mismatch", Severity::Warning, false)]
         );
         let mut s = Settings::default();
         s.ignore.owners = true;
         s.ignore.column_order = false;
         assert_eq!(
             rules_of(&run(&s, "2026-01-01", findings())),
-            vec![("column.order".into(), Severity::Warning, false)]
+            vec![("column.order", Severity::Warning, false)]
         );
     }
 
@@ -618,8 +617,8 @@ mod tests {
         assert_eq!(
             rules_of(&v),
             vec![
-                ("column.type".into(), Severity::Warning, false),
-                ("column.default".into(), Severity::Note, false),
+                ("column.type", Severity::Warning, false),
+                ("column.default", Severity::Note, false),
             ]
         );
         assert_eq!(v.status(), Status::Clean);
@@ -657,8 +656,8 @@ mod tests {
         assert_eq!(
             rules_of(&before),
             vec![
-                ("index.extra".into(), Severity::Error, true),
-                ("pattern.unused".into(), Severity::Note, false),
+                ("index.extra", Severity::Error, true),
+                ("pattern.unused", Severity::Note, false),
             ]
         );
         assert_eq!(before.status(), Status::Clean);
@@ -674,9 +673,9 @@ mod tests {
         assert_eq!(
             rules_of(&after),
             vec![
-                ("index.extra".into(), Severity::Error, false),
-                ("waiver.expired".into(), Severity::Warning, false),
-                ("pattern.unused".into(), Severity::Note, false),
+                ("index.extra", Severity::Error, false),
+                ("waiver.expired", Severity::Warning, false),
+                ("pattern.unused", Severity::Note, false),
             ]
         );
         assert_eq!(after.status(), Status::Violations);

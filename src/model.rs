@@ -527,7 +527,7 @@ impl ObjectPath {
 
 impl std::fmt::Display for ObjectPath {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.display())
+        f.pad(&self.display())
     }
 }
 

@@ -58,19 +58,46 @@ impl Category {
 
 #[derive(Debug)]
 pub struct Rule {
-    pub id: &'static str,
+    pub id: RuleId,
     pub category: Category,
     pub default_severity: Severity,
     pub summary: &'static str,
     pub explanation: &'static str,
 }
 
+/// Whether a rule is about an object present on one side only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// In expected, not in actual.
+    Missing,
+    /// In actual, not in expected.
+    Extra,
+}
+
 macro_rules! rules {
-    ($( $id:literal, $cat:ident, $sev:ident, $summary:literal, $explanation:literal; )*) => {
+    ($( $variant:ident = $id:literal, $cat:ident, $sev:ident, $summary:literal, $explanation:literal; )*) => {
+        /// A rule id. Written as its text (`column.type`) in every report, policy and snapshot.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum RuleId {
+            $( $variant, )*
+        }
+
+        impl RuleId {
+            /// Every rule id, sorted by its text.
+            pub const ALL: &[RuleId] = &[ $( RuleId::$variant, )* ];
+
+            /// The id as written: `column.type`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( RuleId::$variant => $id, )*
+                }
+            }
+        }
+
         /// Every rule, sorted by id.
         pub const RULES: &[Rule] = &[
             $( Rule {
-                id: $id,
+                id: RuleId::$variant,
                 category: Category::$cat,
                 default_severity: Severity::$sev,
                 summary: $summary,
@@ -80,162 +107,222 @@ macro_rules! rules {
     };
 }
 
+impl RuleId {
+    /// The rule id written as `text`, if there is one.
+    pub fn parse(text: &str) -> Option<RuleId> {
+        RULES
+            .binary_search_by(|r| r.id.as_str().cmp(text))
+            .ok()
+            .map(|i| RULES[i].id)
+    }
+
+    /// The rule's entry in the registry.
+    pub fn rule(self) -> &'static Rule {
+        &RULES[self as usize]
+    }
+
+    /// The family: the part before the dot (`column` for `column.type`), as `exclude_kinds`
+    /// names it.
+    pub fn family(self) -> &'static str {
+        let id = self.as_str();
+        id.split_once('.').map_or(id, |(family, _)| family)
+    }
+
+    /// For `*.missing` and `*.extra` rules: which side has the object.
+    pub fn presence(self) -> Option<Presence> {
+        match self.as_str().rsplit_once('.').map(|(_, what)| what) {
+            Some("missing") => Some(Presence::Missing),
+            Some("extra") => Some(Presence::Extra),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for RuleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl PartialEq<str> for RuleId {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for RuleId {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for RuleId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        RuleId::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown rule id `{text}`")))
+    }
+}
+
 rules! {
-    "column.collation", Definition, Error, "A column's collation differs",
+    ColumnCollation = "column.collation", Definition, Error, "A column's collation differs",
         "The column sorts and compares text under a different collation. Ordering, uniqueness and \
          index usage for LIKE and range queries can change, and indexes built under one collation \
          do not serve queries that need the other.";
-    "column.default", Definition, Error, "A column's default expression differs",
+    ColumnDefault = "column.default", Definition, Error, "A column's default expression differs",
         "Rows inserted without a value for this column get a different value (or none). \
          Application code that relies on the default, such as timestamps or generated keys, \
          behaves differently.";
-    "column.extra", Presence, Error, "A column exists only in the actual schema",
+    ColumnExtra = "column.extra", Presence, Error, "A column exists only in the actual schema",
         "The actual table has a column the expected schema does not. Often a manual hotfix or a \
          migration that was applied but never committed; a NOT NULL extra column breaks inserts \
          that do not know it.";
-    "column.generated", Definition, Error, "A generated column's expression differs",
+    ColumnGenerated = "column.generated", Definition, Error, "A generated column's expression differs",
         "The column is computed differently, or is generated on one side and a plain column on \
          the other. Stored values and writes to the column behave differently.";
-    "column.identity", Definition, Error, "A column's identity setting differs",
+    ColumnIdentity = "column.identity", Definition, Error, "A column's identity setting differs",
         "The column is GENERATED ALWAYS / BY DEFAULT AS IDENTITY on one side and not (or the \
          other way) on the other side. Inserts that supply a value, and key generation, behave \
          differently.";
-    "column.missing", Presence, Error, "A column of the expected schema is missing",
+    ColumnMissing = "column.missing", Presence, Error, "A column of the expected schema is missing",
         "The expected table has a column the actual table lacks. Queries that read or write it \
          fail.";
-    "column.nullable", Definition, Error, "A column's NOT NULL constraint differs",
+    ColumnNullable = "column.nullable", Definition, Error, "A column's NOT NULL constraint differs",
         "The column accepts NULL on one side only. Writes that succeed in one environment fail \
          in the other, or invalid data can get in.";
-    "column.order", Cosmetic, Warning, "Columns are in a different order",
+    ColumnOrder = "column.order", Cosmetic, Warning, "Columns are in a different order",
         "The table has the same columns in a different order. Queries by name are unaffected, \
          but SELECT *, INSERT without a column list and COPY depend on the order.";
-    "column.type", Definition, Error, "A column's data type differs",
+    ColumnType = "column.type", Definition, Error, "A column's data type differs",
         "The column has a different type, length, precision or array dimension. Values may be \
          truncated or rejected, and comparisons and indexes behave differently.";
-    "comment.mismatch", Cosmetic, Warning, "An object's comment differs",
+    CommentMismatch = "comment.mismatch", Cosmetic, Warning, "An object's comment differs",
         "COMMENT ON text differs or exists on one side only. Comments carry documentation and are \
          read by tools (PostgREST, GraphQL layers, data catalogs).";
-    "constraint.definition", Definition, Error, "A constraint's definition differs",
+    ConstraintDefinition = "constraint.definition", Definition, Error, "A constraint's definition differs",
         "A constraint with this name checks something different: other columns, another \
          referenced table, other ON DELETE / ON UPDATE actions, deferrability, NULLS NOT \
          DISTINCT, or another CHECK expression.";
-    "constraint.extra", Presence, Error, "A constraint exists only in the actual schema",
+    ConstraintExtra = "constraint.extra", Presence, Error, "A constraint exists only in the actual schema",
         "The actual table enforces a rule the expected schema does not: writes the application \
          expects to succeed can fail.";
-    "constraint.missing", Presence, Error, "A constraint of the expected schema is missing",
+    ConstraintMissing = "constraint.missing", Presence, Error, "A constraint of the expected schema is missing",
         "A primary key, unique, foreign key, check or exclusion constraint is missing: invalid or \
          duplicate data can get in, and ON CONFLICT clauses that name it fail.";
-    "constraint.name", Cosmetic, Warning, "A constraint has another name",
+    ConstraintName = "constraint.name", Cosmetic, Warning, "A constraint has another name",
         "The actual table has a constraint with the same definition under another name, often a \
          generated name (orders_customer_id_fkey) against a chosen one (orders_customer_fk). \
          Behaviour is the same, but migrations and ON CONFLICT ON CONSTRAINT clauses that name \
          it fail. `ignore.constraint_names` matches constraints by definition only.";
-    "extension.extra", Presence, Error, "An extension is installed only in the actual database",
+    ExtensionExtra = "extension.extra", Presence, Error, "An extension is installed only in the actual database",
         "The actual database has an extension the expected schema does not declare.";
-    "extension.missing", Presence, Error, "An extension of the expected schema is missing",
+    ExtensionMissing = "extension.missing", Presence, Error, "An extension of the expected schema is missing",
         "An extension the schema relies on is not installed; its types, functions and operators \
          are unavailable.";
-    "extension.version", Definition, Error, "An extension's version or schema differs",
+    ExtensionVersion = "extension.version", Definition, Error, "An extension's version or schema differs",
         "The extension is installed at another version (or into another schema). Its functions \
          and types can behave differently between versions.";
-    "function.definition", Definition, Error, "A function's definition differs",
+    FunctionDefinition = "function.definition", Definition, Error, "A function's definition differs",
         "The function or procedure has a different body, return type, language, volatility, \
          strictness, security, parallel safety, cost or SET configuration.";
-    "function.extra", Presence, Error, "A function exists only in the actual schema",
+    FunctionExtra = "function.extra", Presence, Error, "A function exists only in the actual schema",
         "The actual schema has a function or procedure (this name with these argument types) \
          the expected schema does not.";
-    "function.missing", Presence, Error, "A function of the expected schema is missing",
+    FunctionMissing = "function.missing", Presence, Error, "A function of the expected schema is missing",
         "A function or procedure with this name and these argument types is missing; callers, \
          triggers and defaults that use it fail.";
-    "grant.extra", Access, Error, "A privilege is granted only in the actual schema",
+    GrantExtra = "grant.extra", Access, Error, "A privilege is granted only in the actual schema",
         "A role holds a privilege the expected schema does not give it: more access than \
          intended.";
-    "grant.missing", Access, Error, "A privilege of the expected schema is not granted",
+    GrantMissing = "grant.missing", Access, Error, "A privilege of the expected schema is not granted",
         "A role lacks a privilege the expected schema gives it: the application fails with \
          permission denied.";
-    "index.definition", Definition, Error, "An index's definition differs",
+    IndexDefinition = "index.definition", Definition, Error, "An index's definition differs",
         "An index with this name covers other columns or expressions, uses another method, \
          another predicate, INCLUDE list or uniqueness.";
-    "index.extra", Presence, Error, "An index exists only in the actual schema",
+    IndexExtra = "index.extra", Presence, Error, "An index exists only in the actual schema",
         "The actual table has an index the expected schema does not: writes pay for it, and a \
          unique one rejects data.";
-    "index.missing", Presence, Error, "An index of the expected schema is missing",
+    IndexMissing = "index.missing", Presence, Error, "An index of the expected schema is missing",
         "A missing index makes queries slow; a missing unique index lets duplicates in.";
-    "index.name", Cosmetic, Warning, "An index has another name",
+    IndexName = "index.name", Cosmetic, Warning, "An index has another name",
         "The actual table has an index with the same definition under another name. Queries are \
          served the same, but migrations that drop or rename it by name fail. \
          `ignore.index_names` matches indexes by definition only.";
-    "owner.mismatch", Access, Warning, "An object has a different owner",
+    OwnerMismatch = "owner.mismatch", Access, Warning, "An object has a different owner",
         "The owner holds all privileges on the object and is the only role that can alter or \
          drop it: migrations run as another role fail.";
-    "pattern.unused", Policy, Note, "A policy pattern matched nothing in this run",
+    PatternUnused = "pattern.unused", Policy, Note, "A policy pattern matched nothing in this run",
         "An include/exclude filter, a severity key or a waiver matched no finding or object in \
          this run. Often a typo in a name or a glob; sometimes an exception whose reason is gone \
          and that can be removed.";
-    "policy.definition", Definition, Error, "A row-level security policy differs",
+    PolicyDefinition = "policy.definition", Definition, Error, "A row-level security policy differs",
         "A policy with this name applies to other commands or roles, is permissive instead of \
          restrictive (or the reverse), or has another USING or WITH CHECK expression.";
-    "policy.extra", Presence, Error, "A row-level security policy exists only in the actual schema",
+    PolicyExtra = "policy.extra", Presence, Error, "A row-level security policy exists only in the actual schema",
         "The actual table has a policy the expected schema does not: rows can be visible or \
          writable that should not be, or the reverse.";
-    "policy.missing", Presence, Error, "A row-level security policy of the expected schema is missing",
+    PolicyMissing = "policy.missing", Presence, Error, "A row-level security policy of the expected schema is missing",
         "A policy is missing: with RLS on, rows it should let through are hidden; with \
          permissive policies, rows it should filter may be exposed.";
-    "schema.extra", Presence, Error, "A schema exists only in the actual database",
+    SchemaExtra = "schema.extra", Presence, Error, "A schema exists only in the actual database",
         "The actual database has a schema the expected one does not.";
-    "schema.missing", Presence, Error, "A schema of the expected database is missing",
+    SchemaMissing = "schema.missing", Presence, Error, "A schema of the expected database is missing",
         "A whole schema and everything in it is missing.";
-    "sequence.extra", Presence, Error, "A sequence exists only in the actual schema",
+    SequenceExtra = "sequence.extra", Presence, Error, "A sequence exists only in the actual schema",
         "The actual schema has a sequence the expected schema does not.";
-    "sequence.missing", Presence, Error, "A sequence of the expected schema is missing",
+    SequenceMissing = "sequence.missing", Presence, Error, "A sequence of the expected schema is missing",
         "A sequence is missing: defaults that call nextval on it fail.";
-    "sequence.property", Definition, Error, "A sequence's properties differ",
+    SequenceProperty = "sequence.property", Definition, Error, "A sequence's properties differ",
         "The sequence has another type, start, increment, bounds, cache, cycle setting or owning \
          column. Key ranges can run out or collide.";
-    "table.extra", Presence, Error, "A table exists only in the actual schema",
+    TableExtra = "table.extra", Presence, Error, "A table exists only in the actual schema",
         "The actual schema has a table the expected schema does not: often a leftover or a \
          manual change.";
-    "table.missing", Presence, Error, "A table of the expected schema is missing",
+    TableMissing = "table.missing", Presence, Error, "A table of the expected schema is missing",
         "A table is missing: everything that reads or writes it fails.";
-    "table.property", Definition, Error, "A table's properties differ",
+    TableProperty = "table.property", Definition, Error, "A table's properties differ",
         "The table differs in persistence (UNLOGGED), partitioning key, partition bounds, \
          inheritance, row-level security (enabled or forced) or storage parameters.";
-    "trigger.definition", Definition, Error, "A trigger's definition differs",
+    TriggerDefinition = "trigger.definition", Definition, Error, "A trigger's definition differs",
         "A trigger with this name fires at another time, for other events, columns or \
          conditions, calls another function, or is enabled differently.";
-    "trigger.extra", Presence, Error, "A trigger exists only in the actual schema",
+    TriggerExtra = "trigger.extra", Presence, Error, "A trigger exists only in the actual schema",
         "The actual table has a trigger the expected schema does not: writes have side effects \
          nobody reviewed.";
-    "trigger.missing", Presence, Error, "A trigger of the expected schema is missing",
+    TriggerMissing = "trigger.missing", Presence, Error, "A trigger of the expected schema is missing",
         "A trigger is missing: the side effects it implements (audit rows, updated_at, \
          denormalized counters) silently stop.";
-    "type.definition", Definition, Error, "A type's definition differs",
+    TypeDefinition = "type.definition", Definition, Error, "A type's definition differs",
         "An enum has other labels or another label order, a domain another base type, default \
          or constraints, a composite type other attributes, a range another subtype.";
-    "type.extra", Presence, Error, "A type exists only in the actual schema",
+    TypeExtra = "type.extra", Presence, Error, "A type exists only in the actual schema",
         "The actual schema has an enum, domain, composite or range type the expected schema \
          does not.";
-    "type.missing", Presence, Error, "A type of the expected schema is missing",
+    TypeMissing = "type.missing", Presence, Error, "A type of the expected schema is missing",
         "An enum, domain, composite or range type is missing: columns and functions that use it \
          cannot exist.";
-    "view.definition", Definition, Error, "A view's definition differs",
+    ViewDefinition = "view.definition", Definition, Error, "A view's definition differs",
         "The view (or materialized view) computes something else: its query or options differ, \
          or it is materialized on one side only.";
-    "view.extra", Presence, Error, "A view exists only in the actual schema",
+    ViewExtra = "view.extra", Presence, Error, "A view exists only in the actual schema",
         "The actual schema has a view or materialized view the expected schema does not.";
-    "view.missing", Presence, Error, "A view of the expected schema is missing",
+    ViewMissing = "view.missing", Presence, Error, "A view of the expected schema is missing",
         "A view or materialized view is missing: queries that read it fail.";
-    "waiver.expired", Policy, Warning, "A waiver has expired",
+    WaiverExpired = "waiver.expired", Policy, Warning, "A waiver has expired",
         "A waiver's expiry date has passed: it no longer covers the findings it was written for, \
          which count again. Fix the drift, or renew the waiver with a new date and reason.";
 }
 
-/// Look up a rule by id.
+/// Look up a rule by its id text.
 pub fn rule(id: &str) -> Option<&'static Rule> {
-    RULES
-        .binary_search_by(|r| r.id.cmp(id))
-        .ok()
-        .map(|i| &RULES[i])
+    RuleId::parse(id).map(RuleId::rule)
 }
 
 #[cfg(test)]
@@ -244,9 +331,13 @@ mod tests {
 
     #[test]
     fn rules_are_sorted_and_unique() {
+        for (i, r) in RULES.iter().enumerate() {
+            assert_eq!(r.id as usize, i, "{} is out of place", r.id);
+            assert_eq!(RuleId::ALL[i], r.id);
+        }
         for pair in RULES.windows(2) {
             assert!(
-                pair[0].id < pair[1].id,
+                pair[0].id.as_str() < pair[1].id.as_str(),
                 "{} before {}",
                 pair[0].id,
                 pair[1].id
@@ -257,9 +348,24 @@ mod tests {
     #[test]
     fn lookup_finds_every_rule() {
         for r in RULES {
-            assert_eq!(rule(r.id).map(|x| x.id), Some(r.id));
+            assert_eq!(rule(r.id.as_str()).map(|x| x.id), Some(r.id));
         }
         assert!(rule("column.nope").is_none());
+    }
+
+    #[test]
+    fn ids_know_their_family_and_side() {
+        assert_eq!(RuleId::ColumnType.family(), "column");
+        assert_eq!(RuleId::IndexMissing.presence(), Some(Presence::Missing));
+        assert_eq!(RuleId::GrantExtra.presence(), Some(Presence::Extra));
+        assert_eq!(RuleId::ConstraintName.presence(), None);
+        let json = serde_json::to_string(&RuleId::ColumnType).unwrap();
+        assert_eq!(json, "\"column.type\"");
+        assert_eq!(
+            serde_json::from_str::<RuleId>(&json).unwrap(),
+            RuleId::ColumnType
+        );
+        assert!(serde_json::from_str::<RuleId>("\"column.nope\"").is_err());
     }
 
     #[test]

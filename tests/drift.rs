@@ -275,7 +275,7 @@ async fn every_rule_is_named_exactly() {
         .filter(|r| r.category != pgdrift::rules::Category::Policy);
     for rule in schema_rules {
         assert!(
-            CASES.iter().any(|(r, _, _)| *r == rule.id),
+            CASES.iter().any(|(r, _, _)| rule.id == *r),
             "no end-to-end case for rule {}",
             rule.id
         );

@@ -93,7 +93,10 @@ fn rules_under(
     let Outcome::Compared { findings, .. } = outcome else {
         panic!("compared")
     };
-    let mut rules: Vec<String> = findings.into_iter().map(|j| j.finding.rule).collect();
+    let mut rules: Vec<String> = findings
+        .into_iter()
+        .map(|j| j.finding.rule.to_string())
+        .collect();
     rules.sort();
     rules
 }

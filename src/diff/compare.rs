@@ -1,140 +1,97 @@
 //! The walk: one method per object kind, on top of two helpers for the shape every kind shares
-//! (two maps → report what is missing or extra, compare what both sides hold).
+//! (two maps → report what is missing or extra, compare what both sides hold). It produces
+//! typed changes that point into the two models; nothing here formats text for people.
 
 use std::collections::{BTreeMap, HashMap};
 
 use super::merge::{Pair, merge};
 use super::render;
-use super::{ComparedObject, Comparison, Finding, ObjectKind};
-use crate::model::{
-    Column, Constraint, Extension, Function, FunctionKind, Grant, Index, Namespace, Policy, Schema,
-    Sequence, Table, Trigger, Type, TypeDefinition, View, quote_ident,
+use super::{
+    Change, ComparedObject, ConstraintField, Detail, Field, FunctionField, Object, SequenceField,
+    TableField, TriggerField, ViewField,
 };
-
-const EXTENSION_VERSION: &str = "extension.version";
-const TABLE_PROPERTY: &str = "table.property";
-const COLUMN_TYPE: &str = "column.type";
-const COLUMN_NULLABLE: &str = "column.nullable";
-const COLUMN_DEFAULT: &str = "column.default";
-const COLUMN_IDENTITY: &str = "column.identity";
-const COLUMN_GENERATED: &str = "column.generated";
-const COLUMN_COLLATION: &str = "column.collation";
-const COLUMN_ORDER: &str = "column.order";
-const CONSTRAINT_DEFINITION: &str = "constraint.definition";
-const INDEX_DEFINITION: &str = "index.definition";
-const VIEW_DEFINITION: &str = "view.definition";
-const SEQUENCE_PROPERTY: &str = "sequence.property";
-const FUNCTION_DEFINITION: &str = "function.definition";
-const TRIGGER_DEFINITION: &str = "trigger.definition";
-const TYPE_DEFINITION: &str = "type.definition";
-const POLICY_DEFINITION: &str = "policy.definition";
-const GRANT_MISSING: &str = "grant.missing";
-const GRANT_EXTRA: &str = "grant.extra";
-const OWNER_MISMATCH: &str = "owner.mismatch";
-const COMMENT_MISMATCH: &str = "comment.mismatch";
+use crate::model::{
+    Column, Constraint, Extension, Function, FunctionKind, Grant, Index, Namespace, ObjectKind,
+    ObjectPath, Policy, Schema, Sequence, Table, Trigger, Type, View,
+};
+use crate::rules::RuleId;
 
 /// A rename rule id and the key that pairs renamed objects.
-type Renamed<V> = (&'static str, fn(&V) -> String);
+type Renamed<V> = (RuleId, fn(&V) -> String);
 
 /// What the walk needs to know about one kind of object kept in a map.
 struct Spec<V> {
-    missing: &'static str,
-    extra: &'static str,
-    /// Whether the map key is an identifier to quote; function keys are `name(argument types)`,
-    /// already display text.
-    quote: bool,
-    /// Whether the name lives in the schema's name space rather than its table's: indexes are
-    /// `public.orders_created_idx`, as PostgreSQL names them, while constraints, triggers and
-    /// policies are `public.orders.orders_pkey`.
-    schema_scoped: bool,
+    missing: RuleId,
+    extra: RuleId,
     /// For kinds whose names are often generated (constraints, indexes): the rule for an object
     /// that exists on both sides under different names, and the key that pairs them — the
     /// definition without the name.
     renamed: Option<Renamed<V>>,
     kind: fn(&V) -> ObjectKind,
-    /// The value shown for an object present on one side only.
-    describe: fn(&V) -> String,
+    object: for<'a> fn(&'a V) -> Object<'a>,
 }
 
 const SCHEMA: Spec<Namespace> = Spec {
-    missing: "schema.missing",
-    extra: "schema.extra",
-    quote: true,
-    schema_scoped: false,
+    missing: RuleId::SchemaMissing,
+    extra: RuleId::SchemaExtra,
     renamed: None,
     kind: |_| ObjectKind::Schema,
-    describe: render::namespace,
+    object: |o| Object::Schema(o),
 };
 const EXTENSION: Spec<Extension> = Spec {
-    missing: "extension.missing",
-    extra: "extension.extra",
-    quote: true,
-    schema_scoped: false,
+    missing: RuleId::ExtensionMissing,
+    extra: RuleId::ExtensionExtra,
     renamed: None,
     kind: |_| ObjectKind::Extension,
-    describe: render::extension,
+    object: |o| Object::Extension(o),
 };
 const TABLE: Spec<Table> = Spec {
-    missing: "table.missing",
-    extra: "table.extra",
-    quote: true,
-    schema_scoped: false,
+    missing: RuleId::TableMissing,
+    extra: RuleId::TableExtra,
     renamed: None,
     kind: |_| ObjectKind::Table,
-    describe: render::table,
+    object: |o| Object::Table(o),
 };
 const COLUMN: Spec<Column> = Spec {
-    missing: "column.missing",
-    extra: "column.extra",
-    quote: true,
-    schema_scoped: false,
+    missing: RuleId::ColumnMissing,
+    extra: RuleId::ColumnExtra,
     renamed: None,
     kind: |_| ObjectKind::Column,
-    describe: render::column,
+    object: |o| Object::Column(o),
 };
 const CONSTRAINT: Spec<Constraint> = Spec {
-    missing: "constraint.missing",
-    extra: "constraint.extra",
-    quote: true,
-    schema_scoped: false,
-    renamed: Some(("constraint.name", |c| {
+    missing: RuleId::ConstraintMissing,
+    extra: RuleId::ConstraintExtra,
+    renamed: Some((RuleId::ConstraintName, |c| {
         format!("{:?} {}", c.kind, c.definition)
     })),
     kind: |_| ObjectKind::Constraint,
-    describe: |c| c.definition.clone(),
+    object: |o| Object::Constraint(o),
 };
 const INDEX: Spec<Index> = Spec {
-    missing: "index.missing",
-    extra: "index.extra",
-    quote: true,
-    schema_scoped: true,
-    renamed: Some(("index.name", render::index_without_name)),
+    missing: RuleId::IndexMissing,
+    extra: RuleId::IndexExtra,
+    renamed: Some((RuleId::IndexName, render::index_without_name)),
     kind: |_| ObjectKind::Index,
-    describe: |i| i.definition.clone(),
+    object: |o| Object::Index(o),
 };
 const TRIGGER: Spec<Trigger> = Spec {
-    missing: "trigger.missing",
-    extra: "trigger.extra",
-    quote: true,
-    schema_scoped: false,
+    missing: RuleId::TriggerMissing,
+    extra: RuleId::TriggerExtra,
     renamed: None,
     kind: |_| ObjectKind::Trigger,
-    describe: |t| t.definition.clone(),
+    object: |o| Object::Trigger(o),
 };
 const POLICY: Spec<Policy> = Spec {
-    missing: "policy.missing",
-    extra: "policy.extra",
-    quote: true,
-    schema_scoped: false,
+    missing: RuleId::PolicyMissing,
+    extra: RuleId::PolicyExtra,
     renamed: None,
     kind: |_| ObjectKind::Policy,
-    describe: render::policy,
+    object: |o| Object::Policy(o),
 };
 const VIEW: Spec<View> = Spec {
-    missing: "view.missing",
-    extra: "view.extra",
-    quote: true,
-    schema_scoped: false,
+    missing: RuleId::ViewMissing,
+    extra: RuleId::ViewExtra,
     renamed: None,
     kind: |v| {
         if v.materialized {
@@ -143,41 +100,40 @@ const VIEW: Spec<View> = Spec {
             ObjectKind::View
         }
     },
-    describe: |v| v.definition.clone(),
+    object: |o| Object::View(o),
 };
 const SEQUENCE: Spec<Sequence> = Spec {
-    missing: "sequence.missing",
-    extra: "sequence.extra",
-    quote: true,
-    schema_scoped: false,
+    missing: RuleId::SequenceMissing,
+    extra: RuleId::SequenceExtra,
     renamed: None,
     kind: |_| ObjectKind::Sequence,
-    describe: render::sequence,
+    object: |o| Object::Sequence(o),
 };
 const FUNCTION: Spec<Function> = Spec {
-    missing: "function.missing",
-    extra: "function.extra",
-    quote: false,
-    schema_scoped: false,
+    missing: RuleId::FunctionMissing,
+    extra: RuleId::FunctionExtra,
     renamed: None,
     kind: |f| match f.kind {
         FunctionKind::Procedure => ObjectKind::Procedure,
         FunctionKind::Aggregate => ObjectKind::Aggregate,
         FunctionKind::Function | FunctionKind::Window => ObjectKind::Function,
     },
-    describe: render::function,
+    object: |o| Object::Function(o),
 };
 const TYPE: Spec<Type> = Spec {
-    missing: "type.missing",
-    extra: "type.extra",
-    quote: true,
-    schema_scoped: false,
+    missing: RuleId::TypeMissing,
+    extra: RuleId::TypeExtra,
     renamed: None,
     kind: |_| ObjectKind::Type,
-    describe: |t| render::type_definition(&t.definition),
+    object: |o| Object::Type(o),
 };
 
-pub(super) fn run(expected: &Schema, actual: &Schema) -> Comparison {
+/// Every change between `expected` and `actual`, in walk order, and the top-level objects
+/// compared.
+pub(super) fn run<'a>(
+    expected: &'a Schema,
+    actual: &'a Schema,
+) -> (Vec<Change<'a>>, Vec<ComparedObject>) {
     let mut d = Differ::default();
     d.top_level(
         &SCHEMA,
@@ -195,100 +151,67 @@ pub(super) fn run(expected: &Schema, actual: &Schema) -> Comparison {
     );
     d.compared.sort_unstable();
     d.compared.dedup();
-    Comparison {
-        findings: d.findings,
-        compared: d.compared,
-    }
+    (d.changes, d.compared)
 }
 
-/// The top-level object findings are grouped under (a table for its columns, ...).
-struct Group {
-    name: String,
-    kind: ObjectKind,
-    /// Display name of the schema the group lives in (`None` for schemas and extensions).
-    schema: Option<String>,
+/// The top-level object changes are grouped under (a table for its columns, ...).
+struct Group<'a> {
+    path: ObjectPath,
+    /// The raw schema name (`None` for schemas and extensions).
+    schema: Option<&'a str>,
+    name: &'a str,
 }
 
-impl Group {
+impl Group<'_> {
     fn at(&self) -> At<'_> {
         At {
-            kind: self.kind,
-            parent: None,
-            name: &self.name,
-            quote: false,
+            kind: self.path.kind,
+            name: self.name,
+            child: false,
             group: self,
         }
     }
 }
 
-/// The object a finding would be about. Its display name is only built when a finding is made.
+/// The object a change would be about. Its path is only built when a change is made.
 #[derive(Clone, Copy)]
-struct At<'a> {
+struct At<'g> {
     kind: ObjectKind,
-    /// Display name of the enclosing object (`public`, `public.orders`).
-    parent: Option<&'a str>,
-    name: &'a str,
-    quote: bool,
-    group: &'a Group,
+    name: &'g str,
+    /// Whether the object lives inside the group (a column of a table) rather than being it.
+    child: bool,
+    group: &'g Group<'g>,
 }
 
 impl At<'_> {
-    fn object(&self) -> String {
-        display(self.parent, self.name, self.quote)
-    }
-}
-
-fn display(parent: Option<&str>, name: &str, quote: bool) -> String {
-    match (parent, quote) {
-        (Some(parent), true) => format!("{parent}.{}", quote_ident(name)),
-        (Some(parent), false) => format!("{parent}.{name}"),
-        (None, true) => quote_ident(name),
-        (None, false) => name.to_string(),
+    fn path(&self) -> ObjectPath {
+        if !self.child {
+            return self.group.path.clone();
+        }
+        ObjectPath {
+            kind: self.kind,
+            schema: self.group.schema.map(str::to_string),
+            parent: Some(self.group.name.to_string()),
+            name: self.name.to_string(),
+        }
     }
 }
 
 #[derive(Default)]
-struct Differ {
-    findings: Vec<Finding>,
+struct Differ<'a> {
+    changes: Vec<Change<'a>>,
     compared: Vec<ComparedObject>,
     /// Scratch space: (expected position, actual position) of each column two tables share.
     positions: Vec<(u32, u32)>,
 }
 
-impl Differ {
-    fn emit(
-        &mut self,
-        rule: &'static str,
-        at: At<'_>,
-        expected: Option<String>,
-        actual: Option<String>,
-        message: impl FnOnce(&str, &str) -> String,
-    ) {
-        let object = at.object();
-        let message = message(at.kind.noun(), &object);
-        self.findings.push(Finding {
-            rule: rule.to_string(),
-            kind: at.kind,
-            object,
-            group: at.group.name.clone(),
-            group_kind: at.group.kind,
-            expected,
-            actual,
-            message,
-        });
-    }
-
-    fn missing<V>(&mut self, spec: &Spec<V>, at: At<'_>, value: &V) {
-        let shown = (spec.describe)(value);
-        self.emit(spec.missing, at, Some(shown), None, |noun, object| {
-            format!("{noun} {object} is missing")
-        });
-    }
-
-    fn extra<V>(&mut self, spec: &Spec<V>, at: At<'_>, value: &V) {
-        let shown = (spec.describe)(value);
-        self.emit(spec.extra, at, None, Some(shown), |noun, object| {
-            format!("{noun} {object} is extra")
+impl<'a> Differ<'a> {
+    fn emit(&mut self, rule: RuleId, at: At<'_>, detail: Detail<'a>) {
+        self.changes.push(Change {
+            rule,
+            path: at.path(),
+            group_kind: at.group.path.kind,
+            detail,
         });
     }
 
@@ -297,25 +220,34 @@ impl Differ {
     fn top_level<V>(
         &mut self,
         spec: &Spec<V>,
-        schema: Option<&str>,
-        expected: &BTreeMap<String, V>,
-        actual: &BTreeMap<String, V>,
-        mut compare: impl FnMut(&mut Self, &Group, &V, &V),
+        schema: Option<&'a str>,
+        expected: &'a BTreeMap<String, V>,
+        actual: &'a BTreeMap<String, V>,
+        mut compare: impl FnMut(&mut Self, &Group<'a>, &'a V, &'a V),
     ) {
         for (key, pair) in merge(expected, actual) {
+            let kind = (spec.kind)(pair.primary());
+            let path = match schema {
+                Some(schema) => ObjectPath::in_schema(kind, schema, key),
+                None => ObjectPath::top(kind, key),
+            };
             let group = Group {
-                name: display(schema, key, spec.quote),
-                kind: (spec.kind)(pair.primary()),
-                schema: schema.map(str::to_string),
+                path,
+                schema,
+                name: key,
             };
             match pair {
                 Pair::Both(e, a) => compare(self, &group, e, a),
-                Pair::Missing(e) => self.missing(spec, group.at(), e),
-                Pair::Extra(a) => self.extra(spec, group.at(), a),
+                Pair::Missing(e) => {
+                    self.emit(spec.missing, group.at(), Detail::Presence((spec.object)(e)))
+                }
+                Pair::Extra(a) => {
+                    self.emit(spec.extra, group.at(), Detail::Presence((spec.object)(a)))
+                }
             }
             self.compared.push(ComparedObject {
-                kind: group.kind,
-                name: group.name,
+                kind,
+                name: group.path.display(),
             });
         }
     }
@@ -324,35 +256,24 @@ impl Differ {
     fn children<V>(
         &mut self,
         spec: &Spec<V>,
-        group: &Group,
-        expected: &BTreeMap<String, V>,
-        actual: &BTreeMap<String, V>,
-        mut compare: impl FnMut(&mut Self, At<'_>, &V, &V),
+        group: &Group<'a>,
+        expected: &'a BTreeMap<String, V>,
+        actual: &'a BTreeMap<String, V>,
+        mut compare: impl FnMut(&mut Self, At<'_>, &'a V, &'a V),
     ) {
-        let parent = match (&group.schema, spec.schema_scoped) {
-            (Some(schema), true) => schema.as_str(),
-            _ => group.name.as_str(),
-        };
-        fn at<'a, V>(
-            spec: &Spec<V>,
-            parent: &'a str,
-            group: &'a Group,
-            key: &'a str,
-            value: &V,
-        ) -> At<'a> {
+        fn at<'g, V>(spec: &Spec<V>, group: &'g Group<'g>, key: &'g str, value: &V) -> At<'g> {
             At {
                 kind: (spec.kind)(value),
-                parent: Some(parent),
                 name: key,
-                quote: spec.quote,
+                child: true,
                 group,
             }
         }
-        let mut extras: Vec<(&String, &V)> = Vec::new();
-        let mut missing: Vec<(&String, &V)> = Vec::new();
+        let mut extras: Vec<(&'a String, &'a V)> = Vec::new();
+        let mut missing: Vec<(&'a String, &'a V)> = Vec::new();
         for (key, pair) in merge(expected, actual) {
             match pair {
-                Pair::Both(e, a) => compare(self, at(spec, parent, group, key, e), e, a),
+                Pair::Both(e, a) => compare(self, at(spec, group, key, e), e, a),
                 Pair::Missing(e) => missing.push((key, e)),
                 Pair::Extra(a) => extras.push((key, a)),
             }
@@ -371,16 +292,14 @@ impl Differ {
                     return true;
                 };
                 paired[i] = true;
-                let new_name = extras[i].0;
-                self.emit(
-                    rule,
-                    at(spec, parent, group, key, e),
-                    Some(key.to_string()),
-                    Some(new_name.to_string()),
-                    |noun, object| {
-                        format!("{noun} {object} is named {new_name} in actual (same definition)")
-                    },
-                );
+                let (actual_name, a) = extras[i];
+                let detail = Detail::Renamed {
+                    expected_name: key.as_str(),
+                    actual_name: actual_name.as_str(),
+                    expected: (spec.object)(e),
+                    actual: (spec.object)(a),
+                };
+                self.emit(rule, at(spec, group, key, *e), detail);
                 false
             });
             let mut i = 0;
@@ -390,102 +309,103 @@ impl Differ {
             });
         }
         for (key, e) in missing {
-            self.missing(spec, at(spec, parent, group, key, e), e);
+            let detail = Detail::Presence((spec.object)(e));
+            self.emit(spec.missing, at(spec, group, key, e), detail);
         }
         for (key, a) in extras {
-            self.extra(spec, at(spec, parent, group, key, a), a);
+            let detail = Detail::Presence((spec.object)(a));
+            self.emit(spec.extra, at(spec, group, key, a), detail);
         }
     }
 
-    /// Compare two objects field by field; each field that differs is a finding of `rule`.
-    fn fields<'d, 'a, V>(
-        &'d mut self,
-        rule: &'static str,
-        at: At<'a>,
-        expected: &'a V,
-        actual: &'a V,
-    ) -> Fields<'d, 'a, V> {
-        Fields {
-            differ: self,
-            rule,
-            at,
-            expected,
-            actual,
+    /// One change of `rule` for each field in `fields` that differs between the two objects.
+    fn fields<F: Copy>(
+        &mut self,
+        rule: RuleId,
+        at: At<'_>,
+        fields: &[F],
+        differs: impl Fn(F) -> bool,
+        wrap: impl Fn(F) -> Field,
+        objects: (Object<'a>, Object<'a>),
+    ) {
+        for &f in fields {
+            if differs(f) {
+                let detail = Detail::Property {
+                    field: wrap(f),
+                    expected: objects.0,
+                    actual: objects.1,
+                };
+                self.emit(rule, at, detail);
+            }
         }
     }
 
-    fn owner(&mut self, at: At<'_>, expected: &str, actual: &str) {
+    fn property(&mut self, rule: RuleId, at: At<'_>, field: Field, e: Object<'a>, a: Object<'a>) {
+        let detail = Detail::Property {
+            field,
+            expected: e,
+            actual: a,
+        };
+        self.emit(rule, at, detail);
+    }
+
+    fn owner(&mut self, at: At<'_>, expected: &'a str, actual: &'a str) {
         if expected != actual {
             self.emit(
-                OWNER_MISMATCH,
+                RuleId::OwnerMismatch,
                 at,
-                Some(expected.to_string()),
-                Some(actual.to_string()),
-                |noun, object| {
-                    format!(
-                        "{noun} {object} is owned by {expected} in expected, {actual} in actual"
-                    )
-                },
+                Detail::Owner { expected, actual },
             );
         }
     }
 
-    fn comment(&mut self, at: At<'_>, expected: &Option<String>, actual: &Option<String>) {
+    fn comment(&mut self, at: At<'_>, expected: &'a Option<String>, actual: &'a Option<String>) {
         if expected != actual {
-            self.emit(
-                COMMENT_MISMATCH,
-                at,
-                expected.clone(),
-                actual.clone(),
-                |noun, object| format!("comment on {noun} {object} differs"),
-            );
+            let detail = Detail::Comment {
+                expected: expected.as_deref(),
+                actual: actual.as_deref(),
+            };
+            self.emit(RuleId::CommentMismatch, at, detail);
         }
     }
 
-    /// One finding per (grantee, privilege) held on one side only, or held with the grant option
+    /// One change per (grantee, privilege) held on one side only, or held with the grant option
     /// on one side only.
-    fn grants(&mut self, at: At<'_>, expected: &[Grant], actual: &[Grant]) {
+    fn grants(&mut self, at: At<'_>, expected: &'a [Grant], actual: &'a [Grant]) {
         if expected == actual {
             return;
         }
         for ((grantee, privilege), pair) in merge(effective(expected), effective(actual)) {
-            let (rule, shown_expected, shown_actual, what) = match pair {
-                Pair::Missing(option) => (
-                    GRANT_MISSING,
-                    Some(render::grant(grantee, privilege, option)),
-                    None,
-                    "is missing",
-                ),
-                Pair::Extra(option) => (
-                    GRANT_EXTRA,
-                    None,
-                    Some(render::grant(grantee, privilege, option)),
-                    "is extra",
-                ),
+            let (rule, expected, actual) = match pair {
+                Pair::Missing(option) => (RuleId::GrantMissing, Some(option), None),
+                Pair::Extra(option) => (RuleId::GrantExtra, None, Some(option)),
                 Pair::Both(e, a) if e == a => continue,
                 Pair::Both(e, a) => (
-                    if e { GRANT_MISSING } else { GRANT_EXTRA },
-                    Some(render::grant(grantee, privilege, e)),
-                    Some(render::grant(grantee, privilege, a)),
                     if e {
-                        "is missing its grant option"
+                        RuleId::GrantMissing
                     } else {
-                        "has an extra grant option"
+                        RuleId::GrantExtra
                     },
+                    Some(e),
+                    Some(a),
                 ),
             };
-            self.emit(rule, at, shown_expected, shown_actual, |noun, object| {
-                format!("{privilege} to {grantee} on {noun} {object} {what}")
-            });
+            let detail = Detail::Grant {
+                grantee,
+                privilege,
+                expected,
+                actual,
+            };
+            self.emit(rule, at, detail);
         }
     }
 
-    fn namespace(&mut self, group: &Group, e: &Namespace, a: &Namespace) {
+    fn namespace(&mut self, group: &Group<'a>, e: &'a Namespace, a: &'a Namespace) {
         let at = group.at();
         self.owner(at, &e.owner, &a.owner);
         self.comment(at, &e.comment, &a.comment);
         self.grants(at, &e.grants, &a.grants);
-        let schema = Some(group.name.as_str());
+        let schema = Some(group.name);
         self.top_level(&TABLE, schema, &e.tables, &a.tables, Self::table);
         self.top_level(&VIEW, schema, &e.views, &a.views, Self::view);
         self.top_level(
@@ -505,42 +425,25 @@ impl Differ {
         self.top_level(&TYPE, schema, &e.types, &a.types, Self::user_type);
     }
 
-    fn extension(&mut self, group: &Group, e: &Extension, a: &Extension) {
+    fn extension(&mut self, group: &Group<'a>, e: &'a Extension, a: &'a Extension) {
         let at = group.at();
-        let what = match (e.version != a.version, e.schema != a.schema) {
-            (true, true) => Some("version and schema"),
-            (true, false) => Some("version"),
-            (false, true) => Some("schema"),
-            (false, false) => None,
-        };
-        if let Some(what) = what {
-            self.emit(
-                EXTENSION_VERSION,
-                at,
-                Some(render::extension(e)),
-                Some(render::extension(a)),
-                |noun, object| format!("{what} of {noun} {object} differs"),
-            );
+        if e.version != a.version || e.schema != a.schema {
+            let (eo, ao) = (Object::Extension(e), Object::Extension(a));
+            self.property(RuleId::ExtensionVersion, at, Field::Extension, eo, ao);
         }
         self.comment(at, &e.comment, &a.comment);
     }
 
-    fn table(&mut self, group: &Group, e: &Table, a: &Table) {
+    fn table(&mut self, group: &Group<'a>, e: &'a Table, a: &'a Table) {
         let at = group.at();
-        let mut table = self.fields(TABLE_PROPERTY, at, e, a);
-        table.check("persistence", |t| &t.persistence, render::persistence);
-        table.check("partition key", |t| &t.partition_key, render::optional);
-        table.check("partition parent", |t| &t.partition_of, render::optional);
-        table.check("partition bound", |t| &t.partition_bound, render::optional);
-        table.check("inheritance", |t| t.inherits.as_slice(), render::list);
-        let enabled = render::flag("enabled", "disabled");
-        table.check("row-level security", |t| &t.rls_enabled, enabled);
-        let forced = render::flag("forced", "not forced");
-        table.check("forced row-level security", |t| &t.rls_forced, forced);
-        table.check(
-            "storage parameters",
-            |t| t.reloptions.as_slice(),
-            render::list,
+        let objects = (Object::Table(e), Object::Table(a));
+        self.fields(
+            RuleId::TableProperty,
+            at,
+            TableField::ALL,
+            |f| f.differs(e, a),
+            Field::Table,
+            objects,
         );
         self.owner(at, &e.owner, &a.owner);
         self.comment(at, &e.comment, &a.comment);
@@ -559,117 +462,98 @@ impl Differ {
         self.children(&POLICY, group, &e.policies, &a.policies, Self::policy);
     }
 
-    fn column(&mut self, at: At<'_>, e: &Column, a: &Column) {
-        if e.data_type != a.data_type {
-            let (expected, actual) = (&e.data_type, &a.data_type);
-            let message = |noun: &str, object: &str| {
-                format!("{noun} {object} has type {expected} in expected, {actual} in actual")
-            };
-            let values = (Some(expected.clone()), Some(actual.clone()));
-            self.emit(COLUMN_TYPE, at, values.0, values.1, message);
+    fn column(&mut self, at: At<'_>, e: &'a Column, a: &'a Column) {
+        let (eo, ao) = (Object::Column(e), Object::Column(a));
+        let rules = [
+            (RuleId::ColumnType, e.data_type != a.data_type),
+            (RuleId::ColumnNullable, e.not_null != a.not_null),
+            (RuleId::ColumnDefault, e.default != a.default),
+            (RuleId::ColumnIdentity, e.identity != a.identity),
+            (RuleId::ColumnGenerated, e.generated != a.generated),
+            (RuleId::ColumnCollation, e.collation != a.collation),
+        ];
+        for (rule, differs) in rules {
+            if differs {
+                self.property(rule, at, Field::Column, eo, ao);
+            }
         }
-        if e.not_null != a.not_null {
-            let show = |not_null| if not_null { "NOT NULL" } else { "nullable" };
-            let (expected, actual) = (show(e.not_null), show(a.not_null));
-            let message = |noun: &str, object: &str| {
-                format!("{noun} {object} is {expected} in expected, {actual} in actual")
-            };
-            let values = (Some(expected.to_string()), Some(actual.to_string()));
-            self.emit(COLUMN_NULLABLE, at, values.0, values.1, message);
-        }
-        self.fields(COLUMN_DEFAULT, at, e, a)
-            .check("default", |c| &c.default, render::optional);
-        self.fields(COLUMN_IDENTITY, at, e, a)
-            .check("identity", |c| &c.identity, render::identity);
-        let generated = |g: &Option<String>| g.as_deref().map(render::generated);
-        self.fields(COLUMN_GENERATED, at, e, a).check(
-            "generated expression",
-            |c| &c.generated,
-            generated,
-        );
-        self.fields(COLUMN_COLLATION, at, e, a).check(
-            "collation",
-            |c| &c.collation,
-            render::optional,
-        );
         self.comment(at, &e.comment, &a.comment);
         self.grants(at, &e.grants, &a.grants);
     }
 
-    /// One `column.order` finding when the columns both tables have are in another relative
+    /// One `column.order` change when the columns both tables have are in another relative
     /// order. Columns present on one side only shift positions without reordering anything, so
     /// the positions themselves are not compared.
-    fn column_order(&mut self, group: &Group, e: &Table, a: &Table) {
+    fn column_order(&mut self, group: &Group<'a>, e: &'a Table, a: &'a Table) {
         self.positions.sort_unstable();
         if self.positions.windows(2).all(|w| w[0].1 <= w[1].1) {
             return;
         }
-        self.emit(
-            COLUMN_ORDER,
-            group.at(),
-            Some(render::column_list(e)),
-            Some(render::column_list(a)),
-            |noun, object| format!("columns of {noun} {object} are in a different order"),
-        );
+        let detail = Detail::ColumnOrder {
+            expected: e,
+            actual: a,
+        };
+        self.emit(RuleId::ColumnOrder, group.at(), detail);
     }
 
-    fn constraint(&mut self, at: At<'_>, e: &Constraint, a: &Constraint) {
-        let mut constraint = self.fields(CONSTRAINT_DEFINITION, at, e, a);
-        constraint.check("definition", |c| c.definition.as_str(), render::text);
-        // The definition starts with the kind, so a different kind shows there; this catches a
-        // reader that deparsed both the same.
-        if e.definition == a.definition {
-            let kind = |k: &_| Some(render::constraint_kind(*k).to_string());
-            constraint.check("kind", |c| &c.kind, kind);
-        }
-        self.comment(at, &e.comment, &a.comment);
-    }
-
-    fn index(&mut self, at: At<'_>, e: &Index, a: &Index) {
-        self.fields(INDEX_DEFINITION, at, e, a).check(
-            "definition",
-            |i| i.definition.as_str(),
-            render::text,
+    fn constraint(&mut self, at: At<'_>, e: &'a Constraint, a: &'a Constraint) {
+        let objects = (Object::Constraint(e), Object::Constraint(a));
+        let fields = if e.definition == a.definition {
+            ConstraintField::ALL
+        } else {
+            &[ConstraintField::Definition]
+        };
+        self.fields(
+            RuleId::ConstraintDefinition,
+            at,
+            fields,
+            |f| f.differs(e, a),
+            Field::Constraint,
+            objects,
         );
         self.comment(at, &e.comment, &a.comment);
     }
 
-    fn trigger(&mut self, at: At<'_>, e: &Trigger, a: &Trigger) {
-        let mut trigger = self.fields(TRIGGER_DEFINITION, at, e, a);
-        trigger.check("definition", |t| t.definition.as_str(), render::text);
-        let enabled = |s: &str| Some(render::trigger_enabled(s));
-        trigger.check("enabled state", |t| t.enabled.as_str(), enabled);
-        self.comment(at, &e.comment, &a.comment);
-    }
-
-    fn policy(&mut self, at: At<'_>, e: &Policy, a: &Policy) {
-        let parts = [
-            ("command", e.command != a.command),
-            ("PERMISSIVE/RESTRICTIVE", e.permissive != a.permissive),
-            ("roles", e.roles != a.roles),
-            ("USING expression", e.using != a.using),
-            ("WITH CHECK expression", e.with_check != a.with_check),
-        ];
-        let differing = differing(&parts);
-        if !differing.is_empty() {
-            self.emit(
-                POLICY_DEFINITION,
-                at,
-                Some(render::policy(e)),
-                Some(render::policy(a)),
-                |noun, object| format!("{noun} {object} differs in {differing}"),
-            );
+    fn index(&mut self, at: At<'_>, e: &'a Index, a: &'a Index) {
+        if e.definition != a.definition {
+            let (eo, ao) = (Object::Index(e), Object::Index(a));
+            self.property(RuleId::IndexDefinition, at, Field::Index, eo, ao);
         }
         self.comment(at, &e.comment, &a.comment);
     }
 
-    fn view(&mut self, group: &Group, e: &View, a: &View) {
+    fn trigger(&mut self, at: At<'_>, e: &'a Trigger, a: &'a Trigger) {
+        let objects = (Object::Trigger(e), Object::Trigger(a));
+        self.fields(
+            RuleId::TriggerDefinition,
+            at,
+            TriggerField::ALL,
+            |f| f.differs(e, a),
+            Field::Trigger,
+            objects,
+        );
+        self.comment(at, &e.comment, &a.comment);
+    }
+
+    fn policy(&mut self, at: At<'_>, e: &'a Policy, a: &'a Policy) {
+        if !render::policy_differences(e, a).is_empty() {
+            let (eo, ao) = (Object::Policy(e), Object::Policy(a));
+            self.property(RuleId::PolicyDefinition, at, Field::Policy, eo, ao);
+        }
+        self.comment(at, &e.comment, &a.comment);
+    }
+
+    fn view(&mut self, group: &Group<'a>, e: &'a View, a: &'a View) {
         let at = group.at();
-        let mut view = self.fields(VIEW_DEFINITION, at, e, a);
-        view.check("definition", |v| v.definition.as_str(), render::text);
-        let materialized = render::flag("materialized view", "view");
-        view.check("materialization", |v| &v.materialized, materialized);
-        view.check("options", |v| v.reloptions.as_slice(), render::list);
+        let objects = (Object::View(e), Object::View(a));
+        self.fields(
+            RuleId::ViewDefinition,
+            at,
+            ViewField::ALL,
+            |f| f.differs(e, a),
+            Field::View,
+            objects,
+        );
         self.owner(at, &e.owner, &a.owner);
         self.comment(at, &e.comment, &a.comment);
         self.grants(at, &e.grants, &a.grants);
@@ -677,96 +561,53 @@ impl Differ {
         self.children(&TRIGGER, group, &e.triggers, &a.triggers, Self::trigger);
     }
 
-    fn sequence(&mut self, group: &Group, e: &Sequence, a: &Sequence) {
+    fn sequence(&mut self, group: &Group<'a>, e: &'a Sequence, a: &'a Sequence) {
         let at = group.at();
-        let mut sequence = self.fields(SEQUENCE_PROPERTY, at, e, a);
-        sequence.check("type", |s| s.data_type.as_str(), render::text);
-        sequence.check("start", |s| &s.start, render::number);
-        sequence.check("increment", |s| &s.increment, render::number);
-        sequence.check("minimum", |s| &s.min_value, render::number);
-        sequence.check("maximum", |s| &s.max_value, render::number);
-        sequence.check("cache", |s| &s.cache, render::number);
-        sequence.check("cycle", |s| &s.cycle, render::flag("CYCLE", "NO CYCLE"));
-        sequence.check("owning column", |s| &s.owned_by, render::optional);
+        let objects = (Object::Sequence(e), Object::Sequence(a));
+        self.fields(
+            RuleId::SequenceProperty,
+            at,
+            SequenceField::ALL,
+            |f| f.differs(e, a),
+            Field::Sequence,
+            objects,
+        );
         self.owner(at, &e.owner, &a.owner);
         self.comment(at, &e.comment, &a.comment);
         self.grants(at, &e.grants, &a.grants);
     }
 
-    fn function(&mut self, group: &Group, e: &Function, a: &Function) {
+    fn function(&mut self, group: &Group<'a>, e: &'a Function, a: &'a Function) {
         let at = group.at();
-        let mut function = self.fields(FUNCTION_DEFINITION, at, e, a);
-        let kind = |k: &FunctionKind| Some(render::function_kind(*k).to_string());
-        function.check("kind", |f| &f.kind, kind);
-        function.check("argument list", |f| f.arguments.as_str(), render::text);
-        function.check("return type", |f| f.returns.as_str(), render::text);
-        function.check("language", |f| f.language.as_str(), render::text);
-        function.check("body", |f| f.body.as_str(), render::text);
-        function.check("volatility", |f| f.volatility.as_str(), render::text);
-        let strict = render::flag("STRICT", "CALLED ON NULL INPUT");
-        function.check("strictness", |f| &f.strict, strict);
-        let security = render::flag("SECURITY DEFINER", "SECURITY INVOKER");
-        function.check("security", |f| &f.security_definer, security);
-        let leakproof = render::flag("LEAKPROOF", "NOT LEAKPROOF");
-        function.check("leakproof", |f| &f.leakproof, leakproof);
-        function.check("parallel safety", |f| f.parallel.as_str(), render::text);
-        function.check("cost", |f| &f.cost, render::number);
-        let rows = |r: &Option<f32>| r.map(|r| r.to_string());
-        function.check("rows", |f| &f.rows, rows);
-        function.check("configuration", |f| f.config.as_slice(), render::list);
+        let objects = (Object::Function(e), Object::Function(a));
+        self.fields(
+            RuleId::FunctionDefinition,
+            at,
+            FunctionField::ALL,
+            |f| f.differs(e, a),
+            Field::Function,
+            objects,
+        );
         self.owner(at, &e.owner, &a.owner);
         self.comment(at, &e.comment, &a.comment);
         self.grants(at, &e.grants, &a.grants);
     }
 
-    fn user_type(&mut self, group: &Group, e: &Type, a: &Type) {
+    fn user_type(&mut self, group: &Group<'a>, e: &'a Type, a: &'a Type) {
         let at = group.at();
         self.owner(at, &e.owner, &a.owner);
         self.comment(at, &e.comment, &a.comment);
         self.grants(at, &e.grants, &a.grants);
         if e.definition != a.definition {
-            let differing = type_differences(&e.definition, &a.definition);
-            self.emit(
-                TYPE_DEFINITION,
-                at,
-                Some(render::type_definition(&e.definition)),
-                Some(render::type_definition(&a.definition)),
-                |noun, object| format!("{noun} {object} differs in {differing}"),
-            );
-        }
-    }
-}
-
-/// One object on both sides, compared one field at a time under one rule.
-struct Fields<'d, 'a, V> {
-    differ: &'d mut Differ,
-    rule: &'static str,
-    at: At<'a>,
-    expected: &'a V,
-    actual: &'a V,
-}
-
-impl<V> Fields<'_, '_, V> {
-    /// A finding `<what> of <object> differs` when `field` differs, each side shown by `show`.
-    fn check<T: PartialEq + ?Sized>(
-        &mut self,
-        what: &str,
-        field: impl Fn(&V) -> &T,
-        show: impl Fn(&T) -> Option<String>,
-    ) {
-        let (expected, actual) = (field(self.expected), field(self.actual));
-        if expected != actual {
-            let message = |noun: &str, object: &str| format!("{what} of {noun} {object} differs");
-            let at = self.at;
-            self.differ
-                .emit(self.rule, at, show(expected), show(actual), message);
+            let (eo, ao) = (Object::Type(e), Object::Type(a));
+            self.property(RuleId::TypeDefinition, at, Field::Type, eo, ao);
         }
     }
 }
 
 /// Grants as (grantee, privilege) → grant option, sorted, each pair once. Several grantors can
 /// give the same privilege; the grantee holds the grant option if any of them gave it.
-fn effective(grants: &[Grant]) -> Vec<((&str, &str), bool)> {
+pub(crate) fn effective(grants: &[Grant]) -> Vec<((&str, &str), bool)> {
     let mut held: Vec<((&str, &str), bool)> = grants
         .iter()
         .map(|g| ((g.grantee.as_str(), g.privilege.as_str()), g.grantable))
@@ -780,71 +621,4 @@ fn effective(grants: &[Grant]) -> Vec<((&str, &str), bool)> {
         same
     });
     held
-}
-
-/// The names of the parts that differ, for a message: `roles, USING expression`.
-fn differing(parts: &[(&str, bool)]) -> String {
-    let names: Vec<&str> = parts
-        .iter()
-        .filter(|(_, differs)| *differs)
-        .map(|(name, _)| *name)
-        .collect();
-    names.join(", ")
-}
-
-fn type_differences(e: &TypeDefinition, a: &TypeDefinition) -> String {
-    use TypeDefinition::{Composite, Domain, Enum, Range};
-    match (e, a) {
-        (Enum { .. }, Enum { .. }) => "labels".to_string(),
-        (Composite { .. }, Composite { .. }) => "attributes".to_string(),
-        (
-            Domain {
-                base_type: eb,
-                not_null: en,
-                default: ed,
-                collation: ec,
-                constraints: ek,
-            },
-            Domain {
-                base_type: ab,
-                not_null: an,
-                default: ad,
-                collation: ac,
-                constraints: ak,
-            },
-        ) => differing(&[
-            ("base type", eb != ab),
-            ("collation", ec != ac),
-            ("default", ed != ad),
-            ("NOT NULL", en != an),
-            ("constraints", ek != ak),
-        ]),
-        (
-            Range {
-                subtype: es,
-                subtype_opclass: eo,
-                collation: ec,
-                canonical: ek,
-                subtype_diff: ed,
-            },
-            Range {
-                subtype: as_,
-                subtype_opclass: ao,
-                collation: ac,
-                canonical: ak,
-                subtype_diff: ad,
-            },
-        ) => differing(&[
-            ("subtype", es != as_),
-            ("subtype operator class", eo != ao),
-            ("collation", ec != ac),
-            ("canonical function", ek != ak),
-            ("subtype difference function", ed != ad),
-        ]),
-        _ => format!(
-            "kind ({} in expected, {} in actual)",
-            e.kind_name(),
-            a.kind_name()
-        ),
-    }
 }

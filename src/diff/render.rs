@@ -4,13 +4,390 @@
 
 use std::fmt::Write;
 
+use super::{
+    Change, ConstraintField, Detail, Field, Finding, FunctionField, Object, SequenceField,
+    TableField, TriggerField, ViewField,
+};
 use crate::model::{
     Column, ConstraintKind, Extension, Function, FunctionKind, Identity, Index, Namespace,
     Persistence, Policy, Sequence, Table, TypeDefinition, quote_ident,
 };
+use crate::rules::RuleId;
+
+/// The finding for a change: its object named, its expected and actual values shown, and one
+/// sentence for humans. The one place findings get their text.
+pub(super) fn finding(change: &Change<'_>) -> Finding {
+    let object = change.path.display();
+    let noun = change.path.kind.noun();
+    let (expected, actual, message) = values_and_message(change, noun, &object);
+    Finding {
+        rule: change.rule,
+        kind: change.path.kind,
+        group: change.group().display(),
+        group_kind: change.group_kind,
+        object,
+        expected,
+        actual,
+        message,
+        path: Some(change.path.clone()),
+    }
+}
+
+type Shown = (Option<String>, Option<String>, String);
+
+fn values_and_message(change: &Change<'_>, noun: &str, object: &str) -> Shown {
+    match change.detail {
+        Detail::Presence(o) => {
+            let shown = Some(describe(o));
+            if change.rule.presence() == Some(crate::rules::Presence::Extra) {
+                (None, shown, format!("{noun} {object} is extra"))
+            } else {
+                (shown, None, format!("{noun} {object} is missing"))
+            }
+        }
+        Detail::Renamed {
+            expected_name,
+            actual_name,
+            ..
+        } => (
+            Some(expected_name.to_string()),
+            Some(actual_name.to_string()),
+            format!("{noun} {object} is named {actual_name} in actual (same definition)"),
+        ),
+        Detail::Property {
+            field,
+            expected,
+            actual,
+        } => property(change.rule, field, expected, actual, noun, object),
+        Detail::Owner { expected, actual } => (
+            Some(expected.to_string()),
+            Some(actual.to_string()),
+            format!("{noun} {object} is owned by {expected} in expected, {actual} in actual"),
+        ),
+        Detail::Comment { expected, actual } => (
+            expected.map(str::to_string),
+            actual.map(str::to_string),
+            format!("comment on {noun} {object} differs"),
+        ),
+        Detail::Grant {
+            grantee,
+            privilege,
+            expected,
+            actual,
+        } => {
+            let what = match (expected, actual) {
+                (Some(_), None) => "is missing",
+                (None, Some(_)) => "is extra",
+                (Some(true), Some(_)) => "is missing its grant option",
+                _ => "has an extra grant option",
+            };
+            (
+                expected.map(|o| grant(grantee, privilege, o)),
+                actual.map(|o| grant(grantee, privilege, o)),
+                format!("{privilege} to {grantee} on {noun} {object} {what}"),
+            )
+        }
+        Detail::ColumnOrder { expected, actual } => (
+            Some(column_list(expected)),
+            Some(column_list(actual)),
+            format!("columns of {noun} {object} are in a different order"),
+        ),
+    }
+}
+
+/// The value shown for an object present on one side only.
+fn describe(o: Object<'_>) -> String {
+    match o {
+        Object::Schema(n) => namespace(n),
+        Object::Extension(e) => extension(e),
+        Object::Table(t) => table(t),
+        Object::Column(c) => column(c),
+        Object::Constraint(c) => c.definition.clone(),
+        Object::Index(i) => i.definition.clone(),
+        Object::Trigger(t) => t.definition.clone(),
+        Object::Policy(p) => policy(p),
+        Object::View(v) => v.definition.clone(),
+        Object::Sequence(s) => sequence(s),
+        Object::Function(f) => function(f),
+        Object::Type(t) => type_definition(&t.definition),
+    }
+}
+
+/// `<what> of <noun> <object> differs`, each side shown in the property's own words.
+fn property(
+    rule: RuleId,
+    field: Field,
+    expected: Object<'_>,
+    actual: Object<'_>,
+    noun: &str,
+    object: &str,
+) -> Shown {
+    let differs = |what: &str| format!("{what} of {noun} {object} differs");
+    let pair = |show: &dyn Fn(Object<'_>) -> Option<String>| (show(expected), show(actual));
+    let (e, a, message) = match (field, expected, actual) {
+        (Field::Column, Object::Column(ec), Object::Column(ac)) => {
+            return column_property(rule, ec, ac, noun, object);
+        }
+        (Field::Table(f), ..) => {
+            let (e, a) = pair(&|o| match o {
+                Object::Table(t) => table_field(f, t),
+                _ => None,
+            });
+            (e, a, differs(f.label()))
+        }
+        (Field::Constraint(f), ..) => {
+            let (e, a) = pair(&|o| match o {
+                Object::Constraint(c) => Some(match f {
+                    ConstraintField::Definition => c.definition.clone(),
+                    ConstraintField::Kind => constraint_kind(c.kind).to_string(),
+                }),
+                _ => None,
+            });
+            (e, a, differs(f.label()))
+        }
+        (Field::Index, ..) => {
+            let (e, a) = pair(&|o| match o {
+                Object::Index(i) => Some(i.definition.clone()),
+                _ => None,
+            });
+            (e, a, differs("definition"))
+        }
+        (Field::Trigger(f), ..) => {
+            let (e, a) = pair(&|o| match o {
+                Object::Trigger(t) => Some(match f {
+                    TriggerField::Definition => t.definition.clone(),
+                    TriggerField::Enabled => trigger_enabled(&t.enabled),
+                }),
+                _ => None,
+            });
+            (e, a, differs(f.label()))
+        }
+        (Field::View(f), ..) => {
+            let (e, a) = pair(&|o| match o {
+                Object::View(v) => match f {
+                    ViewField::Definition => Some(v.definition.clone()),
+                    ViewField::Materialization => {
+                        flag("materialized view", "view")(&v.materialized)
+                    }
+                    ViewField::Options => list(&v.reloptions),
+                },
+                _ => None,
+            });
+            (e, a, differs(f.label()))
+        }
+        (Field::Sequence(f), ..) => {
+            let (e, a) = pair(&|o| match o {
+                Object::Sequence(s) => sequence_field(f, s),
+                _ => None,
+            });
+            (e, a, differs(f.label()))
+        }
+        (Field::Function(f), ..) => {
+            let (e, a) = pair(&|o| match o {
+                Object::Function(func) => function_field(f, func),
+                _ => None,
+            });
+            (e, a, differs(f.label()))
+        }
+        (Field::Policy, Object::Policy(ep), Object::Policy(ap)) => (
+            Some(policy(ep)),
+            Some(policy(ap)),
+            format!(
+                "{noun} {object} differs in {}",
+                policy_differences(ep, ap).join(", ")
+            ),
+        ),
+        (Field::Type, Object::Type(et), Object::Type(at)) => (
+            Some(type_definition(&et.definition)),
+            Some(type_definition(&at.definition)),
+            format!(
+                "{noun} {object} differs in {}",
+                type_differences(&et.definition, &at.definition)
+            ),
+        ),
+        (Field::Extension, Object::Extension(ee), Object::Extension(ae)) => {
+            let what = match (ee.version != ae.version, ee.schema != ae.schema) {
+                (true, true) => "version and schema",
+                (true, false) => "version",
+                _ => "schema",
+            };
+            (Some(extension(ee)), Some(extension(ae)), differs(what))
+        }
+        // The walk pairs each field with its own kind of object.
+        _ => (None, None, format!("{noun} {object} differs")),
+    };
+    (e, a, message)
+}
+
+fn column_property(rule: RuleId, e: &Column, a: &Column, noun: &str, object: &str) -> Shown {
+    let differs = |what: &str| format!("{what} of {noun} {object} differs");
+    match rule {
+        RuleId::ColumnType => (
+            Some(e.data_type.clone()),
+            Some(a.data_type.clone()),
+            format!(
+                "{noun} {object} has type {} in expected, {} in actual",
+                e.data_type, a.data_type
+            ),
+        ),
+        RuleId::ColumnNullable => {
+            let show = |not_null| if not_null { "NOT NULL" } else { "nullable" };
+            let (expected, actual) = (show(e.not_null), show(a.not_null));
+            (
+                Some(expected.to_string()),
+                Some(actual.to_string()),
+                format!("{noun} {object} is {expected} in expected, {actual} in actual"),
+            )
+        }
+        RuleId::ColumnIdentity => (
+            identity(&e.identity),
+            identity(&a.identity),
+            differs("identity"),
+        ),
+        RuleId::ColumnGenerated => (
+            e.generated.as_deref().map(generated),
+            a.generated.as_deref().map(generated),
+            differs("generated expression"),
+        ),
+        RuleId::ColumnCollation => (
+            e.collation.clone(),
+            a.collation.clone(),
+            differs("collation"),
+        ),
+        _ => (e.default.clone(), a.default.clone(), differs("default")),
+    }
+}
+
+fn table_field(f: TableField, t: &Table) -> Option<String> {
+    match f {
+        TableField::Persistence => persistence(&t.persistence),
+        TableField::PartitionKey => t.partition_key.clone(),
+        TableField::PartitionParent => t.partition_of.clone(),
+        TableField::PartitionBound => t.partition_bound.clone(),
+        TableField::Inheritance => list(&t.inherits),
+        TableField::RowSecurity => flag("enabled", "disabled")(&t.rls_enabled),
+        TableField::ForcedRowSecurity => flag("forced", "not forced")(&t.rls_forced),
+        TableField::StorageParameters => list(&t.reloptions),
+    }
+}
+
+fn sequence_field(f: SequenceField, s: &Sequence) -> Option<String> {
+    match f {
+        SequenceField::Type => Some(s.data_type.clone()),
+        SequenceField::Start => Some(s.start.to_string()),
+        SequenceField::Increment => Some(s.increment.to_string()),
+        SequenceField::Minimum => Some(s.min_value.to_string()),
+        SequenceField::Maximum => Some(s.max_value.to_string()),
+        SequenceField::Cache => Some(s.cache.to_string()),
+        SequenceField::Cycle => flag("CYCLE", "NO CYCLE")(&s.cycle),
+        SequenceField::OwnedBy => s.owned_by.clone(),
+    }
+}
+
+fn function_field(f: FunctionField, func: &Function) -> Option<String> {
+    match f {
+        FunctionField::Kind => Some(function_kind(func.kind).to_string()),
+        FunctionField::Arguments => Some(func.arguments.clone()),
+        FunctionField::Returns => Some(func.returns.clone()),
+        FunctionField::Language => Some(func.language.clone()),
+        FunctionField::Body => Some(func.body.clone()),
+        FunctionField::Volatility => Some(func.volatility.clone()),
+        FunctionField::Strict => flag("STRICT", "CALLED ON NULL INPUT")(&func.strict),
+        FunctionField::Security => {
+            flag("SECURITY DEFINER", "SECURITY INVOKER")(&func.security_definer)
+        }
+        FunctionField::Leakproof => flag("LEAKPROOF", "NOT LEAKPROOF")(&func.leakproof),
+        FunctionField::Parallel => Some(func.parallel.clone()),
+        FunctionField::Cost => Some(func.cost.to_string()),
+        FunctionField::Rows => func.rows.map(|r| r.to_string()),
+        FunctionField::Config => list(&func.config),
+    }
+}
+
+/// The parts of a policy that differ: `roles`, `USING expression`, ...
+pub(super) fn policy_differences(e: &Policy, a: &Policy) -> Vec<&'static str> {
+    [
+        ("command", e.command != a.command),
+        ("PERMISSIVE/RESTRICTIVE", e.permissive != a.permissive),
+        ("roles", e.roles != a.roles),
+        ("USING expression", e.using != a.using),
+        ("WITH CHECK expression", e.with_check != a.with_check),
+    ]
+    .into_iter()
+    .filter(|(_, differs)| *differs)
+    .map(|(name, _)| name)
+    .collect()
+}
+
+/// The names of the parts that differ, for a message: `base type, default`.
+fn differing(parts: &[(&str, bool)]) -> String {
+    let names: Vec<&str> = parts
+        .iter()
+        .filter(|(_, differs)| *differs)
+        .map(|(name, _)| *name)
+        .collect();
+    names.join(", ")
+}
+
+fn type_differences(e: &TypeDefinition, a: &TypeDefinition) -> String {
+    use TypeDefinition::{Composite, Domain, Enum, Range};
+    match (e, a) {
+        (Enum { .. }, Enum { .. }) => "labels".to_string(),
+        (Composite { .. }, Composite { .. }) => "attributes".to_string(),
+        (
+            Domain {
+                base_type: eb,
+                not_null: en,
+                default: ed,
+                collation: ec,
+                constraints: ek,
+            },
+            Domain {
+                base_type: ab,
+                not_null: an,
+                default: ad,
+                collation: ac,
+                constraints: ak,
+            },
+        ) => differing(&[
+            ("base type", eb != ab),
+            ("collation", ec != ac),
+            ("default", ed != ad),
+            ("NOT NULL", en != an),
+            ("constraints", ek != ak),
+        ]),
+        (
+            Range {
+                subtype: es,
+                subtype_opclass: eo,
+                collation: ec,
+                canonical: ek,
+                subtype_diff: ed,
+            },
+            Range {
+                subtype: as_,
+                subtype_opclass: ao,
+                collation: ac,
+                canonical: ak,
+                subtype_diff: ad,
+            },
+        ) => differing(&[
+            ("subtype", es != as_),
+            ("subtype operator class", eo != ao),
+            ("collation", ec != ac),
+            ("canonical function", ek != ak),
+            ("subtype difference function", ed != ad),
+        ]),
+        _ => format!(
+            "kind ({} in expected, {} in actual)",
+            e.kind_name(),
+            a.kind_name()
+        ),
+    }
+}
 
 /// `integer NOT NULL DEFAULT 0`: the column as in CREATE TABLE, without its name.
-pub(super) fn column(c: &Column) -> String {
+fn column(c: &Column) -> String {
     let mut s = c.data_type.clone();
     if let Some(collation) = &c.collation {
         let _ = write!(s, " COLLATE {collation}");
@@ -30,16 +407,16 @@ pub(super) fn column(c: &Column) -> String {
     s
 }
 
-pub(super) fn generated(expr: &str) -> String {
+fn generated(expr: &str) -> String {
     format!("GENERATED ALWAYS AS ({expr}) STORED")
 }
 
-pub(super) fn identity(identity: &Option<Identity>) -> Option<String> {
+fn identity(identity: &Option<Identity>) -> Option<String> {
     identity.map(|i| i.sql().to_string())
 }
 
 /// Columns of a table in position order, e.g. `id, customer_id, total`.
-pub(super) fn column_list(t: &Table) -> String {
+fn column_list(t: &Table) -> String {
     let mut columns: Vec<(u32, &str)> = t
         .columns
         .iter()
@@ -51,7 +428,7 @@ pub(super) fn column_list(t: &Table) -> String {
 }
 
 /// A table's columns and constraints, one per line, in the shape of CREATE TABLE.
-pub(super) fn table(t: &Table) -> String {
+fn table(t: &Table) -> String {
     let mut columns: Vec<(&u32, &String, &Column)> = t
         .columns
         .iter()
@@ -86,7 +463,7 @@ pub(super) fn table(t: &Table) -> String {
     s
 }
 
-pub(super) fn persistence(p: &Persistence) -> Option<String> {
+fn persistence(p: &Persistence) -> Option<String> {
     Some(
         match p {
             Persistence::Permanent => "permanent",
@@ -96,7 +473,7 @@ pub(super) fn persistence(p: &Persistence) -> Option<String> {
     )
 }
 
-pub(super) fn constraint_kind(kind: ConstraintKind) -> &'static str {
+fn constraint_kind(kind: ConstraintKind) -> &'static str {
     match kind {
         ConstraintKind::PrimaryKey => "primary key",
         ConstraintKind::Unique => "unique",
@@ -107,7 +484,7 @@ pub(super) fn constraint_kind(kind: ConstraintKind) -> &'static str {
     }
 }
 
-pub(super) fn function_kind(kind: FunctionKind) -> &'static str {
+fn function_kind(kind: FunctionKind) -> &'static str {
     match kind {
         FunctionKind::Function => "function",
         FunctionKind::Procedure => "procedure",
@@ -117,7 +494,7 @@ pub(super) fn function_kind(kind: FunctionKind) -> &'static str {
 }
 
 /// `pg_trigger.tgenabled` in the words of ALTER TABLE.
-pub(super) fn trigger_enabled(code: &str) -> String {
+fn trigger_enabled(code: &str) -> String {
     match code {
         "O" => "ENABLE".to_string(),
         "D" => "DISABLE".to_string(),
@@ -127,7 +504,7 @@ pub(super) fn trigger_enabled(code: &str) -> String {
     }
 }
 
-pub(super) fn policy(p: &Policy) -> String {
+fn policy(p: &Policy) -> String {
     let mut s = format!(
         "AS {}\nFOR {}\nTO {}",
         if p.permissive {
@@ -148,17 +525,17 @@ pub(super) fn policy(p: &Policy) -> String {
 }
 
 /// `SELECT to app_user`, `UPDATE to PUBLIC WITH GRANT OPTION`.
-pub(super) fn grant(grantee: &str, privilege: &str, grantable: bool) -> String {
+fn grant(grantee: &str, privilege: &str, grantable: bool) -> String {
     let option = if grantable { " WITH GRANT OPTION" } else { "" };
     format!("{privilege} to {grantee}{option}")
 }
 
-pub(super) fn extension(e: &Extension) -> String {
+fn extension(e: &Extension) -> String {
     format!("version {}, schema {}", e.version, quote_ident(&e.schema))
 }
 
 /// How much a schema holds, e.g. `3 tables, 1 view`: the size of what is missing or extra.
-pub(super) fn namespace(n: &Namespace) -> String {
+fn namespace(n: &Namespace) -> String {
     let counts = [
         (n.tables.len(), "table", "tables"),
         (n.views.len(), "view", "views"),
@@ -178,7 +555,7 @@ pub(super) fn namespace(n: &Namespace) -> String {
     }
 }
 
-pub(super) fn sequence(s: &Sequence) -> String {
+fn sequence(s: &Sequence) -> String {
     let mut out = format!(
         "AS {} START WITH {} INCREMENT BY {} MINVALUE {} MAXVALUE {} CACHE {} {}",
         s.data_type,
@@ -196,7 +573,7 @@ pub(super) fn sequence(s: &Sequence) -> String {
 }
 
 /// Signature, attributes and body on separate lines, so a line diff points at what changed.
-pub(super) fn function(f: &Function) -> String {
+fn function(f: &Function) -> String {
     let mut s = format!("({})", f.arguments);
     if !f.returns.is_empty() {
         let _ = write!(s, " RETURNS {}", f.returns);
@@ -228,7 +605,7 @@ pub(super) fn function(f: &Function) -> String {
 
 /// A type's definition as after `CREATE TYPE name` (or `CREATE DOMAIN name`), one element per
 /// line.
-pub(super) fn type_definition(t: &TypeDefinition) -> String {
+fn type_definition(t: &TypeDefinition) -> String {
     match t {
         TypeDefinition::Enum { labels } => {
             let labels: Vec<String> = labels
@@ -295,25 +672,13 @@ fn literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-pub(super) fn text(s: &str) -> Option<String> {
-    Some(s.to_string())
-}
-
-pub(super) fn optional(s: &Option<String>) -> Option<String> {
-    s.clone()
-}
-
-pub(super) fn number<T: ToString>(n: &T) -> Option<String> {
-    Some(n.to_string())
-}
-
 /// A list as one comma-separated value; none when empty.
-pub(super) fn list(items: &[String]) -> Option<String> {
+fn list(items: &[String]) -> Option<String> {
     (!items.is_empty()).then(|| items.join(", "))
 }
 
 /// A yes/no property in the words of SQL (`STRICT` / `CALLED ON NULL INPUT`).
-pub(super) fn flag(yes: &'static str, no: &'static str) -> impl Fn(&bool) -> Option<String> {
+fn flag(yes: &'static str, no: &'static str) -> impl Fn(&bool) -> Option<String> {
     move |b| Some(if *b { yes } else { no }.to_string())
 }
 

@@ -305,7 +305,7 @@ fn only(expected: &Schema, actual: &Schema) -> Finding {
     );
     let finding = findings.into_iter().next().expect("one finding");
     assert!(
-        crate::rules::rule(&finding.rule).is_some(),
+        crate::rules::rule(finding.rule.as_str()).is_some(),
         "unknown rule id {}",
         finding.rule
     );
@@ -663,10 +663,10 @@ fn column_appended_at_the_end_is_not_a_reorder() {
     orders_of(&mut actual)
         .columns
         .insert("archived".to_string(), column(5, "boolean"));
-    let rules: Vec<String> = diff(&expected, &actual)
+    let rules: Vec<&str> = diff(&expected, &actual)
         .findings
         .into_iter()
-        .map(|f| f.rule)
+        .map(|f| f.rule.as_str())
         .collect();
     assert_eq!(rules, vec!["column.extra"]);
 }

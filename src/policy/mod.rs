@@ -955,7 +955,10 @@ actual = "nope"
         );
         assert_eq!(s.fail_on, crate::rules::Severity::Error);
         assert_eq!(
-            s.severity_for("grant.extra", crate::rules::Severity::Error),
+            s.severity_for(
+                crate::rules::RuleId::GrantExtra,
+                crate::rules::Severity::Error
+            ),
             crate::rules::Severity::Warning
         );
     }

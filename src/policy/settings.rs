@@ -11,7 +11,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::normalize::Equivalences;
-use crate::rules::{RULES, Severity};
+use crate::rules::{RULES, RuleId, Severity};
 
 /// Everything in a policy besides its targets and checks.
 #[derive(Debug, Clone)]
@@ -61,7 +61,8 @@ impl Settings {
     /// The severity of `rule`: the most specific matching `[severity]` key, else the default.
     /// An exact id beats any glob; among globs, the one with more literal characters wins; on a
     /// tie, the later key.
-    pub fn severity_for(&self, rule: &str, default: Severity) -> Severity {
+    pub fn severity_for(&self, rule: RuleId, default: Severity) -> Severity {
+        let rule = rule.as_str();
         self.severities
             .iter()
             .filter(|s| s.pattern.matches(rule))
@@ -76,16 +77,16 @@ impl Settings {
     }
 
     /// Whether an ignore rule drops every finding of `rule` outright.
-    pub fn ignores_rule(&self, rule: &str) -> bool {
+    pub fn ignores_rule(&self, rule: RuleId) -> bool {
         let i = &self.ignore;
         match rule {
-            "constraint.name" => i.constraint_names,
-            "index.name" => i.index_names,
-            "column.order" => i.column_order,
-            "owner.mismatch" => i.owners,
-            "grant.missing" | "grant.extra" => i.grants,
-            "comment.mismatch" => i.object_comments,
-            "extension.version" => i.extension_versions,
+            RuleId::ConstraintName => i.constraint_names,
+            RuleId::IndexName => i.index_names,
+            RuleId::ColumnOrder => i.column_order,
+            RuleId::OwnerMismatch => i.owners,
+            RuleId::GrantMissing | RuleId::GrantExtra => i.grants,
+            RuleId::CommentMismatch => i.object_comments,
+            RuleId::ExtensionVersion => i.extension_versions,
             _ => false,
         }
     }
@@ -416,7 +417,7 @@ pub(super) fn validate(
         let Some(p) = pattern(key, problem) else {
             continue;
         };
-        if !RULES.iter().any(|r| p.matches(r.id)) {
+        if !RULES.iter().any(|r| p.matches(r.id.as_str())) {
             problem(
                 key.span(),
                 format!(
@@ -447,7 +448,7 @@ pub(super) fn validate(
         let w = spanned.into_inner();
         let rule = pattern(&w.rule, problem);
         if let Some(r) = &rule
-            && !RULES.iter().any(|x| r.matches(x.id))
+            && !RULES.iter().any(|x| r.matches(x.id.as_str()))
         {
             problem(
                 w.rule.span(),
@@ -579,19 +580,19 @@ mod tests {
             ("*", Severity::Ignore),
         ]);
         assert_eq!(
-            s.severity_for("column.type", Severity::Error),
+            s.severity_for(RuleId::ColumnType, Severity::Error),
             Severity::Note
         );
         assert_eq!(
-            s.severity_for("column.default", Severity::Error),
+            s.severity_for(RuleId::ColumnDefault, Severity::Error),
             Severity::Warning
         );
         assert_eq!(
-            s.severity_for("index.missing", Severity::Error),
+            s.severity_for(RuleId::IndexMissing, Severity::Error),
             Severity::Ignore
         );
         assert_eq!(
-            Settings::default().severity_for("index.missing", Severity::Error),
+            Settings::default().severity_for(RuleId::IndexMissing, Severity::Error),
             Severity::Error
         );
     }
@@ -612,10 +613,10 @@ mod tests {
     #[test]
     fn ignore_rules_drop_rule_families() {
         let mut s = Settings::default();
-        assert!(s.ignores_rule("constraint.name"));
-        assert!(!s.ignores_rule("grant.extra"));
+        assert!(s.ignores_rule(RuleId::ConstraintName));
+        assert!(!s.ignores_rule(RuleId::GrantExtra));
         assert!(s.ignore.set("grants", true));
-        assert!(s.ignores_rule("grant.extra") && s.ignores_rule("grant.missing"));
+        assert!(s.ignores_rule(RuleId::GrantExtra) && s.ignores_rule(RuleId::GrantMissing));
         assert!(!s.ignore.set("nope", true));
         assert_eq!(IGNORE_KEYS.len(), 10);
         for key in IGNORE_KEYS {

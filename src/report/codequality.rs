@@ -89,7 +89,7 @@ pub fn render(ctx: &Context) -> String {
         issues.push(Issue {
             kind: "issue",
             description: format!("[{}] {}", item.check_name(), brief(&j.finding)),
-            check_name: j.finding.rule.clone(),
+            check_name: j.finding.rule.to_string(),
             fingerprint: item.fingerprint(),
             severity: severity(j.severity),
             categories: categories(j.category),

@@ -197,7 +197,7 @@ fn finding_row(out: &mut String, check: &str, j: &Judged, link: Option<&str>) {
         if waived.is_some() { " waived" } else { "" },
         esc(&search),
         esc(check),
-        esc(&f.rule),
+        esc(f.rule.as_str()),
         sev = j.severity.as_str(),
     );
 }
@@ -253,7 +253,7 @@ fn details(out: &mut String, ctx: &Context, check: &CheckVerdict, id: &str, obje
             out,
             "<div class=\"finding-detail\"><p><span class=\"badge {sev}\">{sev}</span> \
              <code>{}</code> <bdi>{}</bdi></p><p>{}{}</p>",
-            esc(&f.rule),
+            esc(f.rule.as_str()),
             esc(&f.object),
             esc(&f.message),
             waiver_text(j)

@@ -37,7 +37,7 @@ struct Summary {
     notes: usize,
     waived: usize,
     fail_on: Severity,
-    by_rule: std::collections::BTreeMap<String, usize>,
+    by_rule: std::collections::BTreeMap<crate::rules::RuleId, usize>,
 }
 
 #[derive(Serialize)]
@@ -79,7 +79,7 @@ struct Finding<'a> {
 fn finding<'a>(check: &'a str, j: &'a Judged) -> Finding<'a> {
     Finding {
         check,
-        rule: &j.finding.rule,
+        rule: j.finding.rule.as_str(),
         severity: j.severity,
         category: j.category,
         kind: j.finding.kind,
@@ -189,7 +189,7 @@ struct ReadCheck {
 
 #[derive(Deserialize)]
 struct ReadFinding {
-    rule: String,
+    rule: crate::rules::RuleId,
     severity: Severity,
     category: Category,
     kind: ObjectKind,
@@ -213,6 +213,7 @@ impl ReadFinding {
                 group: self.group,
                 group_kind: self.group_kind,
                 expected: self.expected,
+                path: None,
                 actual: self.actual,
                 message: self.message,
             },
@@ -281,7 +282,7 @@ pub fn merge(verdicts: Vec<Verdict>) -> Verdict {
     let keep: Vec<Judged> = verdicts
         .iter()
         .flat_map(|v| &v.policy_findings)
-        .filter(|p| p.finding.rule != "pattern.unused" || unused_everywhere(p))
+        .filter(|p| p.finding.rule != crate::rules::RuleId::PatternUnused || unused_everywhere(p))
         .cloned()
         .collect();
     for v in verdicts {

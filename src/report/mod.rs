@@ -269,7 +269,7 @@ impl Item<'_> {
     /// Stable across runs: the same finding in the same check gets the same value.
     pub fn fingerprint(&self) -> String {
         let f = &self.judged.finding;
-        fingerprint(&[self.check_name(), &f.rule, &f.object])
+        fingerprint(&[self.check_name(), f.rule.as_str(), &f.object])
     }
 }
 

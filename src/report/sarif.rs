@@ -224,7 +224,7 @@ pub fn render(ctx: &Context) -> String {
             }];
             let hash = item.fingerprint();
             SarifResult {
-                rule_id: &f.rule,
+                rule_id: f.rule.as_str(),
                 rule_index: rule_ids.binary_search(&f.rule.as_str()).unwrap_or(0),
                 level: level(j.severity),
                 message: Text {

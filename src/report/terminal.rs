@@ -127,14 +127,15 @@ fn render_fleet(out: &mut String, fleet: &str, members: &[&CheckVerdict], style:
         ))
     );
     // (rule, object) → severity, message, targets
-    let mut same: BTreeMap<(&str, &str), (Severity, bool, Vec<&str>)> = BTreeMap::new();
+    let mut same: BTreeMap<(crate::rules::RuleId, &str), (Severity, bool, Vec<&str>)> =
+        BTreeMap::new();
     for c in members {
         for j in c
             .findings()
             .iter()
             .filter(|j| j.severity != Severity::Ignore)
         {
-            let entry = same.entry((&j.finding.rule, &j.finding.object)).or_insert((
+            let entry = same.entry((j.finding.rule, &j.finding.object)).or_insert((
                 j.severity,
                 j.waiver.is_some(),
                 Vec::new(),
@@ -386,7 +387,7 @@ mod tests {
 
     fn verdict() -> Verdict {
         let finding = |rule: &str, object: &str, e: Option<&str>, a: Option<&str>| Finding {
-            rule: rule.into(),
+            rule: crate::rules::RuleId::parse(rule).expect("a rule id"),
             kind: ObjectKind::Column,
             object: object.into(),
             group: "public.orders".into(),
@@ -394,6 +395,7 @@ mod tests {
             expected: e.map(Into::into),
             actual: a.map(Into::into),
             message: format!("{rule} on {object}"),
+            path: None,
         };
         Verdict {
             policy_findings: vec![],

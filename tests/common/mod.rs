@@ -155,7 +155,7 @@ pub fn rule_objects(c: &pgdrift::diff::Comparison) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = c
         .findings
         .iter()
-        .map(|f| (f.rule.clone(), f.object.clone()))
+        .map(|f| (f.rule.to_string(), f.object.clone()))
         .collect();
     v.sort();
     v

@@ -30,7 +30,7 @@ fn judged(
 ) -> Judged {
     Judged {
         finding: Finding {
-            rule: rule.into(),
+            rule: pgdrift::rules::RuleId::parse(rule).expect("a rule id"),
             kind,
             object: object.into(),
             group: group.1.into(),
@@ -38,6 +38,7 @@ fn judged(
             expected: expected.map(Into::into),
             actual: actual.map(Into::into),
             message: message.into(),
+            path: None,
         },
         severity,
         category,
