@@ -1,13 +1,17 @@
 //! pgdrift: a schema drift checker for PostgreSQL, built for CI.
 //!
-//! The flow (see DESIGN.md): policy → source (catalog) → model → diff → evaluate → report.
-//! Each stage is a plain function from data to data; only `source`/`catalog` touch a database,
-//! only `report` writes report files, only `main` decides the exit code.
+//! The flow (see DESIGN.md): policy → source (catalog) → model → normalize → diff → evaluate →
+//! report, and diff → plan. Each stage is a plain function from data to data; only
+//! `source`/`catalog` touch a database, only `report` writes report files, only `main` decides
+//! the exit code. Every stage points only downstream; `sql`, `fs` and `date` are leaves that
+//! depend on nothing else in the crate.
 
 pub mod catalog;
 pub mod cli;
+pub mod date;
 pub mod diff;
 pub mod evaluate;
+pub mod fs;
 pub mod model;
 pub mod normalize;
 pub mod policy;
@@ -16,4 +20,5 @@ pub mod rules;
 pub mod run;
 pub mod snapshot;
 pub mod source;
+pub mod sql;
 pub mod timings;

@@ -531,6 +531,315 @@ impl std::fmt::Display for ObjectPath {
     }
 }
 
+/// What a string of the model names, for renames between environments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameSlot {
+    /// A role: an owner, a grantee, a policy's role.
+    Role,
+    /// A schema name, exactly (a schema map key, an extension's schema).
+    Schema,
+    /// SQL text that can qualify names with a schema: definitions, expressions, type names,
+    /// qualified references (`public.events`), function keys.
+    Sql,
+    /// Prose and labels that merely hold text: comments, enum labels, options, keywords.
+    Text,
+}
+
+/// Call `f` on every string of the model that names something, with what it names. Map keys
+/// that can change under a rename (schema names, function keys with their argument types) are
+/// visited too, and the maps re-keyed.
+///
+/// Written with exhaustive destructuring: a new field in the model is a compile error here until
+/// someone decides what it names, so no value is silently left out of (or wrongly put into) a
+/// rename.
+pub fn visit_names_mut(schema: &mut Schema, f: &mut impl FnMut(NameSlot, &mut String)) {
+    let Schema {
+        schemas,
+        extensions,
+    } = schema;
+    rekey(schemas, NameSlot::Schema, f);
+    for ns in schemas.values_mut() {
+        visit_namespace(ns, f);
+    }
+    for e in extensions.values_mut() {
+        let Extension {
+            version,
+            schema,
+            comment,
+        } = e;
+        f(NameSlot::Text, version);
+        f(NameSlot::Schema, schema);
+        text(comment, f);
+    }
+}
+
+/// Re-key a map whose keys `f` may rewrite.
+fn rekey<V>(
+    map: &mut BTreeMap<String, V>,
+    slot: NameSlot,
+    f: &mut impl FnMut(NameSlot, &mut String),
+) {
+    let old = std::mem::take(map);
+    for (mut key, value) in old {
+        f(slot, &mut key);
+        map.insert(key, value);
+    }
+}
+
+fn text(value: &mut Option<String>, f: &mut impl FnMut(NameSlot, &mut String)) {
+    if let Some(v) = value {
+        f(NameSlot::Text, v);
+    }
+}
+
+fn sql(value: &mut Option<String>, f: &mut impl FnMut(NameSlot, &mut String)) {
+    if let Some(v) = value {
+        f(NameSlot::Sql, v);
+    }
+}
+
+fn grants(list: &mut [Grant], f: &mut impl FnMut(NameSlot, &mut String)) {
+    for g in list {
+        let Grant {
+            grantee,
+            privilege,
+            grantable: _,
+        } = g;
+        f(NameSlot::Role, grantee);
+        f(NameSlot::Text, privilege);
+    }
+}
+
+fn visit_namespace(ns: &mut Namespace, f: &mut impl FnMut(NameSlot, &mut String)) {
+    let Namespace {
+        owner,
+        comment,
+        grants: ns_grants,
+        tables,
+        views,
+        sequences,
+        functions,
+        types,
+    } = ns;
+    f(NameSlot::Role, owner);
+    text(comment, f);
+    grants(ns_grants, f);
+    for t in tables.values_mut() {
+        visit_table(t, f);
+    }
+    for v in views.values_mut() {
+        let View {
+            owner,
+            comment,
+            grants: view_grants,
+            materialized: _,
+            definition,
+            reloptions,
+            indexes,
+            triggers,
+        } = v;
+        f(NameSlot::Role, owner);
+        text(comment, f);
+        grants(view_grants, f);
+        f(NameSlot::Sql, definition);
+        reloptions.iter_mut().for_each(|o| f(NameSlot::Text, o));
+        indexes.values_mut().for_each(|i| visit_index(i, f));
+        triggers.values_mut().for_each(|t| visit_trigger(t, f));
+    }
+    for s in sequences.values_mut() {
+        let Sequence {
+            owner,
+            comment,
+            grants: sequence_grants,
+            data_type,
+            start: _,
+            increment: _,
+            min_value: _,
+            max_value: _,
+            cache: _,
+            cycle: _,
+            owned_by,
+        } = s;
+        f(NameSlot::Role, owner);
+        text(comment, f);
+        grants(sequence_grants, f);
+        f(NameSlot::Text, data_type);
+        sql(owned_by, f);
+    }
+    rekey(functions, NameSlot::Sql, f);
+    for func in functions.values_mut() {
+        let Function {
+            owner,
+            comment,
+            grants: function_grants,
+            kind: _,
+            arguments,
+            returns,
+            language,
+            body,
+            volatility,
+            strict: _,
+            security_definer: _,
+            leakproof: _,
+            parallel,
+            cost: _,
+            rows: _,
+            config,
+        } = func;
+        f(NameSlot::Role, owner);
+        text(comment, f);
+        grants(function_grants, f);
+        f(NameSlot::Sql, arguments);
+        f(NameSlot::Sql, returns);
+        f(NameSlot::Text, language);
+        f(NameSlot::Sql, body);
+        f(NameSlot::Text, volatility);
+        f(NameSlot::Text, parallel);
+        config.iter_mut().for_each(|c| f(NameSlot::Text, c));
+    }
+    for ty in types.values_mut() {
+        let Type {
+            owner,
+            comment,
+            grants: type_grants,
+            definition,
+        } = ty;
+        f(NameSlot::Role, owner);
+        text(comment, f);
+        grants(type_grants, f);
+        match definition {
+            TypeDefinition::Enum { labels } => {
+                labels.iter_mut().for_each(|l| f(NameSlot::Text, l));
+            }
+            TypeDefinition::Domain {
+                base_type,
+                not_null: _,
+                default,
+                collation,
+                constraints,
+            } => {
+                f(NameSlot::Sql, base_type);
+                sql(default, f);
+                sql(collation, f);
+                constraints.values_mut().for_each(|c| f(NameSlot::Sql, c));
+            }
+            TypeDefinition::Composite { attributes } => {
+                for (name, ty) in attributes {
+                    f(NameSlot::Text, name);
+                    f(NameSlot::Sql, ty);
+                }
+            }
+            TypeDefinition::Range {
+                subtype,
+                subtype_opclass,
+                collation,
+                canonical,
+                subtype_diff,
+            } => {
+                f(NameSlot::Sql, subtype);
+                sql(subtype_opclass, f);
+                sql(collation, f);
+                sql(canonical, f);
+                sql(subtype_diff, f);
+            }
+        }
+    }
+}
+
+fn visit_table(t: &mut Table, f: &mut impl FnMut(NameSlot, &mut String)) {
+    let Table {
+        owner,
+        comment,
+        grants: table_grants,
+        persistence: _,
+        partition_key,
+        partition_of,
+        partition_bound,
+        inherits,
+        rls_enabled: _,
+        rls_forced: _,
+        reloptions,
+        columns,
+        constraints,
+        indexes,
+        triggers,
+        policies,
+    } = t;
+    f(NameSlot::Role, owner);
+    text(comment, f);
+    grants(table_grants, f);
+    sql(partition_key, f);
+    sql(partition_of, f);
+    sql(partition_bound, f);
+    inherits.iter_mut().for_each(|p| f(NameSlot::Sql, p));
+    reloptions.iter_mut().for_each(|o| f(NameSlot::Text, o));
+    for c in columns.values_mut() {
+        let Column {
+            position: _,
+            data_type,
+            not_null: _,
+            default,
+            identity: _,
+            generated,
+            collation,
+            comment,
+            grants: column_grants,
+        } = c;
+        f(NameSlot::Sql, data_type);
+        sql(default, f);
+        sql(generated, f);
+        sql(collation, f);
+        text(comment, f);
+        grants(column_grants, f);
+    }
+    for c in constraints.values_mut() {
+        let Constraint {
+            kind: _,
+            definition,
+            comment,
+        } = c;
+        f(NameSlot::Sql, definition);
+        text(comment, f);
+    }
+    indexes.values_mut().for_each(|i| visit_index(i, f));
+    triggers.values_mut().for_each(|t| visit_trigger(t, f));
+    for p in policies.values_mut() {
+        let Policy {
+            command,
+            permissive: _,
+            roles,
+            using,
+            with_check,
+            comment,
+        } = p;
+        f(NameSlot::Text, command);
+        roles.iter_mut().for_each(|r| f(NameSlot::Role, r));
+        sql(using, f);
+        sql(with_check, f);
+        text(comment, f);
+    }
+}
+
+fn visit_index(i: &mut Index, f: &mut impl FnMut(NameSlot, &mut String)) {
+    let Index {
+        definition,
+        comment,
+    } = i;
+    f(NameSlot::Sql, definition);
+    text(comment, f);
+}
+
+fn visit_trigger(t: &mut Trigger, f: &mut impl FnMut(NameSlot, &mut String)) {
+    let Trigger {
+        definition,
+        enabled,
+        comment,
+    } = t;
+    f(NameSlot::Sql, definition);
+    f(NameSlot::Text, enabled);
+    text(comment, f);
+}
+
 fn is_default<T: Default + PartialEq>(value: &T) -> bool {
     *value == T::default()
 }

@@ -69,14 +69,14 @@ pub struct Run {
 pub fn compare(expected: &Schema, actual: &Schema, settings: &Settings) -> diff::Comparison {
     // Borrowed: a large actual schema is copied only if an equivalence has to change it.
     let actual = timings::time("normalize", || {
-        normalize::normalize_ref(expected, actual, &settings.equivalences())
+        normalize::normalize_ref(expected, actual, &normalize::Equivalences::of(settings))
     });
     timings::time("diff", || diff::diff(expected, &actual))
 }
 
 fn compare_owned(expected: &Schema, actual: Schema, settings: &Settings) -> diff::Comparison {
     let actual = timings::time("normalize", || {
-        normalize::normalize(expected, actual, &settings.equivalences())
+        normalize::normalize(expected, actual, &normalize::Equivalences::of(settings))
     });
     timings::time("diff", || diff::diff(expected, &actual))
 }

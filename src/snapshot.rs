@@ -250,7 +250,7 @@ pub fn store(
         return Ok(None);
     }
     let path = dir.join(format!("{stamp}{HISTORY_SUFFIX}"));
-    crate::report::write_atomic(&path, &snapshot.to_text())
+    crate::fs::write_atomic(&path, &snapshot.to_text())
         .map_err(|e| error(format!("cannot write {}: {e}", path.display())))?;
     Ok(Some(path))
 }

@@ -685,7 +685,7 @@ fn flag(yes: &'static str, no: &'static str) -> impl Fn(&bool) -> Option<String>
 /// An index definition with its own name left out (`CREATE INDEX ? ON public.t ...`), so two
 /// indexes that differ only by name pair up.
 pub(super) fn index_without_name(index: &Index) -> String {
-    use crate::normalize::lexer::{TokenKind, tokenize};
+    use crate::sql::lexer::{TokenKind, tokenize};
     let def = index.definition.as_str();
     let tokens = tokenize(def);
     let mut significant = tokens.iter().filter(|t| !t.is_trivia());

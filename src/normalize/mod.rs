@@ -2,18 +2,18 @@
 //! them, so harmless differences never become findings.
 //!
 //! Renames (roles and schemas that are named differently per environment) are applied to the
-//! actual schema. Equivalences are decided pairwise: where an expected and an actual value differ
-//! only in a way a rule declares harmless (whitespace, comments, an equivalent default), the
-//! actual value is replaced by the expected one. Values that really differ keep their original
-//! text, so reports show what the server printed, not a canonical form.
-
-pub mod lexer;
+//! actual schema through the model's typed name visitor. Equivalences are decided pairwise, in
+//! one walk that emits edits: where an expected and an actual value differ only in a way a rule
+//! declares harmless (whitespace, comments, an equivalent default), the edit replaces the actual
+//! value by the expected one. Values that really differ keep their original text, so reports
+//! show what the server printed, not a canonical form. With no edit and no rename, the actual
+//! schema is not copied at all.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use crate::model::{Namespace, Schema, Table, TypeDefinition, quote_ident};
-use lexer::{Token, TokenKind, tokenize};
+use crate::model::{NameSlot, Namespace, Schema, TypeDefinition, quote_ident, visit_names_mut};
+use crate::sql::lexer::{Token, TokenKind, tokenize};
 
 /// Which equivalences apply.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,15 +47,11 @@ impl Default for Equivalences {
 
 /// Return `actual` with renames applied and every harmless difference to `expected` removed.
 pub fn normalize(expected: &Schema, mut actual: Schema, eq: &Equivalences) -> Schema {
-    if !eq.roles.is_empty() || !eq.schemas.is_empty() {
-        actual = rename(actual, eq);
+    if eq.renames() {
+        rename(&mut actual, eq);
     }
-    let defaults = DefaultRules::new(eq);
-    for (schema_name, e_ns) in &expected.schemas {
-        if let Some(a_ns) = actual.schemas.get_mut(schema_name) {
-            equate_namespace(schema_name, e_ns, a_ns, eq, &defaults);
-        }
-    }
+    let edits = edits(expected, &actual, eq);
+    apply(&mut actual, &edits);
     actual
 }
 
@@ -67,180 +63,161 @@ pub fn normalize_ref<'a>(
     actual: &'a Schema,
     eq: &Equivalences,
 ) -> Cow<'a, Schema> {
-    let renames = !eq.roles.is_empty() || !eq.schemas.is_empty();
-    let defaults = DefaultRules::new(eq);
-    let changes = renames
-        || expected.schemas.iter().any(|(name, e_ns)| {
-            actual
-                .schemas
-                .get(name)
-                .is_some_and(|a_ns| namespace_changes(name, e_ns, a_ns, eq, &defaults))
-        });
-    if changes {
+    if eq.renames() {
         return Cow::Owned(normalize(expected, actual.clone(), eq));
     }
-    // The walk above decides what `normalize` would do without doing it; tests (debug builds)
-    // hold the two to the same answer.
-    debug_assert!(
-        normalize(expected, actual.clone(), eq) == *actual,
-        "normalize_ref: the dry run missed a change normalize makes"
-    );
-    Cow::Borrowed(actual)
+    let edits = edits(expected, actual, eq);
+    if edits.is_empty() {
+        return Cow::Borrowed(actual);
+    }
+    let mut copy = actual.clone();
+    apply(&mut copy, &edits);
+    Cow::Owned(copy)
 }
 
-/// Whether `equate_namespace` would change anything in `a`. Mirrors it rule for rule, with the
-/// same predicates.
-fn namespace_changes(
-    schema: &str,
-    e: &Namespace,
+impl Equivalences {
+    /// The normalization a policy's settings ask for.
+    pub fn of(settings: &crate::policy::Settings) -> Equivalences {
+        Equivalences {
+            whitespace: settings.ignore.whitespace,
+            comments: settings.ignore.comments,
+            default_equivalence: settings.ignore.default_equivalence,
+            default_sets: settings.equivalent_defaults.values().cloned().collect(),
+            roles: settings.rename_roles.clone(),
+            schemas: settings.rename_schemas.clone(),
+        }
+    }
+
+    fn renames(&self) -> bool {
+        !self.roles.is_empty() || !self.schemas.is_empty()
+    }
+}
+
+/// One value of the actual schema that an equivalence makes equal to the expected one: where it
+/// is, and the expected text it becomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit<'e> {
+    pub schema: &'e str,
+    pub slot: Slot<'e>,
+    pub value: &'e str,
+}
+
+/// Where in a schema an edited value lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot<'e> {
+    ColumnDefault { table: &'e str, column: &'e str },
+    Constraint { table: &'e str, name: &'e str },
+    TableIndex { table: &'e str, name: &'e str },
+    TableTrigger { table: &'e str, name: &'e str },
+    PolicyUsing { table: &'e str, name: &'e str },
+    PolicyCheck { table: &'e str, name: &'e str },
+    ViewDefinition { view: &'e str },
+    ViewIndex { view: &'e str, name: &'e str },
+    ViewTrigger { view: &'e str, name: &'e str },
+    FunctionBody { function: &'e str },
+    DomainDefault { domain: &'e str },
+    DomainConstraint { domain: &'e str, name: &'e str },
+}
+
+/// The one walk: every value of `actual` that differs from its counterpart in `expected` only in
+/// a way an equivalence declares harmless, as an edit to the expected text.
+pub fn edits<'e>(expected: &'e Schema, actual: &Schema, eq: &Equivalences) -> Vec<Edit<'e>> {
+    let defaults = DefaultRules::new(eq);
+    let mut out = Vec::new();
+    for (schema, e_ns) in &expected.schemas {
+        if let Some(a_ns) = actual.schemas.get(schema) {
+            namespace_edits(schema, e_ns, a_ns, eq, &defaults, &mut out);
+        }
+    }
+    out
+}
+
+/// Pairs of values with the same key in two maps.
+fn both<'e, 'a, V>(
+    e: &'e BTreeMap<String, V>,
+    a: &'a BTreeMap<String, V>,
+) -> impl Iterator<Item = (&'e str, &'e V, &'a V)> {
+    e.iter()
+        .filter_map(|(k, ev)| a.get(k).map(|av| (k.as_str(), ev, av)))
+}
+
+fn namespace_edits<'e>(
+    schema: &'e str,
+    e: &'e Namespace,
     a: &Namespace,
     eq: &Equivalences,
     defaults: &DefaultRules,
-) -> bool {
-    let body = |e: &str, a: &str| body_changes(e, a, eq);
-    let tables = e.tables.iter().any(|(name, et)| {
-        a.tables
-            .get(name)
-            .is_some_and(|at| table_changes(schema, et, at, eq, defaults))
-    });
-    let views = || {
-        e.views.iter().any(|(name, ev)| {
-            let Some(av) = a.views.get(name) else {
-                return false;
-            };
-            (ev.definition != av.definition
-                && (bodies_equivalent(&ev.definition, &av.definition, eq.whitespace, eq.comments)
-                    || view_qualifiers_equivalent(&ev.definition, &av.definition)))
-                || ev.indexes.iter().any(|(n, ei)| {
-                    av.indexes
-                        .get(n)
-                        .is_some_and(|ai| body(&ei.definition, &ai.definition))
-                })
-                || ev.triggers.iter().any(|(n, et)| {
-                    av.triggers
-                        .get(n)
-                        .is_some_and(|at| body(&et.definition, &at.definition))
-                })
-        })
-    };
-    let functions = || {
-        e.functions.iter().any(|(name, ef)| {
-            a.functions
-                .get(name)
-                .is_some_and(|af| body(&ef.body, &af.body))
-        })
-    };
-    let types = || {
-        e.types.iter().any(|(name, ety)| {
-            let Some(aty) = a.types.get(name) else {
-                return false;
-            };
-            let (
-                TypeDefinition::Domain {
-                    default: ed,
-                    constraints: ec,
-                    ..
-                },
-                TypeDefinition::Domain {
-                    default: ad,
-                    constraints: ac,
-                    ..
-                },
-            ) = (&ety.definition, &aty.definition)
-            else {
-                return false;
-            };
-            matches!((ed, ad), (Some(e), Some(a)) if defaults.equivalent(schema, e, a))
-                || ec
-                    .iter()
-                    .any(|(n, e)| ac.get(n).is_some_and(|a| body(e, a)))
-        })
-    };
-    tables || views() || functions() || types()
-}
-
-/// Whether `equate_table` would change anything in `a`.
-fn table_changes(
-    schema: &str,
-    e: &Table,
-    a: &Table,
-    eq: &Equivalences,
-    defaults: &DefaultRules,
-) -> bool {
-    let body = |e: &str, a: &str| body_changes(e, a, eq);
-    e.columns.iter().any(|(name, ec)| {
-        a.columns.get(name).is_some_and(|ac| {
-            matches!((&ec.default, &ac.default), (Some(e), Some(a)) if defaults.equivalent(schema, e, a))
-        })
-    }) || e.constraints.iter().any(|(name, ec)| {
-        a.constraints
-            .get(name)
-            .is_some_and(|ac| body(&ec.definition, &ac.definition))
-    }) || e.indexes.iter().any(|(name, ei)| {
-        a.indexes
-            .get(name)
-            .is_some_and(|ai| body(&ei.definition, &ai.definition))
-    }) || e.triggers.iter().any(|(name, et)| {
-        a.triggers
-            .get(name)
-            .is_some_and(|at| body(&et.definition, &at.definition))
-    }) || e.policies.iter().any(|(name, ep)| {
-        a.policies.get(name).is_some_and(|ap| {
-            [(&ep.using, &ap.using), (&ep.with_check, &ap.with_check)]
-                .into_iter()
-                .any(|pair| matches!(pair, (Some(e), Some(a)) if body(e, a)))
-        })
-    })
-}
-
-/// Whether `equate_body` would replace `actual`.
-fn body_changes(expected: &str, actual: &str, eq: &Equivalences) -> bool {
-    expected != actual && bodies_equivalent(expected, actual, eq.whitespace, eq.comments)
-}
-
-fn equate_namespace(
-    schema: &str,
-    e: &Namespace,
-    a: &mut Namespace,
-    eq: &Equivalences,
-    defaults: &DefaultRules,
+    out: &mut Vec<Edit<'e>>,
 ) {
-    let body = |e: &String, a: &mut String| equate_body(e, a, eq);
-    for (name, et) in &e.tables {
-        if let Some(at) = a.tables.get_mut(name) {
-            equate_table(schema, et, at, eq, defaults);
-        }
-    }
-    for (name, ev) in &e.views {
-        if let Some(av) = a.views.get_mut(name) {
-            body(&ev.definition, &mut av.definition);
-            if ev.definition != av.definition
-                && view_qualifiers_equivalent(&ev.definition, &av.definition)
+    let mut push = |slot: Slot<'e>, value: &'e str| {
+        out.push(Edit {
+            schema,
+            slot,
+            value,
+        })
+    };
+    let body = |e: &str, a: &str| body_changes(e, a, eq);
+    for (table, et, at) in both(&e.tables, &a.tables) {
+        for (column, ec, ac) in both(&et.columns, &at.columns) {
+            if let (Some(ed), Some(ad)) = (&ec.default, &ac.default)
+                && defaults.equivalent(schema, ed, ad)
             {
-                av.definition.clone_from(&ev.definition);
+                push(Slot::ColumnDefault { table, column }, ed);
             }
-            for (n, ei) in &ev.indexes {
-                if let Some(ai) = av.indexes.get_mut(n) {
-                    body(&ei.definition, &mut ai.definition);
-                }
+        }
+        for (name, ec, ac) in both(&et.constraints, &at.constraints) {
+            if body(&ec.definition, &ac.definition) {
+                push(Slot::Constraint { table, name }, &ec.definition);
             }
-            for (n, et) in &ev.triggers {
-                if let Some(at) = av.triggers.get_mut(n) {
-                    body(&et.definition, &mut at.definition);
-                }
+        }
+        for (name, ei, ai) in both(&et.indexes, &at.indexes) {
+            if body(&ei.definition, &ai.definition) {
+                push(Slot::TableIndex { table, name }, &ei.definition);
+            }
+        }
+        for (name, etr, atr) in both(&et.triggers, &at.triggers) {
+            if body(&etr.definition, &atr.definition) {
+                push(Slot::TableTrigger { table, name }, &etr.definition);
+            }
+        }
+        for (name, ep, ap) in both(&et.policies, &at.policies) {
+            if let (Some(e), Some(a)) = (&ep.using, &ap.using)
+                && body(e, a)
+            {
+                push(Slot::PolicyUsing { table, name }, e);
+            }
+            if let (Some(e), Some(a)) = (&ep.with_check, &ap.with_check)
+                && body(e, a)
+            {
+                push(Slot::PolicyCheck { table, name }, e);
             }
         }
     }
-    for (name, ef) in &e.functions {
-        if let Some(af) = a.functions.get_mut(name) {
-            body(&ef.body, &mut af.body);
+    for (view, ev, av) in both(&e.views, &a.views) {
+        if ev.definition != av.definition
+            && (bodies_equivalent(&ev.definition, &av.definition, eq.whitespace, eq.comments)
+                || view_qualifiers_equivalent(&ev.definition, &av.definition))
+        {
+            push(Slot::ViewDefinition { view }, &ev.definition);
+        }
+        for (name, ei, ai) in both(&ev.indexes, &av.indexes) {
+            if body(&ei.definition, &ai.definition) {
+                push(Slot::ViewIndex { view, name }, &ei.definition);
+            }
+        }
+        for (name, etr, atr) in both(&ev.triggers, &av.triggers) {
+            if body(&etr.definition, &atr.definition) {
+                push(Slot::ViewTrigger { view, name }, &etr.definition);
+            }
         }
     }
-    for (name, ety) in &e.types {
-        let Some(aty) = a.types.get_mut(name) else {
-            continue;
-        };
-        if let (
+    for (function, ef, af) in both(&e.functions, &a.functions) {
+        if body(&ef.body, &af.body) {
+            push(Slot::FunctionBody { function }, &ef.body);
+        }
+    }
+    for (domain, ety, aty) in both(&e.types, &a.types) {
+        let (
             TypeDefinition::Domain {
                 default: ed,
                 constraints: ec,
@@ -251,69 +228,98 @@ fn equate_namespace(
                 constraints: ac,
                 ..
             },
-        ) = (&ety.definition, &mut aty.definition)
+        ) = (&ety.definition, &aty.definition)
+        else {
+            continue;
+        };
+        if let (Some(e), Some(a)) = (ed, ad)
+            && defaults.equivalent(schema, e, a)
         {
-            if let (Some(e), Some(a)) = (ed, ad.as_mut()) {
-                defaults.equate(schema, e, a);
-            }
-            for (n, e) in ec {
-                if let Some(a) = ac.get_mut(n) {
-                    body(e, a);
-                }
+            push(Slot::DomainDefault { domain }, e);
+        }
+        for (name, e, a) in both(ec, ac) {
+            if body(e, a) {
+                push(Slot::DomainConstraint { domain, name }, e);
             }
         }
     }
 }
 
-fn equate_table(
-    schema: &str,
-    e: &Table,
-    a: &mut Table,
-    eq: &Equivalences,
-    defaults: &DefaultRules,
-) {
-    for (name, ec) in &e.columns {
-        if let Some(ac) = a.columns.get_mut(name)
-            && let (Some(ed), Some(ad)) = (&ec.default, ac.default.as_mut())
+/// Apply edits made by `edits` to the schema they were computed against.
+pub fn apply(actual: &mut Schema, edits: &[Edit<'_>]) {
+    for edit in edits {
+        if let Some(target) = actual
+            .schemas
+            .get_mut(edit.schema)
+            .and_then(|ns| slot_mut(ns, edit.slot))
         {
-            defaults.equate(schema, ed, ad);
+            target.clear();
+            target.push_str(edit.value);
         }
     }
-    for (name, ec) in &e.constraints {
-        if let Some(ac) = a.constraints.get_mut(name) {
-            equate_body(&ec.definition, &mut ac.definition, eq);
+}
+
+fn slot_mut<'n>(ns: &'n mut Namespace, slot: Slot<'_>) -> Option<&'n mut String> {
+    match slot {
+        Slot::ColumnDefault { table, column } => ns
+            .tables
+            .get_mut(table)?
+            .columns
+            .get_mut(column)?
+            .default
+            .as_mut(),
+        Slot::Constraint { table, name } => Some(
+            &mut ns
+                .tables
+                .get_mut(table)?
+                .constraints
+                .get_mut(name)?
+                .definition,
+        ),
+        Slot::TableIndex { table, name } => {
+            Some(&mut ns.tables.get_mut(table)?.indexes.get_mut(name)?.definition)
         }
-    }
-    for (name, ei) in &e.indexes {
-        if let Some(ai) = a.indexes.get_mut(name) {
-            equate_body(&ei.definition, &mut ai.definition, eq);
+        Slot::TableTrigger { table, name } => {
+            Some(&mut ns.tables.get_mut(table)?.triggers.get_mut(name)?.definition)
         }
-    }
-    for (name, et) in &e.triggers {
-        if let Some(at) = a.triggers.get_mut(name) {
-            equate_body(&et.definition, &mut at.definition, eq);
+        Slot::PolicyUsing { table, name } => ns
+            .tables
+            .get_mut(table)?
+            .policies
+            .get_mut(name)?
+            .using
+            .as_mut(),
+        Slot::PolicyCheck { table, name } => ns
+            .tables
+            .get_mut(table)?
+            .policies
+            .get_mut(name)?
+            .with_check
+            .as_mut(),
+        Slot::ViewDefinition { view } => Some(&mut ns.views.get_mut(view)?.definition),
+        Slot::ViewIndex { view, name } => {
+            Some(&mut ns.views.get_mut(view)?.indexes.get_mut(name)?.definition)
         }
-    }
-    for (name, ep) in &e.policies {
-        if let Some(ap) = a.policies.get_mut(name) {
-            for (e, a) in [
-                (&ep.using, &mut ap.using),
-                (&ep.with_check, &mut ap.with_check),
-            ] {
-                if let (Some(e), Some(a)) = (e, a.as_mut()) {
-                    equate_body(e, a, eq);
-                }
+        Slot::ViewTrigger { view, name } => {
+            Some(&mut ns.views.get_mut(view)?.triggers.get_mut(name)?.definition)
+        }
+        Slot::FunctionBody { function } => Some(&mut ns.functions.get_mut(function)?.body),
+        Slot::DomainDefault { domain } => match &mut ns.types.get_mut(domain)?.definition {
+            TypeDefinition::Domain { default, .. } => default.as_mut(),
+            _ => None,
+        },
+        Slot::DomainConstraint { domain, name } => {
+            match &mut ns.types.get_mut(domain)?.definition {
+                TypeDefinition::Domain { constraints, .. } => constraints.get_mut(name),
+                _ => None,
             }
         }
     }
 }
 
-/// Make `actual` equal to `expected` when the two differ only in whitespace and/or comments.
-fn equate_body(expected: &str, actual: &mut String, eq: &Equivalences) {
-    if body_changes(expected, actual, eq) {
-        actual.clear();
-        actual.push_str(expected);
-    }
+/// Whether `actual` differs from `expected` only in whitespace and/or comments.
+fn body_changes(expected: &str, actual: &str, eq: &Equivalences) -> bool {
+    expected != actual && bodies_equivalent(expected, actual, eq.whitespace, eq.comments)
 }
 
 /// Whether two SQL (or PL/pgSQL) texts are the same token for token, ignoring whitespace
@@ -419,13 +425,6 @@ impl DefaultRules {
         DefaultRules {
             builtin: eq.default_equivalence,
             sets,
-        }
-    }
-
-    fn equate(&self, schema: &str, expected: &str, actual: &mut String) {
-        if self.equivalent(schema, expected, actual) {
-            actual.clear();
-            actual.push_str(expected);
         }
     }
 
@@ -579,56 +578,25 @@ fn is_qualified(name: &str) -> bool {
     false
 }
 
-/// Apply role and schema renames (actual → expected) to every place a name can appear:
-/// owners, grantees, policy roles, schema keys, and schema-qualified references inside
-/// definitions (`tenant_042.orders`, `'tenant_042.orders_id_seq'::regclass`).
-fn rename(actual: Schema, eq: &Equivalences) -> Schema {
-    // The model is plain data: walking its JSON image reaches every string without a visitor
-    // per field, and the round trip is exact.
-    let Ok(mut value) = serde_json::to_value(&actual) else {
-        return actual;
-    };
-    rename_value(&mut value, eq, None);
-    if let Some(serde_json::Value::Object(schemas)) = value.get_mut("schemas") {
-        let old = std::mem::take(schemas);
-        for (name, ns) in old {
-            let name = eq.schemas.get(&name).cloned().unwrap_or(name);
-            schemas.insert(name, ns);
-        }
-    }
-    serde_json::from_value(value).unwrap_or(actual)
-}
-
-fn rename_value(value: &mut serde_json::Value, eq: &Equivalences, key: Option<&str>) {
-    use serde_json::Value;
-    match value {
-        Value::String(s) => {
-            let role_field = matches!(key, Some("owner" | "grantee" | "roles"));
-            if role_field && let Some(new) = eq.roles.get(s.as_str()) {
-                *s = new.clone();
-            } else if !eq.schemas.is_empty() {
-                *s = rename_schemas_in(s, &eq.schemas);
+/// Apply role and schema renames (actual → expected) to every place a name can appear, by what
+/// it names: roles where a role is named, schema names where a schema is named, schema
+/// qualifiers inside SQL (`tenant_042.orders`, `'tenant_042.orders_id_seq'::regclass`). Prose
+/// (comments) and labels (enum labels) are never rewritten, even when they hold a schema's name.
+fn rename(actual: &mut Schema, eq: &Equivalences) {
+    visit_names_mut(actual, &mut |slot, s: &mut String| match slot {
+        NameSlot::Role => {
+            if let Some(new) = eq.roles.get(s.as_str()) {
+                s.clone_from(new);
             }
         }
-        Value::Array(items) => {
-            for item in items {
-                rename_value(item, eq, key);
+        NameSlot::Schema => {
+            if let Some(new) = eq.schemas.get(s.as_str()) {
+                s.clone_from(new);
             }
         }
-        Value::Object(map) => {
-            let old = std::mem::take(map);
-            for (k, mut v) in old {
-                rename_value(&mut v, eq, Some(&k));
-                let k = if eq.schemas.is_empty() {
-                    k
-                } else {
-                    rename_schemas_in(&k, &eq.schemas)
-                };
-                map.insert(k, v);
-            }
-        }
-        _ => {}
-    }
+        NameSlot::Sql if !eq.schemas.is_empty() => *s = rename_schemas_in(s, &eq.schemas),
+        NameSlot::Sql | NameSlot::Text => {}
+    });
 }
 
 /// Rewrite `old.` qualifiers (as identifiers, or at the start of a regclass-style string

@@ -239,6 +239,105 @@ fn renames_roles_and_schemas() {
 }
 
 #[test]
+fn a_schema_rename_leaves_comments_and_enum_labels_alone() {
+    let with = |schema: &str, comment: &str, label: &str| {
+        let mut s = schema_with_default("0", "x");
+        let mut ns = s.schemas.remove("public").expect("ns");
+        ns.comment = Some(comment.to_string());
+        ns.types.insert(
+            "status".into(),
+            crate::model::Type {
+                owner: "app".into(),
+                comment: None,
+                grants: Vec::new(),
+                definition: TypeDefinition::Enum {
+                    labels: vec![label.to_string(), "active".into()],
+                },
+            },
+        );
+        let table = ns.tables.values_mut().next().expect("a table");
+        table.comment = Some(format!("{comment} (table)"));
+        s.schemas.insert(schema.to_string(), ns);
+        s
+    };
+    let eq = Equivalences {
+        schemas: [("tenant_042".to_string(), "tenant_template".to_string())].into(),
+        ..Equivalences::default()
+    };
+    // The same prose on both sides: equal after the rename, as before it.
+    let expected = with(
+        "tenant_template",
+        "copied from tenant_042.orders by hand",
+        "tenant_042.legacy",
+    );
+    let actual = with(
+        "tenant_042",
+        "copied from tenant_042.orders by hand",
+        "tenant_042.legacy",
+    );
+    assert_eq!(normalize(&expected, actual, &eq), expected);
+    // Prose that really differs keeps differing: a rename must not make it equal ...
+    let expected = with(
+        "tenant_template",
+        "copied from tenant_template.orders",
+        "tenant_template.legacy",
+    );
+    let actual = with(
+        "tenant_042",
+        "copied from tenant_042.orders",
+        "tenant_042.legacy",
+    );
+    let renamed = normalize(&expected, actual, &eq);
+    let ns = &renamed.schemas["tenant_template"];
+    assert_eq!(ns.comment.as_deref(), Some("copied from tenant_042.orders"));
+    let TypeDefinition::Enum { labels } = &ns.types["status"].definition else {
+        panic!("an enum");
+    };
+    assert_eq!(labels[0], "tenant_042.legacy");
+    // ... and the diff reports both.
+    let rules: Vec<String> = crate::diff::diff(&expected, &renamed)
+        .findings
+        .iter()
+        .map(|f| format!("{} {}", f.rule, f.object))
+        .collect();
+    assert!(
+        rules.contains(&"type.definition tenant_template.status".to_string()),
+        "{rules:?}"
+    );
+    assert!(
+        rules.contains(&"comment.mismatch tenant_template".to_string()),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn edits_name_the_slot_and_the_expected_text() {
+    let expected = schema_with_default("CURRENT_TIMESTAMP", "BEGIN RETURN 1; END");
+    let actual = schema_with_default("now()", "BEGIN\n  RETURN 1;\nEND");
+    let edits = edits(&expected, &actual, &Equivalences::default());
+    let slots: Vec<(Slot<'_>, &str)> = edits.iter().map(|e| (e.slot, e.value)).collect();
+    assert_eq!(slots.len(), 2, "{edits:?}");
+    assert!(
+        slots
+            .iter()
+            .any(|(s, v)| matches!(s, Slot::ColumnDefault { .. }) && *v == "CURRENT_TIMESTAMP")
+    );
+    assert!(
+        slots
+            .iter()
+            .any(|(s, _)| matches!(s, Slot::TableTrigger { .. }))
+    );
+    // No equivalence on: no edit.
+    let off = Equivalences {
+        whitespace: false,
+        comments: false,
+        default_equivalence: false,
+        ..Equivalences::default()
+    };
+    assert!(super::edits(&expected, &actual, &off).is_empty());
+}
+
+#[test]
 fn schema_rename_touches_only_qualifiers() {
     let map: BTreeMap<String, String> = [("t42".to_string(), "tpl".to_string())].into();
     assert_eq!(

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+pub mod outputs;
 mod settings;
 pub use settings::{
     Date, EXCLUDABLE_KINDS, Filter, IGNORE_KEYS, Ignore, Pattern, Settings, SeverityOverride,
@@ -27,7 +28,7 @@ pub struct Policy {
     /// What differences mean: ignore rules, filters, severities, waivers, fail level.
     pub settings: Settings,
     /// The `[report]` table: which reports to write (command-line flags win).
-    pub report: crate::report::Outputs,
+    pub report: crate::policy::outputs::Outputs,
 }
 
 /// A named place a schema comes from.
@@ -212,7 +213,7 @@ struct RawReport {
     codequality: Option<PathBuf>,
     html: Option<PathBuf>,
     output_dir: Option<PathBuf>,
-    annotations: Option<crate::report::AnnotationStyle>,
+    annotations: Option<crate::policy::outputs::AnnotationStyle>,
 }
 
 #[derive(Deserialize)]
@@ -423,7 +424,7 @@ impl Validator<'_> {
             targets,
             checks,
             settings,
-            report: crate::report::Outputs {
+            report: crate::policy::outputs::Outputs {
                 json: r.json,
                 junit: r.junit,
                 sarif: r.sarif,

@@ -12,8 +12,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::model::quote_ident;
-use crate::normalize::lexer::{Token, TokenKind, tokenize};
+use crate::model::{ObjectKind, ObjectPath};
+use crate::sql::lexer::{Token, TokenKind, tokenize};
 
 /// Where an object was last defined.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,8 +146,15 @@ impl<'a> Cursor<'_, 'a> {
     }
 }
 
+/// An object directly in a schema, named as findings name it (`ObjectPath::display`: the kind
+/// does not change how such a name prints).
 fn display(schema: &str, name: &str) -> String {
-    format!("{}.{}", quote_ident(schema), quote_ident(name))
+    ObjectPath::in_schema(ObjectKind::Table, schema, name).display()
+}
+
+/// An object inside a table (a column, constraint, trigger, policy), named as findings name it.
+fn child(schema: &str, table: &str, name: &str) -> String {
+    ObjectPath::child(ObjectKind::Column, schema, table, name).display()
 }
 
 /// The display names of the objects a statement creates or alters.
@@ -221,17 +228,17 @@ fn objects_of(tokens: &[Token<'_>], search_path: &mut String) -> Vec<String> {
                     && c.seek("on")
                     && let Some((s, t)) = c.name(&sp)
                 {
-                    out.push(format!("{}.{}", display(&s, &t), quote_ident(&name)));
+                    out.push(child(&s, &t, &name));
                 }
             }
             "schema" => {
                 if let Some(n) = c.ident() {
-                    out.push(quote_ident(&n));
+                    out.push(ObjectPath::top(ObjectKind::Schema, &n).display());
                 }
             }
             "extension" => {
                 if let Some(n) = c.ident() {
-                    out.push(quote_ident(&n));
+                    out.push(ObjectPath::top(ObjectKind::Schema, &n).display());
                 }
             }
             _ => {}
@@ -252,13 +259,12 @@ fn objects_of(tokens: &[Token<'_>], search_path: &mut String) -> Vec<String> {
                 let Some((s, t)) = c.name(&sp) else {
                     return out;
                 };
-                let table = display(&s, &t);
                 // The table itself, and the columns and constraints the statement names.
                 while c.i < tokens.len() {
                     if c.eat("add") {
                         if c.eat("constraint") {
                             if let Some(n) = c.ident() {
-                                out.push(format!("{table}.{}", quote_ident(&n)));
+                                out.push(child(&s, &t, &n));
                             }
                         } else {
                             c.eat("column");
@@ -268,19 +274,19 @@ fn objects_of(tokens: &[Token<'_>], search_path: &mut String) -> Vec<String> {
                                     .iter()
                                     .any(|w| c.peek_word(w));
                             if !is_constraint && let Some(n) = c.ident() {
-                                out.push(format!("{table}.{}", quote_ident(&n)));
+                                out.push(child(&s, &t, &n));
                             }
                         }
                     } else if c.eat("alter") {
                         c.eat("column");
                         if let Some(n) = c.ident() {
-                            out.push(format!("{table}.{}", quote_ident(&n)));
+                            out.push(child(&s, &t, &n));
                         }
                     } else {
                         c.i += 1;
                     }
                 }
-                out.push(table);
+                out.push(display(&s, &t));
             }
             "view" | "sequence" | "type" | "domain" => {
                 if let Some((s, n)) = c.name(&sp) {
@@ -326,8 +332,8 @@ fn objects_of(tokens: &[Token<'_>], search_path: &mut String) -> Vec<String> {
                     }
                 }
                 let key = match parts.as_slice() {
-                    [t, col] => format!("{}.{}", display(&sp, t), quote_ident(col)),
-                    [s, t, col] => format!("{}.{}", display(s, t), quote_ident(col)),
+                    [t, col] => child(&sp, t, col),
+                    [s, t, col] => child(s, t, col),
                     _ => return out,
                 };
                 out.push(key);
@@ -350,8 +356,8 @@ mod tests {
     fn record(script: &str) -> Locations {
         let mut locs = Locations::default();
         let mut sp = "public".to_string();
-        for item in crate::normalize::lexer::split_script(script) {
-            if let crate::normalize::lexer::ScriptItem::Statement(s) = item {
+        for item in crate::sql::lexer::split_script(script) {
+            if let crate::sql::lexer::ScriptItem::Statement(s) = item {
                 locs.record(s.sql, Path::new("m.sql"), s.line, &mut sp);
             }
         }

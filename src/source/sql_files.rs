@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::catalog::{self, Scope};
-use crate::normalize::lexer::{ScriptItem, split_script};
 use crate::policy::line_column;
+use crate::sql::lexer::{ScriptItem, split_script};
 
 use super::conninfo::{self, ConnInfo};
 use super::locations::Locations;
