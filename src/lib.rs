@@ -10,6 +10,7 @@ pub mod diff;
 pub mod evaluate;
 pub mod model;
 pub mod normalize;
+pub mod plan;
 pub mod policy;
 pub mod report;
 pub mod rules;
