@@ -348,7 +348,9 @@ impl Object<'_> {
 // Owners, privileges, comments
 
 /// `ALTER <kind> ... OWNER TO role`. Columns, constraints, indexes, triggers and policies
-/// belong to their table, and extensions cannot change owner.
+/// belong to their table, and extensions cannot change owner. A sequence OWNED BY a column
+/// follows its table's owner: PostgreSQL refuses to give it another one ("sequence is linked
+/// to table"), so print none for it.
 pub fn owner(object: &Object, role_name: &str) -> Result<String, DdlError> {
     match object {
         Object::Schema { .. }
@@ -1361,7 +1363,9 @@ pub fn rename_column(schema: &str, table: &str, from: &str, to: &str) -> String 
 
 /// `ALTER COLUMN c SET DATA TYPE t [COLLATE c] USING ...` to the type and collation of the
 /// expected `column`. `using` is the conversion expression; `None` casts (`c::t`). A generated
-/// column takes no USING (PostgreSQL refuses one; it recomputes the expression).
+/// column takes no USING (PostgreSQL refuses one; it recomputes the expression). PostgreSQL
+/// refuses the statement for a column that a generated column, view or rule uses: those are
+/// dropped first and recreated after.
 pub fn alter_column_type(
     schema: &str,
     table: &str,
