@@ -14,6 +14,7 @@ pub mod evaluate;
 pub mod fs;
 pub mod model;
 pub mod normalize;
+pub mod plan;
 pub mod policy;
 pub mod report;
 pub mod rules;

@@ -114,11 +114,14 @@ pub async fn db_with(prefix: &str, sql: &str) -> TestDb {
 }
 
 /// Roles are cluster-wide: create them once, ignoring "already exists" from parallel tests.
+/// Two sessions creating the same role at the same moment meet in pg_authid's unique index
+/// (unique_violation) rather than in the existence check (duplicate_object).
 pub async fn ensure_roles(names: &[&str]) {
     let admin = connect("postgres").await;
     for name in names {
         let sql = format!(
-            "DO $$BEGIN CREATE ROLE \"{name}\"; EXCEPTION WHEN duplicate_object THEN NULL; END$$"
+            "DO $$BEGIN CREATE ROLE \"{name}\"; \
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END$$"
         );
         admin
             .batch_execute(&sql)
