@@ -48,6 +48,12 @@ pub enum Command {
     /// Combine the JSON results of shards (`--shard I/N` runs) into one set of reports and
     /// one exit code.
     Merge(MergeArgs),
+    /// Print the SQL that turns the actual schema into the expected one: a policy's checks
+    /// (`--policy`), or two sides as for `diff`. Exit codes as `check`: 0 nothing to do, 1 a
+    /// plan is needed, 2 could not finish.
+    Plan(PlanArgs),
+    /// List the hazard codes plan steps carry, with what each means.
+    Hazards,
     /// List every rule id with its default severity, or explain one rule.
     Rules {
         /// A rule id such as `column.default`.
@@ -106,6 +112,36 @@ pub struct DiffArgs {
     pub actual: String,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub overrides: PolicyOverrides,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct PlanArgs {
+    /// The expected schema (as for `diff`); give both sides, or `--policy`.
+    #[arg(requires = "actual", conflicts_with = "policy")]
+    pub expected: Option<String>,
+    /// The actual schema: the database the plan is for.
+    pub actual: Option<String>,
+    /// Plan the checks of this policy file.
+    #[arg(long, short)]
+    pub policy: Option<PathBuf>,
+    /// Only this check of the policy.
+    #[arg(long, value_name = "NAME", requires = "policy")]
+    pub check: Option<String>,
+    /// Write the plan to FILE (a script `psql -v ON_ERROR_STOP=1 -f FILE` runs as is);
+    /// default standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Write the plan as JSON (statements with phase, object, operation, hazards, why).
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the reverse script (back to the actual schema as it is now) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub down: Option<PathBuf>,
+    /// Plan DROP TABLE, DROP COLUMN, DROP SCHEMA and narrowing type changes.
+    #[arg(long)]
+    pub allow_destructive: bool,
     #[command(flatten)]
     pub overrides: PolicyOverrides,
 }
@@ -267,6 +303,11 @@ pub async fn run(cli: Cli) -> Result<Status, RunError> {
         Command::Snapshot(args) => snapshot_command(args).await.map(|()| Status::Clean),
         Command::History(args) => history_command(&args).map(|()| Status::Clean),
         Command::Merge(args) => merge_command(&args),
+        Command::Plan(args) => plan_command(&args).await,
+        Command::Hazards => {
+            hazards();
+            Ok(Status::Clean)
+        }
         Command::Rules { id } => rules(id.as_deref()).map(|()| Status::Clean),
     }
 }
@@ -682,6 +723,129 @@ fn change_summary(c: &diff::Comparison) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `pgdrift plan`: plan every (selected) check, write the script, say what was left out.
+async fn plan_command(args: &PlanArgs) -> Result<Status, RunError> {
+    use crate::plan::script;
+    let mut policy = match (&args.policy, &args.expected, &args.actual) {
+        (Some(path), _, _) => policy::load(path, &process_env)
+            .map_err(|e| RunError(format!("the policy has problems:\n{e}")))?,
+        (None, Some(expected), Some(actual)) => one_off_policy(expected, actual)?,
+        _ => {
+            return Err(RunError(
+                "give the two sides (`pgdrift plan EXPECTED ACTUAL`) or a policy (`--policy P`)"
+                    .into(),
+            ));
+        }
+    };
+    if let Some(name) = &args.check
+        && !policy.checks.iter().any(|c| &c.name == name)
+    {
+        let names: Vec<&str> = policy.checks.iter().map(|c| c.name.as_str()).collect();
+        return Err(RunError(format!(
+            "the policy has no check named `{name}` (its checks: {})",
+            names.join(", ")
+        )));
+    }
+    let today = apply_overrides(&mut policy.settings, &args.overrides)?;
+    let request = run::plan::PlanRequest {
+        check: args.check.clone(),
+        allow_destructive: args.allow_destructive,
+        down: args.down.is_some(),
+    };
+    let pairs = run::plan::plan_checks(&policy, today, &request).await;
+    let mut failed = Vec::new();
+    let mut up = String::new();
+    let mut down = String::new();
+    let mut needed = false;
+    let mut json_plans = Vec::new();
+    for pair in &pairs {
+        match &pair.outcome {
+            Err(errors) => failed.push(format!("{}: {}", pair.check, errors.join("; "))),
+            Ok(planned) => {
+                let header = script::Header {
+                    expected: pair.expected.clone(),
+                    actual: pair.actual.clone(),
+                };
+                needed |= !planned.plan.is_empty();
+                if args.json {
+                    json_plans.push(script::json(&planned.plan, &header));
+                } else {
+                    if pairs.len() > 1 {
+                        up.push_str(&format!(
+                            "-- check: {}\n",
+                            script::comment_text(&pair.check)
+                        ));
+                    }
+                    up.push_str(&script::render(&planned.plan, &header));
+                }
+                if let Some(back) = &planned.down {
+                    let header = script::Header {
+                        expected: pair.actual.clone(),
+                        actual: pair.expected.clone(),
+                    };
+                    down.push_str(&script::render(back, &header));
+                }
+                summarize_plan(&pair.check, &planned.plan);
+            }
+        }
+    }
+    if !failed.is_empty() {
+        return Err(RunError(failed.join("\n")));
+    }
+    let text = if args.json {
+        if json_plans.len() == 1 {
+            json_plans.remove(0)
+        } else {
+            format!("[\n{}]\n", json_plans.join(",\n"))
+        }
+    } else {
+        up
+    };
+    match &args.output {
+        Some(path) => crate::fs::write_atomic(path, &text)
+            .map_err(|e| RunError(format!("cannot write {}: {e}", path.display())))?,
+        None => print!("{text}"),
+    }
+    if let Some(path) = &args.down {
+        crate::fs::write_atomic(path, &down)
+            .map_err(|e| RunError(format!("cannot write {}: {e}", path.display())))?;
+    }
+    Ok(if needed {
+        Status::Violations
+    } else {
+        Status::Clean
+    })
+}
+
+/// One line per check on standard error: how many steps, which hazards, what was not planned.
+fn summarize_plan(check: &str, plan: &crate::plan::Plan) {
+    let hazards: Vec<&str> = plan.hazards().iter().map(|h| h.code()).collect();
+    let mut line = format!(
+        "pgdrift plan: {}: {} step{}",
+        crate::plan::script::comment_text(check),
+        plan.steps.len(),
+        if plan.steps.len() == 1 { "" } else { "s" }
+    );
+    if !hazards.is_empty() {
+        line.push_str(&format!(" (hazards: {})", hazards.join(", ")));
+    }
+    eprintln!("{line}");
+    for np in &plan.not_planned {
+        eprintln!(
+            "  not planned: {} {}: {}",
+            np.rule,
+            crate::plan::script::comment_text(&np.object),
+            np.reason
+        );
+    }
+}
+
+fn hazards() {
+    for h in crate::plan::Hazard::ALL {
+        println!("{:<36} {}", h.code(), h.meaning());
+    }
 }
 
 fn rules(id: Option<&str>) -> Result<(), RunError> {

@@ -243,6 +243,23 @@ impl<'a> Judge<'a> {
         Outcome::Compared { findings, compared }
     }
 
+    /// Whether a plan should fix this finding: the ignore rules and filters keep it, no waiver
+    /// accepts it, and its severity is not `ignore` (a waived `index.extra` keeps its index).
+    pub fn wants_fixed(&mut self, finding: &Finding) -> bool {
+        if self.settings.ignores_rule(finding.rule)
+            || !self.keeps(
+                finding.kind,
+                Some(finding.rule),
+                &finding.object,
+                &finding.group,
+            )
+        {
+            return false;
+        }
+        let judged = self.judge(finding.clone());
+        judged.waiver.is_none() && judged.severity != Severity::Ignore
+    }
+
     /// Whether the filter keeps an object (and marks the patterns that matched it).
     fn keeps(&mut self, kind: ObjectKind, rule: Option<RuleId>, object: &str, group: &str) -> bool {
         let filter = &self.settings.filter;

@@ -19,6 +19,24 @@ pub struct Schema {
     pub schemas: BTreeMap<String, Namespace>,
     /// Installed extensions by name. Objects that belong to an extension are not in the model.
     pub extensions: BTreeMap<String, Extension>,
+    /// Dependency edges between objects of this model (`from` needs `to`), sorted: what
+    /// `pg_depend` records, folded to model identities. They order a plan's statements and find
+    /// the dependents an invalidating change must drop and recreate; they are not compared.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<Dependency>,
+}
+
+/// "`from` needs `to`": `from` cannot exist without `to`, and dropping `to` needs `from` gone
+/// first (or PostgreSQL drops it by itself, when `auto`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dependency {
+    pub from: ObjectPath,
+    pub to: ObjectPath,
+    /// pg_depend's deptype 'a': PostgreSQL drops `from` together with `to` (an index or
+    /// constraint on a column, a sequence OWNED BY a column, a partition's link to its parent).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub auto: bool,
 }
 
 /// One PostgreSQL schema (namespace) and everything inside it.
@@ -556,7 +574,19 @@ pub fn visit_names_mut(schema: &mut Schema, f: &mut impl FnMut(NameSlot, &mut St
     let Schema {
         schemas,
         extensions,
+        dependencies,
     } = schema;
+    for d in dependencies.iter_mut() {
+        for path in [&mut d.from, &mut d.to] {
+            if let Some(s) = &mut path.schema {
+                f(NameSlot::Schema, s);
+            }
+            // Function keys carry argument types, which can be schema-qualified.
+            if path.kind.is_function() {
+                f(NameSlot::Sql, &mut path.name);
+            }
+        }
+    }
     rekey(schemas, NameSlot::Schema, f);
     for ns in schemas.values_mut() {
         visit_namespace(ns, f);

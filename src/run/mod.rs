@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use futures_util::StreamExt;
 
+pub mod plan;
+
 use crate::diff;
 use crate::evaluate::{CheckVerdict, Judge, Outcome, Verdict};
 use crate::model::Schema;

@@ -1,0 +1,2466 @@
+//! Building a plan: changes become steps on objects, invalidating changes pull in their
+//! dependents, and dependency edges order it all.
+//!
+//! Each step (a node) says which objects it removes, releases (stops needing), invalidates,
+//! makes and acquires (starts needing). Edges then follow from the two sides' dependencies:
+//! an actual edge "D needs X" puts the step that removes or releases D before the step that
+//! removes or invalidates X; an expected edge "D needs X" puts the step that makes X before the
+//! step that makes or acquires D.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use super::ddl::{self, DdlError};
+use super::order::{self, Edge};
+use super::{Fix, Hazard, NotPlanned, Operation, Phase, Plan, PlanError, PlanOptions, Step};
+use crate::diff::{
+    Change, Detail, Field, FunctionField, Object as Subject, TableField, TriggerField, ViewField,
+};
+use crate::model::{
+    Column, Constraint, ConstraintKind, Dependency, Function, FunctionKind, Grant, Index,
+    Namespace, ObjectKind, ObjectPath, Policy, Schema, Sequence, Table, Trigger, Type,
+    TypeDefinition, View,
+};
+use crate::rules::RuleId;
+
+type NodeId = usize;
+
+/// What a step does to an object, for the dependency edges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Role {
+    /// The object is gone after the step.
+    Removes,
+    /// The object stops needing what it referenced (a column's default is dropped).
+    Releases,
+    /// Dependents of the object must be gone before the step (a column's type changes).
+    Invalidates,
+    /// The object exists (in its expected form) after the step.
+    Makes,
+    /// The object starts needing what it references (a default is set).
+    Acquires,
+}
+
+struct Node {
+    operation: Operation,
+    object: ObjectPath,
+    /// A second key for steps on one object that are not the same step (`type`, `default`).
+    part: &'static str,
+    rank: u16,
+    phase: Phase,
+    sql: Vec<String>,
+    hazards: BTreeSet<Hazard>,
+    fixes: Vec<Fix>,
+    reason: Vec<String>,
+    unchecked_body: bool,
+}
+
+/// Ranks: the order of steps that no dependency orders. Drops first (dependents before what
+/// they need), then creates and alters in the order a person would write a migration.
+mod rank {
+    pub const RENAME: u16 = 5;
+    pub const DROP_TRIGGER: u16 = 10;
+    pub const DROP_POLICY: u16 = 11;
+    pub const DROP_VIEW: u16 = 12;
+    pub const DROP_FOREIGN_KEY: u16 = 13;
+    pub const DROP_CONSTRAINT: u16 = 14;
+    pub const DROP_INDEX: u16 = 15;
+    pub const DROP_FUNCTION: u16 = 17;
+    pub const DROP_COLUMN: u16 = 18;
+    pub const DROP_TABLE: u16 = 19;
+    pub const DROP_SEQUENCE: u16 = 20;
+    pub const DROP_TYPE: u16 = 21;
+    pub const DROP_EXTENSION: u16 = 22;
+    pub const DROP_SCHEMA: u16 = 23;
+    pub const CREATE_SCHEMA: u16 = 30;
+    pub const EXTENSION: u16 = 31;
+    pub const TYPE: u16 = 32;
+    pub const SEQUENCE: u16 = 33;
+    pub const FUNCTION: u16 = 34;
+    pub const TABLE: u16 = 35;
+    pub const TABLE_PROPERTY: u16 = 36;
+    pub const ADD_COLUMN: u16 = 37;
+    pub const COLUMN_DROP_DEFAULT: u16 = 40;
+    pub const COLUMN_DROP_IDENTITY: u16 = 41;
+    pub const COLUMN_DROP_EXPRESSION: u16 = 42;
+    pub const COLUMN_TYPE: u16 = 43;
+    pub const COLUMN_IDENTITY: u16 = 44;
+    pub const COLUMN_SET_DEFAULT: u16 = 45;
+    pub const COLUMN_NULLABLE: u16 = 46;
+    pub const CONSTRAINT: u16 = 50;
+    pub const INDEX: u16 = 51;
+    pub const FOREIGN_KEY: u16 = 52;
+    pub const OWNED_BY: u16 = 53;
+    pub const VIEW: u16 = 54;
+    pub const VIEW_INDEX: u16 = 55;
+    pub const TRIGGER: u16 = 56;
+    pub const POLICY: u16 = 57;
+    pub const OWNER: u16 = 60;
+    pub const GRANT: u16 = 61;
+    pub const COMMENT: u16 = 62;
+    pub const DROP_OLD_TYPE: u16 = 70;
+}
+
+/// A change that needs the dependents of `object` out of the way: they are dropped before
+/// `first` and created again after `last`.
+struct Invalidation {
+    object: ObjectPath,
+    first: NodeId,
+    last: NodeId,
+    why: String,
+    /// Whether dependents that are columns get their default dropped and set again (a replaced
+    /// function or type used in a default).
+    columns: bool,
+}
+
+/// An owner, grant or comment step: operation, part, rank, statements, hazards.
+type AccessStep = (Operation, &'static str, u16, Vec<String>, Vec<Hazard>);
+
+/// Per name: the steps that remove it and the steps that make it.
+type ByName = BTreeMap<(Option<String>, String), (Vec<NodeId>, Vec<NodeId>)>;
+
+struct Builder<'a> {
+    expected: &'a Schema,
+    actual: &'a Schema,
+    options: &'a PlanOptions,
+    nodes: Vec<Node>,
+    by_key: HashMap<(Operation, ObjectPath, &'static str), NodeId>,
+    roles: HashMap<(Role, ObjectPath), Vec<NodeId>>,
+    /// `(node, path)`: the node runs after whatever makes `path`.
+    after_made: Vec<(NodeId, ObjectPath)>,
+    edges: Vec<Edge>,
+    invalidations: Vec<Invalidation>,
+    not_planned: Vec<NotPlanned>,
+    /// Objects created whole (with owner, grants and comments): their own owner, grant and
+    /// comment changes are fixed by the create step.
+    created: HashMap<ObjectPath, NodeId>,
+}
+
+pub(super) fn build(
+    expected: &Schema,
+    actual: &Schema,
+    changes: &[&Change<'_>],
+    options: &PlanOptions,
+) -> Result<Plan, PlanError> {
+    let mut b = Builder {
+        expected,
+        actual,
+        options,
+        nodes: Vec::new(),
+        by_key: HashMap::new(),
+        roles: HashMap::new(),
+        after_made: Vec::new(),
+        edges: Vec::new(),
+        invalidations: Vec::new(),
+        not_planned: Vec::new(),
+        created: HashMap::new(),
+    };
+    let (access, structure): (Vec<&Change<'_>>, Vec<&Change<'_>>) =
+        changes.iter().copied().partition(|c| {
+            matches!(
+                c.detail,
+                Detail::Owner { .. } | Detail::Comment { .. } | Detail::Grant { .. }
+            )
+        });
+    for change in structure {
+        b.change(change);
+    }
+    b.closure();
+    for change in access {
+        b.access(change);
+    }
+    b.finish()
+}
+
+fn fix(change: &Change<'_>) -> Fix {
+    Fix {
+        rule: change.rule,
+        object: change.path.display(),
+    }
+}
+
+fn child_path(parent: &ObjectPath, kind: ObjectKind, name: &str) -> ObjectPath {
+    ObjectPath {
+        kind,
+        schema: parent.schema.clone(),
+        parent: Some(parent.name.clone()),
+        name: name.to_string(),
+    }
+}
+
+fn schema_of(path: &ObjectPath) -> &str {
+    path.schema.as_deref().unwrap_or(&path.name)
+}
+
+fn parent_of(path: &ObjectPath) -> &str {
+    path.parent.as_deref().unwrap_or_default()
+}
+
+/// The table or view that holds a child object (a column, constraint, index, ...).
+fn holder(path: &ObjectPath) -> Option<ObjectPath> {
+    let parent = path.parent.as_ref()?;
+    Some(ObjectPath {
+        kind: ObjectKind::Table,
+        schema: path.schema.clone(),
+        parent: None,
+        name: parent.clone(),
+    })
+}
+
+/// Objects as the plan looks them up in one side's model.
+struct Side<'s>(&'s Schema);
+
+impl<'s> Side<'s> {
+    fn namespace(&self, path: &ObjectPath) -> Option<&'s Namespace> {
+        self.0.schemas.get(schema_of(path))
+    }
+    fn table(&self, schema: &str, name: &str) -> Option<&'s Table> {
+        self.0.schemas.get(schema)?.tables.get(name)
+    }
+    fn view(&self, schema: &str, name: &str) -> Option<&'s View> {
+        self.0.schemas.get(schema)?.views.get(name)
+    }
+    fn holder_table(&self, path: &ObjectPath) -> Option<&'s Table> {
+        self.table(schema_of(path), parent_of(path))
+    }
+    fn holder_view(&self, path: &ObjectPath) -> Option<&'s View> {
+        self.view(schema_of(path), parent_of(path))
+    }
+    fn column(&self, path: &ObjectPath) -> Option<&'s Column> {
+        self.holder_table(path)?.columns.get(&path.name)
+    }
+    fn constraint(&self, path: &ObjectPath) -> Option<&'s Constraint> {
+        self.holder_table(path)?.constraints.get(&path.name)
+    }
+    fn index(&self, path: &ObjectPath) -> Option<&'s Index> {
+        match self.holder_table(path) {
+            Some(t) => t.indexes.get(&path.name),
+            None => self.holder_view(path)?.indexes.get(&path.name),
+        }
+    }
+    fn trigger(&self, path: &ObjectPath) -> Option<&'s Trigger> {
+        match self.holder_table(path) {
+            Some(t) => t.triggers.get(&path.name),
+            None => self.holder_view(path)?.triggers.get(&path.name),
+        }
+    }
+    fn policy(&self, path: &ObjectPath) -> Option<&'s Policy> {
+        self.holder_table(path)?.policies.get(&path.name)
+    }
+    fn sequence(&self, path: &ObjectPath) -> Option<&'s Sequence> {
+        self.namespace(path)?.sequences.get(&path.name)
+    }
+    fn function(&self, path: &ObjectPath) -> Option<&'s Function> {
+        self.namespace(path)?.functions.get(&path.name)
+    }
+    fn user_type(&self, path: &ObjectPath) -> Option<&'s Type> {
+        self.namespace(path)?.types.get(&path.name)
+    }
+    /// Whether the object exists on this side.
+    fn has(&self, path: &ObjectPath) -> bool {
+        use ObjectKind as K;
+        match path.kind {
+            K::Schema => self.0.schemas.contains_key(&path.name),
+            K::Extension => self.0.extensions.contains_key(&path.name),
+            K::Table => self.table(schema_of(path), &path.name).is_some(),
+            K::View | K::MaterializedView => self.view(schema_of(path), &path.name).is_some(),
+            K::Column => self.column(path).is_some(),
+            K::Constraint => self.constraint(path).is_some(),
+            K::Index => self.index(path).is_some(),
+            K::Trigger => self.trigger(path).is_some(),
+            K::Policy => self.policy(path).is_some(),
+            K::Sequence => self.sequence(path).is_some(),
+            K::Function | K::Procedure | K::Aggregate => self.function(path).is_some(),
+            K::Type => self.user_type(path).is_some(),
+            K::PolicyEntry => false,
+        }
+    }
+}
+
+/// The kind a path should have on a side (tables and views share a name space, and a
+/// dependency edge may name a view as a table).
+fn relation_kind(side: &Side<'_>, path: &ObjectPath) -> ObjectKind {
+    if matches!(
+        path.kind,
+        ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView
+    ) {
+        if let Some(v) = side.view(schema_of(path), &path.name) {
+            return if v.materialized {
+                ObjectKind::MaterializedView
+            } else {
+                ObjectKind::View
+            };
+        }
+        return ObjectKind::Table;
+    }
+    path.kind
+}
+
+fn function_kind_of(f: &Function) -> ObjectKind {
+    match f.kind {
+        FunctionKind::Procedure => ObjectKind::Procedure,
+        FunctionKind::Aggregate => ObjectKind::Aggregate,
+        FunctionKind::Function | FunctionKind::Window => ObjectKind::Function,
+    }
+}
+
+fn is_domain(t: &Type) -> bool {
+    matches!(t.definition, TypeDefinition::Domain { .. })
+}
+
+/// The object in the words ALTER ... OWNER, GRANT and COMMENT use.
+fn ddl_object<'p>(side: &Side<'_>, path: &'p ObjectPath) -> Option<ddl::Object<'p>> {
+    use ObjectKind as K;
+    let schema = path.schema.as_deref().unwrap_or_default();
+    let name = path.name.as_str();
+    Some(match path.kind {
+        K::Schema => ddl::Object::Schema { name },
+        K::Extension => ddl::Object::Extension { name },
+        K::Table => ddl::Object::Table { schema, name },
+        K::View | K::MaterializedView => ddl::Object::View {
+            schema,
+            name,
+            materialized: side.view(schema, name)?.materialized,
+        },
+        K::Sequence => ddl::Object::Sequence { schema, name },
+        K::Function | K::Procedure | K::Aggregate => ddl::Object::Function {
+            schema,
+            key: name,
+            kind: side.function(path)?.kind,
+        },
+        K::Type => ddl::Object::Type {
+            schema,
+            name,
+            domain: is_domain(side.user_type(path)?),
+        },
+        K::Column => ddl::Object::Column {
+            schema,
+            table: parent_of(path),
+            name,
+        },
+        K::Constraint => ddl::Object::Constraint {
+            schema,
+            table: parent_of(path),
+            name,
+        },
+        K::Index => ddl::Object::Index { schema, name },
+        K::Trigger => ddl::Object::Trigger {
+            schema,
+            table: parent_of(path),
+            name,
+        },
+        K::Policy => ddl::Object::Policy {
+            schema,
+            table: parent_of(path),
+            name,
+        },
+        K::PolicyEntry => return None,
+    })
+}
+
+/// `public.events` → (`public`, `events`), for the qualified names the model stores (partition
+/// parents, inheritance parents, OWNED BY columns): identifiers quoted as needed.
+fn split_qualified(text: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                current.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            '.' if !quoted => parts.push(std::mem::take(&mut current)),
+            c => current.push(c),
+        }
+    }
+    parts.push(current);
+    parts
+}
+
+impl<'a> Builder<'a> {
+    fn exp(&self) -> Side<'a> {
+        Side(self.expected)
+    }
+    fn act(&self) -> Side<'a> {
+        Side(self.actual)
+    }
+
+    /// The actual server's name for a role the expected side names.
+    fn role(&self, name: &str) -> String {
+        self.options
+            .roles
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.to_string())
+    }
+
+    fn grants_in_actual_names(&self, grants: &[Grant]) -> Vec<Grant> {
+        grants
+            .iter()
+            .map(|g| Grant {
+                grantee: self.role(&g.grantee),
+                ..g.clone()
+            })
+            .collect()
+    }
+
+    // ---- nodes -------------------------------------------------------------------------
+
+    /// The node for `(operation, object, part)`, made by `make` the first time.
+    fn node(
+        &mut self,
+        operation: Operation,
+        object: &ObjectPath,
+        part: &'static str,
+        rank: u16,
+        sql: impl FnOnce(&Self) -> Vec<String>,
+    ) -> NodeId {
+        let key = (operation, object.clone(), part);
+        if let Some(&id) = self.by_key.get(&key) {
+            return id;
+        }
+        let statements = sql(self);
+        let id = self.nodes.len();
+        self.nodes.push(Node {
+            operation,
+            object: object.clone(),
+            part,
+            rank,
+            phase: Phase::Transaction,
+            sql: statements,
+            hazards: BTreeSet::new(),
+            fixes: Vec::new(),
+            reason: Vec::new(),
+            unchecked_body: false,
+        });
+        self.by_key.insert(key, id);
+        id
+    }
+
+    fn role_of(&mut self, id: NodeId, role: Role, path: &ObjectPath) {
+        let list = self.roles.entry((role, path.clone())).or_default();
+        if !list.contains(&id) {
+            list.push(id);
+        }
+    }
+
+    fn hazard(&mut self, id: NodeId, hazards: &[Hazard]) {
+        self.nodes[id].hazards.extend(hazards.iter().copied());
+    }
+
+    fn fixes(&mut self, id: NodeId, change: &Change<'_>) {
+        let f = fix(change);
+        if !self.nodes[id].fixes.contains(&f) {
+            self.nodes[id].fixes.push(f);
+        }
+    }
+
+    fn edge(&mut self, before: NodeId, after: NodeId, why: impl Into<String>) {
+        if before != after {
+            self.edges.push(Edge {
+                before,
+                after,
+                why: why.into(),
+            });
+        }
+    }
+
+    fn not_planned(&mut self, change: &Change<'_>, reason: impl Into<String>) {
+        self.not_planned.push(NotPlanned {
+            rule: change.rule,
+            object: change.path.display(),
+            reason: reason.into(),
+        });
+    }
+
+    fn ddl_error(&mut self, change: &Change<'_>, error: DdlError) {
+        self.not_planned(change, error.0);
+    }
+
+    // ---- changes -----------------------------------------------------------------------
+
+    fn change(&mut self, change: &Change<'_>) {
+        match change.detail {
+            Detail::Presence(_) => match change.rule.presence() {
+                Some(crate::rules::Presence::Missing) => {
+                    let path = self.expected_path(&change.path);
+                    match self.create_tree(&path, Operation::Create, &[]) {
+                        Ok(id) => self.fixes(id, change),
+                        Err(e) => self.not_planned(change, e),
+                    }
+                }
+                _ => {
+                    let path = self.actual_path(&change.path);
+                    if let Some(reason) = self.destructive(&path) {
+                        self.not_planned(change, reason);
+                        return;
+                    }
+                    match self.drop_tree(&path, Operation::Drop, &[]) {
+                        Ok(id) => self.fixes(id, change),
+                        Err(e) => self.not_planned(change, e),
+                    }
+                }
+            },
+            Detail::Renamed {
+                expected_name,
+                actual_name,
+                ..
+            } => self.rename(change, expected_name, actual_name),
+            Detail::Property {
+                field,
+                expected,
+                actual,
+            } => self.property(change, field, expected, actual),
+            Detail::ColumnOrder { .. } => self.not_planned(
+                change,
+                "PostgreSQL cannot reorder the columns of a table; rebuild it by hand if the \
+                 order matters (or set ignore.column_order)",
+            ),
+            Detail::Owner { .. } | Detail::Comment { .. } | Detail::Grant { .. } => {
+                self.access(change)
+            }
+        }
+    }
+
+    /// A path as the expected side's model has it (views are keyed as tables in findings'
+    /// kinds only for tables and views, which share one name space).
+    fn expected_path(&self, path: &ObjectPath) -> ObjectPath {
+        ObjectPath {
+            kind: relation_kind(&self.exp(), path),
+            ..path.clone()
+        }
+    }
+
+    fn actual_path(&self, path: &ObjectPath) -> ObjectPath {
+        ObjectPath {
+            kind: relation_kind(&self.act(), path),
+            ..path.clone()
+        }
+    }
+
+    /// Why dropping this object is destructive and not allowed, if it is.
+    fn destructive(&self, path: &ObjectPath) -> Option<String> {
+        if self.options.allow_destructive {
+            return None;
+        }
+        let what = match path.kind {
+            ObjectKind::Table => "DROP TABLE deletes its rows",
+            ObjectKind::Column => "DROP COLUMN deletes its values",
+            ObjectKind::Schema => "DROP SCHEMA deletes everything in it",
+            _ => return None,
+        };
+        Some(format!(
+            "destructive: {what}; plan it with --allow-destructive (apply keeps a backup)"
+        ))
+    }
+
+    // ---- creating ----------------------------------------------------------------------
+
+    /// Create an object from the expected side with everything inside it; returns the node of
+    /// the object itself. `reason` marks a recreated dependent.
+    fn create_tree(
+        &mut self,
+        path: &ObjectPath,
+        operation: Operation,
+        reason: &[String],
+    ) -> Result<NodeId, String> {
+        self.create_tree_from(path, operation, reason, true)
+    }
+
+    fn create_tree_from(
+        &mut self,
+        path: &ObjectPath,
+        operation: Operation,
+        reason: &[String],
+        from_expected: bool,
+    ) -> Result<NodeId, String> {
+        let side = if from_expected {
+            self.exp()
+        } else {
+            self.act()
+        };
+        let id = self.create_one(&side, path, operation)?;
+        if !reason.is_empty() && self.nodes[id].reason.is_empty() {
+            self.nodes[id].reason = reason.to_vec();
+        }
+        self.created.insert(path.clone(), id);
+        let children = self.children_to_create(&side, path);
+        for child in children {
+            let child_id = self.create_one(&side, &child, operation)?;
+            self.created.insert(child.clone(), child_id);
+            if !reason.is_empty() && self.nodes[child_id].reason.is_empty() {
+                self.nodes[child_id].reason = reason.to_vec();
+            }
+        }
+        if path.kind == ObjectKind::Schema {
+            let contents = self.schema_contents(&side, &path.name);
+            for object in contents {
+                self.create_tree_from(&object, operation, reason, from_expected)?;
+            }
+        }
+        Ok(id)
+    }
+
+    /// The objects inside a schema: tables, views, sequences, functions and types.
+    fn schema_contents(&self, side: &Side<'_>, schema: &str) -> Vec<ObjectPath> {
+        let Some(ns) = side.0.schemas.get(schema) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        out.extend(
+            ns.tables
+                .keys()
+                .map(|n| ObjectPath::in_schema(ObjectKind::Table, schema, n)),
+        );
+        out.extend(ns.views.iter().map(|(n, v)| {
+            let kind = if v.materialized {
+                ObjectKind::MaterializedView
+            } else {
+                ObjectKind::View
+            };
+            ObjectPath::in_schema(kind, schema, n)
+        }));
+        out.extend(
+            ns.sequences
+                .keys()
+                .map(|n| ObjectPath::in_schema(ObjectKind::Sequence, schema, n)),
+        );
+        out.extend(
+            ns.functions
+                .iter()
+                .map(|(n, f)| ObjectPath::in_schema(function_kind_of(f), schema, n)),
+        );
+        out.extend(
+            ns.types
+                .keys()
+                .map(|n| ObjectPath::in_schema(ObjectKind::Type, schema, n)),
+        );
+        out
+    }
+
+    /// The separately created parts of a table or view: constraints, indexes, triggers,
+    /// policies.
+    fn children_to_create(&self, side: &Side<'_>, path: &ObjectPath) -> Vec<ObjectPath> {
+        let schema = schema_of(path);
+        let mut out = Vec::new();
+        match path.kind {
+            ObjectKind::Table => {
+                if let Some(t) = side.table(schema, &path.name) {
+                    let kinds = [
+                        (
+                            ObjectKind::Constraint,
+                            t.constraints.keys().collect::<Vec<_>>(),
+                        ),
+                        (ObjectKind::Index, t.indexes.keys().collect()),
+                        (ObjectKind::Trigger, t.triggers.keys().collect()),
+                        (ObjectKind::Policy, t.policies.keys().collect()),
+                    ];
+                    for (kind, names) in kinds {
+                        out.extend(names.into_iter().map(|n| child_path(path, kind, n)));
+                    }
+                }
+            }
+            ObjectKind::View | ObjectKind::MaterializedView => {
+                if let Some(v) = side.view(schema, &path.name) {
+                    out.extend(
+                        v.indexes
+                            .keys()
+                            .map(|n| child_path(path, ObjectKind::Index, n)),
+                    );
+                    out.extend(
+                        v.triggers
+                            .keys()
+                            .map(|n| child_path(path, ObjectKind::Trigger, n)),
+                    );
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// Owner, grants and comment of a newly created object, when the policy compares them.
+    fn replay_access(
+        &self,
+        side: &Side<'_>,
+        path: &ObjectPath,
+        owner: Option<&str>,
+        grants: &[Grant],
+        comment: Option<&str>,
+    ) -> Vec<String> {
+        let mut out = Vec::new();
+        let Some(object) = ddl_object(side, path) else {
+            return out;
+        };
+        if self.options.owners
+            && let Some(owner) = owner
+            && let Ok(sql) = ddl::owner(&object, &self.role(owner))
+        {
+            out.push(sql);
+        }
+        if self.options.grants {
+            let defaults = ddl::default_grants(path.kind);
+            let wanted = self.grants_in_actual_names(grants);
+            if let Ok(sql) = ddl::grant_changes(&object, &defaults, &wanted) {
+                out.extend(sql);
+            }
+        }
+        if self.options.comments
+            && let Some(text) = comment
+        {
+            out.push(ddl::comment(&object, Some(text)));
+        }
+        out
+    }
+
+    /// One create step for one object (not what is inside it).
+    fn create_one(
+        &mut self,
+        side: &Side<'_>,
+        path: &ObjectPath,
+        operation: Operation,
+    ) -> Result<NodeId, String> {
+        use ObjectKind as K;
+        let schema = schema_of(path).to_string();
+        let name = path.name.clone();
+        let missing = || format!("{} {} is not in the schema", path.kind.noun(), path);
+        let key_op = if operation == Operation::Recreate {
+            Operation::Create
+        } else {
+            operation
+        };
+        let (sql, rank, hazards, unchecked): (Vec<String>, u16, Vec<Hazard>, bool) = match path.kind
+        {
+            K::Schema => {
+                let ns = side.0.schemas.get(&name).ok_or_else(missing)?;
+                let mut sql = vec![ddl::create_schema(&name, ns, false)];
+                sql.extend(self.replay_access(
+                    side,
+                    path,
+                    Some(&ns.owner),
+                    &ns.grants,
+                    ns.comment.as_deref(),
+                ));
+                (sql, rank::CREATE_SCHEMA, vec![], false)
+            }
+            K::Extension => {
+                let e = side.0.extensions.get(&name).ok_or_else(missing)?;
+                let mut sql = vec![ddl::create_extension(&name, e)];
+                if self.options.comments
+                    && let Some(c) = &e.comment
+                {
+                    sql.push(ddl::comment(
+                        &ddl::Object::Extension { name: &name },
+                        Some(c),
+                    ));
+                }
+                (sql, rank::EXTENSION, vec![], false)
+            }
+            K::Table => {
+                let t = side.table(&schema, &name).ok_or_else(missing)?;
+                let parents: Vec<&Table> = t
+                    .partition_of
+                    .iter()
+                    .chain(&t.inherits)
+                    .filter_map(|q| match split_qualified(q).as_slice() {
+                        [s, n] => side.table(s, n),
+                        _ => None,
+                    })
+                    .collect();
+                let parts = ddl::TableParts {
+                    standalone: false,
+                    parents: &parents,
+                };
+                let mut sql = ddl::create_table(&schema, &name, t, parts).map_err(|e| e.0)?;
+                if t.rls_enabled {
+                    sql.push(ddl::set_row_level_security(&schema, &name, true));
+                }
+                if t.rls_forced {
+                    sql.push(ddl::set_row_level_security_forced(&schema, &name, true));
+                }
+                sql.extend(self.replay_access(
+                    side,
+                    path,
+                    Some(&t.owner),
+                    &t.grants,
+                    t.comment.as_deref(),
+                ));
+                for (column_name, c) in &t.columns {
+                    let column = child_path(path, K::Column, column_name);
+                    sql.extend(self.replay_access(
+                        side,
+                        &column,
+                        None,
+                        &c.grants,
+                        c.comment.as_deref(),
+                    ));
+                }
+                (sql, rank::TABLE, vec![], false)
+            }
+            K::Column => {
+                let c = side.column(path).ok_or_else(missing)?;
+                let table = parent_of(path).to_string();
+                let mut sql = vec![ddl::add_column(&schema, &table, &name, c)];
+                sql.extend(self.replay_access(side, path, None, &c.grants, c.comment.as_deref()));
+                let mut hazards = vec![Hazard::AccessExclusiveLock];
+                if c.generated.is_some() || c.default.as_deref().is_some_and(volatile_default) {
+                    hazards.push(Hazard::RewritesTable);
+                }
+                if c.not_null
+                    && c.default.is_none()
+                    && c.generated.is_none()
+                    && c.identity.is_none()
+                {
+                    hazards.push(Hazard::DataDependent);
+                }
+                (sql, rank::ADD_COLUMN, hazards, false)
+            }
+            K::Constraint => {
+                let c = side.constraint(path).ok_or_else(missing)?;
+                let table = parent_of(path).to_string();
+                let mut sql = vec![ddl::add_constraint(&schema, &table, &name, c)];
+                sql.extend(self.replay_access(side, path, None, &[], c.comment.as_deref()));
+                let (rank, hazards) = match c.kind {
+                    ConstraintKind::ForeignKey => (
+                        rank::FOREIGN_KEY,
+                        vec![
+                            Hazard::ShareRowExclusiveLock,
+                            Hazard::ScansTable,
+                            Hazard::DataDependent,
+                        ],
+                    ),
+                    ConstraintKind::PrimaryKey
+                    | ConstraintKind::Unique
+                    | ConstraintKind::Exclusion => (
+                        rank::CONSTRAINT,
+                        vec![
+                            Hazard::AccessExclusiveLock,
+                            Hazard::IndexBuild,
+                            Hazard::DataDependent,
+                        ],
+                    ),
+                    _ => (
+                        rank::CONSTRAINT,
+                        vec![
+                            Hazard::AccessExclusiveLock,
+                            Hazard::ScansTable,
+                            Hazard::DataDependent,
+                        ],
+                    ),
+                };
+                (sql, rank, hazards, false)
+            }
+            K::Index => {
+                let i = side.index(path).ok_or_else(missing)?;
+                let mut sql = vec![ddl::create_index(i)];
+                sql.extend(self.replay_access(side, path, None, &[], i.comment.as_deref()));
+                let unique = i.definition.starts_with("CREATE UNIQUE");
+                let mut hazards = vec![Hazard::ShareLock, Hazard::IndexBuild];
+                if unique {
+                    hazards.push(Hazard::DataDependent);
+                }
+                let rank = if side.holder_view(path).is_some() {
+                    rank::VIEW_INDEX
+                } else {
+                    rank::INDEX
+                };
+                (sql, rank, hazards, false)
+            }
+            K::Trigger => {
+                let t = side.trigger(path).ok_or_else(missing)?;
+                let table = parent_of(path).to_string();
+                let mut sql = vec![ddl::create_trigger(t)];
+                if t.enabled != "O" {
+                    sql.push(
+                        ddl::set_trigger_enabled(&schema, &table, &name, &t.enabled)
+                            .map_err(|e| e.0)?,
+                    );
+                }
+                sql.extend(self.replay_access(side, path, None, &[], t.comment.as_deref()));
+                (sql, rank::TRIGGER, vec![], false)
+            }
+            K::Policy => {
+                let p = side.policy(path).ok_or_else(missing)?;
+                let table = parent_of(path).to_string();
+                let mut p = p.clone();
+                p.roles = p.roles.iter().map(|r| self.role(r)).collect();
+                let mut sql =
+                    vec![ddl::create_policy(&schema, &table, &name, &p).map_err(|e| e.0)?];
+                sql.extend(self.replay_access(side, path, None, &[], p.comment.as_deref()));
+                (sql, rank::POLICY, vec![Hazard::AuthorizationChange], false)
+            }
+            K::View | K::MaterializedView => {
+                let v = side.view(&schema, &name).ok_or_else(missing)?;
+                let mut sql = vec![ddl::create_view(&schema, &name, v)];
+                sql.extend(self.replay_access(
+                    side,
+                    path,
+                    Some(&v.owner),
+                    &v.grants,
+                    v.comment.as_deref(),
+                ));
+                let hazards = if v.materialized {
+                    vec![Hazard::ScansTable]
+                } else {
+                    vec![]
+                };
+                (sql, rank::VIEW, hazards, false)
+            }
+            K::Sequence => {
+                let s = side.sequence(path).ok_or_else(missing)?;
+                let mut sql = vec![ddl::create_sequence(&schema, &name, s)];
+                sql.extend(self.replay_access(
+                    side,
+                    path,
+                    Some(&s.owner),
+                    &s.grants,
+                    s.comment.as_deref(),
+                ));
+                (sql, rank::SEQUENCE, vec![], false)
+            }
+            K::Function | K::Procedure | K::Aggregate => {
+                let f = side.function(path).ok_or_else(missing)?;
+                let mut sql = vec![ddl::create_function(&schema, &name, f).map_err(|e| e.0)?];
+                sql.extend(self.replay_access(
+                    side,
+                    path,
+                    Some(&f.owner),
+                    &f.grants,
+                    f.comment.as_deref(),
+                ));
+                let untracked = untracked_body(f);
+                let hazards = if untracked {
+                    vec![Hazard::UntrackedDependencies]
+                } else {
+                    vec![]
+                };
+                (sql, rank::FUNCTION, hazards, untracked)
+            }
+            K::Type => {
+                let t = side.user_type(path).ok_or_else(missing)?;
+                let mut sql = ddl::create_type(&schema, &name, t);
+                sql.extend(self.replay_access(
+                    side,
+                    path,
+                    Some(&t.owner),
+                    &t.grants,
+                    t.comment.as_deref(),
+                ));
+                (sql, rank::TYPE, vec![], false)
+            }
+            K::PolicyEntry => return Err(missing()),
+        };
+        let id = self.node(key_op, path, "", rank, |_| sql);
+        if operation == Operation::Recreate {
+            self.nodes[id].operation = Operation::Recreate;
+        }
+        self.hazard(id, &hazards);
+        self.nodes[id].unchecked_body |= unchecked;
+        self.role_of(id, Role::Makes, path);
+        self.role_of(id, Role::Acquires, path);
+        // A table made whole makes its columns; a sequence is owned separately.
+        if path.kind == K::Table
+            && let Some(t) = side.table(&schema, &name)
+        {
+            for column in t.columns.keys() {
+                let c = child_path(path, K::Column, column);
+                self.role_of(id, Role::Makes, &c);
+                self.role_of(id, Role::Acquires, &c);
+            }
+            for parent in t.partition_of.iter().chain(&t.inherits) {
+                if let [s, n] = split_qualified(parent).as_slice() {
+                    self.after_made
+                        .push((id, ObjectPath::in_schema(K::Table, s, n)));
+                }
+            }
+        }
+        if let Some(holder) = holder(path) {
+            self.after_made.push((id, holder));
+        }
+        if let Some(schema) = &path.schema {
+            self.after_made
+                .push((id, ObjectPath::top(K::Schema, schema)));
+        }
+        if path.kind == K::Sequence
+            && let Some(s) = side.sequence(path)
+            && let Some(owned_by) = &s.owned_by
+        {
+            self.owned_by(path, Some(owned_by), &[]);
+        }
+        if path.kind == K::Extension
+            && let Some(e) = side.0.extensions.get(&path.name)
+        {
+            self.after_made
+                .push((id, ObjectPath::top(K::Schema, &e.schema)));
+        }
+        Ok(id)
+    }
+
+    /// `ALTER SEQUENCE ... OWNED BY`, after the column exists.
+    fn owned_by(&mut self, sequence: &ObjectPath, owned_by: Option<&str>, fixes: &[Fix]) -> NodeId {
+        let schema = schema_of(sequence).to_string();
+        let name = sequence.name.clone();
+        let target = owned_by.map(str::to_string);
+        let id = self.node(
+            Operation::Alter,
+            sequence,
+            "owned by",
+            rank::OWNED_BY,
+            |_| vec![ddl::sequence_owned_by(&schema, &name, target.as_deref())],
+        );
+        self.nodes[id].fixes.extend(fixes.iter().cloned());
+        self.after_made.push((id, sequence.clone()));
+        if let Some(owned_by) = owned_by
+            && let [s, t, c] = split_qualified(owned_by).as_slice()
+        {
+            let column = ObjectPath::child(ObjectKind::Column, s, t, c);
+            self.after_made.push((id, column.clone()));
+            self.role_of(id, Role::Acquires, sequence);
+        }
+        id
+    }
+
+    // ---- dropping ----------------------------------------------------------------------
+
+    /// Drop an object of the actual side, with what is inside it; returns the node of the
+    /// object itself.
+    fn drop_tree(
+        &mut self,
+        path: &ObjectPath,
+        operation: Operation,
+        reason: &[String],
+    ) -> Result<NodeId, String> {
+        if path.kind == ObjectKind::Schema {
+            let contents = self.schema_contents(&self.act(), &path.name);
+            let id = self.drop_one(path, operation)?;
+            for object in contents {
+                let child = self.drop_tree(&object, operation, reason)?;
+                self.edge(child, id, format!("{} is in schema {}", object, path));
+            }
+            return Ok(id);
+        }
+        let id = self.drop_one(path, operation)?;
+        if !reason.is_empty() && self.nodes[id].reason.is_empty() {
+            self.nodes[id].reason = reason.to_vec();
+        }
+        Ok(id)
+    }
+
+    fn drop_one(&mut self, path: &ObjectPath, operation: Operation) -> Result<NodeId, String> {
+        use ObjectKind as K;
+        let side = self.act();
+        let schema = schema_of(path).to_string();
+        let name = path.name.clone();
+        let missing = || format!("{} {} is not in the actual schema", path.kind.noun(), path);
+        let mut inside: Vec<ObjectPath> = Vec::new();
+        let (sql, rank, hazards) = match path.kind {
+            K::Schema => (
+                vec![ddl::drop_schema(&name)],
+                rank::DROP_SCHEMA,
+                vec![Hazard::DeletesData],
+            ),
+            K::Extension => (
+                vec![ddl::drop_extension(&name)],
+                rank::DROP_EXTENSION,
+                vec![],
+            ),
+            K::Table => {
+                let t = side.table(&schema, &name).ok_or_else(missing)?;
+                for (kind, names) in [
+                    (K::Column, t.columns.keys().collect::<Vec<_>>()),
+                    (K::Constraint, t.constraints.keys().collect()),
+                    (K::Index, t.indexes.keys().collect()),
+                    (K::Trigger, t.triggers.keys().collect()),
+                    (K::Policy, t.policies.keys().collect()),
+                ] {
+                    inside.extend(names.into_iter().map(|n| child_path(path, kind, n)));
+                }
+                (
+                    vec![ddl::drop_table(&schema, &name)],
+                    rank::DROP_TABLE,
+                    vec![
+                        Hazard::DeletesData,
+                        Hazard::AccessExclusiveLock,
+                        Hazard::BackwardIncompatible,
+                    ],
+                )
+            }
+            K::View | K::MaterializedView => {
+                let v = side.view(&schema, &name).ok_or_else(missing)?;
+                inside.extend(v.indexes.keys().map(|n| child_path(path, K::Index, n)));
+                inside.extend(v.triggers.keys().map(|n| child_path(path, K::Trigger, n)));
+                (
+                    vec![ddl::drop_view(&schema, &name, v.materialized)],
+                    rank::DROP_VIEW,
+                    vec![],
+                )
+            }
+            K::Column => (
+                vec![ddl::drop_column(&schema, parent_of(path), &name)],
+                rank::DROP_COLUMN,
+                vec![
+                    Hazard::DeletesData,
+                    Hazard::AccessExclusiveLock,
+                    Hazard::BackwardIncompatible,
+                ],
+            ),
+            K::Constraint => {
+                let c = side.constraint(path).ok_or_else(missing)?;
+                let rank = if c.kind == ConstraintKind::ForeignKey {
+                    rank::DROP_FOREIGN_KEY
+                } else {
+                    rank::DROP_CONSTRAINT
+                };
+                (
+                    vec![ddl::drop_constraint(&schema, parent_of(path), &name)],
+                    rank,
+                    vec![Hazard::AccessExclusiveLock],
+                )
+            }
+            K::Index => {
+                side.index(path).ok_or_else(missing)?;
+                (
+                    vec![ddl::drop_index(&schema, &name)],
+                    rank::DROP_INDEX,
+                    vec![Hazard::IndexDropped, Hazard::AccessExclusiveLock],
+                )
+            }
+            K::Trigger => (
+                vec![ddl::drop_trigger(&schema, parent_of(path), &name)],
+                rank::DROP_TRIGGER,
+                vec![],
+            ),
+            K::Policy => (
+                vec![ddl::drop_policy(&schema, parent_of(path), &name)],
+                rank::DROP_POLICY,
+                vec![Hazard::AuthorizationChange],
+            ),
+            K::Sequence => (
+                vec![ddl::drop_sequence(&schema, &name)],
+                rank::DROP_SEQUENCE,
+                vec![Hazard::DeletesData],
+            ),
+            K::Function | K::Procedure | K::Aggregate => {
+                let f = side.function(path).ok_or_else(missing)?;
+                (
+                    vec![ddl::drop_function(&schema, &name, f.kind)],
+                    rank::DROP_FUNCTION,
+                    vec![],
+                )
+            }
+            K::Type => {
+                let t = side.user_type(path).ok_or_else(missing)?;
+                (
+                    vec![ddl::drop_type(&schema, &name, &t.definition)],
+                    rank::DROP_TYPE,
+                    vec![],
+                )
+            }
+            K::PolicyEntry => return Err(missing()),
+        };
+        let id = self.node(Operation::Drop, path, "", rank, |_| sql);
+        if operation == Operation::DropForRecreate
+            && self.nodes[id].operation == Operation::Drop
+            && self.nodes[id].fixes.is_empty()
+        {
+            self.nodes[id].operation = Operation::DropForRecreate;
+        }
+        self.hazard(id, &hazards);
+        for p in std::iter::once(path).chain(&inside) {
+            self.role_of(id, Role::Removes, p);
+            self.role_of(id, Role::Releases, p);
+        }
+        Ok(id)
+    }
+
+    // ---- renames -----------------------------------------------------------------------
+
+    fn rename(&mut self, change: &Change<'_>, expected_name: &str, actual_name: &str) {
+        let path = &change.path;
+        let schema = schema_of(path).to_string();
+        let table = parent_of(path).to_string();
+        let (from, to) = (actual_name.to_string(), expected_name.to_string());
+        let sql = match path.kind {
+            ObjectKind::Constraint => ddl::rename_constraint(&schema, &table, &from, &to),
+            ObjectKind::Index => ddl::rename_index(&schema, &from, &to),
+            _ => {
+                self.not_planned(change, "only constraints and indexes are renamed");
+                return;
+            }
+        };
+        let old = ObjectPath {
+            name: from,
+            ..path.clone()
+        };
+        let id = self.node(Operation::Rename, path, "", rank::RENAME, |_| vec![sql]);
+        self.fixes(id, change);
+        self.role_of(id, Role::Removes, &old);
+        self.role_of(id, Role::Makes, path);
+    }
+
+    // ---- properties --------------------------------------------------------------------
+
+    fn property(&mut self, change: &Change<'_>, field: Field, e: Subject<'_>, a: Subject<'_>) {
+        match (field, e, a) {
+            (Field::Column, Subject::Column(ec), Subject::Column(ac)) => {
+                self.column(change, ec, ac)
+            }
+            (Field::Table(f), Subject::Table(et), Subject::Table(at)) => {
+                self.table_property(change, f, et, at)
+            }
+            (Field::Constraint(_), ..) | (Field::Index, ..) => self.replace(change, true),
+            (Field::Trigger(TriggerField::Enabled), Subject::Trigger(et), Subject::Trigger(at))
+                if et.definition == at.definition =>
+            {
+                let path = &change.path;
+                match ddl::set_trigger_enabled(
+                    schema_of(path),
+                    parent_of(path),
+                    &path.name,
+                    &et.enabled,
+                ) {
+                    Ok(sql) => {
+                        let id =
+                            self.node(Operation::Alter, path, "enabled", rank::TRIGGER, |_| {
+                                vec![sql]
+                            });
+                        self.fixes(id, change);
+                    }
+                    Err(e) => self.ddl_error(change, e),
+                }
+            }
+            (Field::Trigger(_), ..) => self.replace(change, false),
+            (Field::Policy, Subject::Policy(ep), Subject::Policy(ap)) => {
+                let path = &change.path;
+                let mut ep = ep.clone();
+                ep.roles = ep.roles.iter().map(|r| self.role(r)).collect();
+                let mut ap = ap.clone();
+                ap.roles = ap.roles.iter().map(|r| self.role(r)).collect();
+                match ddl::alter_policy(schema_of(path), parent_of(path), &path.name, &ap, &ep) {
+                    Ok(Some(sql)) => {
+                        let id = self.node(Operation::Alter, path, "", rank::POLICY, |_| vec![sql]);
+                        self.hazard(id, &[Hazard::AuthorizationChange]);
+                        self.fixes(id, change);
+                        self.role_of(id, Role::Releases, path);
+                        self.role_of(id, Role::Acquires, path);
+                    }
+                    Ok(None) => {}
+                    Err(_) => self.replace(change, false),
+                }
+            }
+            (Field::View(ViewField::Options), Subject::View(ev), Subject::View(av))
+                if ev.definition == av.definition && ev.materialized == av.materialized =>
+            {
+                let path = &change.path;
+                let relation = if ev.materialized {
+                    ddl::Relation::MaterializedView
+                } else {
+                    ddl::Relation::View
+                };
+                if let Some(sql) = ddl::set_reloptions(
+                    relation,
+                    schema_of(path),
+                    &path.name,
+                    &av.reloptions,
+                    &ev.reloptions,
+                ) {
+                    let id =
+                        self.node(Operation::Alter, path, "options", rank::VIEW, |_| vec![sql]);
+                    self.fixes(id, change);
+                }
+            }
+            (Field::View(_), ..) => self.replace(change, true),
+            (Field::Sequence(_), Subject::Sequence(es), Subject::Sequence(as_)) => {
+                self.sequence(change, es, as_)
+            }
+            (Field::Function(f), Subject::Function(ef), Subject::Function(af)) => {
+                self.function(change, f, ef, af)
+            }
+            (Field::Type, Subject::Type(et), Subject::Type(at)) => self.user_type(change, et, at),
+            (Field::Extension, Subject::Extension(ee), Subject::Extension(ae)) => {
+                let path = &change.path;
+                let name = path.name.clone();
+                let mut sql = Vec::new();
+                if ee.version != ae.version {
+                    sql.push(ddl::alter_extension_update(&name, &ee.version));
+                }
+                if ee.schema != ae.schema {
+                    sql.push(ddl::alter_extension_set_schema(&name, &ee.schema));
+                }
+                let id = self.node(Operation::Alter, path, "", rank::EXTENSION, |_| sql);
+                self.hazard(id, &[Hazard::ExtensionUpgrade]);
+                self.fixes(id, change);
+            }
+            _ => self.not_planned(change, "pgdrift does not plan this change yet"),
+        }
+    }
+
+    /// Drop the object and create it from the expected side; with `invalidates`, its
+    /// dependents are dropped before and recreated after.
+    fn replace(&mut self, change: &Change<'_>, invalidates: bool) {
+        let path = self.actual_path(&change.path);
+        let expected_path = self.expected_path(&change.path);
+        let drop = match self.drop_tree(&path, Operation::Drop, &[]) {
+            Ok(id) => id,
+            Err(e) => return self.not_planned(change, e),
+        };
+        let create = match self.create_tree(&expected_path, Operation::Create, &[]) {
+            Ok(id) => id,
+            Err(e) => return self.not_planned(change, e),
+        };
+        self.fixes(drop, change);
+        self.fixes(create, change);
+        self.edge(drop, create, format!("{path} is replaced"));
+        if invalidates {
+            self.invalidations.push(Invalidation {
+                object: path.clone(),
+                first: drop,
+                last: create,
+                why: format!("{} {path} (replaced)", path.kind.noun()),
+                columns: true,
+            });
+        }
+    }
+
+    fn table_property(&mut self, change: &Change<'_>, f: TableField, e: &Table, a: &Table) {
+        let path = &change.path;
+        let (schema, name) = (schema_of(path).to_string(), path.name.clone());
+        let (sql, hazards): (Vec<String>, Vec<Hazard>) = match f {
+            TableField::Persistence => (
+                vec![ddl::set_persistence(&schema, &name, e.persistence)],
+                vec![Hazard::RewritesTable, Hazard::AccessExclusiveLock],
+            ),
+            TableField::PartitionKey => {
+                return self.not_planned(
+                    change,
+                    "changing how a table is partitioned needs a data migration (create the \
+                     new table, copy the rows, swap the names)",
+                );
+            }
+            TableField::PartitionParent | TableField::PartitionBound => {
+                let mut sql = Vec::new();
+                if let Some(parent) = &a.partition_of {
+                    sql.push(ddl::detach_partition(parent, &schema, &name));
+                }
+                if let (Some(parent), Some(bound)) = (&e.partition_of, &e.partition_bound) {
+                    sql.push(ddl::attach_partition(parent, &schema, &name, bound));
+                }
+                (sql, vec![Hazard::ScansTable, Hazard::AccessExclusiveLock])
+            }
+            TableField::Inheritance => {
+                let mut sql = Vec::new();
+                for parent in a.inherits.iter().filter(|p| !e.inherits.contains(p)) {
+                    sql.push(ddl::no_inherit(&schema, &name, parent));
+                }
+                for parent in e.inherits.iter().filter(|p| !a.inherits.contains(p)) {
+                    sql.push(ddl::inherit(&schema, &name, parent));
+                }
+                (sql, vec![Hazard::AccessExclusiveLock])
+            }
+            TableField::RowSecurity => (
+                vec![ddl::set_row_level_security(&schema, &name, e.rls_enabled)],
+                vec![Hazard::AuthorizationChange],
+            ),
+            TableField::ForcedRowSecurity => (
+                vec![ddl::set_row_level_security_forced(
+                    &schema,
+                    &name,
+                    e.rls_forced,
+                )],
+                vec![Hazard::AuthorizationChange],
+            ),
+            TableField::StorageParameters => (
+                ddl::set_reloptions(
+                    ddl::Relation::Table,
+                    &schema,
+                    &name,
+                    &a.reloptions,
+                    &e.reloptions,
+                )
+                .into_iter()
+                .collect(),
+                vec![Hazard::AccessExclusiveLock],
+            ),
+        };
+        let part = match f {
+            TableField::Persistence => "persistence",
+            TableField::PartitionKey => "partition key",
+            TableField::PartitionParent | TableField::PartitionBound => "partition",
+            TableField::Inheritance => "inheritance",
+            TableField::RowSecurity => "row security",
+            TableField::ForcedRowSecurity => "forced row security",
+            TableField::StorageParameters => "storage",
+        };
+        let id = self.node(Operation::Alter, path, part, rank::TABLE_PROPERTY, |_| sql);
+        self.hazard(id, &hazards);
+        self.fixes(id, change);
+        if let Some(parent) = &e.partition_of
+            && let [s, n] = split_qualified(parent).as_slice()
+        {
+            self.after_made
+                .push((id, ObjectPath::in_schema(ObjectKind::Table, s, n)));
+        }
+    }
+
+    fn column(&mut self, change: &Change<'_>, e: &Column, a: &Column) {
+        let path = change.path.clone();
+        let (schema, table, name) = (
+            schema_of(&path).to_string(),
+            parent_of(&path).to_string(),
+            path.name.clone(),
+        );
+        match change.rule {
+            RuleId::ColumnType | RuleId::ColumnCollation => {
+                if e.generated.is_some() || a.generated.is_some() {
+                    // A generated column's type follows its expression: recreate it.
+                    return self.recreate_column(change);
+                }
+                let narrowing = !widening(&a.data_type, &e.data_type);
+                if narrowing && !self.options.allow_destructive {
+                    return self.not_planned(
+                        change,
+                        format!(
+                            "destructive: {} → {} may lose or reject values; plan it with \
+                             --allow-destructive",
+                            a.data_type, e.data_type
+                        ),
+                    );
+                }
+                let id = self.node(Operation::Alter, &path, "type", rank::COLUMN_TYPE, |_| {
+                    vec![ddl::alter_column_type(&schema, &table, &name, e, None)]
+                });
+                self.fixes(id, change);
+                let mut hazards = vec![Hazard::AccessExclusiveLock];
+                if !binary_coercible(&a.data_type, &e.data_type) || a.collation != e.collation {
+                    hazards.push(Hazard::RewritesTable);
+                }
+                if narrowing {
+                    hazards.push(Hazard::DataDependent);
+                }
+                self.hazard(id, &hazards);
+                self.role_of(id, Role::Invalidates, &path);
+                self.role_of(id, Role::Makes, &path);
+                self.role_of(id, Role::Acquires, &path);
+                self.role_of(id, Role::Releases, &path);
+                self.invalidations.push(Invalidation {
+                    object: path.clone(),
+                    first: id,
+                    last: id,
+                    why: format!("column {path} (type change)"),
+                    columns: false,
+                });
+                // A default of the old type may not cast: drop it first, set it again after.
+                if a.default.is_some() && a.default == e.default {
+                    let default = e.default.clone().unwrap_or_default();
+                    let drop =
+                        self.column_step(&path, "drop default", rank::COLUMN_DROP_DEFAULT, |s| {
+                            ddl::drop_column_default(&s.0, &s.1, &s.2)
+                        });
+                    let set =
+                        self.column_step(&path, "set default", rank::COLUMN_SET_DEFAULT, |s| {
+                            ddl::set_column_default(&s.0, &s.1, &s.2, &default)
+                        });
+                    self.role_of(drop, Role::Releases, &path);
+                    self.role_of(set, Role::Acquires, &path);
+                }
+            }
+            RuleId::ColumnNullable => {
+                let (part, sql, hazards) = if e.not_null {
+                    (
+                        "set not null",
+                        ddl::set_column_not_null(&schema, &table, &name),
+                        vec![
+                            Hazard::ScansTable,
+                            Hazard::AccessExclusiveLock,
+                            Hazard::DataDependent,
+                        ],
+                    )
+                } else {
+                    (
+                        "drop not null",
+                        ddl::drop_column_not_null(&schema, &table, &name),
+                        vec![Hazard::AccessExclusiveLock],
+                    )
+                };
+                let id = self.node(Operation::Alter, &path, part, rank::COLUMN_NULLABLE, |_| {
+                    vec![sql]
+                });
+                self.hazard(id, &hazards);
+                self.fixes(id, change);
+            }
+            RuleId::ColumnDefault => {
+                if e.identity.is_some() && a.default.is_some() && e.default.is_none() {
+                    // serial → identity: the default goes before the identity comes.
+                    let id =
+                        self.column_step(&path, "drop default", rank::COLUMN_DROP_DEFAULT, |s| {
+                            ddl::drop_column_default(&s.0, &s.1, &s.2)
+                        });
+                    self.fixes(id, change);
+                    self.role_of(id, Role::Releases, &path);
+                    return;
+                }
+                match &e.default {
+                    Some(default) => {
+                        let default = default.clone();
+                        let id =
+                            self.column_step(&path, "set default", rank::COLUMN_SET_DEFAULT, |s| {
+                                ddl::set_column_default(&s.0, &s.1, &s.2, &default)
+                            });
+                        self.fixes(id, change);
+                        self.role_of(id, Role::Acquires, &path);
+                        self.role_of(id, Role::Releases, &path);
+                    }
+                    None => {
+                        let id = self.column_step(
+                            &path,
+                            "drop default",
+                            rank::COLUMN_DROP_DEFAULT,
+                            |s| ddl::drop_column_default(&s.0, &s.1, &s.2),
+                        );
+                        self.fixes(id, change);
+                        self.role_of(id, Role::Releases, &path);
+                    }
+                }
+            }
+            RuleId::ColumnIdentity => match (e.identity, a.identity) {
+                (Some(identity), None) => {
+                    let id = self.column_step(&path, "add identity", rank::COLUMN_IDENTITY, |s| ddl::add_identity(&s.0, &s.1, &s.2, identity));
+                    // Keys already handed out must not come again.
+                    let restart = format!(
+                        "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence({}, {}), \
+                         coalesce(max({}), 0) + 1, false) FROM {};",
+                        ddl::literal(&crate::model::qualified(&schema, &table)),
+                        ddl::literal(&name),
+                        crate::model::quote_ident(&name),
+                        crate::model::qualified(&schema, &table)
+                    );
+                    self.nodes[id].sql.push(restart);
+                    self.hazard(id, &[Hazard::AccessExclusiveLock, Hazard::ScansTable]);
+                    self.fixes(id, change);
+                }
+                (Some(identity), Some(_)) => {
+                    let id = self.column_step(&path, "set identity", rank::COLUMN_IDENTITY, |s| {
+                        ddl::set_identity(&s.0, &s.1, &s.2, identity)
+                    });
+                    self.fixes(id, change);
+                }
+                (None, Some(_)) => {
+                    let id =
+                        self.column_step(&path, "drop identity", rank::COLUMN_DROP_IDENTITY, |s| {
+                            ddl::drop_identity(&s.0, &s.1, &s.2)
+                        });
+                    self.hazard(id, &[Hazard::AccessExclusiveLock]);
+                    self.fixes(id, change);
+                }
+                (None, None) => {}
+            },
+            RuleId::ColumnGenerated => {
+                if e.generated.is_none() {
+                    let id = self.column_step(
+                        &path,
+                        "drop expression",
+                        rank::COLUMN_DROP_EXPRESSION,
+                        |s| ddl::drop_expression(&s.0, &s.1, &s.2),
+                    );
+                    self.hazard(id, &[Hazard::AccessExclusiveLock]);
+                    self.fixes(id, change);
+                    self.role_of(id, Role::Releases, &path);
+                } else {
+                    self.recreate_column(change);
+                }
+            }
+            _ => self.not_planned(change, "pgdrift does not plan this change yet"),
+        }
+    }
+
+    /// One ALTER COLUMN step of a column, chained after the column's earlier steps.
+    fn column_step(
+        &mut self,
+        path: &ObjectPath,
+        part: &'static str,
+        rank: u16,
+        sql: impl FnOnce(&(String, String, String)) -> String,
+    ) -> NodeId {
+        let names = (
+            schema_of(path).to_string(),
+            parent_of(path).to_string(),
+            path.name.clone(),
+        );
+        let id = self.node(Operation::Alter, path, part, rank, |_| vec![sql(&names)]);
+        self.hazard(id, &[Hazard::AccessExclusiveLock]);
+        id
+    }
+
+    /// Drop a column and add it again from the expected side (a generated column whose
+    /// expression changed: its values are computed again).
+    fn recreate_column(&mut self, change: &Change<'_>) {
+        let path = change.path.clone();
+        let was_generated = self
+            .act()
+            .column(&path)
+            .is_some_and(|c| c.generated.is_some());
+        if !was_generated && !self.options.allow_destructive {
+            return self.not_planned(
+                change,
+                "destructive: turning a plain column into a generated one drops its values; \
+                 plan it with --allow-destructive",
+            );
+        }
+        let drop = match self.drop_one(&path, Operation::Drop) {
+            Ok(id) => id,
+            Err(e) => return self.not_planned(change, e),
+        };
+        if was_generated {
+            self.nodes[drop].hazards.remove(&Hazard::DeletesData);
+        }
+        let create = match self.create_one(&self.exp(), &path, Operation::Create) {
+            Ok(id) => id,
+            Err(e) => return self.not_planned(change, e),
+        };
+        self.fixes(drop, change);
+        self.fixes(create, change);
+        self.edge(drop, create, format!("column {path} is replaced"));
+        self.invalidations.push(Invalidation {
+            object: path.clone(),
+            first: drop,
+            last: create,
+            why: format!("column {path} (recreated)"),
+            columns: true,
+        });
+    }
+
+    fn sequence(&mut self, change: &Change<'_>, e: &Sequence, a: &Sequence) {
+        let path = &change.path;
+        if e.owned_by != a.owned_by {
+            let fixes = [fix(change)];
+            self.owned_by(path, e.owned_by.as_deref(), &fixes);
+        }
+        let mut without_owner = a.clone();
+        without_owner.owned_by = e.owned_by.clone();
+        if let Some(sql) = ddl::alter_sequence(schema_of(path), &path.name, &without_owner, e) {
+            let id = self.node(Operation::Alter, path, "", rank::SEQUENCE, |_| vec![sql]);
+            self.fixes(id, change);
+        }
+    }
+
+    fn function(&mut self, change: &Change<'_>, f: FunctionField, e: &Function, a: &Function) {
+        let path = change.path.clone();
+        let signature_changes = matches!(
+            f,
+            FunctionField::Kind | FunctionField::Arguments | FunctionField::Returns
+        ) || e.kind == FunctionKind::Aggregate
+            || e.arguments != a.arguments
+            || e.returns != a.returns
+            || e.kind != a.kind;
+        if signature_changes {
+            return self.replace(change, true);
+        }
+        let schema = schema_of(&path).to_string();
+        let key = path.name.clone();
+        match ddl::create_or_replace_function(&schema, &key, e) {
+            Ok(sql) => {
+                let id = self.node(Operation::Alter, &path, "", rank::FUNCTION, |_| vec![sql]);
+                self.fixes(id, change);
+                if untracked_body(e) {
+                    self.hazard(id, &[Hazard::UntrackedDependencies]);
+                    self.nodes[id].unchecked_body = true;
+                }
+                self.role_of(id, Role::Makes, &path);
+                self.role_of(id, Role::Acquires, &path);
+                self.role_of(id, Role::Releases, &path);
+            }
+            Err(e) => self.ddl_error(change, e),
+        }
+    }
+
+    fn user_type(&mut self, change: &Change<'_>, e: &Type, a: &Type) {
+        let path = change.path.clone();
+        let schema = schema_of(&path).to_string();
+        let name = path.name.clone();
+        match (&e.definition, &a.definition) {
+            (TypeDefinition::Enum { labels: el }, TypeDefinition::Enum { labels: al }) => {
+                if let Some(additions) = added_labels(al, el) {
+                    for (label, position) in additions {
+                        let sql =
+                            ddl::add_enum_value(&schema, &name, &label, label_position(&position));
+                        let part: &'static str =
+                            Box::leak(format!("add value {label}").into_boxed_str());
+                        let id = self.node(Operation::Alter, &path, part, 0, |_| vec![sql]);
+                        self.nodes[id].phase = Phase::PreCommit;
+                        self.hazard(id, &[Hazard::NonTransactional]);
+                        self.fixes(id, change);
+                    }
+                } else {
+                    self.recreate_enum(change, e, a);
+                }
+            }
+            (
+                TypeDefinition::Domain {
+                    base_type: eb,
+                    not_null: en,
+                    default: ed,
+                    collation: ec,
+                    constraints: ek,
+                },
+                TypeDefinition::Domain {
+                    base_type: ab,
+                    not_null: an,
+                    default: ad,
+                    collation: ac,
+                    constraints: ak,
+                },
+            ) => {
+                if eb != ab || ec != ac {
+                    return self.not_planned(
+                        change,
+                        "changing a domain's base type or collation needs a new domain and a \
+                         data migration of every column that uses it",
+                    );
+                }
+                let mut sql = Vec::new();
+                let mut hazards = Vec::new();
+                if ed != ad {
+                    sql.push(match ed {
+                        Some(d) => ddl::set_domain_default(&schema, &name, d),
+                        None => ddl::drop_domain_default(&schema, &name),
+                    });
+                }
+                if en != an {
+                    sql.push(if *en {
+                        hazards.extend([Hazard::ScansTable, Hazard::DataDependent]);
+                        ddl::set_domain_not_null(&schema, &name)
+                    } else {
+                        ddl::drop_domain_not_null(&schema, &name)
+                    });
+                }
+                for (constraint, definition) in ak {
+                    if ek.get(constraint) != Some(definition) {
+                        sql.push(ddl::drop_domain_constraint(&schema, &name, constraint));
+                    }
+                }
+                for (constraint, definition) in ek {
+                    if ak.get(constraint) != Some(definition) {
+                        hazards.extend([Hazard::ScansTable, Hazard::DataDependent]);
+                        sql.push(ddl::add_domain_constraint(
+                            &schema, &name, constraint, definition,
+                        ));
+                    }
+                }
+                let id = self.node(Operation::Alter, &path, "", rank::TYPE, |_| sql);
+                self.hazard(id, &hazards);
+                self.fixes(id, change);
+            }
+            _ => {
+                if let Some(column) = self.column_of_type(&path) {
+                    return self.not_planned(
+                        change,
+                        format!(
+                            "column {column} has this type: PostgreSQL cannot change a \
+                             composite or range type in place (migrate the column by hand)"
+                        ),
+                    );
+                }
+                self.replace(change, true);
+            }
+        }
+    }
+
+    /// A column of the actual side whose type is `path` (or an array of it), if there is one.
+    fn column_of_type(&self, path: &ObjectPath) -> Option<ObjectPath> {
+        self.columns_of_type(path).into_iter().next()
+    }
+
+    fn columns_of_type(&self, path: &ObjectPath) -> Vec<ObjectPath> {
+        let name = crate::model::qualified(schema_of(path), &path.name);
+        let array = format!("{name}[]");
+        let mut out = Vec::new();
+        for (schema, ns) in &self.actual.schemas {
+            for (table, t) in &ns.tables {
+                for (column, c) in &t.columns {
+                    if c.data_type == name || c.data_type == array {
+                        out.push(ObjectPath::child(ObjectKind::Column, schema, table, column));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Labels removed or reordered: rename the old type, create the new one, move every
+    /// column over through text, drop the old type.
+    fn recreate_enum(&mut self, change: &Change<'_>, e: &Type, a: &Type) {
+        let path = change.path.clone();
+        let schema = schema_of(&path).to_string();
+        let name = path.name.clone();
+        let old_name = format!("{name}__pgdrift_old");
+        let rename = self.node(Operation::Alter, &path, "rename old", rank::TYPE, |_| {
+            vec![ddl::rename_type(&schema, &name, &a.definition, &old_name)]
+        });
+        self.fixes(rename, change);
+        self.hazard(
+            rename,
+            &[Hazard::RecreatesDependents, Hazard::DataDependent],
+        );
+        let mut create_sql = ddl::create_type(&schema, &name, e);
+        create_sql.extend(self.replay_access(
+            &self.exp(),
+            &path,
+            Some(&e.owner),
+            &e.grants,
+            e.comment.as_deref(),
+        ));
+        let create = self.node(Operation::Create, &path, "new", rank::TYPE, |_| create_sql);
+        self.edge(
+            rename,
+            create,
+            format!("type {path} is renamed before its new version"),
+        );
+        self.role_of(create, Role::Makes, &path);
+        let drop_old = self.node(Operation::Drop, &path, "old", rank::DROP_OLD_TYPE, |_| {
+            vec![ddl::drop_type(&schema, &old_name, &a.definition)]
+        });
+        let qualified_new = crate::model::qualified(&schema, &name);
+        let mut last = create;
+        for column in self.columns_of_type(&path) {
+            let Some(c) = self.act().column(&column) else {
+                continue;
+            };
+            let array = c.data_type.ends_with("[]");
+            let target = if array {
+                format!("{qualified_new}[]")
+            } else {
+                qualified_new.clone()
+            };
+            let col = crate::model::quote_ident(&column.name);
+            let using = if array {
+                format!("{col}::text[]::{target}")
+            } else {
+                format!("{col}::text::{target}")
+            };
+            let (cs, ct) = (
+                schema_of(&column).to_string(),
+                parent_of(&column).to_string(),
+            );
+            let mut sql = Vec::new();
+            if c.default.is_some() {
+                sql.push(ddl::drop_column_default(&cs, &ct, &column.name));
+            }
+            let mut typed = c.clone();
+            typed.data_type = target.clone();
+            sql.push(ddl::alter_column_type(
+                &cs,
+                &ct,
+                &column.name,
+                &typed,
+                Some(&using),
+            ));
+            if let Some(default) = self.exp().column(&column).and_then(|ec| ec.default.clone()) {
+                sql.push(ddl::set_column_default(&cs, &ct, &column.name, &default));
+            }
+            let id = self.node(
+                Operation::Alter,
+                &column,
+                "enum type",
+                rank::COLUMN_TYPE,
+                |_| sql,
+            );
+            self.hazard(
+                id,
+                &[
+                    Hazard::RewritesTable,
+                    Hazard::AccessExclusiveLock,
+                    Hazard::DataDependent,
+                ],
+            );
+            self.nodes[id].reason = vec![format!("column {column} uses type {path}")];
+            self.edge(
+                create,
+                id,
+                format!("column {column} moves to the new type {path}"),
+            );
+            self.edge(
+                id,
+                drop_old,
+                format!("column {column} leaves the old type {path}"),
+            );
+            self.role_of(id, Role::Invalidates, &column);
+            self.role_of(id, Role::Makes, &column);
+            self.invalidations.push(Invalidation {
+                object: column.clone(),
+                first: id,
+                last: id,
+                why: format!("column {column} (type {path} recreated)"),
+                columns: false,
+            });
+            last = id;
+        }
+        self.edge(create, drop_old, format!("type {path} is replaced"));
+        let _ = last;
+        self.invalidations.push(Invalidation {
+            object: path.clone(),
+            first: rename,
+            last: drop_old,
+            why: format!("type {path} (labels removed or reordered)"),
+            columns: false,
+        });
+    }
+
+    // ---- owners, grants, comments ------------------------------------------------------
+
+    fn access(&mut self, change: &Change<'_>) {
+        let path = self.expected_path(&change.path);
+        // An object created whole already has its owner, grants and comment.
+        let whole = self
+            .created
+            .get(&path)
+            .or_else(|| holder(&path).and_then(|h| self.created.get(&h)))
+            .copied();
+        if let Some(id) = whole
+            && self.nodes[id].operation != Operation::Recreate
+        {
+            self.fixes(id, change);
+            return;
+        }
+        let side = if self.exp().has(&path) {
+            self.exp()
+        } else {
+            self.act()
+        };
+        let Some(object) = ddl_object(&side, &path) else {
+            return self.not_planned(change, "this object has no owner, grants or comment");
+        };
+        let result: Result<AccessStep, DdlError> =
+            match change.detail {
+                Detail::Owner { expected, .. } => {
+                    ddl::owner(&object, &self.role(expected)).map(|sql| {
+                        (
+                            Operation::Owner,
+                            "owner",
+                            rank::OWNER,
+                            vec![sql],
+                            vec![Hazard::AuthorizationChange],
+                        )
+                    })
+                }
+                Detail::Comment { expected, .. } => Ok((
+                    Operation::Comment,
+                    "comment",
+                    rank::COMMENT,
+                    vec![ddl::comment(&object, expected)],
+                    vec![],
+                )),
+                Detail::Grant {
+                    grantee,
+                    privilege,
+                    expected,
+                    actual,
+                } => {
+                    let grant = |grantable: bool| Grant {
+                        grantee: self.role(grantee),
+                        privilege: privilege.to_string(),
+                        grantable,
+                    };
+                    let sql = match (expected, actual) {
+                        (Some(option), None) => ddl::grant(&object, &grant(option)),
+                        (None, Some(option)) => ddl::revoke(&object, &grant(option)),
+                        (Some(true), Some(false)) => ddl::grant(&object, &grant(true)),
+                        _ => ddl::revoke_grant_option(&object, &grant(true)),
+                    };
+                    sql.map(|sql| {
+                        (
+                            Operation::Grant,
+                            "grant",
+                            rank::GRANT,
+                            vec![sql],
+                            vec![Hazard::AuthorizationChange],
+                        )
+                    })
+                }
+                _ => return,
+            };
+        match result {
+            Ok((operation, part, rank, sql, hazards)) => {
+                let part: &'static str = if operation == Operation::Grant {
+                    Box::leak(format!("{part} {}", sql.join(" ")).into_boxed_str())
+                } else {
+                    part
+                };
+                let id = self.node(operation, &path, part, rank, |_| sql);
+                self.hazard(id, &hazards);
+                self.fixes(id, change);
+                self.after_made.push((id, path.clone()));
+                if let Some(h) = holder(&path) {
+                    self.after_made.push((id, h));
+                }
+            }
+            Err(e) => self.ddl_error(change, e),
+        }
+    }
+
+    // ---- dependents --------------------------------------------------------------------
+
+    /// Drop and recreate every transitive dependent of each invalidated object.
+    fn closure(&mut self) {
+        let mut dependents: HashMap<&ObjectPath, Vec<&Dependency>> = HashMap::new();
+        for d in &self.actual.dependencies {
+            dependents.entry(&d.to).or_default().push(d);
+        }
+        let invalidations = std::mem::take(&mut self.invalidations);
+        for inv in &invalidations {
+            let mut stack: Vec<(ObjectPath, Vec<String>)> =
+                vec![(inv.object.clone(), vec![inv.why.clone()])];
+            let mut seen: HashSet<ObjectPath> = HashSet::new();
+            while let Some((x, chain)) = stack.pop() {
+                let Some(list) = dependents.get(&x) else {
+                    continue;
+                };
+                let mut list: Vec<&Dependency> = list.clone();
+                list.sort();
+                for dep in list {
+                    // PostgreSQL carries auto dependents (a table's own indexes and
+                    // constraints, owned sequences) through the change itself.
+                    if dep.auto {
+                        continue;
+                    }
+                    let d = self.actual_path(&dep.from);
+                    if d == inv.object || !seen.insert(d.clone()) {
+                        continue;
+                    }
+                    let mut reason = vec![format!("{} {d}", d.kind.noun())];
+                    reason.extend(chain.iter().cloned());
+                    if d.kind == ObjectKind::Column {
+                        if inv.columns {
+                            self.release_default(&d, inv, &reason);
+                        }
+                        continue;
+                    }
+                    if d.kind == ObjectKind::Schema || d.kind == ObjectKind::Extension {
+                        continue;
+                    }
+                    self.recreate(&d, inv, &reason);
+                    stack.push((d, reason));
+                }
+            }
+        }
+    }
+
+    /// A dependent column's default uses the invalidated object: drop it before, set it again
+    /// after.
+    fn release_default(&mut self, column: &ObjectPath, inv: &Invalidation, reason: &[String]) {
+        let Some(actual) = self.act().column(column) else {
+            return;
+        };
+        if actual.default.is_none() {
+            return;
+        }
+        let drop = self.column_step(column, "drop default", rank::COLUMN_DROP_DEFAULT, |s| {
+            ddl::drop_column_default(&s.0, &s.1, &s.2)
+        });
+        self.role_of(drop, Role::Releases, column);
+        self.nodes[drop].reason = join_chain(reason);
+        self.edge(drop, inv.first, reason.join(" -> "));
+        if let Some(default) = self.exp().column(column).and_then(|c| c.default.clone()) {
+            let set = self.column_step(column, "set default", rank::COLUMN_SET_DEFAULT, |s| {
+                ddl::set_column_default(&s.0, &s.1, &s.2, &default)
+            });
+            self.role_of(set, Role::Acquires, column);
+            self.nodes[set].reason = join_chain(reason);
+            self.edge(inv.last, set, reason.join(" -> "));
+            self.edge(drop, set, format!("column {column} gets its default back"));
+        }
+    }
+
+    /// Drop a dependent before the invalidating change and create it again after.
+    fn recreate(&mut self, d: &ObjectPath, inv: &Invalidation, reason: &[String]) {
+        let chain = join_chain(reason);
+        let drop = match self.drop_tree(d, Operation::DropForRecreate, &chain) {
+            Ok(id) => id,
+            Err(_) => return,
+        };
+        self.hazard(drop, &[Hazard::RecreatesDependents]);
+        self.edge(drop, inv.first, reason.join(" -> "));
+        // A dependent that is itself dropped (extra) is not created again.
+        let dropped_for_good = self.nodes[drop].operation == Operation::Drop
+            && !self.nodes[drop].fixes.is_empty()
+            && !self
+                .by_key
+                .contains_key(&(Operation::Create, d.clone(), ""));
+        if dropped_for_good {
+            return;
+        }
+        let from_expected = self.exp().has(d);
+        let create = match self.create_tree_from(d, Operation::Recreate, &chain, from_expected) {
+            Ok(id) => id,
+            Err(_) => return,
+        };
+        self.hazard(create, &[Hazard::RecreatesDependents]);
+        self.edge(inv.last, create, reason.join(" -> "));
+        self.edge(drop, create, format!("{d} is recreated"));
+    }
+
+    // ---- ordering ----------------------------------------------------------------------
+
+    fn finish(mut self) -> Result<Plan, PlanError> {
+        self.dependency_edges();
+        let keys: Vec<(Phase, u16, String, &'static str, usize)> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.phase, n.rank, n.object.display(), n.part, i))
+            .collect();
+        let order = order::sort(&keys, &self.edges).map_err(|cycle| {
+            let edges: Vec<String> = cycle
+                .edges
+                .iter()
+                .map(|e| {
+                    format!(
+                        "  {} {} must come before {} {}: {}",
+                        self.nodes[e.before].operation.as_str(),
+                        self.nodes[e.before].object,
+                        self.nodes[e.after].operation.as_str(),
+                        self.nodes[e.after].object,
+                        e.why
+                    )
+                })
+                .collect();
+            PlanError(format!(
+                "the plan has a cycle that cannot be split:\n{}",
+                edges.join("\n")
+            ))
+        })?;
+        let mut steps = Vec::with_capacity(order.len());
+        let mut nodes: Vec<Option<Node>> = self.nodes.into_iter().map(Some).collect();
+        for i in order {
+            let Some(n) = nodes[i].take() else { continue };
+            if n.sql.is_empty() {
+                continue;
+            }
+            let mut fixes = n.fixes;
+            fixes.sort();
+            fixes.dedup();
+            steps.push(Step {
+                phase: n.phase,
+                operation: n.operation,
+                object: n.object,
+                sql: n.sql,
+                hazards: n.hazards.into_iter().collect(),
+                transactional: true,
+                fixes,
+                reason: n.reason,
+                unchecked_body: n.unchecked_body,
+            });
+        }
+        Ok(Plan {
+            steps,
+            not_planned: self.not_planned,
+        })
+    }
+
+    fn dependency_edges(&mut self) {
+        let get = |roles: &HashMap<(Role, ObjectPath), Vec<NodeId>>, role: Role, p: &ObjectPath| {
+            roles.get(&(role, p.clone())).cloned().unwrap_or_default()
+        };
+        let mut edges = Vec::new();
+        // Actual edges order removals.
+        for d in &self.actual.dependencies {
+            let from = self.actual_path(&d.from);
+            let to = self.actual_path(&d.to);
+            let mut before = get(&self.roles, Role::Releases, &from);
+            before.extend(get(&self.roles, Role::Removes, &from));
+            if before.is_empty() {
+                continue;
+            }
+            let mut after = get(&self.roles, Role::Removes, &to);
+            after.extend(get(&self.roles, Role::Invalidates, &to));
+            for &b in &before {
+                for &a in &after {
+                    edges.push((
+                        b,
+                        a,
+                        format!("{} {from} needs {} {to}", from.kind.noun(), to.kind.noun()),
+                    ));
+                }
+            }
+        }
+        // Expected edges order creations.
+        for d in &self.expected.dependencies {
+            let from = self.expected_path(&d.from);
+            let to = self.expected_path(&d.to);
+            let before = get(&self.roles, Role::Makes, &to);
+            if before.is_empty() {
+                continue;
+            }
+            let mut after = get(&self.roles, Role::Acquires, &from);
+            after.extend(get(&self.roles, Role::Makes, &from));
+            for &b in &before {
+                for &a in &after {
+                    edges.push((
+                        b,
+                        a,
+                        format!("{} {from} needs {} {to}", from.kind.noun(), to.kind.noun()),
+                    ));
+                }
+            }
+        }
+        // An object is removed before it is made again, under the same name.
+        let mut by_name: ByName = BTreeMap::new();
+        for ((role, path), ids) in &self.roles {
+            let key = match path.kind {
+                ObjectKind::Table
+                | ObjectKind::View
+                | ObjectKind::MaterializedView
+                | ObjectKind::Sequence
+                | ObjectKind::Index
+                | ObjectKind::Type => (path.schema.clone(), path.name.clone()),
+                ObjectKind::Constraint
+                | ObjectKind::Trigger
+                | ObjectKind::Policy
+                | ObjectKind::Column => (
+                    path.schema.clone(),
+                    format!("{}.{}.{:?}", parent_of(path), path.name, path.kind),
+                ),
+                _ => (
+                    path.schema.clone(),
+                    format!("{:?} {}", path.kind, path.name),
+                ),
+            };
+            let entry = by_name.entry(key).or_default();
+            match role {
+                Role::Removes => entry.0.extend(ids),
+                Role::Makes => entry.1.extend(ids),
+                _ => {}
+            }
+        }
+        for ((_, name), (removes, makes)) in &by_name {
+            for &r in removes {
+                for &m in makes {
+                    edges.push((
+                        r,
+                        m,
+                        format!("{name} is dropped before it is created again"),
+                    ));
+                }
+            }
+        }
+        // Structural: a step runs after what it needs is made.
+        for (id, path) in std::mem::take(&mut self.after_made) {
+            let mut makers = get(&self.roles, Role::Makes, &path);
+            if path.kind == ObjectKind::Table {
+                let view = ObjectPath {
+                    kind: relation_kind(&self.exp(), &path),
+                    ..path.clone()
+                };
+                makers.extend(get(&self.roles, Role::Makes, &view));
+            }
+            for m in makers {
+                edges.push((m, id, format!("{path} exists first")));
+            }
+        }
+        // Steps on one column run in rank order.
+        let mut by_column: BTreeMap<ObjectPath, Vec<NodeId>> = BTreeMap::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            if n.object.kind == ObjectKind::Column && n.operation == Operation::Alter {
+                by_column.entry(n.object.clone()).or_default().push(i);
+            }
+        }
+        for ids in by_column.values_mut() {
+            ids.sort_by_key(|&i| self.nodes[i].rank);
+            for pair in ids.windows(2) {
+                let why = format!(
+                    "{} of column {}",
+                    self.nodes[pair[1]].part, self.nodes[pair[1]].object
+                );
+                edges.push((pair[0], pair[1], why));
+            }
+        }
+        for (b, a, why) in edges {
+            self.edge(b, a, why);
+        }
+    }
+}
+
+fn join_chain(reason: &[String]) -> Vec<String> {
+    vec![reason.join(" -> ")]
+}
+
+/// Whether a function's body is text PostgreSQL neither tracks nor, with
+/// check_function_bodies off, checks (everything but SQL-standard bodies).
+fn untracked_body(f: &Function) -> bool {
+    let body = f.body.trim_start();
+    !(f.language == "sql"
+        && (body.len() >= 12 && body[..12].eq_ignore_ascii_case("begin atomic")
+            || body.len() >= 6 && body[..6].eq_ignore_ascii_case("return")))
+        && f.kind != FunctionKind::Aggregate
+}
+
+/// A default that is computed per row when the column is added (so the table is rewritten).
+fn volatile_default(expression: &str) -> bool {
+    let e = expression.to_ascii_lowercase();
+    [
+        "nextval(",
+        "random(",
+        "clock_timestamp(",
+        "gen_random_uuid(",
+        "uuid_generate",
+    ]
+    .iter()
+    .any(|f| e.contains(f))
+}
+
+/// Base type and modifier: `character varying(40)` → (`character varying`, Some(40, None)).
+fn type_parts(t: &str) -> (&str, Option<Vec<i64>>) {
+    match t.find('(') {
+        Some(open) if t.ends_with(')') => {
+            let args = t[open + 1..t.len() - 1]
+                .split(',')
+                .map(|a| a.trim().parse::<i64>())
+                .collect::<Result<Vec<_>, _>>()
+                .ok();
+            (t[..open].trim_end(), args)
+        }
+        _ => (t, Some(Vec::new())),
+    }
+}
+
+/// Whether every value of type `from` fits `to` (a wider integer, a longer varchar, more
+/// numeric precision, text): such a change cannot lose data.
+fn widening(from: &str, to: &str) -> bool {
+    if from == to {
+        return true;
+    }
+    const INTEGERS: [&str; 3] = ["smallint", "integer", "bigint"];
+    let rank = |t: &str| INTEGERS.iter().position(|i| *i == t);
+    if let (Some(a), Some(b)) = (rank(from), rank(to)) {
+        return b >= a;
+    }
+    if let Some(a) = rank(from)
+        && (to == "numeric" || to == "text" || to == "character varying")
+    {
+        let _ = a;
+        return true;
+    }
+    let (fb, fa) = type_parts(from);
+    let (tb, ta) = type_parts(to);
+    let texty = |b: &str| matches!(b, "text" | "character varying");
+    if texty(tb) && ta.as_deref().is_none_or(|a| a.is_empty()) {
+        return texty(fb) || fb == "character";
+    }
+    if fb == tb {
+        return match (fa.as_deref(), ta.as_deref()) {
+            (Some([n]), Some([m])) => m >= n,
+            (Some([p1, s1]), Some([p2, s2])) => s2 >= s1 && p2 - s2 >= p1 - s1,
+            (Some([_]), Some([])) | (Some([_, _]), Some([])) => true,
+            _ => false,
+        };
+    }
+    matches!(
+        (from, to),
+        ("real", "double precision")
+            | ("timestamp without time zone", "timestamp with time zone")
+            | ("json", "jsonb")
+    )
+}
+
+/// Whether the change needs no rewrite: varchar growing or becoming text, numeric losing its
+/// limit, and the like.
+fn binary_coercible(from: &str, to: &str) -> bool {
+    let (fb, fa) = type_parts(from);
+    let (tb, ta) = type_parts(to);
+    let texty = |b: &str| matches!(b, "text" | "character varying");
+    if texty(fb) && texty(tb) {
+        return match (fa.as_deref(), ta.as_deref()) {
+            (_, Some([])) => true,
+            (Some([n]), Some([m])) => m >= n,
+            _ => false,
+        };
+    }
+    fb == tb && matches!(ta.as_deref(), Some([])) && fb == "numeric"
+}
+
+/// The labels to add (with where) when `actual` becomes `expected` only by additions that
+/// keep the actual labels' order; `None` when labels are removed or reordered.
+fn added_labels(actual: &[String], expected: &[String]) -> Option<Vec<(String, Option<Position>)>> {
+    let mut it = expected.iter();
+    for label in actual {
+        it.find(|l| *l == label)?;
+    }
+    let present: HashSet<&String> = actual.iter().collect();
+    let mut out = Vec::new();
+    for (i, label) in expected.iter().enumerate() {
+        if present.contains(label) {
+            continue;
+        }
+        let position = if i > 0 {
+            Some(Position::After(expected[i - 1].clone()))
+        } else {
+            expected
+                .iter()
+                .find(|l| present.contains(l))
+                .map(|next| Position::Before(next.clone()))
+        };
+        out.push((label.clone(), position));
+    }
+    Some(out)
+}
+
+/// Where a new enum label goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Position {
+    Before(String),
+    After(String),
+}
+
+/// The position of a new label in `ddl`'s words.
+fn label_position(position: &Option<Position>) -> ddl::LabelPosition<'_> {
+    match position {
+        Some(Position::Before(l)) => ddl::LabelPosition::Before(l),
+        Some(Position::After(l)) => ddl::LabelPosition::After(l),
+        None => ddl::LabelPosition::Last,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widening_and_narrowing_types() {
+        assert!(widening("integer", "bigint"));
+        assert!(!widening("bigint", "integer"));
+        assert!(widening("character varying(10)", "character varying(20)"));
+        assert!(!widening("character varying(20)", "character varying(10)"));
+        assert!(widening("character varying(20)", "text"));
+        assert!(widening("numeric(10,2)", "numeric(12,2)"));
+        assert!(!widening("numeric(12,2)", "numeric(10,2)"));
+        assert!(!widening("text", "integer"));
+        assert!(binary_coercible("character varying(10)", "text"));
+        assert!(!binary_coercible("integer", "bigint"));
+    }
+
+    #[test]
+    fn labels_added_in_place_or_not_at_all() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let added = added_labels(&s(&["new", "done"]), &s(&["new", "active", "done"])).unwrap();
+        assert_eq!(
+            added,
+            vec![("active".to_string(), Some(Position::After("new".into())))]
+        );
+        let first = added_labels(&s(&["b"]), &s(&["a", "b"])).unwrap();
+        assert_eq!(
+            first,
+            vec![("a".to_string(), Some(Position::Before("b".into())))]
+        );
+        assert!(added_labels(&s(&["a", "b", "c"]), &s(&["c", "b", "a"])).is_none());
+        assert!(added_labels(&s(&["a", "b", "c"]), &s(&["a", "b"])).is_none());
+    }
+
+    #[test]
+    fn qualified_names_split_on_unquoted_dots() {
+        assert_eq!(split_qualified("public.events"), vec!["public", "events"]);
+        assert_eq!(
+            split_qualified("\"My.Schema\".\"t\"\"x\".c"),
+            vec!["My.Schema", "t\"x", "c"]
+        );
+    }
+}
