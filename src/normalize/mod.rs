@@ -596,7 +596,22 @@ fn rename(actual: Schema, eq: &Equivalences) -> Schema {
             schemas.insert(name, ns);
         }
     }
-    serde_json::from_value(value).unwrap_or(actual)
+    let Ok(mut renamed) = serde_json::from_value::<Schema>(value) else {
+        return actual;
+    };
+    // An edge names its objects' schemas as bare names, which the walk above leaves alone (it
+    // renames qualifiers): rename them here. Names stay renamed as map keys are (a function's
+    // argument types are qualified).
+    if !eq.schemas.is_empty() {
+        for path in (renamed.dependencies.iter_mut()).flat_map(|d| [&mut d.from, &mut d.to]) {
+            if let Some(new) = path.schema.as_ref().and_then(|s| eq.schemas.get(s)) {
+                path.schema = Some(new.clone());
+            }
+        }
+        renamed.dependencies.sort_unstable();
+        renamed.dependencies.dedup();
+    }
+    renamed
 }
 
 fn rename_value(value: &mut serde_json::Value, eq: &Equivalences, key: Option<&str>) {
