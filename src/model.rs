@@ -19,24 +19,90 @@ pub struct Schema {
     pub schemas: BTreeMap<String, Namespace>,
     /// Installed extensions by name. Objects that belong to an extension are not in the model.
     pub extensions: BTreeMap<String, Extension>,
-    /// Dependency edges between objects of this model (`from` needs `to`), sorted: what
-    /// `pg_depend` records, folded to model identities. They order a plan's statements and find
-    /// the dependents an invalidating change must drop and recreate; they are not compared.
+    /// What needs what: the server's dependency graph (`pg_depend`) between the objects of this
+    /// model, each end named by its [`ObjectPath`], sorted and without duplicates. Both ends are
+    /// always in the model (a column may be a view's: views do not list their columns here,
+    /// but a view on a view depends on the other view's columns). Edges do not take part in
+    /// the comparison of two schemas; they order the statements of a plan and find the
+    /// dependents an operation invalidates. Every object also needs its schema: that is
+    /// implicit and not listed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<Dependency>,
 }
 
-/// "`from` needs `to`": `from` cannot exist without `to`, and dropping `to` needs `from` gone
-/// first (or PostgreSQL drops it by itself, when `auto`).
+/// "`from` needs `to`": `from` cannot exist without `to` (a view without the columns it
+/// reads, a default without the function it calls, a foreign key without the unique
+/// constraint it references), so `to` is created first and dropped last.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Dependency {
     pub from: ObjectPath,
     pub to: ObjectPath,
-    /// pg_depend's deptype 'a': PostgreSQL drops `from` together with `to` (an index or
-    /// constraint on a column, a sequence OWNED BY a column, a partition's link to its parent).
+    /// PostgreSQL drops `from` by itself when `to` is dropped (`pg_depend.deptype` `a`): an
+    /// index or constraint on a column, a trigger or policy on its table, a sequence OWNED BY
+    /// a column, a partition and its parent. Otherwise (`n`) dropping `to` fails while `from`
+    /// exists, unless CASCADE.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub auto: bool,
+}
+
+impl Schema {
+    /// Whether the object `path` names is in this model. A column of a view counts when the
+    /// view is there (views do not list their columns); a domain constraint is its domain.
+    pub fn contains(&self, path: &ObjectPath) -> bool {
+        use ObjectKind as K;
+        let Some(schema) = &path.schema else {
+            return match path.kind {
+                K::Schema => self.schemas.contains_key(&path.name),
+                K::Extension => self.extensions.contains_key(&path.name),
+                _ => false,
+            };
+        };
+        let Some(ns) = self.schemas.get(schema) else {
+            return false;
+        };
+        let name = path.name.as_str();
+        let Some(parent) = path.parent.as_deref() else {
+            return match path.kind {
+                K::Table => ns.tables.contains_key(name),
+                K::View => ns.views.get(name).is_some_and(|v| !v.materialized),
+                K::MaterializedView => ns.views.get(name).is_some_and(|v| v.materialized),
+                K::Sequence => ns.sequences.contains_key(name),
+                K::Function | K::Procedure | K::Aggregate => ns.functions.contains_key(name),
+                K::Type => ns.types.contains_key(name),
+                _ => false,
+            };
+        };
+        let (table, view) = (ns.tables.get(parent), ns.views.get(parent));
+        match path.kind {
+            K::Column => table.map_or(view.is_some(), |t| t.columns.contains_key(name)),
+            K::Constraint => table.is_some_and(|t| t.constraints.contains_key(name)),
+            K::Index => {
+                table.is_some_and(|t| t.indexes.contains_key(name))
+                    || view.is_some_and(|v| v.indexes.contains_key(name))
+            }
+            K::Trigger => {
+                table.is_some_and(|t| t.triggers.contains_key(name))
+                    || view.is_some_and(|v| v.triggers.contains_key(name))
+            }
+            K::Policy => table.is_some_and(|t| t.policies.contains_key(name)),
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Display for Dependency {
+    /// `view public.v2 -> column public.v1.a`
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} -> {} {}",
+            self.from.kind.noun(),
+            self.from,
+            self.to.kind.noun(),
+            self.to
+        )
+    }
 }
 
 /// One PostgreSQL schema (namespace) and everything inside it.
@@ -945,6 +1011,59 @@ mod tests {
         assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
         assert_eq!(quote_ident("name"), "name"); // unreserved keyword
         assert_eq!(qualified("public", "select"), "public.\"select\"");
+    }
+
+    #[test]
+    fn contains_finds_objects_by_path() {
+        use ObjectKind as K;
+        let mut table = Table::default();
+        table.columns.insert(
+            "id".into(),
+            Column {
+                position: 1,
+                data_type: "integer".into(),
+                not_null: false,
+                default: None,
+                identity: None,
+                generated: None,
+                collation: None,
+                comment: None,
+                grants: Vec::new(),
+            },
+        );
+        table.indexes.insert(
+            "t_idx".into(),
+            Index {
+                definition: String::new(),
+                comment: None,
+            },
+        );
+        let view = View {
+            owner: String::new(),
+            comment: None,
+            grants: Vec::new(),
+            materialized: true,
+            definition: String::new(),
+            reloptions: Vec::new(),
+            indexes: BTreeMap::new(),
+            triggers: BTreeMap::new(),
+        };
+        let mut ns = Namespace::default();
+        ns.tables.insert("t".into(), table);
+        ns.views.insert("mv".into(), view);
+        let mut schema = Schema::default();
+        schema.schemas.insert("app".into(), ns);
+        assert!(schema.contains(&ObjectPath::top(K::Schema, "app")));
+        assert!(schema.contains(&ObjectPath::in_schema(K::Table, "app", "t")));
+        assert!(schema.contains(&ObjectPath::child(K::Column, "app", "t", "id")));
+        assert!(schema.contains(&ObjectPath::child(K::Index, "app", "t", "t_idx")));
+        assert!(schema.contains(&ObjectPath::in_schema(K::MaterializedView, "app", "mv")));
+        // A view's columns are not listed: the view stands for them.
+        assert!(schema.contains(&ObjectPath::child(K::Column, "app", "mv", "anything")));
+        assert!(!schema.contains(&ObjectPath::in_schema(K::View, "app", "mv")));
+        assert!(!schema.contains(&ObjectPath::child(K::Column, "app", "t", "nope")));
+        assert!(!schema.contains(&ObjectPath::in_schema(K::Table, "other", "t")));
+        assert!(!schema.contains(&ObjectPath::top(K::Extension, "citext")));
     }
 
     #[test]

@@ -15,7 +15,11 @@ use crate::model::Schema;
 
 /// The snapshot format this build writes. Bump it when a field changes meaning or goes away;
 /// `load` then upgrades older files or says clearly why it cannot.
-pub const FORMAT_VERSION: u32 = 1;
+///
+/// 2: the schema carries its dependency edges (`dependencies`). A format 1 file has none, and
+/// no edge can be made up from the file alone (a plan would order statements wrongly), so it
+/// is refused with the advice to capture it again.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A snapshot: the schema and where it came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -107,10 +111,16 @@ impl Snapshot {
                 env!("CARGO_PKG_VERSION")
             )));
         }
-        if version < 1 {
+        if version < u64::from(FORMAT_VERSION) {
+            let why = if version == 1 {
+                "written by an older pgdrift, without the dependency edges between objects"
+            } else {
+                "older than the first released snapshot format"
+            };
             return Err(error(format!(
-                "format version {version} predates the first released snapshot format and \
-                 cannot be read; capture the schema again"
+                "the snapshot has format version {version} ({why}) and cannot be read; capture \
+                 it again with this pgdrift ({}): `pgdrift snapshot`",
+                env!("CARGO_PKG_VERSION")
             )));
         }
         serde_json::from_value(value)
@@ -266,10 +276,18 @@ mod tests {
 
     #[test]
     fn text_is_stable_and_round_trips() {
-        let snap = Snapshot::new(Schema::default(), Some("15.18".into()), None);
+        use crate::model::{Dependency, ObjectKind, ObjectPath};
+        let mut schema = Schema::default();
+        schema.dependencies.push(Dependency {
+            from: ObjectPath::in_schema(ObjectKind::Sequence, "public", "orders_id_seq"),
+            to: ObjectPath::child(ObjectKind::Column, "public", "orders", "id"),
+            auto: true,
+        });
+        let snap = Snapshot::new(schema, Some("15.18".into()), None);
         let text = snap.to_text();
         assert_eq!(text, snap.to_text());
         assert!(!text.contains("captured_at"));
+        assert!(text.contains("\"dependencies\": [") && text.contains("\"auto\": true"));
         assert_eq!(
             Snapshot::parse(&text, Path::new("s.json")).expect("parse"),
             snap
@@ -285,10 +303,22 @@ mod tests {
         assert!(msg(&full[..full.len() / 2]).contains("truncated"));
         assert!(msg("{\"tables\": []}").contains("not a pgdrift snapshot"));
         assert!(msg("[1, 2").contains("truncated"));
-        let future = full.replace("\"format_version\": 1", "\"format_version\": 99");
-        assert!(msg(&future).contains("newer than this pgdrift reads"));
-        let old = full.replace("\"format_version\": 1", "\"format_version\": 0");
-        assert!(msg(&old).contains("cannot be read"));
+        let version = |v: u32| {
+            full.replace(
+                &format!("\"format_version\": {FORMAT_VERSION}"),
+                &format!("\"format_version\": {v}"),
+            )
+        };
+        assert!(msg(&version(99)).contains("newer than this pgdrift reads"));
+        assert!(msg(&version(0)).contains("cannot be read"));
+        // Format 1 had no dependency edges: refused, with what to do about it.
+        let one = msg(&version(1));
+        assert!(
+            one.contains("format version 1")
+                && one.contains("without the dependency edges")
+                && one.contains("capture it again with this pgdrift"),
+            "{one}"
+        );
         let junk = full.replace("\"schemas\"", "\"shemas\"");
         assert!(msg(&junk).contains("not a valid pgdrift snapshot"));
     }

@@ -894,6 +894,262 @@ async fn a_failed_read_says_which_step_failed_and_leaves_the_session_usable() {
     assert_eq!(keys(&model.schemas["public"].tables), ["t"]);
 }
 
+/// One object for each kind of dependency edge the reader folds out of `pg_depend`.
+const DEPENDENCY_FIXTURE: &str = r#"
+CREATE EXTENSION citext;
+CREATE EXTENSION pg_trgm;
+CREATE EXTENSION earthdistance CASCADE;
+CREATE SCHEMA dep;
+CREATE FUNCTION dep.is_positive(x int) RETURNS boolean LANGUAGE sql IMMUTABLE RETURN x > 0;
+CREATE FUNCTION dep.next_code() RETURNS int LANGUAGE sql RETURN 42;
+CREATE TYPE dep.mood AS ENUM ('sad', 'ok');
+CREATE DOMAIN dep.positive AS int CHECK (dep.is_positive(VALUE));
+CREATE DOMAIN dep.small AS dep.positive CHECK (VALUE < 100);
+CREATE TYPE dep.pair AS (a int, m dep.mood);
+CREATE TYPE dep.span AS RANGE (subtype = int4);
+CREATE SEQUENCE dep.counter;
+CREATE TABLE dep.accounts (
+    id serial PRIMARY KEY,
+    ident int GENERATED ALWAYS AS IDENTITY,
+    code int DEFAULT dep.next_code(),
+    ticket bigint DEFAULT nextval('dep.counter'),
+    mood dep.mood,
+    moods dep.mood[],
+    size dep.small,
+    email public.citext,
+    emails public.citext[],
+    score int CHECK (dep.is_positive(score)),
+    doubled int GENERATED ALWAYS AS (score * 2) STORED,
+    pair dep.pair,
+    spans dep.span_multirange,
+    note text
+);
+CREATE SEQUENCE dep.owned OWNED BY dep.accounts.code;
+CREATE UNIQUE INDEX accounts_ticket_idx ON dep.accounts (ticket);
+CREATE INDEX accounts_positive_idx ON dep.accounts ((dep.is_positive(code)));
+CREATE INDEX accounts_note_trgm_idx ON dep.accounts USING gin (note gin_trgm_ops);
+CREATE TABLE dep.orders (id int PRIMARY KEY, account_id int REFERENCES dep.accounts (id));
+CREATE TABLE dep.tickets (ticket bigint REFERENCES dep.accounts (ticket));
+CREATE VIEW dep.v1 AS SELECT id, code FROM dep.accounts;
+CREATE VIEW dep.v2 AS SELECT code, dep.next_code() AS next FROM dep.v1;
+CREATE FUNCTION dep.all_v1() RETURNS SETOF dep.v1 LANGUAGE sql AS 'SELECT * FROM dep.v1';
+CREATE FUNCTION dep.code_of(a dep.accounts) RETURNS int LANGUAGE sql AS 'SELECT $1.code';
+CREATE FUNCTION dep.order_count() RETURNS bigint LANGUAGE sql STABLE
+    BEGIN ATOMIC SELECT count(*) FROM dep.orders; END;
+CREATE FUNCTION dep.touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TRIGGER accounts_touch BEFORE UPDATE ON dep.accounts
+    FOR EACH ROW EXECUTE FUNCTION dep.touch();
+CREATE TRIGGER v1_insert INSTEAD OF INSERT ON dep.v1 FOR EACH ROW EXECUTE FUNCTION dep.touch();
+ALTER TABLE dep.orders ENABLE ROW LEVEL SECURITY;
+CREATE POLICY orders_visible ON dep.orders
+    USING (dep.is_positive(id) AND account_id IN (SELECT id FROM dep.v1));
+CREATE TABLE dep.events (id int, at date) PARTITION BY RANGE (at);
+CREATE TABLE dep.events_2026 PARTITION OF dep.events
+    FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE TABLE dep.base (id int);
+CREATE TABLE dep.child (extra text) INHERITS (dep.base);
+CREATE MATERIALIZED VIEW dep.totals AS
+    SELECT account_id, count(*) AS n FROM dep.orders GROUP BY account_id;
+CREATE UNIQUE INDEX totals_account_idx ON dep.totals (account_id);
+"#;
+
+/// The edges as `view dep.v2 -> column dep.v1.code`, `(auto)` when PostgreSQL drops the
+/// dependent by itself.
+fn edges(model: &Schema) -> Vec<String> {
+    (model.dependencies.iter())
+        .map(|d| format!("{d}{}", if d.auto { " (auto)" } else { "" }))
+        .collect()
+}
+
+/// The fixture needs contrib extensions: say so plainly when they are missing.
+async fn require_extensions(client: &Client, names: &[&str]) {
+    let available: Vec<String> = client
+        .query(
+            "SELECT name FROM pg_available_extensions WHERE name = ANY ($1)",
+            &[&names],
+        )
+        .await
+        .expect("pg_available_extensions")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let missing: Vec<&&str> = names
+        .iter()
+        .filter(|n| !available.iter().any(|a| a == *n))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "the server lacks the extensions {missing:?}: install PostgreSQL's contrib modules \
+         (Debian/Ubuntu: apt-get install postgresql-contrib)"
+    );
+}
+
+#[tokio::test]
+async fn dependency_edges_are_folded_onto_the_model() {
+    let admin = common::connect("postgres").await;
+    require_extensions(&admin, &["citext", "pg_trgm", "cube", "earthdistance"]).await;
+    let db = common::db_with("catalog_deps", DEPENDENCY_FIXTURE).await;
+    let model = read(&db.client().await, &Scope::default()).await;
+
+    let want = [
+        // An extension that requires another.
+        "extension earthdistance -> extension cube",
+        // Plain inheritance, and a partition (dropped with its parent).
+        "table dep.child -> table dep.base",
+        "table dep.events_2026 -> table dep.events (auto)",
+        // Defaults: a function, a sequence (serial and nextval); a generated column.
+        "column dep.accounts.code -> function dep.next_code()",
+        "column dep.accounts.doubled -> column dep.accounts.score",
+        // Types: an extension's (and its array type), an enum (and its array type), a
+        // composite, a domain, a range's multirange.
+        "column dep.accounts.email -> extension citext",
+        "column dep.accounts.emails -> extension citext",
+        "column dep.accounts.id -> sequence dep.accounts_id_seq",
+        "column dep.accounts.mood -> type dep.mood",
+        "column dep.accounts.moods -> type dep.mood",
+        "column dep.accounts.pair -> type dep.pair",
+        "column dep.accounts.size -> type dep.small",
+        "column dep.accounts.spans -> type dep.span",
+        "column dep.accounts.ticket -> sequence dep.counter",
+        // Constraints on their columns; a CHECK calling a function; foreign keys on the
+        // referenced columns and the primary key or unique index they use.
+        "constraint dep.accounts.accounts_pkey -> column dep.accounts.id (auto)",
+        "constraint dep.accounts.accounts_score_check -> column dep.accounts.score (auto)",
+        "constraint dep.accounts.accounts_score_check -> function dep.is_positive(integer)",
+        "constraint dep.orders.orders_account_id_fkey -> column dep.accounts.id",
+        "constraint dep.orders.orders_account_id_fkey -> column dep.orders.account_id (auto)",
+        "constraint dep.orders.orders_account_id_fkey -> constraint dep.accounts.accounts_pkey",
+        "constraint dep.orders.orders_pkey -> column dep.orders.id (auto)",
+        "constraint dep.tickets.tickets_ticket_fkey -> column dep.accounts.ticket",
+        "constraint dep.tickets.tickets_ticket_fkey -> column dep.tickets.ticket (auto)",
+        "constraint dep.tickets.tickets_ticket_fkey -> index dep.accounts_ticket_idx",
+        // Indexes: an extension's operator class, an expression calling a function, a
+        // materialized view's column.
+        "index dep.accounts_note_trgm_idx -> extension pg_trgm",
+        "index dep.accounts_note_trgm_idx -> column dep.accounts.note (auto)",
+        "index dep.accounts_positive_idx -> table dep.accounts (auto)",
+        "index dep.accounts_positive_idx -> column dep.accounts.code (auto)",
+        "index dep.accounts_positive_idx -> function dep.is_positive(integer)",
+        "index dep.accounts_ticket_idx -> column dep.accounts.ticket (auto)",
+        "index dep.totals_account_idx -> column dep.totals.account_id (auto)",
+        // Views on a table's columns, on another view's columns, calling a function.
+        "view dep.v1 -> column dep.accounts.code",
+        "view dep.v1 -> column dep.accounts.id",
+        "view dep.v2 -> column dep.v1.code",
+        "view dep.v2 -> function dep.next_code()",
+        "materialized view dep.totals -> column dep.orders.account_id",
+        // OWNED BY (serial, and by hand).
+        "sequence dep.accounts_id_seq -> column dep.accounts.id (auto)",
+        "sequence dep.owned -> column dep.accounts.code (auto)",
+        // Functions: a view's row type returned, a table's row type taken, a table read by a
+        // BEGIN ATOMIC body, the language of the extension plpgsql.
+        "function dep.all_v1() -> view dep.v1",
+        "function dep.code_of(dep.accounts) -> table dep.accounts",
+        "function dep.order_count() -> table dep.orders",
+        "function dep.touch() -> extension plpgsql",
+        // Triggers on a table and (INSTEAD OF) on a view.
+        "trigger dep.accounts.accounts_touch -> table dep.accounts (auto)",
+        "trigger dep.accounts.accounts_touch -> function dep.touch()",
+        "trigger dep.v1.v1_insert -> view dep.v1 (auto)",
+        "trigger dep.v1.v1_insert -> function dep.touch()",
+        // Types: a composite's attribute, a domain's CHECK, a domain over a domain.
+        "type dep.pair -> type dep.mood",
+        "type dep.positive -> function dep.is_positive(integer)",
+        "type dep.small -> type dep.positive",
+        // A policy on its table, the columns and function of its USING, and a view in it.
+        "policy dep.orders.orders_visible -> table dep.orders (auto)",
+        "policy dep.orders.orders_visible -> column dep.orders.account_id",
+        "policy dep.orders.orders_visible -> column dep.orders.id",
+        "policy dep.orders.orders_visible -> column dep.v1.id",
+        "policy dep.orders.orders_visible -> function dep.is_positive(integer)",
+    ];
+    assert_eq!(edges(&model), want, "got:\n{}", edges(&model).join("\n"));
+    // Sorted and deduplicated, and every end is an object of the model.
+    let mut sorted = model.dependencies.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted, model.dependencies);
+    for d in &model.dependencies {
+        assert!(model.contains(&d.from) && model.contains(&d.to), "{d}");
+    }
+    // The identity column's sequence is part of the column: neither it nor an edge to it.
+    assert!(
+        !model.schemas["dep"]
+            .sequences
+            .contains_key("accounts_ident_seq")
+    );
+    assert!(!edges(&model).iter().any(|e| e.contains("ident")));
+}
+
+#[tokio::test]
+async fn dependency_edges_do_not_depend_on_oids() {
+    let admin = common::connect("postgres").await;
+    require_extensions(&admin, &["citext", "pg_trgm", "cube", "earthdistance"]).await;
+    let decoyed = format!("{DECOY}{DEPENDENCY_FIXTURE}");
+    let (a, b) = tokio::join!(
+        common::db_with("catalog_deps_a", DEPENDENCY_FIXTURE),
+        common::db_with("catalog_deps_b", &decoyed),
+    );
+    let (ca, cb) = tokio::join!(a.client(), b.client());
+    let oid = "SELECT 'dep.accounts'::regclass::oid::text";
+    assert_ne!(text(&ca, oid).await, text(&cb, oid).await);
+    let scope = Scope::default();
+    let (ma, mb) = tokio::join!(read(&ca, &scope), read(&cb, &scope));
+    assert!(ma.dependencies.len() > 50);
+    assert_eq!(ma.dependencies, mb.dependencies);
+}
+
+#[tokio::test]
+async fn a_scoped_read_keeps_no_edge_to_what_it_left_out() {
+    let db = common::db_with(
+        "catalog_deps_scope",
+        r#"
+        CREATE EXTENSION citext;
+        CREATE SCHEMA a;
+        CREATE SCHEMA b;
+        CREATE TYPE b.mood AS ENUM ('ok');
+        CREATE FUNCTION b.f() RETURNS int LANGUAGE sql IMMUTABLE RETURN 1;
+        CREATE TABLE b.u (id int PRIMARY KEY, note text);
+        CREATE TABLE a.t (id int PRIMARY KEY, u_id int REFERENCES b.u (id),
+                          mood b.mood, email public.citext, n int DEFAULT b.f());
+        CREATE VIEW a.v AS SELECT t.id, u.note FROM a.t JOIN b.u ON u.id = t.u_id;
+        CREATE VIEW b.w AS SELECT id FROM a.t;
+        "#,
+    )
+    .await;
+    let client = db.client().await;
+    let all = read(&client, &Scope::default()).await;
+    let only_a = read(
+        &client,
+        &Scope {
+            schemas: Some(vec!["a".to_string()]),
+        },
+    )
+    .await;
+    // Both reads see the edges across schemas and to the extension...
+    assert!(edges(&all).contains(&"view a.v -> column b.u.note".to_string()));
+    assert!(edges(&all).contains(&"column a.t.email -> extension citext".to_string()));
+    // ... the scoped one keeps exactly those with both ends in its schema.
+    for d in &only_a.dependencies {
+        assert!(only_a.contains(&d.from) && only_a.contains(&d.to), "{d}");
+    }
+    let in_a = |p: &pgdrift::model::ObjectPath| p.schema.as_deref() == Some("a");
+    let want: Vec<_> = (all.dependencies.iter())
+        .filter(|d| in_a(&d.from) && in_a(&d.to))
+        .cloned()
+        .collect();
+    assert_eq!(only_a.dependencies, want);
+    assert_eq!(
+        edges(&only_a),
+        [
+            "constraint a.t.t_pkey -> column a.t.id (auto)",
+            "constraint a.t.t_u_id_fkey -> column a.t.u_id (auto)",
+            "view a.v -> column a.t.id",
+            "view a.v -> column a.t.u_id",
+        ]
+    );
+}
+
 /// Where the real-world schemas live: `PGDRIFT_CORPUS_DIR`, or `tests/corpus`. A missing
 /// corpus is a failure, not a skip.
 fn corpus_dir() -> PathBuf {

@@ -98,6 +98,9 @@ async fn round_trip_and_byte_stable_captures() {
         back, live,
         "database → snapshot → model differs from database → model"
     );
+    // The dependency edges go through the file unchanged, byte for byte.
+    assert!(live.dependencies.len() > 20, "{:?}", live.dependencies);
+    assert_eq!(Snapshot::new(back, None, None).to_text(), text);
 
     let dir = tempfile::tempdir().expect("tempdir");
     let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
@@ -234,8 +237,13 @@ fn bad_snapshot_files_exit_2_and_say_why() {
         ),
         (
             "future.json",
-            good.replace("\"format_version\": 1", "\"format_version\": 7"),
+            good.replace("\"format_version\": 2", "\"format_version\": 7"),
             "newer than this pgdrift reads",
+        ),
+        (
+            "format1.json",
+            good.replace("\"format_version\": 2", "\"format_version\": 1"),
+            "capture it again with this pgdrift",
         ),
         (
             "other.json",

@@ -32,6 +32,11 @@ SELECT a.attrelid AS table_oid,
                   FROM pg_attrdef ad
                   WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum)
        END AS expression,
+       -- The default's own OID, for the dependency edges of the default (pg_attrdef rows).
+       CASE WHEN a.atthasdef
+            THEN (SELECT ad.oid FROM pg_attrdef ad
+                  WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum)
+       END AS default_oid,
        a.attgenerated AS generated,
        a.attidentity AS identity,
        CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0

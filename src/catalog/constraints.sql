@@ -22,10 +22,14 @@ WITH ns AS (
                       WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e'
                             AND e.refclassid = 'pg_extension'::regclass)
 )
-SELECT k.conrelid AS table_oid,
+SELECT k.oid,
+       k.conrelid AS table_oid,
        k.contypid AS type_oid,
        k.conname::text AS name,
        k.contype,
+       -- The index a primary key, unique or exclusion constraint is made of (for a foreign key,
+       -- conindid is the referenced table's index: not this constraint's).
+       CASE WHEN k.contype IN ('p', 'u', 'x') THEN k.conindid ELSE 0 END AS index_oid,
        pg_get_constraintdef(k.oid) AS definition,
        d.description AS comment
 FROM pg_constraint k

@@ -1,6 +1,7 @@
 -- Installed extensions. With a schema list, only those installed into one of the schemas.
 -- $1 text[]: the schemas to read, or NULL for every schema.
-SELECT x.extname::text AS name,
+SELECT x.oid,
+       x.extname::text AS name,
        x.extversion AS version,
        n.nspname::text AS schema,
        d.description AS comment

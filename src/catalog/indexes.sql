@@ -18,7 +18,8 @@ WITH ns AS (
                       WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e'
                             AND e.refclassid = 'pg_extension'::regclass)
 )
-SELECT i.indrelid AS table_oid,
+SELECT i.indexrelid AS oid,
+       i.indrelid AS table_oid,
        ic.relname::text AS name,
        pg_get_indexdef(i.indexrelid) AS definition,
        d.description AS comment

@@ -6,7 +6,9 @@
 //! REPEATABLE READ transaction, so they see one snapshot, and each is sent without a separate
 //! prepare round trip (`query_typed`). The server deparses every definition with the search path
 //! empty, so all names come out schema-qualified the same way on both sides of a comparison.
-//! Rows are then assembled in Rust by OID; no OID reaches the model.
+//! Rows are then assembled in Rust by OID; no OID reaches the model. The dependency edges
+//! (`pg_depend`) are resolved through the same OIDs to the model's own identities
+//! (`dependencies.rs`).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -20,6 +22,9 @@ use crate::model::{
     Namespace, Persistence, Policy, Schema, Sequence, Table, Trigger, Type as TypeObject,
     TypeDefinition, View, quote_ident,
 };
+
+mod dependencies;
+use dependencies::{DependencyRow, decode_dependency};
 
 /// Which part of the database to read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -139,9 +144,13 @@ const GRANTS: Query = Query {
     kind: "grants",
     sql: include_str!("grants.sql"),
 };
+const DEPENDENCIES: Query = Query {
+    kind: "dependencies",
+    sql: include_str!("dependencies.sql"),
+};
 
 /// Every kind's query, in the order they are sent.
-const QUERIES: [&Query; 12] = [
+const QUERIES: [&Query; 13] = [
     &SCHEMAS,
     &EXTENSIONS,
     &RELATIONS,
@@ -154,6 +163,7 @@ const QUERIES: [&Query; 12] = [
     &FUNCTIONS,
     &TYPES,
     &GRANTS,
+    &DEPENDENCIES,
 ];
 
 /// The catalog queries exactly as `read` sends them to a server of `version`
@@ -299,17 +309,18 @@ async fn fetch<T>(
 
 struct Fetched {
     schemas: Vec<(u32, String, Namespace)>,
-    extensions: Vec<(String, Extension)>,
+    extensions: Vec<(u32, String, Extension)>,
     relations: Vec<RelationRow>,
     columns: Vec<ColumnRow>,
     constraints: Vec<ConstraintRow>,
-    indexes: Vec<(u32, String, Index)>,
-    triggers: Vec<(u32, String, Trigger)>,
-    policies: Vec<(u32, String, Policy)>,
+    indexes: Vec<ChildRow<Index>>,
+    triggers: Vec<ChildRow<Trigger>>,
+    policies: Vec<ChildRow<Policy>>,
     sequences: Vec<(u32, u32, String, Sequence)>,
     functions: Vec<(u32, u32, String, Function)>,
-    types: Vec<(u32, u32, String, TypeObject)>,
+    types: Vec<TypeRow>,
     grants: Vec<GrantRow>,
+    dependencies: Vec<DependencyRow>,
 }
 
 async fn fetch_all(client: &Client, scope: &Scope, version: i32) -> Result<Fetched, CatalogError> {
@@ -328,6 +339,7 @@ async fn fetch_all(client: &Client, scope: &Scope, version: i32) -> Result<Fetch
         functions,
         types,
         grants,
+        dependencies,
     ) = tokio::try_join!(
         biased;
         fetch(client, &SCHEMAS, v, s, decode_schema),
@@ -342,6 +354,7 @@ async fn fetch_all(client: &Client, scope: &Scope, version: i32) -> Result<Fetch
         fetch(client, &FUNCTIONS, v, s, decode_function),
         fetch(client, &TYPES, v, s, decode_type),
         fetch(client, &GRANTS, v, s, decode_grant),
+        fetch(client, &DEPENDENCIES, v, s, decode_dependency),
     )?;
     Ok(Fetched {
         schemas,
@@ -356,6 +369,7 @@ async fn fetch_all(client: &Client, scope: &Scope, version: i32) -> Result<Fetch
         functions,
         types,
         grants,
+        dependencies,
     })
 }
 
@@ -374,8 +388,9 @@ fn decode_schema(row: &Row) -> Result<(u32, String, Namespace), Bad> {
     ))
 }
 
-fn decode_extension(row: &Row) -> Result<(String, Extension), Bad> {
+fn decode_extension(row: &Row) -> Result<(u32, String, Extension), Bad> {
     Ok((
+        get(row, "oid")?,
         get(row, "name")?,
         Extension {
             version: get(row, "version")?,
@@ -395,6 +410,11 @@ struct RelationRow {
     schema_oid: u32,
     name: String,
     relation: Relation,
+    /// The relation's row type and that type's array type.
+    row_type_oid: u32,
+    row_array_oid: u32,
+    /// A view's column names; the n-th is attnum n.
+    view_columns: Vec<String>,
 }
 
 fn sorted(mut list: Vec<String>) -> Vec<String> {
@@ -441,6 +461,9 @@ fn decode_relation(row: &Row) -> Result<RelationRow, Bad> {
         schema_oid: get(row, "schema_oid")?,
         name: get(row, "name")?,
         relation,
+        row_type_oid: get(row, "row_type_oid")?,
+        row_array_oid: get::<Option<u32>>(row, "row_array_oid")?.unwrap_or(0),
+        view_columns: get::<Option<Vec<String>>>(row, "view_columns")?.unwrap_or_default(),
     })
 }
 
@@ -449,6 +472,8 @@ struct ColumnRow {
     attnum: i16,
     name: String,
     column: Column,
+    /// The pg_attrdef row of the default or generation expression.
+    default_oid: Option<u32>,
 }
 
 fn decode_column(row: &Row) -> Result<ColumnRow, Bad> {
@@ -469,6 +494,7 @@ fn decode_column(row: &Row) -> Result<ColumnRow, Bad> {
         table_oid: get(row, "table_oid")?,
         attnum: get(row, "attnum")?,
         name: get(row, "name")?,
+        default_oid: get(row, "default_oid")?,
         column: Column {
             position: 0,
             data_type: get(row, "type")?,
@@ -484,8 +510,11 @@ fn decode_column(row: &Row) -> Result<ColumnRow, Bad> {
 }
 
 struct ConstraintRow {
+    oid: u32,
     table_oid: u32,
     type_oid: u32,
+    /// The index a primary key, unique or exclusion constraint is made of; 0 for other kinds.
+    index_oid: u32,
     name: String,
     constraint: Constraint,
 }
@@ -501,8 +530,10 @@ fn decode_constraint(row: &Row) -> Result<ConstraintRow, Bad> {
         other => return Err(unexpected("contype", other)),
     };
     Ok(ConstraintRow {
+        oid: get(row, "oid")?,
         table_oid: get(row, "table_oid")?,
         type_oid: get(row, "type_oid")?,
+        index_oid: get(row, "index_oid")?,
         name: get(row, "name")?,
         constraint: Constraint {
             kind,
@@ -512,30 +543,40 @@ fn decode_constraint(row: &Row) -> Result<ConstraintRow, Bad> {
     })
 }
 
-fn decode_index(row: &Row) -> Result<(u32, String, Index), Bad> {
-    Ok((
-        get(row, "table_oid")?,
-        get(row, "name")?,
-        Index {
+/// An object that belongs to a table or view: an index, trigger or policy.
+struct ChildRow<T> {
+    oid: u32,
+    table_oid: u32,
+    name: String,
+    object: T,
+}
+
+fn decode_index(row: &Row) -> Result<ChildRow<Index>, Bad> {
+    Ok(ChildRow {
+        oid: get(row, "oid")?,
+        table_oid: get(row, "table_oid")?,
+        name: get(row, "name")?,
+        object: Index {
             definition: get(row, "definition")?,
             comment: get(row, "comment")?,
         },
-    ))
+    })
 }
 
-fn decode_trigger(row: &Row) -> Result<(u32, String, Trigger), Bad> {
-    Ok((
-        get(row, "table_oid")?,
-        get(row, "name")?,
-        Trigger {
+fn decode_trigger(row: &Row) -> Result<ChildRow<Trigger>, Bad> {
+    Ok(ChildRow {
+        oid: get(row, "oid")?,
+        table_oid: get(row, "table_oid")?,
+        name: get(row, "name")?,
+        object: Trigger {
             definition: get(row, "definition")?,
             enabled: code(row, "enabled")?.to_string(),
             comment: get(row, "comment")?,
         },
-    ))
+    })
 }
 
-fn decode_policy(row: &Row) -> Result<(u32, String, Policy), Bad> {
+fn decode_policy(row: &Row) -> Result<ChildRow<Policy>, Bad> {
     let command = match code(row, "command")? {
         '*' => "ALL",
         'r' => "SELECT",
@@ -544,10 +585,11 @@ fn decode_policy(row: &Row) -> Result<(u32, String, Policy), Bad> {
         'd' => "DELETE",
         other => return Err(unexpected("polcmd", other)),
     };
-    Ok((
-        get(row, "table_oid")?,
-        get(row, "name")?,
-        Policy {
+    Ok(ChildRow {
+        oid: get(row, "oid")?,
+        table_oid: get(row, "table_oid")?,
+        name: get(row, "name")?,
+        object: Policy {
             command: command.to_string(),
             permissive: get(row, "permissive")?,
             roles: sorted(get(row, "roles")?),
@@ -555,7 +597,7 @@ fn decode_policy(row: &Row) -> Result<(u32, String, Policy), Bad> {
             with_check: get(row, "with_check")?,
             comment: get(row, "comment")?,
         },
-    ))
+    })
 }
 
 fn decode_sequence(row: &Row) -> Result<(u32, u32, String, Sequence), Bad> {
@@ -627,7 +669,19 @@ fn decode_function(row: &Row) -> Result<(u32, u32, String, Function), Bad> {
     ))
 }
 
-fn decode_type(row: &Row) -> Result<(u32, u32, String, TypeObject), Bad> {
+struct TypeRow {
+    oid: u32,
+    schema_oid: u32,
+    name: String,
+    ty: TypeObject,
+    /// The types that stand for this one in dependency edges: its array type, and a range's
+    /// multirange type and that one's array type.
+    stand_ins: Vec<u32>,
+    /// A composite type's relation (pg_class relkind c), whose attributes are the type's.
+    relation_oid: u32,
+}
+
+fn decode_type(row: &Row) -> Result<TypeRow, Bad> {
     let definition = match code(row, "kind")? {
         'e' => TypeDefinition::Enum {
             labels: get(row, "labels")?,
@@ -655,17 +709,22 @@ fn decode_type(row: &Row) -> Result<(u32, u32, String, TypeObject), Bad> {
         },
         other => return Err(unexpected("typtype", other)),
     };
-    Ok((
-        get(row, "oid")?,
-        get(row, "schema_oid")?,
-        get(row, "name")?,
-        TypeObject {
+    let mut stand_ins: Vec<u32> = vec![get(row, "array_oid")?];
+    stand_ins.extend(get::<Option<Vec<u32>>>(row, "multirange_oids")?.unwrap_or_default());
+    stand_ins.retain(|oid| *oid != 0);
+    Ok(TypeRow {
+        oid: get(row, "oid")?,
+        schema_oid: get(row, "schema_oid")?,
+        name: get(row, "name")?,
+        ty: TypeObject {
             owner: get(row, "owner")?,
             comment: get(row, "comment")?,
             grants: Vec::new(),
             definition,
         },
-    ))
+        stand_ins,
+        relation_oid: get(row, "relation_oid")?,
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -733,6 +792,8 @@ fn pending<T>(rows: Vec<(u32, u32, String, T)>) -> HashMap<u32, Pending<T>> {
 }
 
 fn assemble(f: Fetched) -> Schema {
+    // Edges first: they resolve OIDs through the rows that the rest of assembly consumes.
+    let dependencies = dependencies::resolve(&f);
     let mut namespaces: HashMap<u32, (String, Namespace)> = f
         .schemas
         .into_iter()
@@ -745,6 +806,7 @@ fn assemble(f: Fetched) -> Schema {
         schema_oid,
         name,
         relation,
+        ..
     } in f.relations
     {
         match relation {
@@ -772,7 +834,12 @@ fn assemble(f: Fetched) -> Schema {
     }
     let mut sequences = pending(f.sequences);
     let mut functions = pending(f.functions);
-    let mut types = pending(f.types);
+    let mut types = pending(
+        f.types
+            .into_iter()
+            .map(|t| (t.oid, t.schema_oid, t.name, t.ty))
+            .collect(),
+    );
 
     // Positions count live columns in attnum order, so dropped columns leave no gap.
     // Sorting small keys rather than the rows themselves keeps this cheap at 150,000 columns.
@@ -804,23 +871,23 @@ fn assemble(f: Fetched) -> Schema {
             constraints.insert(c.name, c.constraint.definition);
         }
     }
-    for (oid, name, index) in f.indexes {
-        if let Some(t) = tables.get_mut(&oid) {
-            t.object.indexes.insert(name, index);
-        } else if let Some(v) = views.get_mut(&oid) {
-            v.object.indexes.insert(name, index);
+    for i in f.indexes {
+        if let Some(t) = tables.get_mut(&i.table_oid) {
+            t.object.indexes.insert(i.name, i.object);
+        } else if let Some(v) = views.get_mut(&i.table_oid) {
+            v.object.indexes.insert(i.name, i.object);
         }
     }
-    for (oid, name, trigger) in f.triggers {
-        if let Some(t) = tables.get_mut(&oid) {
-            t.object.triggers.insert(name, trigger);
-        } else if let Some(v) = views.get_mut(&oid) {
-            v.object.triggers.insert(name, trigger);
+    for t in f.triggers {
+        if let Some(table) = tables.get_mut(&t.table_oid) {
+            table.object.triggers.insert(t.name, t.object);
+        } else if let Some(v) = views.get_mut(&t.table_oid) {
+            v.object.triggers.insert(t.name, t.object);
         }
     }
-    for (oid, name, policy) in f.policies {
-        if let Some(t) = tables.get_mut(&oid) {
-            t.object.policies.insert(name, policy);
+    for p in f.policies {
+        if let Some(t) = tables.get_mut(&p.table_oid) {
+            t.object.policies.insert(p.name, p.object);
         }
     }
     for g in f.grants {
@@ -887,7 +954,10 @@ fn assemble(f: Fetched) -> Schema {
         sort_grants(&mut ns.grants);
         schema.schemas.insert(name, ns);
     }
-    schema.extensions = f.extensions.into_iter().collect();
+    schema.extensions = (f.extensions.into_iter())
+        .map(|(_, name, extension)| (name, extension))
+        .collect();
+    schema.dependencies = dependencies;
     schema
 }
 
@@ -926,6 +996,7 @@ mod tests {
             &SEQUENCES,
             &TYPES,
             &GRANTS,
+            &DEPENDENCIES,
         ] {
             assert_eq!(
                 for_version(q.sql, 130_000),
@@ -959,6 +1030,7 @@ mod tests {
             &FUNCTIONS,
             &TYPES,
             &GRANTS,
+            &DEPENDENCIES,
         ] {
             assert!(
                 q.sql.contains(cte),

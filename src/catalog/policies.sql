@@ -17,7 +17,8 @@ WITH ns AS (
                       WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e'
                             AND e.refclassid = 'pg_extension'::regclass)
 )
-SELECT p.polrelid AS table_oid,
+SELECT p.oid,
+       p.polrelid AS table_oid,
        p.polname::text AS name,
        p.polcmd AS command,
        p.polpermissive AS permissive,

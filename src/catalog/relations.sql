@@ -28,7 +28,16 @@ SELECT c.oid,
        c.relrowsecurity AS rls_enabled,
        c.relforcerowsecurity AS rls_forced,
        c.reloptions,
-       CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS definition
+       CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS definition,
+       -- For dependency edges: the row type and its array type (a function can take or return
+       -- them), and a view's column names by attnum (views have no dropped columns, so the
+       -- n-th name is attnum n), which other views and policies can depend on.
+       c.reltype AS row_type_oid,
+       (SELECT t.typarray FROM pg_type t WHERE t.oid = c.reltype) AS row_array_oid,
+       CASE WHEN c.relkind IN ('v', 'm')
+            THEN ARRAY(SELECT a.attname::text FROM pg_attribute a
+                       WHERE a.attrelid = c.oid AND a.attnum > 0 ORDER BY a.attnum)
+       END AS view_columns
 FROM pg_class c
 JOIN ns ON ns.oid = c.relnamespace
 LEFT JOIN pg_description d

@@ -19,7 +19,8 @@ WITH ns AS (
                       WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e'
                             AND e.refclassid = 'pg_extension'::regclass)
 )
-SELECT t.tgrelid AS table_oid,
+SELECT t.oid,
+       t.tgrelid AS table_oid,
        t.tgname::text AS name,
        pg_get_triggerdef(t.oid) AS definition,
        t.tgenabled AS enabled,

@@ -16,6 +16,19 @@ SELECT t.oid,
        pg_get_userbyid(t.typowner)::text AS owner,
        d.description AS comment,
        t.typtype AS kind,
+       -- For dependency edges, the OIDs that stand for this type: its array type, a composite
+       -- type's relation, and the types made with a range: its multirange type and the array
+       -- types of both (0 where a type has no array type).
+       t.typarray AS array_oid,
+       t.typrelid AS relation_oid,
+       CASE WHEN t.typtype = 'r'
+            THEN ARRAY(SELECT unnest(ARRAY[m.objid, (SELECT mt.typarray FROM pg_type mt
+                                                     WHERE mt.oid = m.objid)])
+                       FROM pg_depend m
+                       WHERE m.refclassid = 'pg_type'::regclass AND m.refobjid = t.oid
+                         AND m.refobjsubid = 0 AND m.classid = 'pg_type'::regclass
+                         AND m.deptype = 'i')
+       END AS multirange_oids,
        -- enum
        CASE WHEN t.typtype = 'e'
             THEN ARRAY(SELECT e.enumlabel::text FROM pg_enum e

@@ -270,6 +270,7 @@ fn app() -> Schema {
                 comment: Some("cryptographic functions".to_string()),
             },
         )]),
+        dependencies: Vec::new(),
     }
 }
 
@@ -333,6 +334,20 @@ fn identical_schemas_give_no_findings() {
         diff(&Schema::default(), &Schema::default()),
         Comparison::default()
     );
+}
+
+#[test]
+fn dependency_edges_are_not_compared() {
+    // Edges order a plan; they are not drift. A schema read before the edges existed, or on a
+    // server that records other edges, compares equal to one that has them.
+    let mut actual = app();
+    actual.dependencies = vec![Dependency {
+        from: ObjectPath::in_schema(ObjectKind::View, "public", "daily_totals"),
+        to: ObjectPath::child(ObjectKind::Column, "public", "orders", "total"),
+        auto: false,
+    }];
+    assert_eq!(diff(&app(), &actual), diff(&app(), &app()));
+    assert_eq!(diff(&actual, &app()), diff(&app(), &app()));
 }
 
 #[test]

@@ -597,6 +597,9 @@ fn rename(actual: &mut Schema, eq: &Equivalences) {
         NameSlot::Sql if !eq.schemas.is_empty() => *s = rename_schemas_in(s, &eq.schemas),
         NameSlot::Sql | NameSlot::Text => {}
     });
+    // Renamed edges keep the list sorted and free of duplicates.
+    actual.dependencies.sort_unstable();
+    actual.dependencies.dedup();
 }
 
 /// Rewrite `old.` qualifiers (as identifiers, or at the start of a regclass-style string

@@ -230,6 +230,34 @@ fn renames_roles_and_schemas() {
     let ns = actual.schemas.remove("public").expect("ns");
     actual.schemas.insert("tenant_042".into(), ns);
 
+    // Edges name schemas as bare names, and functions by argument types that are qualified.
+    let edges = |schema: &str| {
+        use crate::model::{Dependency, ObjectKind, ObjectPath};
+        let column = ObjectPath::child(ObjectKind::Column, schema, "orders", "created_at");
+        let function = format!("total({schema}.orders)");
+        let mut edges = vec![
+            Dependency {
+                from: column.clone(),
+                to: ObjectPath::in_schema(ObjectKind::Function, "public", "now_utc()"),
+                auto: false,
+            },
+            Dependency {
+                from: ObjectPath::in_schema(ObjectKind::Function, schema, &function),
+                to: ObjectPath::in_schema(ObjectKind::Table, schema, "orders"),
+                auto: false,
+            },
+            Dependency {
+                from: column,
+                to: ObjectPath::top(ObjectKind::Extension, "citext"),
+                auto: false,
+            },
+        ];
+        edges.sort();
+        edges
+    };
+    expected.dependencies = edges("tenant_template");
+    actual.dependencies = edges("tenant_042");
+
     let eq = Equivalences {
         roles: [("app_prod".to_string(), "app_stage".to_string())].into(),
         schemas: [("tenant_042".to_string(), "tenant_template".to_string())].into(),

@@ -444,6 +444,11 @@ async fn read_member(
             if let Some(ns) = schema.schema.schemas.get(tenant) {
                 one.schemas.insert(tenant.clone(), ns.clone());
             }
+            // And the edges between what is left, as a read of this one schema gives them.
+            one.dependencies = (schema.schema.dependencies.iter())
+                .filter(|d| one.contains(&d.from) && one.contains(&d.to))
+                .cloned()
+                .collect();
             Ok((MemberSchema::Own(one), Some(tenant.clone())))
         }
     }
