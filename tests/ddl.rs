@@ -7,7 +7,6 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Command;
 
 use pgdrift::model::{
     Column, FunctionKind, Grant, Identity, ObjectKind, Persistence, Schema, Table, TypeDefinition,
@@ -823,55 +822,6 @@ fn assert_same_model(expected: &Schema, actual: &Schema, script: &[String]) {
     }
 }
 
-/// The pg_dump of the installation the test server runs from: next to the `postgres` that
-/// `find_bindir` finds, or next to the file it links to (a PATH folder may hold links to the
-/// server binaries alone).
-fn pg_dump() -> std::path::PathBuf {
-    let bindir = pgdrift::source::cluster::find_bindir().expect("PostgreSQL binaries");
-    let beside = bindir.join("pg_dump");
-    if beside.is_file() {
-        return beside;
-    }
-    std::fs::canonicalize(bindir.join("postgres"))
-        .ok()
-        .and_then(|postgres| Some(postgres.parent()?.join("pg_dump")))
-        .filter(|p| p.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "no pg_dump beside the server binaries in {}",
-                bindir.display()
-            )
-        })
-}
-
-/// `pg_dump --schema-only` of a database, without comment lines, SET lines and blank lines.
-fn schema_dump(db: &common::TestDb) -> Vec<String> {
-    let out = Command::new(pg_dump())
-        .args(["--schema-only", "--no-password", "--dbname", &db.url()])
-        .output()
-        .expect("pg_dump runs");
-    assert!(
-        out.status.success(),
-        "pg_dump failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .expect("the dump is UTF-8")
-        .lines()
-        .filter(|l| {
-            // `\restrict KEY` / `\unrestrict KEY` (pg_dump from 17.6, 16.10, 15.14...) carry
-            // a random key that differs on every run.
-            !(l.starts_with("--")
-                || l.starts_with("\\restrict ")
-                || l.starts_with("\\unrestrict ")
-                || l.starts_with("SET ")
-                || l.starts_with("SELECT pg_catalog.set_config")
-                || l.trim().is_empty())
-        })
-        .map(str::to_string)
-        .collect()
-}
-
 /// The identity sequence options of a dump (`START WITH 10` inside `ADD GENERATED ... AS
 /// IDENTITY (...)`): the model keeps only ALWAYS / BY DEFAULT, so these are the one part of the
 /// dump the script cannot reproduce.
@@ -924,8 +874,8 @@ async fn a_model_printed_as_ddl_builds_the_same_schema() {
     assert_same_model(&expected, &built, &script);
 
     // The oracle: pg_dump sees the same schema, up to what the model does not keep.
-    let (dump_a, options_a) = identity_options(&schema_dump(&a));
-    let (dump_b, options_b) = identity_options(&schema_dump(&b));
+    let (dump_a, options_a) = identity_options(&common::schema_dump(&a));
+    let (dump_b, options_b) = identity_options(&common::schema_dump(&b));
     if dump_a != dump_b {
         let diff = similar::TextDiff::from_lines(dump_a.join("\n"), dump_b.join("\n"))
             .unified_diff()

@@ -1525,7 +1525,9 @@ impl<'a> Builder<'a> {
             }
             RuleId::ColumnIdentity => match (e.identity, a.identity) {
                 (Some(identity), None) => {
-                    let id = self.column_step(&path, "add identity", rank::COLUMN_IDENTITY, |s| ddl::add_identity(&s.0, &s.1, &s.2, identity));
+                    let id = self.column_step(&path, "add identity", rank::COLUMN_IDENTITY, |s| {
+                        ddl::add_identity(&s.0, &s.1, &s.2, identity)
+                    });
                     // Keys already handed out must not come again.
                     let restart = format!(
                         "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence({}, {}), \
@@ -1930,55 +1932,54 @@ impl<'a> Builder<'a> {
         let Some(object) = ddl_object(&side, &path) else {
             return self.not_planned(change, "this object has no owner, grants or comment");
         };
-        let result: Result<AccessStep, DdlError> =
-            match change.detail {
-                Detail::Owner { expected, .. } => {
-                    ddl::owner(&object, &self.role(expected)).map(|sql| {
-                        (
-                            Operation::Owner,
-                            "owner",
-                            rank::OWNER,
-                            vec![sql],
-                            vec![Hazard::AuthorizationChange],
-                        )
-                    })
-                }
-                Detail::Comment { expected, .. } => Ok((
-                    Operation::Comment,
-                    "comment",
-                    rank::COMMENT,
-                    vec![ddl::comment(&object, expected)],
-                    vec![],
-                )),
-                Detail::Grant {
-                    grantee,
-                    privilege,
-                    expected,
-                    actual,
-                } => {
-                    let grant = |grantable: bool| Grant {
-                        grantee: self.role(grantee),
-                        privilege: privilege.to_string(),
-                        grantable,
-                    };
-                    let sql = match (expected, actual) {
-                        (Some(option), None) => ddl::grant(&object, &grant(option)),
-                        (None, Some(option)) => ddl::revoke(&object, &grant(option)),
-                        (Some(true), Some(false)) => ddl::grant(&object, &grant(true)),
-                        _ => ddl::revoke_grant_option(&object, &grant(true)),
-                    };
-                    sql.map(|sql| {
-                        (
-                            Operation::Grant,
-                            "grant",
-                            rank::GRANT,
-                            vec![sql],
-                            vec![Hazard::AuthorizationChange],
-                        )
-                    })
-                }
-                _ => return,
-            };
+        let result: Result<AccessStep, DdlError> = match change.detail {
+            Detail::Owner { expected, .. } => {
+                ddl::owner(&object, &self.role(expected)).map(|sql| {
+                    (
+                        Operation::Owner,
+                        "owner",
+                        rank::OWNER,
+                        vec![sql],
+                        vec![Hazard::AuthorizationChange],
+                    )
+                })
+            }
+            Detail::Comment { expected, .. } => Ok((
+                Operation::Comment,
+                "comment",
+                rank::COMMENT,
+                vec![ddl::comment(&object, expected)],
+                vec![],
+            )),
+            Detail::Grant {
+                grantee,
+                privilege,
+                expected,
+                actual,
+            } => {
+                let grant = |grantable: bool| Grant {
+                    grantee: self.role(grantee),
+                    privilege: privilege.to_string(),
+                    grantable,
+                };
+                let sql = match (expected, actual) {
+                    (Some(option), None) => ddl::grant(&object, &grant(option)),
+                    (None, Some(option)) => ddl::revoke(&object, &grant(option)),
+                    (Some(true), Some(false)) => ddl::grant(&object, &grant(true)),
+                    _ => ddl::revoke_grant_option(&object, &grant(true)),
+                };
+                sql.map(|sql| {
+                    (
+                        Operation::Grant,
+                        "grant",
+                        rank::GRANT,
+                        vec![sql],
+                        vec![Hazard::AuthorizationChange],
+                    )
+                })
+            }
+            _ => return,
+        };
         match result {
             Ok((operation, part, rank, sql, hazards)) => {
                 let part: &'static str = if operation == Operation::Grant {
@@ -2002,9 +2003,15 @@ impl<'a> Builder<'a> {
 
     /// Drop and recreate every transitive dependent of each invalidated object.
     fn closure(&mut self) {
-        let mut dependents: HashMap<&ObjectPath, Vec<&Dependency>> = HashMap::new();
+        let mut dependents: HashMap<ObjectPath, Vec<&Dependency>> = HashMap::new();
         for d in &self.actual.dependencies {
-            dependents.entry(&d.to).or_default().push(d);
+            dependents.entry(d.to.clone()).or_default().push(d);
+            // What needs a column of a relation needs the relation when it goes as a whole.
+            if d.to.kind == ObjectKind::Column
+                && let Some(relation) = holder(&d.to)
+            {
+                dependents.entry(relation).or_default().push(d);
+            }
         }
         let invalidations = std::mem::take(&mut self.invalidations);
         for inv in &invalidations {
@@ -2012,11 +2019,22 @@ impl<'a> Builder<'a> {
                 vec![(inv.object.clone(), vec![inv.why.clone()])];
             let mut seen: HashSet<ObjectPath> = HashSet::new();
             while let Some((x, chain)) = stack.pop() {
-                let Some(list) = dependents.get(&x) else {
-                    continue;
+                let key = match x.kind {
+                    ObjectKind::View | ObjectKind::MaterializedView => ObjectPath {
+                        kind: ObjectKind::Table,
+                        ..x.clone()
+                    },
+                    _ => x.clone(),
                 };
-                let mut list: Vec<&Dependency> = list.clone();
+                let mut list: Vec<&Dependency> = dependents.get(&x).cloned().unwrap_or_default();
+                if key != x {
+                    list.extend(dependents.get(&key).cloned().unwrap_or_default());
+                }
+                if list.is_empty() {
+                    continue;
+                }
                 list.sort();
+                list.dedup();
                 for dep in list {
                     // PostgreSQL carries auto dependents (a table's own indexes and
                     // constraints, owned sequences) through the change itself.
@@ -2157,6 +2175,25 @@ impl<'a> Builder<'a> {
         })
     }
 
+    /// For a column of a view (views do not list their columns), the view itself: the step
+    /// that makes or removes the view makes or removes its columns.
+    fn relation_of_column(&self, side: &Side<'_>, path: &ObjectPath) -> Option<ObjectPath> {
+        if path.kind != ObjectKind::Column {
+            return None;
+        }
+        let view = side.holder_view(path)?;
+        Some(ObjectPath {
+            kind: if view.materialized {
+                ObjectKind::MaterializedView
+            } else {
+                ObjectKind::View
+            },
+            schema: path.schema.clone(),
+            parent: None,
+            name: parent_of(path).to_string(),
+        })
+    }
+
     fn dependency_edges(&mut self) {
         let get = |roles: &HashMap<(Role, ObjectPath), Vec<NodeId>>, role: Role, p: &ObjectPath| {
             roles.get(&(role, p.clone())).cloned().unwrap_or_default()
@@ -2173,6 +2210,9 @@ impl<'a> Builder<'a> {
             }
             let mut after = get(&self.roles, Role::Removes, &to);
             after.extend(get(&self.roles, Role::Invalidates, &to));
+            if let Some(relation) = self.relation_of_column(&self.act(), &to) {
+                after.extend(get(&self.roles, Role::Removes, &relation));
+            }
             for &b in &before {
                 for &a in &after {
                     edges.push((
@@ -2187,7 +2227,10 @@ impl<'a> Builder<'a> {
         for d in &self.expected.dependencies {
             let from = self.expected_path(&d.from);
             let to = self.expected_path(&d.to);
-            let before = get(&self.roles, Role::Makes, &to);
+            let mut before = get(&self.roles, Role::Makes, &to);
+            if let Some(relation) = self.relation_of_column(&self.exp(), &to) {
+                before.extend(get(&self.roles, Role::Makes, &relation));
+            }
             if before.is_empty() {
                 continue;
             }

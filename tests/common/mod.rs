@@ -163,3 +163,52 @@ pub fn rule_objects(c: &pgdrift::diff::Comparison) -> Vec<(String, String)> {
     v.sort();
     v
 }
+
+/// The pg_dump of the installation the test server runs from: next to the `postgres` that
+/// `find_bindir` finds, or next to the file it links to (a PATH folder may hold links to the
+/// server binaries alone).
+pub fn pg_dump() -> std::path::PathBuf {
+    let bindir = pgdrift::source::cluster::find_bindir().expect("PostgreSQL binaries");
+    let beside = bindir.join("pg_dump");
+    if beside.is_file() {
+        return beside;
+    }
+    std::fs::canonicalize(bindir.join("postgres"))
+        .ok()
+        .and_then(|postgres| Some(postgres.parent()?.join("pg_dump")))
+        .filter(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "no pg_dump beside the server binaries in {}",
+                bindir.display()
+            )
+        })
+}
+
+/// `pg_dump --schema-only` of a database, without comment lines, SET lines and blank lines.
+pub fn schema_dump(db: &TestDb) -> Vec<String> {
+    let out = std::process::Command::new(pg_dump())
+        .args(["--schema-only", "--no-password", "--dbname", &db.url()])
+        .output()
+        .expect("pg_dump runs");
+    assert!(
+        out.status.success(),
+        "pg_dump failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("the dump is UTF-8")
+        .lines()
+        .filter(|l| {
+            // `\restrict KEY` / `\unrestrict KEY` (pg_dump from 17.6, 16.10, 15.14...) carry
+            // a random key that differs on every run.
+            !(l.starts_with("--")
+                || l.starts_with("\\restrict ")
+                || l.starts_with("\\unrestrict ")
+                || l.starts_with("SET ")
+                || l.starts_with("SELECT pg_catalog.set_config")
+                || l.trim().is_empty())
+        })
+        .map(str::to_string)
+        .collect()
+}

@@ -1,0 +1,299 @@
+//! The twenty hard scenarios other tools got wrong (research: plan-apply.md, section 4), each
+//! planned, applied with psql and proven with pgdrift's check, `pg_dump --schema-only` and an
+//! empty second plan. The issue each one comes from is named above it.
+
+mod common;
+mod plan_support;
+
+use plan_support::{Case, round_trip, sql};
+
+// 1. stripe/pg-schema-diff#280: a column type change under a view.
+#[tokio::test]
+async fn s01_type_change_under_a_view() {
+    let plan = round_trip(
+        &Case::new(
+            "s01",
+            "CREATE TABLE foo(id int, val text); CREATE VIEW foo_v AS SELECT id, val FROM foo;",
+            "CREATE TABLE foo(id int, val varchar(100)); CREATE VIEW foo_v AS SELECT id, val FROM foo;",
+        )
+        .destructive()
+        .data("INSERT INTO foo VALUES (1, 'x');"),
+    )
+    .await;
+    let text = sql(&plan);
+    assert!(text.find("DROP VIEW").unwrap() < text.find("SET DATA TYPE").unwrap());
+}
+
+// 2. stripe/pg-schema-diff#181: a dropped column a view still reads.
+#[tokio::test]
+async fn s02_drop_a_column_a_view_reads() {
+    round_trip(
+        &Case::new(
+            "s02",
+            "CREATE TABLE person(id serial PRIMARY KEY, name text); \
+             CREATE VIEW person_view AS SELECT name FROM person;",
+            "CREATE TABLE person(id serial PRIMARY KEY, first_name text, last_name text); \
+             CREATE VIEW person_view AS SELECT first_name, last_name FROM person;",
+        )
+        .destructive(),
+    )
+    .await;
+}
+
+// 3. djrobstep/migra#143: a chain of views, the first one changes.
+#[tokio::test]
+async fn s03_view_chain() {
+    round_trip(&Case::new(
+        "s03",
+        "CREATE TABLE t(a int, b int); CREATE VIEW v_a AS SELECT a, b FROM t; \
+         CREATE VIEW v_b AS SELECT a, b FROM v_a; CREATE VIEW v_c AS SELECT a FROM v_b;",
+        "CREATE TABLE t(a int, b int); CREATE VIEW v_a AS SELECT a, b, a + b AS c FROM t; \
+         CREATE VIEW v_b AS SELECT a, b FROM v_a; CREATE VIEW v_c AS SELECT a FROM v_b;",
+    ))
+    .await;
+}
+
+// 4. stripe/pg-schema-diff#283: views on views created in dependency order, not name order.
+#[tokio::test]
+async fn s04_views_on_views_from_nothing() {
+    round_trip(&Case::new(
+        "s04",
+        "",
+        "CREATE TABLE item(id int, price numeric); \
+         CREATE VIEW item_summary AS SELECT count(*) AS n, sum(price) AS total FROM item; \
+         CREATE VIEW dashboard AS SELECT n, total FROM item_summary;",
+    ))
+    .await;
+}
+
+// 5. stripe/pg-schema-diff#284: a view on a set-returning function.
+#[tokio::test]
+async fn s05_view_on_a_function() {
+    round_trip(&Case::new(
+        "s05",
+        "",
+        "CREATE FUNCTION fn_compute(x int) RETURNS TABLE(result text) LANGUAGE sql \
+         AS $$ SELECT x::text $$; \
+         CREATE VIEW v_computed AS SELECT * FROM fn_compute(42);",
+    ))
+    .await;
+}
+
+// 6. djrobstep/migra#92: a default that calls a function.
+#[tokio::test]
+async fn s06_default_calls_a_function() {
+    round_trip(&Case::new(
+        "s06",
+        "",
+        "CREATE FUNCTION best_number() RETURNS bigint LANGUAGE sql AS 'SELECT 42'; \
+         CREATE TABLE test(best_id bigint NOT NULL DEFAULT best_number());",
+    ))
+    .await;
+}
+
+// 7. stripe/pg-schema-diff#282: an SQL function body that writes a table.
+#[tokio::test]
+async fn s07_function_body_uses_a_table() {
+    round_trip(&Case::new(
+        "s07",
+        "",
+        "CREATE TABLE t(id int); \
+         CREATE FUNCTION f() RETURNS void LANGUAGE sql AS 'INSERT INTO t VALUES (1)';",
+    ))
+    .await;
+}
+
+// 8. stripe/pg-schema-diff#248: a function that takes a table's row type.
+#[tokio::test]
+async fn s08_function_takes_a_row_type() {
+    round_trip(&Case::new(
+        "s08",
+        "",
+        "CREATE TABLE activity(id uuid PRIMARY KEY, author_id uuid); \
+         CREATE FUNCTION actor(a activity) RETURNS SETOF uuid LANGUAGE sql \
+         AS $$ SELECT a.author_id $$;",
+    ))
+    .await;
+}
+
+// 9. djrobstep/migra#87: a policy that reads a view that is recreated.
+#[tokio::test]
+async fn s09_policy_on_a_recreated_view() {
+    round_trip(&Case::new(
+        "s09",
+        "CREATE TABLE t(id int, owner text, extra int); \
+         CREATE VIEW v1 AS SELECT id, owner, extra FROM t; CREATE VIEW v2 AS SELECT id, owner FROM v1; \
+         ALTER TABLE t ENABLE ROW LEVEL SECURITY; \
+         CREATE POLICY p ON t USING (id IN (SELECT id FROM v2));",
+        "CREATE TABLE t(id int, owner text, extra int); \
+         CREATE VIEW v1 AS SELECT id, owner FROM t; CREATE VIEW v2 AS SELECT id, owner FROM v1; \
+         ALTER TABLE t ENABLE ROW LEVEL SECURITY; \
+         CREATE POLICY p ON t USING (id IN (SELECT id FROM v2));",
+    ))
+    .await;
+}
+
+// 10. djrobstep/migra#120: an INSTEAD OF trigger on a recreated view.
+#[tokio::test]
+async fn s10_instead_of_trigger_on_a_recreated_view() {
+    let common = "CREATE TABLE my_table(some_text text, some_date date, some_count int); \
+        CREATE FUNCTION ins() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN \
+        INSERT INTO my_table(some_text, some_count) VALUES (NEW.some_text, NEW.some_count); \
+        RETURN NEW; END$$;";
+    let before = format!(
+        "{common} CREATE VIEW view_on_table AS SELECT some_text, some_count FROM my_table; \
+         CREATE TRIGGER t INSTEAD OF INSERT ON view_on_table FOR EACH ROW EXECUTE FUNCTION ins();"
+    );
+    let after = format!(
+        "{common} CREATE VIEW view_on_table AS SELECT some_text, some_date, some_count FROM my_table; \
+         CREATE TRIGGER t INSTEAD OF INSERT ON view_on_table FOR EACH ROW EXECUTE FUNCTION ins();"
+    );
+    round_trip(&Case::new("s10", &before, &after)).await;
+}
+
+// 11. supabase/cli#2648: an enum gains a label while a function takes it.
+#[tokio::test]
+async fn s11_enum_gains_a_label_used_by_a_function() {
+    let plan = round_trip(&Case::new(
+        "s11",
+        "CREATE TYPE e AS ENUM ('val1', 'val2'); CREATE TABLE t(c e); \
+         CREATE FUNCTION f(p e) RETURNS int LANGUAGE sql AS 'SELECT 1';",
+        "CREATE TYPE e AS ENUM ('val1', 'val2', 'val3'); CREATE TABLE t(c e); \
+         CREATE FUNCTION f(p e) RETURNS int LANGUAGE sql AS 'SELECT 1';",
+    ))
+    .await;
+    assert!(sql(&plan).contains("ADD VALUE 'val3'"));
+}
+
+// 12. supabase/cli#3554: a new label used as a default in the same plan.
+#[tokio::test]
+async fn s12_new_label_used_by_a_default() {
+    round_trip(
+        &Case::new(
+            "s12",
+            "CREATE TYPE status AS ENUM ('new', 'done'); CREATE TABLE work(state status DEFAULT 'new');",
+            "CREATE TYPE status AS ENUM ('new', 'active', 'done'); \
+             CREATE TABLE work(state status DEFAULT 'active');",
+        )
+        .data("INSERT INTO work VALUES ('done');"),
+    )
+    .await;
+}
+
+// 13. ariga/atlas#2252: labels removed from an enum a column with a default uses.
+#[tokio::test]
+async fn s13_enum_labels_removed() {
+    round_trip(
+        &Case::new(
+            "s13",
+            "CREATE TYPE job AS ENUM ('JOB_RECOMMENDED', 'JOB_MATCHING', 'PENDING_APPLY', 'APPLYING', \
+             'APPLIED', 'APPLY_FAILED'); \
+             CREATE TABLE application(id int, state job NOT NULL DEFAULT 'PENDING_APPLY');",
+            "CREATE TYPE job AS ENUM ('PENDING_APPLY', 'APPLYING', 'APPLIED', 'APPLY_FAILED'); \
+             CREATE TABLE application(id int, state job NOT NULL DEFAULT 'PENDING_APPLY');",
+        )
+        .data("INSERT INTO application VALUES (1, 'APPLIED');"),
+    )
+    .await;
+}
+
+// 14. djrobstep/migra#250: a function's return type changes.
+#[tokio::test]
+async fn s14_function_return_type_changes() {
+    round_trip(&Case::new(
+        "s14",
+        "CREATE FUNCTION test_func(a int, b int) RETURNS integer LANGUAGE sql AS 'SELECT a + b'; \
+         CREATE VIEW uses AS SELECT test_func(1, 2) AS x;",
+        "CREATE FUNCTION test_func(a int, b int) RETURNS numeric LANGUAGE sql AS 'SELECT (a + b)::numeric'; \
+         CREATE VIEW uses AS SELECT test_func(1, 2) AS x;",
+    ))
+    .await;
+}
+
+// 15. djrobstep/migra#134: a sequence becomes owned by its column.
+#[tokio::test]
+async fn s15_sequence_becomes_owned() {
+    round_trip(&Case::new(
+        "s15",
+        "CREATE SEQUENCE test_id_seq; \
+         CREATE TABLE test(id integer NOT NULL DEFAULT nextval('test_id_seq'));",
+        "CREATE SEQUENCE test_id_seq; \
+         CREATE TABLE test(id integer NOT NULL DEFAULT nextval('test_id_seq')); \
+         ALTER SEQUENCE test_id_seq OWNED BY test.id;",
+    ))
+    .await;
+}
+
+// 16. stripe/pg-schema-diff#182: bigserial becomes an identity column.
+#[tokio::test]
+async fn s16_serial_to_identity() {
+    let plan = round_trip(
+        &Case::new(
+            "s16",
+            "CREATE TABLE test(id bigserial PRIMARY KEY, v text);",
+            "CREATE TABLE test(id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text);",
+        )
+        .data("INSERT INTO test(v) VALUES ('a'), ('b');"),
+    )
+    .await;
+    let text = sql(&plan);
+    assert!(text.find("DROP DEFAULT").unwrap() < text.find("ADD GENERATED").unwrap());
+}
+
+// 17. sqldef/sqldef#462: serial becomes bigserial.
+#[tokio::test]
+async fn s17_serial_to_bigserial() {
+    round_trip(
+        &Case::new(
+            "s17",
+            "CREATE TABLE users(id serial NOT NULL, name text);",
+            "CREATE TABLE users(id bigserial NOT NULL, name text);",
+        )
+        .data("INSERT INTO users(name) VALUES ('a');"),
+    )
+    .await;
+}
+
+// 18. stripe/pg-schema-diff#212: a generated column is added.
+#[tokio::test]
+async fn s18_generated_column_added() {
+    round_trip(
+        &Case::new(
+            "s18",
+            "CREATE TABLE tabs(title text, artist text);",
+            "CREATE TABLE tabs(title text, artist text, search_vector tsvector GENERATED ALWAYS AS \
+             (to_tsvector('simple', title || ' ' || coalesce(artist, ''))) STORED);",
+        )
+        .data("INSERT INTO tabs VALUES ('t', 'a');"),
+    )
+    .await;
+}
+
+// 19. sqldef/sqldef#172: tables that reference each other, from nothing.
+#[tokio::test]
+async fn s19_foreign_key_cycle_from_nothing() {
+    round_trip(&Case::new(
+        "s19",
+        "",
+        "CREATE TABLE note(id int PRIMARY KEY, active_note_version_id int); \
+         CREATE TABLE note_version(id int PRIMARY KEY, note_id int REFERENCES note(id)); \
+         ALTER TABLE note ADD FOREIGN KEY (active_note_version_id) REFERENCES note_version(id);",
+    ))
+    .await;
+}
+
+// 20. fordfrog/apgdiff#35: the referenced key column is replaced.
+#[tokio::test]
+async fn s20_referenced_key_replaced() {
+    round_trip(
+        &Case::new(
+            "s20",
+            "CREATE TABLE table2(pk int PRIMARY KEY); \
+             CREATE TABLE table1(pk int REFERENCES table2(pk));",
+            "CREATE TABLE table2(pk_new int PRIMARY KEY); \
+             CREATE TABLE table1(pk int REFERENCES table2(pk_new));",
+        )
+        .destructive(),
+    )
+    .await;
+}
