@@ -1450,8 +1450,12 @@ impl<'a> Builder<'a> {
                     why: format!("column {path} (type change)"),
                     columns: false,
                 });
-                // A default of the old type may not cast: drop it first, set it again after.
-                if a.default.is_some() && a.default == e.default {
+                // A default written for the old type (`'x'::old_type`) may not cast: drop it
+                // first, set it again after. Plain literals and calls cast by themselves.
+                if a.default.is_some()
+                    && a.default == e.default
+                    && a.default.as_deref().is_some_and(|d| d.contains(&a.data_type))
+                {
                     let default = e.default.clone().unwrap_or_default();
                     let drop =
                         self.column_step(&path, "drop default", rank::COLUMN_DROP_DEFAULT, |s| {
