@@ -52,6 +52,11 @@ pub enum Command {
     /// (`--policy`), or two sides as for `diff`. Exit codes as `check`: 0 nothing to do, 1 a
     /// plan is needed, 2 could not finish.
     Plan(PlanArgs),
+    /// Bring the actual database to the expected schema. A dry run unless `--yes`: prints
+    /// the plan and read-only pre-checks against the actual data. With `--yes`: new enum labels
+    /// first, then one transaction that is re-checked before COMMIT, so the database either
+    /// converges or does not change; dropped tables and columns are kept in `pgdrift_backup`.
+    Apply(ApplyArgs),
     /// List the hazard codes plan steps carry, with what each means.
     Hazards,
     /// List every rule id with its default severity, or explain one rule.
@@ -142,6 +147,38 @@ pub struct PlanArgs {
     /// Plan DROP TABLE, DROP COLUMN, DROP SCHEMA and narrowing type changes.
     #[arg(long)]
     pub allow_destructive: bool,
+    #[command(flatten)]
+    pub overrides: PolicyOverrides,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ApplyArgs {
+    /// The expected schema (as for `diff`); give both sides, or `--policy`.
+    #[arg(requires = "actual", conflicts_with = "policy")]
+    pub expected: Option<String>,
+    /// The actual database (a connection string): the one that is changed.
+    pub actual: Option<String>,
+    /// Apply the checks of this policy file (their actual sides must be `url` targets).
+    #[arg(long, short)]
+    pub policy: Option<PathBuf>,
+    /// Only this check of the policy.
+    #[arg(long, value_name = "NAME", requires = "policy")]
+    pub check: Option<String>,
+    /// Execute the plan (without it: a dry run that changes nothing).
+    #[arg(long)]
+    pub yes: bool,
+    /// Plan DROP TABLE, DROP COLUMN, DROP SCHEMA and narrowing type changes.
+    #[arg(long)]
+    pub allow_destructive: bool,
+    /// How long a statement waits for a lock before the whole apply rolls back.
+    #[arg(long, value_name = "DURATION", default_value = "5s")]
+    pub lock_timeout: String,
+    /// How long one statement may run (`0`: no limit).
+    #[arg(long, value_name = "DURATION", default_value = "0")]
+    pub statement_timeout: String,
+    /// Do not keep dropped tables and columns in the backup schema.
+    #[arg(long)]
+    pub no_backup: bool,
     #[command(flatten)]
     pub overrides: PolicyOverrides,
 }
@@ -304,6 +341,7 @@ pub async fn run(cli: Cli) -> Result<Status, RunError> {
         Command::History(args) => history_command(&args).map(|()| Status::Clean),
         Command::Merge(args) => merge_command(&args),
         Command::Plan(args) => plan_command(&args).await,
+        Command::Apply(args) => apply_command(&args).await,
         Command::Hazards => {
             hazards();
             Ok(Status::Clean)
@@ -725,21 +763,26 @@ fn change_summary(c: &diff::Comparison) -> String {
         .join(", ")
 }
 
-/// `pgdrift plan`: plan every (selected) check, write the script, say what was left out.
-async fn plan_command(args: &PlanArgs) -> Result<Status, RunError> {
-    use crate::plan::script;
-    let mut policy = match (&args.policy, &args.expected, &args.actual) {
+/// The policy `plan` and `apply` work from: a policy file, or the two sides of a one-off.
+fn plan_policy(
+    command: &str,
+    policy: &Option<PathBuf>,
+    expected: &Option<String>,
+    actual: &Option<String>,
+    check: &Option<String>,
+) -> Result<Policy, RunError> {
+    let policy = match (policy, expected, actual) {
         (Some(path), _, _) => policy::load(path, &process_env)
             .map_err(|e| RunError(format!("the policy has problems:\n{e}")))?,
         (None, Some(expected), Some(actual)) => one_off_policy(expected, actual)?,
         _ => {
-            return Err(RunError(
-                "give the two sides (`pgdrift plan EXPECTED ACTUAL`) or a policy (`--policy P`)"
-                    .into(),
-            ));
+            return Err(RunError(format!(
+                "give the two sides (`pgdrift {command} EXPECTED ACTUAL`) or a policy \
+                 (`--policy P`)"
+            )));
         }
     };
-    if let Some(name) = &args.check
+    if let Some(name) = check
         && !policy.checks.iter().any(|c| &c.name == name)
     {
         let names: Vec<&str> = policy.checks.iter().map(|c| c.name.as_str()).collect();
@@ -748,6 +791,19 @@ async fn plan_command(args: &PlanArgs) -> Result<Status, RunError> {
             names.join(", ")
         )));
     }
+    Ok(policy)
+}
+
+/// `pgdrift plan`: plan every (selected) check, write the script, say what was left out.
+async fn plan_command(args: &PlanArgs) -> Result<Status, RunError> {
+    use crate::plan::script;
+    let mut policy = plan_policy(
+        "plan",
+        &args.policy,
+        &args.expected,
+        &args.actual,
+        &args.check,
+    )?;
     let today = apply_overrides(&mut policy.settings, &args.overrides)?;
     let request = run::plan::PlanRequest {
         check: args.check.clone(),
@@ -817,6 +873,133 @@ async fn plan_command(args: &PlanArgs) -> Result<Status, RunError> {
     } else {
         Status::Clean
     })
+}
+
+/// `pgdrift apply`: plan, print the plan and the pre-checks, and with `--yes` run it.
+async fn apply_command(args: &ApplyArgs) -> Result<Status, RunError> {
+    use crate::plan::script;
+    use crate::source::apply;
+    let mut policy = plan_policy(
+        "apply",
+        &args.policy,
+        &args.expected,
+        &args.actual,
+        &args.check,
+    )?;
+    let today = apply_overrides(&mut policy.settings, &args.overrides)?;
+    let request = run::plan::PlanRequest {
+        check: args.check.clone(),
+        allow_destructive: args.allow_destructive,
+        down: false,
+    };
+    let pairs = run::plan::plan_checks(&policy, today, &request).await;
+    let mut status = Status::Clean;
+    for pair in &pairs {
+        let planned = match &pair.outcome {
+            Ok(p) => p,
+            Err(errors) => return Err(RunError(format!("{}: {}", pair.check, errors.join("; ")))),
+        };
+        let header = script::Header {
+            expected: pair.expected.clone(),
+            actual: pair.actual.clone(),
+        };
+        print!("{}", script::render(&planned.plan, &header));
+        summarize_plan(&pair.check, &planned.plan);
+        if planned.plan.is_empty() {
+            continue;
+        }
+        let target = policy.targets.get(&pair.actual).ok_or_else(|| {
+            RunError(format!(
+                "{}: apply works on one database at a time; `{}` is a member of a fleet",
+                pair.check, pair.actual
+            ))
+        })?;
+        let (client, scope) = source::connect_live(target, &process_env)
+            .await
+            .map_err(|e| RunError(e.to_string()))?;
+        let checks = apply::prechecks(&client, &planned.plan)
+            .await
+            .map_err(|e| RunError(format!("{}: pre-checks failed: {e}", pair.check)))?;
+        if !checks.is_empty() {
+            println!(
+                "\n-- Pre-checks against {} (read-only):",
+                script::comment_text(&pair.actual)
+            );
+            for c in &checks {
+                let mark = if c.ok { "ok     " } else { "BLOCKS " };
+                println!("--   {mark}{}", script::comment_text(&c.detail));
+            }
+        }
+        let blocked = checks.iter().any(|c| !c.ok);
+        if !args.yes {
+            status = Status::Violations;
+            eprintln!(
+                "pgdrift apply: dry run, nothing changed{}; run again with --yes to apply",
+                if blocked {
+                    " (a pre-check says the plan would fail on the current data)"
+                } else {
+                    ""
+                }
+            );
+            continue;
+        }
+        let plan_text = script::render(&planned.plan, &header);
+        let options = apply::ApplyOptions {
+            lock_timeout: args.lock_timeout.clone(),
+            statement_timeout: args.statement_timeout.clone(),
+            backup: !args.no_backup,
+            plan_id: format!("{:08x}", crate::text::fnv1a(plan_text.as_bytes()) as u32),
+        };
+        let expected = planned.expected_schema.clone();
+        let settings = policy.settings.clone();
+        let allow = args.allow_destructive;
+        let leftover = move |now: &Schema| -> Vec<String> {
+            match run::plan::plan_pair(&expected, now, &settings, today, allow) {
+                Err(e) => vec![e],
+                Ok(again) => again
+                    .steps
+                    .iter()
+                    .flat_map(|s| {
+                        if s.fixes.is_empty() {
+                            vec![format!("{} {}", s.operation.as_str(), s.object)]
+                        } else {
+                            s.fixes
+                                .iter()
+                                .map(|f| format!("{} {}", f.rule, f.object))
+                                .collect()
+                        }
+                    })
+                    .collect(),
+            }
+        };
+        let planned_from = apply::schema_hash(&planned.actual_schema);
+        match apply::execute(
+            &client,
+            &planned.plan,
+            &planned.actual_schema,
+            planned_from,
+            &scope,
+            &options,
+            &leftover,
+        )
+        .await
+        {
+            Ok(applied) => {
+                eprintln!(
+                    "pgdrift apply: {}: converged ({} statements{})",
+                    pair.check,
+                    applied.statements,
+                    if applied.backups.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; backups: {}", applied.backups.join(", "))
+                    }
+                );
+            }
+            Err(e) => return Err(RunError(format!("{}: {e}", pair.check))),
+        }
+    }
+    Ok(status)
 }
 
 /// One line per check on standard error: how many steps, which hazards, what was not planned.

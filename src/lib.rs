@@ -22,4 +22,5 @@ pub mod run;
 pub mod snapshot;
 pub mod source;
 pub mod sql;
+pub mod text;
 pub mod timings;

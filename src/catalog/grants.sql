@@ -7,7 +7,7 @@
 WITH ns AS (
     SELECT n.oid, n.nspname, n.nspowner, n.nspacl
     FROM pg_namespace n
-    WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+    WHERE n.nspname !~ '^pg_' AND n.nspname NOT IN ('information_schema', 'pgdrift_backup')
       AND ($1::text[] IS NULL OR n.nspname = ANY ($1::text[]))
       AND NOT EXISTS (SELECT FROM pg_depend e
                       WHERE e.classid = 'pg_namespace'::regclass AND e.objid = n.oid AND e.deptype = 'e')

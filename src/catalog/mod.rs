@@ -218,23 +218,44 @@ pub async fn read(client: &Client, scope: &Scope) -> Result<Schema, CatalogError
         .map_err(|e| CatalogError::new("assembling the schema", e.to_string()))
 }
 
-async fn begin(client: &Client) -> Result<i32, CatalogError> {
-    const STEP: &str = "starting the read-only transaction";
-    let messages = client
-        .simple_query(BEGIN)
+/// The settings of `BEGIN` for a transaction the caller has open (apply's re-check, which
+/// must see the transaction's own DDL).
+const IN_TRANSACTION: &str = "SET LOCAL search_path = ''; \
+     SET LOCAL jit = off; \
+     SET LOCAL max_parallel_workers_per_gather = 0; \
+     SHOW server_version_num";
+
+/// Read the schema inside the transaction the caller has open on `client`: the same queries
+/// as `read`, seeing the transaction's own changes. The transaction's `search_path` is left
+/// empty.
+pub async fn read_in_transaction(client: &Client, scope: &Scope) -> Result<Schema, CatalogError> {
+    let version = session(client, IN_TRANSACTION, "setting up the re-check").await?;
+    let fetched = fetch_all(client, scope, version).await?;
+    tokio::task::spawn_blocking(move || assemble(fetched))
         .await
-        .map_err(|e| CatalogError::postgres(STEP, &e))?;
+        .map_err(|e| CatalogError::new("assembling the schema", e.to_string()))
+}
+
+async fn begin(client: &Client) -> Result<i32, CatalogError> {
+    session(client, BEGIN, "starting the read-only transaction").await
+}
+
+async fn session(client: &Client, setup: &str, step: &'static str) -> Result<i32, CatalogError> {
+    let messages = client
+        .simple_query(setup)
+        .await
+        .map_err(|e| CatalogError::postgres(step, &e))?;
     let text = messages
         .iter()
         .find_map(|m| match m {
             SimpleQueryMessage::Row(row) => row.get(0),
             _ => None,
         })
-        .ok_or_else(|| CatalogError::new(STEP, "SHOW server_version_num returned no row"))?;
+        .ok_or_else(|| CatalogError::new(step, "SHOW server_version_num returned no row"))?;
     let version: i32 = text
         .trim()
         .parse()
-        .map_err(|_| CatalogError::new(STEP, format!("unexpected server_version_num {text:?}")))?;
+        .map_err(|_| CatalogError::new(step, format!("unexpected server_version_num {text:?}")))?;
     if version < MIN_SERVER_VERSION {
         return Err(CatalogError::new(
             "checking the server version",

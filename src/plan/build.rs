@@ -11,7 +11,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::ddl::{self, DdlError};
 use super::order::{self, Edge};
-use super::{Fix, Hazard, NotPlanned, Operation, Phase, Plan, PlanError, PlanOptions, Step};
+use super::{
+    Fix, Hazard, NotPlanned, Operation, Phase, Plan, PlanError, PlanOptions, PreCheck, Step,
+};
 use crate::diff::{
     Change, Detail, Field, FunctionField, Object as Subject, TableField, TriggerField, ViewField,
 };
@@ -51,6 +53,7 @@ struct Node {
     fixes: Vec<Fix>,
     reason: Vec<String>,
     unchecked_body: bool,
+    checks: Vec<PreCheck>,
 }
 
 /// Ranks: the order of steps that no dependency orders. Drops first (dependents before what
@@ -433,6 +436,7 @@ impl<'a> Builder<'a> {
             fixes: Vec::new(),
             reason: Vec::new(),
             unchecked_body: false,
+            checks: Vec::new(),
         });
         self.by_key.insert(key, id);
         id
@@ -725,6 +729,7 @@ impl<'a> Builder<'a> {
         let schema = schema_of(path).to_string();
         let name = path.name.clone();
         let missing = || format!("{} {} is not in the schema", path.kind.noun(), path);
+        let mut checks: Vec<PreCheck> = Vec::new();
         let key_op = if operation == Operation::Recreate {
             Operation::Create
         } else {
@@ -821,6 +826,15 @@ impl<'a> Builder<'a> {
                 let table = parent_of(path).to_string();
                 let mut sql = vec![ddl::add_constraint(&schema, &table, &name, c)];
                 sql.extend(self.replay_access(side, path, None, &[], c.comment.as_deref()));
+                if matches!(c.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique)
+                    && self.act().holder_table(path).is_some()
+                    && let Some(columns) = key_columns(&c.definition)
+                {
+                    checks.push(PreCheck::Duplicates {
+                        table: crate::model::qualified(&schema, &table),
+                        columns,
+                    });
+                }
                 let (rank, hazards) = match c.kind {
                     ConstraintKind::ForeignKey => (
                         rank::FOREIGN_KEY,
@@ -856,6 +870,15 @@ impl<'a> Builder<'a> {
                 let mut sql = vec![ddl::create_index(i)];
                 sql.extend(self.replay_access(side, path, None, &[], i.comment.as_deref()));
                 let unique = i.definition.starts_with("CREATE UNIQUE");
+                if unique
+                    && self.act().holder_table(path).is_some()
+                    && let Some(columns) = key_columns(&i.definition)
+                {
+                    checks.push(PreCheck::Duplicates {
+                        table: crate::model::qualified(&schema, parent_of(path)),
+                        columns,
+                    });
+                }
                 let mut hazards = vec![Hazard::ShareLock, Hazard::IndexBuild];
                 if unique {
                     hazards.push(Hazard::DataDependent);
@@ -955,6 +978,7 @@ impl<'a> Builder<'a> {
         if operation == Operation::Recreate {
             self.nodes[id].operation = Operation::Recreate;
         }
+        self.nodes[id].checks.extend(checks);
         self.hazard(id, &hazards);
         self.nodes[id].unchecked_body |= unchecked;
         self.role_of(id, Role::Makes, path);
@@ -1160,6 +1184,16 @@ impl<'a> Builder<'a> {
             K::PolicyEntry => return Err(missing()),
         };
         let id = self.node(Operation::Drop, path, "", rank, |_| sql);
+        if matches!(path.kind, K::Table | K::Column) && self.nodes[id].checks.is_empty() {
+            let table = if path.kind == K::Table {
+                name.clone()
+            } else {
+                parent_of(path).to_string()
+            };
+            self.nodes[id].checks.push(PreCheck::Size {
+                table: crate::model::qualified(&schema, &table),
+            });
+        }
         if operation == Operation::DropForRecreate
             && self.nodes[id].operation == Operation::Drop
             && self.nodes[id].fixes.is_empty()
@@ -1438,6 +1472,17 @@ impl<'a> Builder<'a> {
                 if narrowing {
                     hazards.push(Hazard::DataDependent);
                 }
+                let qualified_table = crate::model::qualified(&schema, &table);
+                if self.nodes[id].checks.is_empty() {
+                    self.nodes[id].checks.push(PreCheck::Casts {
+                        table: qualified_table.clone(),
+                        column: crate::model::quote_ident(&name),
+                        to: e.data_type.clone(),
+                    });
+                    self.nodes[id].checks.push(PreCheck::Size {
+                        table: qualified_table,
+                    });
+                }
                 self.hazard(id, &hazards);
                 self.role_of(id, Role::Invalidates, &path);
                 self.role_of(id, Role::Makes, &path);
@@ -1454,7 +1499,9 @@ impl<'a> Builder<'a> {
                 // first, set it again after. Plain literals and calls cast by themselves.
                 if a.default.is_some()
                     && a.default == e.default
-                    && a.default.as_deref().is_some_and(|d| d.contains(&a.data_type))
+                    && a.default
+                        .as_deref()
+                        .is_some_and(|d| d.contains(&a.data_type))
                 {
                     let default = e.default.clone().unwrap_or_default();
                     let drop =
@@ -1490,6 +1537,12 @@ impl<'a> Builder<'a> {
                 let id = self.node(Operation::Alter, &path, part, rank::COLUMN_NULLABLE, |_| {
                     vec![sql]
                 });
+                if e.not_null && self.nodes[id].checks.is_empty() {
+                    self.nodes[id].checks.push(PreCheck::Nulls {
+                        table: crate::model::qualified(&schema, &table),
+                        column: crate::model::quote_ident(&name),
+                    });
+                }
                 self.hazard(id, &hazards);
                 self.fixes(id, change);
             }
@@ -1880,6 +1933,15 @@ impl<'a> Builder<'a> {
                 ],
             );
             self.nodes[id].reason = vec![format!("column {column} uses type {path}")];
+            if let TypeDefinition::Enum { labels } = &e.definition
+                && self.nodes[id].checks.is_empty()
+            {
+                self.nodes[id].checks.push(PreCheck::RemovedLabels {
+                    table: crate::model::qualified(&cs, &ct),
+                    column: col.clone(),
+                    kept: labels.clone(),
+                });
+            }
             self.edge(
                 create,
                 id,
@@ -2171,6 +2233,7 @@ impl<'a> Builder<'a> {
                 fixes,
                 reason: n.reason,
                 unchecked_body: n.unchecked_body,
+                checks: n.checks,
             });
         }
         Ok(Plan {
@@ -2339,6 +2402,48 @@ fn untracked_body(f: &Function) -> bool {
         && (body.len() >= 12 && body[..12].eq_ignore_ascii_case("begin atomic")
             || body.len() >= 6 && body[..6].eq_ignore_ascii_case("return")))
         && f.kind != FunctionKind::Aggregate
+}
+
+/// The plain column names inside the first parenthesised list of a constraint or index
+/// definition (`PRIMARY KEY (a, b)`, `... USING btree (lower(x))` gives none: an expression
+/// is not checked). `None` when an item is not a plain column or the index is partial.
+fn key_columns(definition: &str) -> Option<Vec<String>> {
+    if definition.contains(" WHERE ") {
+        return None;
+    }
+    let start = match definition.find(" USING ") {
+        Some(at) => at + definition[at..].find('(')?,
+        None => definition.find('(')?,
+    };
+    let mut depth = 0;
+    let mut end = None;
+    for (i, c) in definition[start..].char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    end = Some(start + i);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let inner = &definition[start + 1..end?];
+    let plain = |item: &str| {
+        let word = item.split_whitespace().next().unwrap_or_default();
+        let quoted = word.len() > 1 && word.starts_with('"') && word.ends_with('"');
+        let simple = word
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+        let rest_ok = item
+            .split_whitespace()
+            .skip(1)
+            .all(|w| matches!(w, "ASC" | "DESC" | "NULLS" | "FIRST" | "LAST"));
+        ((quoted || simple) && !word.is_empty() && rest_ok).then(|| word.to_string())
+    };
+    inner.split(',').map(|i| plain(i.trim())).collect()
 }
 
 /// A default that is computed per row when the column is added (so the table is rewritten).

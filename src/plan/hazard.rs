@@ -60,6 +60,9 @@ hazards! {
         "Changes an extension's version: its functions and types may behave differently.";
     BackwardIncompatible = "BACKWARD_INCOMPATIBLE":
         "Renames or removes something applications may still use by its old name.";
+    NoPrimaryKeyBackup = "NO_PRIMARY_KEY_BACKUP":
+        "The table has no primary key or unique not-null index: a dropped column's backup is \
+         the whole row, and restoring it needs a manual join.";
 }
 
 impl Serialize for Hazard {

@@ -132,6 +132,35 @@ pub struct Step {
     /// with `check_function_bodies = off`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unchecked_body: bool,
+    /// Read-only questions to ask the actual data before running the step (the dry run asks
+    /// them): rows that would make it fail, and the size of what it rewrites or drops.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<PreCheck>,
+}
+
+/// A read-only question about the actual data that says whether a step can succeed, or what
+/// it costs. Names are qualified and quoted, ready to be put into SQL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "check", rename_all = "snake_case")]
+pub enum PreCheck {
+    /// Rows with NULL in a column that becomes NOT NULL.
+    Nulls { table: String, column: String },
+    /// Keys held by more than one row, for a new unique constraint or index.
+    Duplicates { table: String, columns: Vec<String> },
+    /// Values of a column that do not convert to its new type.
+    Casts {
+        table: String,
+        column: String,
+        to: String,
+    },
+    /// Rows holding an enum label that is removed (`kept` are the labels that stay).
+    RemovedLabels {
+        table: String,
+        column: String,
+        kept: Vec<String>,
+    },
+    /// Rows and size of a table that is rewritten or dropped, or loses a column.
+    Size { table: String },
 }
 
 /// A finding the plan does not fix, and why.

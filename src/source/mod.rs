@@ -3,6 +3,7 @@
 //! database (on a throwaway local cluster, or on an existing server named by `scratch_url`) and
 //! then read the same way. All targets of a run are read concurrently.
 
+pub mod apply;
 pub mod cluster;
 pub mod conninfo;
 pub mod locations;
@@ -197,6 +198,34 @@ fn live_conninfo(live: &LiveTarget, env: &Env) -> Result<ConnInfo, String> {
         info = info.with_database(db);
     }
     Ok(info.with_password(live.password.clone()))
+}
+
+/// A connection to a live target (for `apply`), and the scope its schema is read with.
+pub async fn connect_live(
+    target: &Target,
+    env: &Env,
+) -> Result<(tokio_postgres::Client, Scope), SourceError> {
+    let fail = |message: String| SourceError {
+        target: target.name.clone(),
+        message,
+    };
+    let TargetSource::Live(live) = &target.source else {
+        return Err(fail(
+            "apply changes a live database: the actual side must be a `url` target, not SQL \
+             files or a snapshot"
+                .into(),
+        ));
+    };
+    let info = live_conninfo(live, env).map_err(fail)?;
+    let client = conninfo::connect(&info, "pgdrift", CONNECT_TIMEOUT)
+        .await
+        .map_err(|e| fail(e.to_string()))?;
+    Ok((
+        client,
+        Scope {
+            schemas: target.schemas.clone(),
+        },
+    ))
 }
 
 /// The databases on a live target's server that accept connections (templates left out).

@@ -187,8 +187,14 @@ pub fn pg_dump() -> std::path::PathBuf {
 
 /// `pg_dump --schema-only` of a database, without comment lines, SET lines and blank lines.
 pub fn schema_dump(db: &TestDb) -> Vec<String> {
+    schema_dump_with(db, &[])
+}
+
+/// `schema_dump` with more pg_dump arguments (`--exclude-schema=...`).
+pub fn schema_dump_with(db: &TestDb, extra: &[&str]) -> Vec<String> {
     let out = std::process::Command::new(pg_dump())
         .args(["--schema-only", "--no-password", "--dbname", &db.url()])
+        .args(extra)
         .output()
         .expect("pg_dump runs");
     assert!(

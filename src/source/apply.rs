@@ -1,0 +1,640 @@
+//! Apply: run a plan against the actual database so that it either converges or changes
+//! nothing.
+//!
+//! - The dry run only asks read-only questions (`prechecks`): rows that would make a step fail
+//!   (NULLs, duplicate keys, values that do not cast, removed enum labels) and the size of what
+//!   is rewritten or dropped. It runs in a READ ONLY transaction.
+//! - `execute` takes an advisory lock (two applies cannot run at once), refuses a plan whose
+//!   actual schema changed since it was computed, commits new enum labels first (PostgreSQL
+//!   cannot use a label in the transaction that added it), and then runs every other step in
+//!   one transaction with `lock_timeout` and `statement_timeout`. Before a table or column is
+//!   dropped its data goes to the backup schema: a table is moved there, a column is copied
+//!   keyed by the primary key. Before COMMIT the catalog is read again inside the same
+//!   transaction and compared with the expected schema: anything left over rolls everything
+//!   back.
+
+use tokio_postgres::{Client, SimpleQueryMessage};
+
+use crate::catalog::{self, Scope};
+use crate::model::{ConstraintKind, Schema, quote_ident};
+use crate::plan::{Hazard, Operation, Phase, Plan, PreCheck, Step};
+
+/// The schema backups go to. The catalog reader never reads it.
+pub const BACKUP_SCHEMA: &str = "pgdrift_backup";
+
+/// The advisory lock key apply holds while it runs (`pgdrift` in ASCII).
+const LOCK_KEY: i64 = 0x0070_6764_7269_6674;
+
+/// How to run a plan.
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// `lock_timeout` of the main transaction, as PostgreSQL takes it (`5s`).
+    pub lock_timeout: String,
+    /// `statement_timeout` of the main transaction (`0`: none).
+    pub statement_timeout: String,
+    /// Keep dropped tables and columns in the backup schema.
+    pub backup: bool,
+    /// Names this run's backups and manifest rows.
+    pub plan_id: String,
+}
+
+/// The answer to one pre-check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckResult {
+    pub check: PreCheck,
+    /// Whether the data lets the step succeed (size checks always do).
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// Why an apply did not converge. In every case but `Failed` after new enum labels were
+/// committed, the database is as it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApplyError {
+    /// Another apply holds the lock.
+    Busy,
+    /// The actual schema is not the one the plan was made for.
+    Stale,
+    /// A statement failed; the transaction was rolled back. `committed_labels` enum labels
+    /// were added before the transaction and stay (PostgreSQL cannot remove a label).
+    Failed {
+        step: String,
+        message: String,
+        committed_labels: usize,
+    },
+    /// The steps ran but the schema still differs from the expected one: rolled back.
+    NotConverged { leftover: Vec<String> },
+    /// Anything else the server said (connection lost, ...).
+    Database(String),
+}
+
+impl std::fmt::Display for ApplyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApplyError::Busy => f.write_str(
+                "another pgdrift apply is running on this database (advisory lock held); \
+                 nothing was changed",
+            ),
+            ApplyError::Stale => f.write_str(
+                "the actual schema changed since the plan was made; nothing was changed: plan \
+                 again",
+            ),
+            ApplyError::Failed {
+                step,
+                message,
+                committed_labels,
+            } => {
+                write!(
+                    f,
+                    "{step} failed: {message}; the transaction was rolled back"
+                )?;
+                if *committed_labels > 0 {
+                    write!(
+                        f,
+                        " ({committed_labels} new enum label(s) were committed before it and \
+                         stay: PostgreSQL cannot remove an enum label)"
+                    )?;
+                }
+                Ok(())
+            }
+            ApplyError::NotConverged { leftover } => write!(
+                f,
+                "after the plan the schema still differs from the expected one, so the \
+                 transaction was rolled back; left over:\n  {}",
+                leftover.join("\n  ")
+            ),
+            ApplyError::Database(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for ApplyError {}
+
+/// What an apply did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applied {
+    pub statements: usize,
+    /// Backup tables written (`pgdrift_backup.bak_...`).
+    pub backups: Vec<String>,
+}
+
+fn db_error(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => {
+            let mut m = format!("{} (SQLSTATE {})", db.message(), db.code().code());
+            if let Some(detail) = db.detail() {
+                m.push_str("; ");
+                m.push_str(detail);
+            }
+            m
+        }
+        None => e.to_string(),
+    }
+}
+
+async fn scalar(client: &Client, sql: &str) -> Result<Option<String>, String> {
+    let messages = client.simple_query(sql).await.map_err(|e| db_error(&e))?;
+    Ok(messages.iter().find_map(|m| match m {
+        SimpleQueryMessage::Row(row) => row.get(0).map(str::to_string),
+        _ => None,
+    }))
+}
+
+/// A literal for SQL text we build here.
+fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+// ---- pre-checks ------------------------------------------------------------------------
+
+/// Ask every step's read-only questions, in a READ ONLY transaction.
+pub async fn prechecks(client: &Client, plan: &Plan) -> Result<Vec<CheckResult>, String> {
+    let checks: Vec<&PreCheck> = plan.steps.iter().flat_map(|s| &s.checks).collect();
+    if checks.is_empty() {
+        return Ok(Vec::new());
+    }
+    client
+        .batch_execute(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
+             SET LOCAL statement_timeout = '60s'; SET LOCAL lock_timeout = '5s'; \
+             SET LOCAL application_name = 'pgdrift'",
+        )
+        .await
+        .map_err(|e| db_error(&e))?;
+    let mut out = Vec::new();
+    for check in checks {
+        client
+            .batch_execute("SAVEPOINT pgdrift_check")
+            .await
+            .map_err(|e| db_error(&e))?;
+        let result = one_check(client, check).await;
+        let restore = match result {
+            Ok(_) => "RELEASE SAVEPOINT pgdrift_check",
+            Err(_) => "ROLLBACK TO SAVEPOINT pgdrift_check",
+        };
+        client
+            .batch_execute(restore)
+            .await
+            .map_err(|e| db_error(&e))?;
+        let (ok, detail) = match result {
+            Ok(answer) => answer,
+            Err(message) => (false, format!("could not check: {message}")),
+        };
+        out.push(CheckResult {
+            check: check.clone(),
+            ok,
+            detail,
+        });
+    }
+    let _ = client.batch_execute("ROLLBACK").await;
+    Ok(out)
+}
+
+async fn count(client: &Client, sql: &str) -> Result<i64, String> {
+    Ok(scalar(client, sql)
+        .await?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0))
+}
+
+async fn one_check(client: &Client, check: &PreCheck) -> Result<(bool, String), String> {
+    Ok(match check {
+        PreCheck::Nulls { table, column } => {
+            let n = count(
+                client,
+                &format!("SELECT count(*) FROM {table} WHERE {column} IS NULL"),
+            )
+            .await?;
+            (
+                n == 0,
+                format!("{table}.{column}: {n} NULL(s) block SET NOT NULL"),
+            )
+        }
+        PreCheck::Duplicates { table, columns } => {
+            let list = columns.join(", ");
+            let n = count(
+                client,
+                &format!(
+                    "SELECT count(*) FROM (SELECT 1 FROM {table} WHERE ({list}) IS NOT NULL \
+                     GROUP BY {list} HAVING count(*) > 1) AS d"
+                ),
+            )
+            .await?;
+            (
+                n == 0,
+                format!("{table} ({list}): {n} key(s) held by more than one row block UNIQUE"),
+            )
+        }
+        PreCheck::Casts { table, column, to } => {
+            let sql = format!(
+                "SELECT count(*) FROM (SELECT {column}::{to} FROM {table} WHERE {column} IS NOT \
+                 NULL) AS c"
+            );
+            match count(client, &sql).await {
+                Ok(_) => (true, format!("{table}.{column}: every value casts to {to}")),
+                Err(message) => (
+                    false,
+                    format!("{table}.{column}: some values do not cast to {to}: {message}"),
+                ),
+            }
+        }
+        PreCheck::RemovedLabels {
+            table,
+            column,
+            kept,
+        } => {
+            let labels: Vec<String> = kept.iter().map(|l| literal(l)).collect();
+            let n = count(
+                client,
+                &format!(
+                    "SELECT count(*) FROM {table} WHERE {column}::text NOT IN ({})",
+                    labels.join(", ")
+                ),
+            )
+            .await?;
+            (
+                n == 0,
+                format!("{table}.{column}: {n} row(s) hold a label that is removed"),
+            )
+        }
+        PreCheck::Size { table } => {
+            let sql = format!(
+                "SELECT (SELECT count(*) FROM {table})::text || ' rows, ' || \
+                 pg_catalog.pg_size_pretty(pg_catalog.pg_total_relation_size({}::regclass))",
+                literal(table)
+            );
+            let answer = scalar(client, &sql).await?.unwrap_or_default();
+            (true, format!("{table}: {answer}"))
+        }
+    })
+}
+
+// ---- execution -------------------------------------------------------------------------
+
+/// A fingerprint of a schema model, to tell whether the actual schema changed.
+pub fn schema_hash(schema: &Schema) -> u64 {
+    let text = serde_json::to_string(schema).unwrap_or_default();
+    crate::text::fnv1a(text.as_bytes())
+}
+
+/// Run `plan` on `client` (connected to the actual database). `planned_from` is the hash of
+/// the actual schema the plan was made from (read again here, under the lock, with `scope`);
+/// `leftover` says what still differs from the expected schema in a schema read inside the
+/// transaction (empty: converged).
+pub async fn execute(
+    client: &Client,
+    plan: &Plan,
+    actual: &Schema,
+    planned_from: u64,
+    scope: &Scope,
+    options: &ApplyOptions,
+    leftover: &(dyn Fn(&Schema) -> Vec<String> + Sync),
+) -> Result<Applied, ApplyError> {
+    let locked = scalar(
+        client,
+        &format!("SELECT pg_catalog.pg_try_advisory_lock({LOCK_KEY})"),
+    )
+    .await
+    .map_err(ApplyError::Database)?;
+    if locked.as_deref() != Some("t") {
+        return Err(ApplyError::Busy);
+    }
+    let result = execute_locked(client, plan, actual, planned_from, scope, options, leftover).await;
+    let _ = client
+        .batch_execute(&format!("SELECT pg_catalog.pg_advisory_unlock({LOCK_KEY})"))
+        .await;
+    result
+}
+
+async fn execute_locked(
+    client: &Client,
+    plan: &Plan,
+    actual: &Schema,
+    planned_from: u64,
+    scope: &Scope,
+    options: &ApplyOptions,
+    leftover: &(dyn Fn(&Schema) -> Vec<String> + Sync),
+) -> Result<Applied, ApplyError> {
+    let now = catalog::read(client, scope)
+        .await
+        .map_err(|e| ApplyError::Database(e.to_string()))?;
+    if schema_hash(&now) != planned_from {
+        return Err(ApplyError::Stale);
+    }
+    let mut applied = Applied::default();
+    // New enum labels, each committed on its own.
+    let mut labels = 0;
+    for step in plan.steps.iter().filter(|s| s.phase == Phase::PreCommit) {
+        for sql in &step.sql {
+            client
+                .batch_execute(sql)
+                .await
+                .map_err(|e| ApplyError::Failed {
+                    step: describe(step),
+                    message: db_error(&e),
+                    committed_labels: labels,
+                })?;
+            labels += 1;
+            applied.statements += 1;
+        }
+    }
+    let begin = format!(
+        "BEGIN; SET LOCAL lock_timeout = {}; SET LOCAL statement_timeout = {}; \
+         SET LOCAL check_function_bodies = off; SET LOCAL application_name = 'pgdrift'",
+        literal(&options.lock_timeout),
+        literal(&options.statement_timeout)
+    );
+    client
+        .batch_execute(&begin)
+        .await
+        .map_err(|e| ApplyError::Database(db_error(&e)))?;
+    let run = async {
+        let mut backups_ready = false;
+        for step in plan.steps.iter().filter(|s| s.phase == Phase::Transaction) {
+            let mut statements: Vec<String> = Vec::new();
+            let backup = options.backup && keeps_data(step);
+            if backup && !backups_ready {
+                statements.extend(backup_schema_sql());
+                backups_ready = true;
+            }
+            let mut replaced = false;
+            if backup {
+                let (sql, table, replaces) = backup_sql(step, actual, &options.plan_id);
+                statements.extend(sql);
+                replaced = replaces;
+                applied.backups.push(table);
+            }
+            if !replaced {
+                statements.extend(step.sql.iter().cloned());
+            }
+            for sql in &statements {
+                client
+                    .batch_execute(sql)
+                    .await
+                    .map_err(|e| ApplyError::Failed {
+                        step: describe(step),
+                        message: db_error(&e),
+                        committed_labels: labels,
+                    })?;
+                applied.statements += 1;
+            }
+        }
+        let reread = catalog::read_in_transaction(client, scope)
+            .await
+            .map_err(|e| ApplyError::Database(e.to_string()))?;
+        let left = leftover(&reread);
+        if !left.is_empty() {
+            return Err(ApplyError::NotConverged { leftover: left });
+        }
+        Ok(())
+    };
+    match run.await {
+        Ok(()) => {
+            client
+                .batch_execute("COMMIT")
+                .await
+                .map_err(|e| ApplyError::Database(db_error(&e)))?;
+            Ok(applied)
+        }
+        Err(e) => {
+            let _ = client.batch_execute("ROLLBACK").await;
+            Err(e)
+        }
+    }
+}
+
+fn describe(step: &Step) -> String {
+    format!(
+        "step `{} {} {}`",
+        step.operation.as_str(),
+        step.object.kind.noun(),
+        step.object
+    )
+}
+
+/// Whether a step deletes data apply keeps a copy of: a dropped table or column.
+fn keeps_data(step: &Step) -> bool {
+    step.operation == Operation::Drop
+        && step.hazards.contains(&Hazard::DeletesData)
+        && matches!(
+            step.object.kind,
+            crate::model::ObjectKind::Table | crate::model::ObjectKind::Column
+        )
+}
+
+fn backup_schema_sql() -> Vec<String> {
+    let s = quote_ident(BACKUP_SCHEMA);
+    vec![
+        format!("CREATE SCHEMA IF NOT EXISTS {s}"),
+        format!("REVOKE ALL ON SCHEMA {s} FROM PUBLIC"),
+        format!(
+            "CREATE TABLE IF NOT EXISTS {s}.manifest (plan_id text NOT NULL, created_at \
+             timestamptz NOT NULL DEFAULT now(), source_object text NOT NULL, backup_table text \
+             NOT NULL, kind text NOT NULL, row_count bigint, key_columns text[], pgdrift_version \
+             text NOT NULL)"
+        ),
+        format!("REVOKE ALL ON TABLE {s}.manifest FROM PUBLIC"),
+    ]
+}
+
+/// A backup table's name: `bak_<parts>__<plan id>`, within PostgreSQL's 63 bytes.
+fn backup_name(parts: &[&str], plan_id: &str) -> String {
+    let base = format!("bak_{}", parts.join("__"));
+    let suffix = format!("__{plan_id}");
+    let mut name = base.clone();
+    if name.len() + suffix.len() > 63 {
+        let hash = format!("{:08x}", crate::text::fnv1a(base.as_bytes()) as u32);
+        let mut keep = 63 - suffix.len() - hash.len() - 1;
+        while !base.is_char_boundary(keep) {
+            keep -= 1;
+        }
+        name = format!("{}_{hash}", &base[..keep]);
+    }
+    name + &suffix
+}
+
+/// The statements that keep a step's data, the backup table, and whether they replace the
+/// step (a dropped table is moved, not dropped).
+fn backup_sql(step: &Step, actual: &Schema, plan_id: &str) -> (Vec<String>, String, bool) {
+    let schema = step.object.schema.clone().unwrap_or_default();
+    let bs = quote_ident(BACKUP_SCHEMA);
+    let version = literal(env!("CARGO_PKG_VERSION"));
+    let manifest = |source: &str, table: &str, kind: &str, keys: &[String]| {
+        let keys: Vec<String> = keys.iter().map(|k| literal(k)).collect();
+        format!(
+            "INSERT INTO {bs}.manifest (plan_id, source_object, backup_table, kind, row_count, \
+             key_columns, pgdrift_version) SELECT {}, {}, {}, {}, count(*), ARRAY[{}]::text[], \
+             {version} FROM {bs}.{}",
+            literal(plan_id),
+            literal(source),
+            literal(&format!("{BACKUP_SCHEMA}.{table}")),
+            literal(kind),
+            keys.join(", "),
+            quote_ident(table)
+        )
+    };
+    if step.object.kind == crate::model::ObjectKind::Table {
+        let table = step.object.name.clone();
+        let backup = backup_name(&[&table], plan_id);
+        let qualified = crate::model::qualified(&schema, &table);
+        // Indexes and sequences move with the table: give them names no earlier backup in the
+        // backup schema can hold.
+        let rename_parts = format!(
+            "DO $pgdrift$ DECLARE r record; n int := 0; BEGIN \
+             FOR r IN SELECT c.oid::regclass AS obj, c.relkind FROM pg_catalog.pg_class c \
+               WHERE c.oid IN (SELECT indexrelid FROM pg_catalog.pg_index WHERE indrelid = {t}::regclass \
+                               UNION SELECT objid FROM pg_catalog.pg_depend \
+                               WHERE refobjid = {t}::regclass AND classid = 'pg_class'::regclass \
+                                 AND deptype IN ('a', 'i')) \
+                 AND c.relkind IN ('i', 'S', 'I') ORDER BY c.oid LOOP \
+               n := n + 1; \
+               EXECUTE format('ALTER %s %s RENAME TO %I', \
+                 CASE WHEN r.relkind = 'S' THEN 'SEQUENCE' ELSE 'INDEX' END, r.obj, \
+                 {prefix} || n); \
+             END LOOP; END $pgdrift$",
+            t = literal(&qualified),
+            prefix = literal(&format!("{backup}_")),
+        );
+        // A backup holds rows, nothing that acts or refers: its triggers, policies, foreign keys,
+        // checks and defaults go, so the rest of the plan can drop what they used.
+        let mut sql = Vec::new();
+        if let Some(t) = actual
+            .schemas
+            .get(&schema)
+            .and_then(|ns| ns.tables.get(&table))
+        {
+            for name in t.triggers.keys() {
+                sql.push(format!("DROP TRIGGER {} ON {qualified}", quote_ident(name)));
+            }
+            for name in t.policies.keys() {
+                sql.push(format!("DROP POLICY {} ON {qualified}", quote_ident(name)));
+            }
+            for (name, c) in &t.constraints {
+                if matches!(c.kind, ConstraintKind::ForeignKey | ConstraintKind::Check) {
+                    sql.push(format!(
+                        "ALTER TABLE {qualified} DROP CONSTRAINT {}",
+                        quote_ident(name)
+                    ));
+                }
+            }
+            for (name, c) in &t.columns {
+                if c.default.is_some() {
+                    sql.push(format!(
+                        "ALTER TABLE {qualified} ALTER COLUMN {} DROP DEFAULT",
+                        quote_ident(name)
+                    ));
+                }
+            }
+        }
+        sql.extend([
+            rename_parts,
+            format!("ALTER TABLE {qualified} RENAME TO {}", quote_ident(&backup)),
+            format!(
+                "ALTER TABLE {}.{} SET SCHEMA {bs}",
+                quote_ident(&schema),
+                quote_ident(&backup)
+            ),
+            format!(
+                "REVOKE ALL ON TABLE {bs}.{} FROM PUBLIC",
+                quote_ident(&backup)
+            ),
+            manifest(&step.object.display(), &backup, "table", &[]),
+        ]);
+        return (sql, format!("{BACKUP_SCHEMA}.{backup}"), true);
+    }
+    // A dropped column: its values keyed by the primary key (or a unique index on NOT NULL
+    // columns), else the whole row.
+    let table = step.object.parent.clone().unwrap_or_default();
+    let column = step.object.name.clone();
+    let backup = backup_name(&[&table, &column], plan_id);
+    let keys = row_key(actual, &schema, &table).unwrap_or_default();
+    let source = crate::model::qualified(&schema, &table);
+    let select = if keys.is_empty() {
+        "*".to_string()
+    } else {
+        let mut cols: Vec<String> = keys.iter().map(|k| quote_ident(k)).collect();
+        cols.push(quote_ident(&column));
+        cols.join(", ")
+    };
+    let mut sql = vec![format!(
+        "CREATE TABLE {bs}.{} AS SELECT {select} FROM {source} WHERE {} IS NOT NULL",
+        quote_ident(&backup),
+        quote_ident(&column)
+    )];
+    if !keys.is_empty() {
+        let cols: Vec<String> = keys.iter().map(|k| quote_ident(k)).collect();
+        sql.push(format!(
+            "ALTER TABLE {bs}.{} ADD PRIMARY KEY ({})",
+            quote_ident(&backup),
+            cols.join(", ")
+        ));
+    }
+    sql.push(format!(
+        "REVOKE ALL ON TABLE {bs}.{} FROM PUBLIC",
+        quote_ident(&backup)
+    ));
+    sql.push(manifest(&step.object.display(), &backup, "column", &keys));
+    (sql, format!("{BACKUP_SCHEMA}.{backup}"), false)
+}
+
+/// The columns that identify a row: the primary key, or a unique index on NOT NULL columns.
+pub fn row_key(actual: &Schema, schema: &str, table: &str) -> Option<Vec<String>> {
+    let t = actual.schemas.get(schema)?.tables.get(table)?;
+    let columns_of = |definition: &str| -> Option<Vec<String>> {
+        let open = definition.find('(')?;
+        let close = definition[open..].find(')')? + open;
+        let names: Vec<String> = definition[open + 1..close]
+            .split(',')
+            .map(|c| c.trim().trim_matches('"').replace("\"\"", "\""))
+            .collect();
+        names
+            .iter()
+            .all(|n| t.columns.contains_key(n))
+            .then_some(names)
+    };
+    if let Some(pk) = t
+        .constraints
+        .values()
+        .find(|c| c.kind == ConstraintKind::PrimaryKey)
+    {
+        return columns_of(&pk.definition);
+    }
+    let unique = t
+        .constraints
+        .values()
+        .filter(|c| c.kind == ConstraintKind::Unique)
+        .map(|c| c.definition.as_str())
+        .chain(
+            t.indexes
+                .values()
+                .map(|i| i.definition.as_str())
+                .filter(|d| d.starts_with("CREATE UNIQUE INDEX") && !d.contains(" WHERE ")),
+        );
+    for definition in unique {
+        let start = definition.find(" USING ").unwrap_or(0);
+        if let Some(names) = columns_of(&definition[start..])
+            && names
+                .iter()
+                .all(|n| t.columns.get(n).is_some_and(|c| c.not_null))
+        {
+            return Some(names);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backup_names_fit_in_63_bytes() {
+        let short = backup_name(&["orders", "legacy"], "4f2a91c0");
+        assert_eq!(short, "bak_orders__legacy__4f2a91c0");
+        let long_table = "t".repeat(60);
+        let long = backup_name(&[&long_table, "c"], "4f2a91c0");
+        assert!(long.len() <= 63, "{long} is {} bytes", long.len());
+        assert!(long.ends_with("__4f2a91c0"));
+        assert_ne!(long, backup_name(&[&long_table, "d"], "4f2a91c0"));
+    }
+}
