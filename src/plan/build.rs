@@ -163,6 +163,9 @@ pub(super) fn build(
                 Detail::Owner { .. } | Detail::Comment { .. } | Detail::Grant { .. }
             )
         });
+    for rename in &options.renames {
+        b.declared_rename(rename);
+    }
     for change in structure {
         b.change(change);
     }
@@ -1231,6 +1234,30 @@ impl<'a> Builder<'a> {
         self.fixes(id, change);
         self.role_of(id, Role::Removes, &old);
         self.role_of(id, Role::Makes, path);
+    }
+
+    /// A rename the policy declares: first, before anything else touches the object.
+    fn declared_rename(&mut self, rename: &super::Rename) {
+        let (from, to) = (&rename.from, &rename.to);
+        let schema = schema_of(from).to_string();
+        let sql = match from.kind {
+            ObjectKind::Table => ddl::rename_table(&schema, &from.name, &to.name),
+            _ => ddl::rename_column(&schema, parent_of(from), &from.name, &to.name),
+        };
+        let id = self.node(Operation::Rename, to, "", rank::RENAME, |_| vec![sql]);
+        self.hazard(
+            id,
+            &[Hazard::BackwardIncompatible, Hazard::AccessExclusiveLock],
+        );
+        // A column is renamed under its table's new name.
+        if let Some(table) = holder(to) {
+            self.after_made.push((id, table));
+        }
+        self.role_of(id, Role::Makes, to);
+        self.nodes[id].reason = vec![format!(
+            "declared in [plan] renames: {} {from} is {to} in expected",
+            from.kind.noun()
+        )];
     }
 
     // ---- properties --------------------------------------------------------------------

@@ -45,6 +45,15 @@ pub struct PlanOptions {
     /// Role names as the expected side names them → as the actual server names them (the
     /// inverse of the policy's role renames): statements are written in the actual names.
     pub roles: std::collections::BTreeMap<String, String>,
+    /// Declared renames of tables and columns, done first.
+    pub renames: Vec<Rename>,
+}
+
+/// A declared rename of a table or column (the actual side's name → the expected one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rename {
+    pub from: ObjectPath,
+    pub to: ObjectPath,
 }
 
 impl PlanOptions {
@@ -56,6 +65,7 @@ impl PlanOptions {
             grants: true,
             comments: true,
             roles: Default::default(),
+            renames: Vec::new(),
         }
     }
 }

@@ -14,8 +14,8 @@ use toml::Spanned;
 pub mod outputs;
 mod settings;
 pub use settings::{
-    Date, EXCLUDABLE_KINDS, Filter, IGNORE_KEYS, Ignore, Pattern, Settings, SeverityOverride,
-    Waiver, parse_severity,
+    Date, EXCLUDABLE_KINDS, Filter, IGNORE_KEYS, Ignore, Pattern, PlanSettings, Settings,
+    SeverityOverride, Waiver, parse_severity,
 };
 
 /// A checked policy, ready to run.
@@ -199,6 +199,8 @@ struct RawPolicy {
     fail: Option<settings::RawFail>,
     #[serde(default)]
     report: RawReport,
+    #[serde(default)]
+    plan: settings::RawPlan,
 }
 
 /// `[report]`: report paths, relative to the working directory of the run (where CI jobs
@@ -407,6 +409,7 @@ impl Validator<'_> {
             severity: raw.severity,
             waive: raw.waive,
             fail: raw.fail,
+            plan: raw.plan,
         };
         let text = self.text;
         let mut problems = Vec::new();

@@ -27,6 +27,30 @@ pub struct Settings {
     pub waivers: Vec<Waiver>,
     /// Findings at or above this severity violate the policy.
     pub fail_on: Severity,
+    /// The `[plan]` table: what `pgdrift plan` and `apply` may do.
+    pub plan: PlanSettings,
+}
+
+/// `[plan]`: what plans may do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanSettings {
+    /// Plan DROP TABLE, DROP COLUMN, DROP SCHEMA and narrowing type changes (as
+    /// `--allow-destructive`).
+    pub allow_destructive: bool,
+    /// Declared renames, actual name → expected name, qualified: `public.users` = `public.people`
+    /// (a table) or `public.users.user_name` = `public.users.username` (a column). Renames are
+    /// never guessed; declared ones become ALTER ... RENAME instead of a drop and a create.
+    pub renames: Vec<(Vec<String>, Vec<String>)>,
+}
+
+/// `[plan]` as written.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPlan {
+    #[serde(default)]
+    allow_destructive: bool,
+    #[serde(default)]
+    renames: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 impl Default for Settings {
@@ -40,6 +64,7 @@ impl Default for Settings {
             severities: Vec::new(),
             waivers: Vec::new(),
             fail_on: Severity::Error,
+            plan: PlanSettings::default(),
         }
     }
 }
@@ -296,6 +321,8 @@ pub(super) struct RawSettings {
     #[serde(default)]
     pub waive: Vec<Spanned<RawWaiver>>,
     pub fail: Option<RawFail>,
+    #[serde(default)]
+    pub plan: RawPlan,
 }
 
 /// Where a problem is: a byte range in the policy text.
@@ -444,6 +471,26 @@ pub(super) fn validate(
         },
     };
 
+    let mut renames = Vec::new();
+    for (from, to) in &raw.plan.renames {
+        let (a, b) = (split_name(from.get_ref()), split_name(to.get_ref()));
+        let ok =
+            matches!(a.len(), 2 | 3) && a.len() == b.len() && a[..a.len() - 1] == b[..b.len() - 1];
+        if ok {
+            renames.push((a, b));
+        } else {
+            problem(
+                from.span(),
+                format!(
+                    "rename `{}` = `{}`: write a table as `schema.table` = `schema.new_name` or a \
+                     column as `schema.table.column` = `schema.table.new_name` (same schema and \
+                     table, only the last part renamed)",
+                    from.get_ref(),
+                    to.get_ref()
+                ),
+            );
+        }
+    }
     Settings {
         ignore: raw.ignore.unwrap_or_default(),
         equivalent_defaults: raw.equivalent_defaults,
@@ -457,7 +504,48 @@ pub(super) fn validate(
         severities,
         waivers,
         fail_on,
+        plan: PlanSettings {
+            allow_destructive: raw.plan.allow_destructive,
+            renames,
+        },
     }
+}
+
+/// `public."My Table".col` → [`public`, `My Table`, `col`]: dots outside double quotes split;
+/// unquoted parts fold to lower case as PostgreSQL folds them.
+fn split_name(text: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut was_quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                current.push('"');
+                chars.next();
+            }
+            '"' => {
+                quoted = !quoted;
+                was_quoted = true;
+            }
+            '.' if !quoted => {
+                parts.push(if was_quoted {
+                    std::mem::take(&mut current)
+                } else {
+                    std::mem::take(&mut current).to_lowercase()
+                });
+                was_quoted = false;
+            }
+            c => current.push(c),
+        }
+    }
+    parts.push(if was_quoted {
+        current
+    } else {
+        current.to_lowercase()
+    });
+    parts
 }
 
 pub fn parse_severity(s: &str) -> Option<Severity> {

@@ -56,6 +56,7 @@ pub fn options_for(settings: &Settings, allow_destructive: bool) -> PlanOptions 
             .iter()
             .map(|(actual, expected)| (expected.clone(), actual.clone()))
             .collect(),
+        renames: Vec::new(),
     }
 }
 
@@ -84,6 +85,9 @@ pub fn plan_pair(
                 .into(),
         );
     }
+    let allow_destructive = allow_destructive || settings.plan.allow_destructive;
+    let (renamed, renames) = apply_renames(actual, &settings.plan.renames)?;
+    let actual = renamed.as_ref().unwrap_or(actual);
     let eq = Equivalences::of(settings);
     let actual = normalize::normalize_ref(expected, actual, &eq);
     let set = diff::changes(expected, &actual);
@@ -96,8 +100,117 @@ pub fn plan_pair(
         .filter(|(_, f)| judge.wants_fixed(f))
         .map(|(c, _)| c)
         .collect();
-    let options = options_for(settings, allow_destructive);
+    let mut options = options_for(settings, allow_destructive);
+    options.renames = renames;
     plan::plan(expected, &actual, &keep, &options).map_err(|e| e.to_string())
+}
+
+/// The actual schema with the policy's declared renames done (tables and columns re-keyed,
+/// dependency edges renamed with them), and the rename statements. A rename whose old name is
+/// gone and new name is there has been applied already and is skipped.
+fn apply_renames(
+    actual: &Schema,
+    renames: &[(Vec<String>, Vec<String>)],
+) -> Result<(Option<Schema>, Vec<plan::Rename>), String> {
+    use crate::model::{ObjectKind, ObjectPath};
+    if renames.is_empty() {
+        return Ok((None, Vec::new()));
+    }
+    let mut schema = actual.clone();
+    let mut out = Vec::new();
+    // Tables first: a column rename may name its table by the old name or the new one.
+    let mut ordered: Vec<&(Vec<String>, Vec<String>)> = renames.iter().collect();
+    ordered.sort_by_key(|(from, _)| from.len());
+    let mut table_renames: Vec<(String, String, String)> = Vec::new();
+    for (from, to) in ordered {
+        let mut from = from.clone();
+        if from.len() == 3
+            && let Some((_, _, new)) = table_renames
+                .iter()
+                .find(|(s, old, _)| *s == from[0] && *old == from[1])
+        {
+            from[1] = new.clone();
+        }
+        let from = &from;
+        let shown = |parts: &[String]| parts.join(".");
+        let ns = schema.schemas.get_mut(&from[0]);
+        let (old, new) = match (from.as_slice(), ns) {
+            ([s, t], Some(ns)) => {
+                let new_name = &to[1];
+                match ns.tables.remove(t) {
+                    Some(table) => {
+                        ns.tables.insert(new_name.clone(), table);
+                        table_renames.push((s.clone(), t.clone(), new_name.clone()));
+                        (
+                            ObjectPath::in_schema(ObjectKind::Table, s, t),
+                            ObjectPath::in_schema(ObjectKind::Table, s, new_name),
+                        )
+                    }
+                    None if ns.tables.contains_key(new_name) => continue,
+                    None => {
+                        return Err(format!(
+                            "[plan] renames `{}`: the actual schema has no table {}",
+                            shown(from),
+                            shown(from)
+                        ));
+                    }
+                }
+            }
+            ([s, t, c], Some(ns)) => {
+                let new_name = &to[2];
+                let Some(table) = ns.tables.get_mut(t) else {
+                    return Err(format!(
+                        "[plan] renames `{}`: the actual schema has no table {s}.{t}",
+                        shown(from)
+                    ));
+                };
+                match table.columns.remove(c) {
+                    Some(column) => {
+                        table.columns.insert(new_name.clone(), column);
+                        (
+                            ObjectPath::child(ObjectKind::Column, s, t, c),
+                            ObjectPath::child(ObjectKind::Column, s, t, new_name),
+                        )
+                    }
+                    None if table.columns.contains_key(new_name) => continue,
+                    None => {
+                        return Err(format!(
+                            "[plan] renames `{}`: the actual table has no column {c}",
+                            shown(from)
+                        ));
+                    }
+                }
+            }
+            _ => {
+                return Err(format!(
+                    "[plan] renames `{}`: the actual schema has no schema {}",
+                    shown(from),
+                    from[0]
+                ));
+            }
+        };
+        for d in &mut schema.dependencies {
+            for path in [&mut d.from, &mut d.to] {
+                if old.kind == ObjectKind::Table
+                    && path.schema == old.schema
+                    && (path.parent.as_deref() == Some(&old.name)
+                        || (path.parent.is_none() && path.name == old.name))
+                {
+                    if path.parent.is_some() {
+                        path.parent = Some(new.name.clone());
+                    } else {
+                        path.name.clone_from(&new.name);
+                    }
+                } else if *path == old {
+                    *path = new.clone();
+                }
+            }
+        }
+        out.push(plan::Rename { from: old, to: new });
+    }
+    schema.dependencies.sort_unstable();
+    schema.dependencies.dedup();
+    Ok((Some(schema), out))
 }
 
 /// Whether a model carries dependency edges (any schema with objects that depend on something
