@@ -147,6 +147,10 @@ pub struct PlanArgs {
     /// Plan DROP TABLE, DROP COLUMN, DROP SCHEMA and narrowing type changes.
     #[arg(long)]
     pub allow_destructive: bool,
+    /// Print the expected schema's foreign-key structure instead: chains, cycles, and a safe
+    /// order to sync tables in, by levels (`--json` for scripts).
+    #[arg(long)]
+    pub deps: bool,
     #[command(flatten)]
     pub overrides: PolicyOverrides,
 }
@@ -819,6 +823,20 @@ async fn plan_command(args: &PlanArgs) -> Result<Status, RunError> {
     for pair in &pairs {
         match &pair.outcome {
             Err(errors) => failed.push(format!("{}: {}", pair.check, errors.join("; "))),
+            Ok(planned) if args.deps => {
+                let analysis = crate::plan::deps::analyze(&planned.expected_schema);
+                if args.json {
+                    json_plans
+                        .push(serde_json::to_string_pretty(&analysis).unwrap_or_default() + "\n");
+                } else {
+                    up.push_str(&format!(
+                        "check {} (expected: {})\n",
+                        script::comment_text(&pair.check),
+                        script::comment_text(&pair.expected)
+                    ));
+                    up.push_str(&crate::plan::deps::render(&analysis));
+                }
+            }
             Ok(planned) => {
                 let header = script::Header {
                     expected: pair.expected.clone(),
@@ -868,7 +886,7 @@ async fn plan_command(args: &PlanArgs) -> Result<Status, RunError> {
         crate::fs::write_atomic(path, &down)
             .map_err(|e| RunError(format!("cannot write {}: {e}", path.display())))?;
     }
-    Ok(if needed {
+    Ok(if needed && !args.deps {
         Status::Violations
     } else {
         Status::Clean

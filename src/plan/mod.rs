@@ -18,6 +18,7 @@
 
 mod build;
 pub mod ddl;
+pub mod deps;
 pub mod hazard;
 mod order;
 pub mod script;
