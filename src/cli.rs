@@ -494,6 +494,10 @@ async fn run_policy(
         RunOptions {
             jobs: run_args.jobs.unwrap_or_else(run::default_jobs),
             shard: run_args.shard,
+            // The Markdown report shows the fix next to the drift.
+            plans: outputs
+                .resolve()
+                .is_ok_and(|r| r.iter().any(|(f, _)| *f == report::Format::Markdown)),
         },
         &show_progress,
     )

@@ -63,6 +63,19 @@ pub struct CheckVerdict {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fleet: Option<String>,
     pub outcome: Outcome,
+    /// The plan that fixes the drift, as a SQL script, when the run was asked for one (for
+    /// the Markdown report's "fix" section).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// The plan for a check, for reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fix {
+    pub steps: usize,
+    pub hazards: Vec<String>,
+    pub not_planned: usize,
+    pub script: String,
 }
 
 impl CheckVerdict {
@@ -468,6 +481,7 @@ mod tests {
                 policy_line: None,
                 fleet: None,
                 outcome,
+                fix: None,
             }],
             policy_findings: judge.finish(),
             fail_on: settings.fail_on,

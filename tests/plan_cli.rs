@@ -191,3 +191,26 @@ fn plan_without_sides_or_policy_is_an_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("pgdrift plan EXPECTED ACTUAL"));
 }
+
+#[tokio::test]
+async fn the_markdown_report_shows_the_fix_next_to_the_drift() {
+    let actual = common::db_with("plan_md_a", BEFORE).await;
+    let expected = common::db_with("plan_md_e", AFTER).await;
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let md = dir.path().join("summary.md");
+    let out = pgdrift()
+        .args(["diff", &expected.url(), &actual.url(), "--markdown"])
+        .arg(&md)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let text = std::fs::read_to_string(&md).expect("the report");
+    let fix = text
+        .split_once("<details><summary>Fix: ")
+        .expect("a fix section")
+        .1;
+    assert!(fix.contains("```sql\n-- pgdrift plan"), "{fix}");
+    assert!(fix.contains("CREATE INDEX pets_owner_idx"), "{fix}");
+    assert!(fix.contains("1 not planned"), "{fix}");
+    assert!(fix.trim_end().ends_with("</details>"), "{fix}");
+}

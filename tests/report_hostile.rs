@@ -96,6 +96,7 @@ async fn hostile_names_from_a_database_keep_every_format_valid() {
             policy_line: Some(2),
             fleet: None,
             outcome: pgdrift::evaluate::judge(comparison),
+            fix: None,
         }],
         policy_findings: vec![],
         fail_on: Severity::Error,

@@ -251,6 +251,7 @@ pub fn parse(text: &str) -> Result<Verdict, String> {
                     compared: c.compared,
                 }
             },
+            fix: None,
         })
         .collect();
     Ok(Verdict {

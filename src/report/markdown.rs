@@ -191,8 +191,42 @@ fn render_check(doc: &mut Doc, ctx: &Context, check: &CheckVerdict) {
             for object in &drifted {
                 doc.push(&details(ctx, check, object));
             }
+            if let Some(fix) = &check.fix {
+                doc.push(&fix_section(fix));
+            }
         }
     }
+}
+
+/// Lines of a plan shown in a report before it is cut (the whole plan: `pgdrift plan`).
+const FIX_LINES: usize = 400;
+
+/// The plan next to the drift, folded: a reviewer sees the SQL that would fix it.
+fn fix_section(fix: &crate::evaluate::Fix) -> String {
+    let mut summary = format!(
+        "Fix: {} step{}",
+        fix.steps,
+        if fix.steps == 1 { "" } else { "s" }
+    );
+    if !fix.hazards.is_empty() {
+        summary.push_str(&format!(" (hazards: {})", fix.hazards.join(", ")));
+    }
+    if fix.not_planned > 0 {
+        summary.push_str(&format!(", {} not planned", fix.not_planned));
+    }
+    let lines: Vec<&str> = fix.script.lines().collect();
+    let mut text = lines[..lines.len().min(FIX_LINES)].join("\n");
+    if lines.len() > FIX_LINES {
+        text.push_str(&format!(
+            "\n-- ... {} more lines: run `pgdrift plan` for the whole plan",
+            lines.len() - FIX_LINES
+        ));
+    }
+    let fence = fence_for(&text);
+    format!(
+        "\n<details><summary>{}</summary>\n\n{fence}sql\n{text}\n{fence}\n\n</details>\n",
+        cell(&summary)
+    )
 }
 
 fn severity_label(s: Severity) -> &'static str {

@@ -433,6 +433,7 @@ mod tests {
                         },
                     ],
                 }),
+                fix: None,
             }],
         }
     }

@@ -28,6 +28,8 @@ pub struct RunOptions {
     /// `Some((i, n))`: run only the i-th (1-based) of n stable slices of the (check, target)
     /// pairs.
     pub shard: Option<(usize, usize)>,
+    /// Also plan each check's fix (for the Markdown report's "fix" section).
+    pub plans: bool,
 }
 
 impl Default for RunOptions {
@@ -35,6 +37,7 @@ impl Default for RunOptions {
         RunOptions {
             jobs: default_jobs(),
             shard: None,
+            plans: false,
         }
     }
 }
@@ -220,30 +223,51 @@ pub async fn run_checks(
                     }
                 };
                 let comparison = actual.and_then(|(schema, tenant)| match tenant {
-                    None => Ok(match schema {
-                        MemberSchema::Shared(read) => {
-                            compare(&expected.schema, &read.schema, settings)
-                        }
-                        MemberSchema::Own(schema) => {
-                            compare_owned(&expected.schema, schema, settings)
-                        }
-                    }),
+                    None => {
+                        let actual_schema = match &schema {
+                            MemberSchema::Shared(read) => &read.schema,
+                            MemberSchema::Own(schema) => schema,
+                        };
+                        let header = crate::plan::script::Header {
+                            expected: check.expected.clone(),
+                            actual: name.clone(),
+                        };
+                        let fix = options
+                            .plans
+                            .then(|| {
+                                fix_for(&expected.schema, actual_schema, settings, today, &header)
+                            })
+                            .flatten();
+                        let comparison = match schema {
+                            MemberSchema::Shared(read) => {
+                                compare(&expected.schema, &read.schema, settings)
+                            }
+                            MemberSchema::Own(schema) => {
+                                compare_owned(&expected.schema, schema, settings)
+                            }
+                        };
+                        Ok((comparison, fix))
+                    }
                     Some(tenant) => {
                         let template = template_ref.clone().map_err(|m| vec![m])?;
                         let mut s = settings.clone();
                         s.rename_schemas.insert(tenant, template);
-                        Ok(compare_owned(&expected.schema, schema.into_owned(), &s))
+                        Ok((
+                            compare_owned(&expected.schema, schema.into_owned(), &s),
+                            None,
+                        ))
                     }
                 });
                 (name, comparison)
             })
             .buffer_unordered(options.jobs.max(1));
-        let mut results: Vec<(String, Outcome)> = Vec::with_capacity(total);
+        let mut results: Vec<(String, Outcome, Option<crate::evaluate::Fix>)> =
+            Vec::with_capacity(total);
         let mut drifted = 0;
         while let Some((name, comparison)) = stream.next().await {
-            let outcome = match comparison {
-                Ok(comparison) => timings::time("judge", || judge.check(comparison)),
-                Err(errors) => Outcome::Failed { errors },
+            let (outcome, fix) = match comparison {
+                Ok((comparison, fix)) => (timings::time("judge", || judge.check(comparison)), fix),
+                Err(errors) => (Outcome::Failed { errors }, None),
             };
             if !matches!(&outcome, Outcome::Compared { findings, .. } if findings.is_empty()) {
                 drifted += 1;
@@ -257,10 +281,10 @@ pub async fn run_checks(
                     drifted,
                 });
             }
-            results.push((name, outcome));
+            results.push((name, outcome, fix));
         }
         results.sort_by(|a, b| a.0.cmp(&b.0));
-        for (name, outcome) in results {
+        for (name, outcome, fix) in results {
             checks.push(CheckVerdict {
                 name: if is_fleet {
                     format!("{} [{name}]", check.name)
@@ -272,6 +296,7 @@ pub async fn run_checks(
                 policy_line: Some(check.line),
                 fleet: is_fleet.then(|| check.name.clone()),
                 outcome,
+                fix,
             });
         }
     }
@@ -284,6 +309,39 @@ pub async fn run_checks(
         relations,
         locations,
     }
+}
+
+/// The plan that fixes a pair, for reports; none when it cannot be made or has nothing to do.
+fn fix_for(
+    expected: &Schema,
+    actual: &Schema,
+    settings: &Settings,
+    today: Date,
+    header: &crate::plan::script::Header,
+) -> Option<crate::evaluate::Fix> {
+    let plan = timings::time("plan", || {
+        plan::plan_pair(
+            expected,
+            actual,
+            settings,
+            today,
+            settings.plan.allow_destructive,
+        )
+    })
+    .ok()?;
+    if plan.is_empty() && plan.not_planned.is_empty() {
+        return None;
+    }
+    Some(crate::evaluate::Fix {
+        steps: plan.steps.len(),
+        hazards: plan
+            .hazards()
+            .iter()
+            .map(|h| h.code().to_string())
+            .collect(),
+        not_planned: plan.not_planned.len(),
+        script: crate::plan::script::render(&plan, header),
+    })
 }
 
 /// The schema every tenant schema of a check is compared against.
@@ -470,6 +528,7 @@ mod tests {
                             &RunOptions {
                                 jobs: 1,
                                 shard: Some((*i, n)),
+                                plans: false,
                             },
                             "prod",
                             t,

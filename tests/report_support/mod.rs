@@ -175,6 +175,7 @@ fn production_check() -> CheckVerdict {
                 (Function, "public.add_item(integer, integer)"),
             ]),
         },
+        fix: None,
     }
 }
 
@@ -193,6 +194,7 @@ fn replica_check() -> CheckVerdict {
                 (ObjectKind::Table, "public.products"),
             ]),
         },
+        fix: None,
     }
 }
 
@@ -210,6 +212,7 @@ fn staging_check() -> CheckVerdict {
                     .into(),
             ],
         },
+        fix: None,
     }
 }
 
@@ -348,6 +351,7 @@ pub fn hostile() -> Verdict {
                     findings,
                     compared: objects,
                 },
+                fix: None,
             },
             CheckVerdict {
                 name: "::warning::fake".into(),
@@ -358,6 +362,7 @@ pub fn hostile() -> Verdict {
                 outcome: Outcome::Failed {
                     errors: vec!["target b: <script>x</script>\nsecond line %0A ::error::x".into()],
                 },
+                fix: None,
             },
         ],
         policy_findings: vec![],
