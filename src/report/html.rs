@@ -390,6 +390,7 @@ fn graphs(out: &mut String, ctx: &Context) {
         let left_out = nodes.len().saturating_sub(MAX_NODES);
         nodes.truncate(MAX_NODES);
         svg(out, ci, &nodes, &drifted, &edges);
+        sync_order(out, &edges);
         if left_out > 0 {
             let _ = writeln!(
                 out,
@@ -398,6 +399,49 @@ fn graphs(out: &mut String, ctx: &Context) {
         }
     }
     out.push_str("</section>\n");
+}
+
+/// The foreign-key levels and cycles of the tables in the map: the order to sync them in.
+fn sync_order(out: &mut String, edges: &BTreeSet<(String, String)>) {
+    let mut tables = BTreeSet::new();
+    let mut refs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (from, to) in edges {
+        tables.insert(from.clone());
+        tables.insert(to.clone());
+        refs.entry(from.clone()).or_default().insert(to.clone());
+    }
+    if tables.is_empty() {
+        return;
+    }
+    let a = crate::plan::deps::from_edges(&tables, &refs);
+    let _ = writeln!(
+        out,
+        "<details class=\"deps\"><summary>Sync order: {} level{}, {} cycle{}</summary>\n<ol start=\"0\">",
+        a.levels.len(),
+        if a.levels.len() == 1 { "" } else { "s" },
+        a.cycles.len(),
+        if a.cycles.len() == 1 { "" } else { "s" }
+    );
+    for level in &a.levels {
+        let names: Vec<String> = level
+            .iter()
+            .map(|t| format!("<bdi>{}</bdi>", esc(t)))
+            .collect();
+        let _ = writeln!(out, "<li>{}</li>", names.join(", "));
+    }
+    out.push_str("</ol>\n");
+    for cycle in &a.cycles {
+        let names: Vec<String> = cycle
+            .iter()
+            .map(|t| format!("<bdi>{}</bdi>", esc(t)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "<p>Cycle (tables first, foreign keys after): {}</p>",
+            names.join(" ↔ ")
+        );
+    }
+    out.push_str("</details>\n");
 }
 
 /// Foreign keys of the check's targets, plus those named by constraint findings themselves.

@@ -686,7 +686,7 @@ pub fn html_valid(text: &str) {
         "!doctype", "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3",
         "p", "section", "div", "span", "small", "input", "label", "table", "thead", "tbody", "tr",
         "th", "td", "code", "a", "bdi", "details", "summary", "pre", "em", "svg", "defs", "marker",
-        "path", "line", "g", "rect", "text", "script",
+        "path", "line", "g", "rect", "text", "script", "ol", "li",
     ];
     for tag in tags(text) {
         assert!(
@@ -870,7 +870,7 @@ pub fn html_valid_dom(dom: &str) {
                 "!doctype", "html", "head", "meta", "title", "style", "body", "header", "h1", "h2",
                 "h3", "p", "section", "div", "span", "small", "input", "label", "table", "thead",
                 "tbody", "tr", "th", "td", "code", "a", "bdi", "details", "summary", "pre", "em",
-                "svg", "defs", "marker", "path", "line", "g", "rect", "text", "script",
+                "svg", "defs", "marker", "path", "line", "g", "rect", "text", "script", "ol", "li",
             ]
             .contains(&tag.as_str()),
             "element <{tag}> in the browser's DOM is not the report's own"
