@@ -110,7 +110,7 @@ pub fn from_edges(
     }
     let mut levels: Vec<Vec<String>> = Vec::new();
     for c in 0..components.len() {
-        let l = level_of(c, &components, &refs, &component_of, &mut level);
+        let l = level_of(c, &components, refs, &component_of, &mut level);
         if levels.len() <= l {
             levels.resize(l + 1, Vec::new());
         }
