@@ -824,6 +824,7 @@ async fn plan_command(args: &PlanArgs) -> Result<Status, RunError> {
     let mut down = String::new();
     let mut needed = false;
     let mut json_plans = Vec::new();
+    let mut grouped: Vec<(String, Vec<(String, script::Header)>)> = Vec::new();
     for pair in &pairs {
         match &pair.outcome {
             Err(errors) => failed.push(format!("{}: {}", pair.check, errors.join("; "))),
@@ -850,13 +851,19 @@ async fn plan_command(args: &PlanArgs) -> Result<Status, RunError> {
                 if args.json {
                     json_plans.push(script::json(&planned.plan, &header));
                 } else {
-                    if pairs.len() > 1 {
-                        up.push_str(&format!(
-                            "-- check: {}\n",
-                            script::comment_text(&pair.check)
-                        ));
+                    // Identical plans (a fleet's members that drifted the same way) are
+                    // printed once, with every target they are for.
+                    let body = script::render(
+                        &planned.plan,
+                        &script::Header {
+                            actual: String::new(),
+                            ..header.clone()
+                        },
+                    );
+                    match grouped.iter_mut().find(|(b, _)| *b == body) {
+                        Some((_, members)) => members.push((pair.check.clone(), header)),
+                        None => grouped.push((body, vec![(pair.check.clone(), header)])),
                     }
-                    up.push_str(&script::render(&planned.plan, &header));
                 }
                 if let Some(back) = &planned.down {
                     let header = script::Header {
@@ -871,6 +878,25 @@ async fn plan_command(args: &PlanArgs) -> Result<Status, RunError> {
     }
     if !failed.is_empty() {
         return Err(RunError(failed.join("\n")));
+    }
+    for (body, members) in &grouped {
+        if let [(check, header)] = members.as_slice() {
+            if pairs.len() > 1 {
+                up.push_str(&format!("-- check: {}\n", script::comment_text(check)));
+            }
+            up.push_str(&script::render_with_header(body, header));
+        } else {
+            let names: Vec<String> = members
+                .iter()
+                .map(|(_, h)| script::comment_text(&h.actual))
+                .collect();
+            up.push_str(&format!(
+                "-- The same plan for {} targets: {}\n",
+                members.len(),
+                names.join(", ")
+            ));
+            up.push_str(body);
+        }
     }
     let text = if args.json {
         if json_plans.len() == 1 {

@@ -214,3 +214,64 @@ async fn the_markdown_report_shows_the_fix_next_to_the_drift() {
     assert!(fix.contains("1 not planned"), "{fix}");
     assert!(fix.trim_end().ends_with("</details>"), "{fix}");
 }
+
+#[tokio::test]
+async fn a_fleet_gets_a_plan_per_target_and_identical_plans_once() {
+    const APP: &str = "CREATE TABLE orders(id int PRIMARY KEY, total numeric); \
+        CREATE INDEX orders_total_idx ON orders(total);";
+    let template = common::db_with("plan_fleet_template", APP).await;
+    let prefix = format!("plan_fleet_{}", std::process::id());
+    let admin = common::connect("postgres").await;
+    for (suffix, extra) in [
+        ("a", "DROP INDEX orders_total_idx;"),
+        ("b", "DROP INDEX orders_total_idx;"),
+        ("c", ""),
+        ("d", "ALTER TABLE orders ADD COLUMN note text;"),
+    ] {
+        let name = format!("{prefix}_{suffix}");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create");
+        common::TestDb { name }
+            .exec(&format!("{APP}\n{extra}"))
+            .await;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let policy = dir.path().join("p.toml");
+    std::fs::write(
+        &policy,
+        format!(
+            "[targets.template]\nurl = \"{}\"\n\
+             [targets.fleet]\nurl = \"{}\"\ndatabases = \"{prefix}_*\"\n\
+             [[check]]\nname = \"fleet\"\nexpected = \"template\"\nactual = \"fleet\"\n",
+            template.url(),
+            common::url("postgres"),
+        ),
+    )
+    .expect("policy");
+    let out = pgdrift()
+        .args(["plan", "--policy"])
+        .arg(&policy)
+        .arg("--allow-destructive")
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let same = format!("-- The same plan for 2 targets: fleet/{prefix}_a, fleet/{prefix}_b\n");
+    assert!(stdout.contains(&same), "{stdout}");
+    assert_eq!(
+        stdout.matches("CREATE INDEX orders_total_idx").count(),
+        1,
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("-- actual:   fleet/{prefix}_d\n")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("DROP COLUMN note;"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("-- actual:   fleet/{prefix}_c\n")),
+        "{stdout}"
+    );
+}

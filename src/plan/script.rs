@@ -58,6 +58,15 @@ fn step_comment(out: &mut String, n: usize, step: &Step) {
     }
 }
 
+/// A script rendered with an empty `actual` line, given its target's name.
+pub fn render_with_header(body: &str, header: &Header) -> String {
+    body.replacen(
+        "-- actual:   \n",
+        &format!("-- actual:   {}\n", comment_text(&header.actual)),
+        1,
+    )
+}
+
 /// The plan as a SQL script. Enum labels are added first, each committed on its own (outside
 /// a transaction block); everything else runs in one transaction.
 pub fn render(plan: &Plan, header: &Header) -> String {
