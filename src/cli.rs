@@ -151,6 +151,10 @@ pub struct PlanArgs {
     /// order to sync tables in, by levels (`--json` for scripts).
     #[arg(long)]
     pub deps: bool,
+    /// Print the wall time of each stage (connect and read per target, plan) on standard
+    /// error at the end.
+    #[arg(long)]
+    pub timings: bool,
     #[command(flatten)]
     pub overrides: PolicyOverrides,
 }
@@ -805,6 +809,7 @@ fn plan_policy(
 /// `pgdrift plan`: plan every (selected) check, write the script, say what was left out.
 async fn plan_command(args: &PlanArgs) -> Result<Status, RunError> {
     use crate::plan::script;
+    let started = std::time::Instant::now();
     let mut policy = plan_policy(
         "plan",
         &args.policy,
@@ -915,6 +920,9 @@ async fn plan_command(args: &PlanArgs) -> Result<Status, RunError> {
     if let Some(path) = &args.down {
         crate::fs::write_atomic(path, &down)
             .map_err(|e| RunError(format!("cannot write {}: {e}", path.display())))?;
+    }
+    if args.timings {
+        eprint!("{}", crate::timings::take_rendered(started.elapsed()));
     }
     Ok(if needed && !args.deps {
         Status::Violations

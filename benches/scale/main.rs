@@ -545,6 +545,43 @@ fn run_check(policy: &Path, out_dir: &Path) -> CheckRun {
     }
 }
 
+/// One `pgdrift plan` of both databases: wall seconds, the plan stage's seconds (from
+/// `--timings`), and the number of steps.
+fn run_plan(policy: &Path, out: &Path) -> (f64, f64, usize) {
+    let started = Instant::now();
+    let result = Command::new(env!("CARGO_BIN_EXE_pgdrift"))
+        .args([
+            "plan",
+            "--timings",
+            "--allow-destructive",
+            "--json",
+            "--policy",
+        ])
+        .arg(policy)
+        .arg("-o")
+        .arg(out)
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("cannot run the pgdrift binary");
+    let wall = started.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        matches!(result.status.code(), Some(0 | 1)),
+        "pgdrift plan failed:\n{stderr}"
+    );
+    let stage = parse_timings(&stderr)
+        .iter()
+        .filter(|(name, _)| name == "plan")
+        .map(|(_, s)| *s)
+        .sum();
+    let steps = std::fs::read_to_string(out)
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v["steps"].as_array().map(Vec::len))
+        .unwrap_or(0);
+    (wall, stage, steps)
+}
+
 /// The `--timings` lines: `  read expected      1.234 s`.
 fn parse_timings(stderr: &str) -> Vec<(String, f64)> {
     let mut out = Vec::new();
@@ -681,6 +718,10 @@ struct Result_ {
     /// Each query's share of the floor (median over the runs), both databases.
     by_kind: Vec<(&'static str, f64)>,
     findings: String,
+    /// `pgdrift plan` of both databases: wall time, and its plan stage (after reading).
+    plan: f64,
+    plan_stage: f64,
+    plan_steps: usize,
 }
 
 async fn catalog_counts(server: &Server, db: &str) -> String {
@@ -802,11 +843,17 @@ fn main() {
         let out_dir = work.path().join("reports");
         let dump = work.path().join("dump.sql");
         let (mut checks, mut dumps, mut seqs, mut pars) = (vec![], vec![], vec![], vec![]);
+        let (mut plans, mut plan_stages, mut plan_steps) = (vec![], vec![], 0);
+        let plan_out = work.path().join("plan.json");
         let mut kinds: Vec<Vec<(&'static str, f64)>> = Vec::new();
         let both = [case.expected.as_str(), case.actual.as_str()];
         // Interleaved, so a slow moment of the machine does not land on one measurement only.
         for _ in 0..options.runs {
             checks.push(run_check(&policy, &out_dir));
+            let (wall, stage, steps) = run_plan(&policy, &plan_out);
+            plans.push(wall);
+            plan_stages.push(stage);
+            plan_steps = steps;
             dumps.push(run_pg_dump(&server, &case.expected, &dump));
             let (seq, by_kind) = runtime.block_on(floor(&server, &both, false));
             seqs.push(seq);
@@ -831,6 +878,9 @@ fn main() {
             floor_par: median(pars),
             by_kind,
             findings,
+            plan: median(plans),
+            plan_stage: median(plan_stages),
+            plan_steps,
         });
     }
     drop(admin);
@@ -947,6 +997,25 @@ fn report(results: &[Result_]) {
             },
         );
     }
+    println!();
+    println!(
+        "plan: `pgdrift plan --allow-destructive` of both databases (wall), its plan stage after \
+         reading, and that stage against the check's total"
+    );
+    println!(
+        "{:<16} {:>8} {:>8} {:>11} {:>7}",
+        "case", "plan, s", "stage, s", "stage/check", "steps"
+    );
+    for r in results {
+        println!(
+            "{:<16} {:>8.3} {:>8.3} {:>10.1}% {:>7}",
+            r.label,
+            r.plan,
+            r.plan_stage,
+            100.0 * r.plan_stage / r.check.max(f64::EPSILON),
+            r.plan_steps
+        );
+    }
     if let Some(r) = results.iter().find(|r| r.label == "generated 10k") {
         let mut runs = r.check_runs.clone();
         runs.sort_by(|a, b| a.wall.total_cmp(&b.wall));
@@ -977,6 +1046,11 @@ fn report(results: &[Result_]) {
         println!(
             "  peak RSS under 400 MB: {rss:.0} MB — {}",
             mark(rss < 400.0)
+        );
+        println!(
+            "  plan stage under 10% of the check's total: {:.1}% — {}",
+            100.0 * r.plan_stage / r.check.max(f64::EPSILON),
+            mark(r.plan_stage < 0.1 * r.check)
         );
     }
     let generated: Vec<&Result_> = results

@@ -329,7 +329,9 @@ fn plan_both(
     today: Date,
     request: &PlanRequest,
 ) -> Result<PairPlan, String> {
-    let plan = plan_pair(expected, actual, settings, today, request.allow_destructive)?;
+    let plan = crate::timings::time("plan", || {
+        plan_pair(expected, actual, settings, today, request.allow_destructive)
+    })?;
     let down = if request.down {
         // Back to the actual schema as it is now; whatever the forward plan drops comes back
         // from the backups, so the way back may drop what the forward plan adds.
