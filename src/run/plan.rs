@@ -77,14 +77,6 @@ pub fn plan_pair(
                 .into(),
         );
     }
-    if !has_dependencies(expected) || !has_dependencies(actual) {
-        // A snapshot of an older format has no dependency edges: a plan would be a guess.
-        return Err(
-            "a side has no dependency information (a snapshot written by an older \
-             pgdrift?): re-capture it with this pgdrift to plan from it"
-                .into(),
-        );
-    }
     let allow_destructive = allow_destructive || settings.plan.allow_destructive;
     let (renamed, renames) = apply_renames(actual, &settings.plan.renames)?;
     let actual = renamed.as_ref().unwrap_or(actual);
@@ -211,21 +203,6 @@ fn apply_renames(
     schema.dependencies.sort_unstable();
     schema.dependencies.dedup();
     Ok((Some(schema), out))
-}
-
-/// Whether a model carries dependency edges (any schema with objects that depend on something
-/// has some; an empty or trivially small schema may have none, which is fine).
-fn has_dependencies(schema: &Schema) -> bool {
-    if !schema.dependencies.is_empty() {
-        return true;
-    }
-    // A schema of tables without columns, views or functions records no edges at all.
-    schema.schemas.values().all(|ns| {
-        ns.tables
-            .values()
-            .all(|t| t.constraints.is_empty() && t.indexes.is_empty() && t.triggers.is_empty())
-            && ns.views.is_empty()
-    })
 }
 
 /// The settings for the way back: the same rules with role renames turned around.
