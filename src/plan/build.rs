@@ -362,27 +362,7 @@ fn ddl_object<'p>(side: &Side<'_>, path: &'p ObjectPath) -> Option<ddl::Object<'
     })
 }
 
-/// `public.events` → (`public`, `events`), for the qualified names the model stores (partition
-/// parents, inheritance parents, OWNED BY columns): identifiers quoted as needed.
-fn split_qualified(text: &str) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut current = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                current.push('"');
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            '.' if !quoted => parts.push(std::mem::take(&mut current)),
-            c => current.push(c),
-        }
-    }
-    parts.push(current);
-    parts
-}
+use crate::sql::ident::split_qualified;
 
 impl<'a> Builder<'a> {
     fn exp(&self) -> Side<'a> {
@@ -2632,14 +2612,5 @@ mod tests {
         );
         assert!(added_labels(&s(&["a", "b", "c"]), &s(&["c", "b", "a"])).is_none());
         assert!(added_labels(&s(&["a", "b", "c"]), &s(&["a", "b"])).is_none());
-    }
-
-    #[test]
-    fn qualified_names_split_on_unquoted_dots() {
-        assert_eq!(split_qualified("public.events"), vec!["public", "events"]);
-        assert_eq!(
-            split_qualified("\"My.Schema\".\"t\"\"x\".c"),
-            vec!["My.Schema", "t\"x", "c"]
-        );
     }
 }

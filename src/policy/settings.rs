@@ -473,7 +473,8 @@ pub(super) fn validate(
 
     let mut renames = Vec::new();
     for (from, to) in &raw.plan.renames {
-        let (a, b) = (split_name(from.get_ref()), split_name(to.get_ref()));
+        let split = crate::sql::ident::split_qualified;
+        let (a, b) = (split(from.get_ref()), split(to.get_ref()));
         let ok =
             matches!(a.len(), 2 | 3) && a.len() == b.len() && a[..a.len() - 1] == b[..b.len() - 1];
         if ok {
@@ -509,43 +510,6 @@ pub(super) fn validate(
             renames,
         },
     }
-}
-
-/// `public."My Table".col` → [`public`, `My Table`, `col`]: dots outside double quotes split;
-/// unquoted parts fold to lower case as PostgreSQL folds them.
-fn split_name(text: &str) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut current = String::new();
-    let mut quoted = false;
-    let mut was_quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                current.push('"');
-                chars.next();
-            }
-            '"' => {
-                quoted = !quoted;
-                was_quoted = true;
-            }
-            '.' if !quoted => {
-                parts.push(if was_quoted {
-                    std::mem::take(&mut current)
-                } else {
-                    std::mem::take(&mut current).to_lowercase()
-                });
-                was_quoted = false;
-            }
-            c => current.push(c),
-        }
-    }
-    parts.push(if was_quoted {
-        current
-    } else {
-        current.to_lowercase()
-    });
-    parts
 }
 
 pub fn parse_severity(s: &str) -> Option<Severity> {
