@@ -133,18 +133,8 @@ pub async fn run_checks(
     let env: &source::Env = &process_env;
     // Single targets (every expected side, and actual sides that are not fleets) are read
     // once each, all at once.
-    let mut singles: Vec<&Target> = Vec::new();
-    for check in &policy.checks {
-        let names = std::iter::once(&check.expected).chain(&check.actual);
-        for name in names {
-            if let Some(t) = policy.targets.get(name)
-                && !t.is_fleet()
-                && !singles.iter().any(|s| s.name == t.name)
-            {
-                singles.push(t);
-            }
-        }
-    }
+    let all: Vec<&policy::Check> = policy.checks.iter().collect();
+    let singles = single_targets(policy, &all);
     let schemas = source::read_targets(&singles, env).await;
     let relations: report::Relations = timings::time("report (foreign keys)", || {
         schemas
@@ -162,14 +152,7 @@ pub async fn run_checks(
             (!read.locations.is_empty()).then(|| (name.clone(), read.locations.clone()))
         })
         .collect();
-    let single = |name: &str| -> Result<Arc<ReadSchema>, SourceError> {
-        schemas.get(name).cloned().unwrap_or_else(|| {
-            Err(SourceError {
-                target: name.to_string(),
-                message: "was not read".into(),
-            })
-        })
-    };
+    let single = |name: &str| read_single(&schemas, name);
 
     let mut judge = Judge::new(&policy.settings, today);
     let mut checks = Vec::new();
@@ -183,11 +166,7 @@ pub async fn run_checks(
             };
             members.extend(expand(target, env).await);
         }
-        let is_fleet = members.len() > 1
-            || check
-                .actual
-                .iter()
-                .any(|a| policy.targets.get(a).is_some_and(Target::is_fleet));
+        let is_fleet = is_fleet(policy, check, members.len());
         members.retain(|m| {
             let name = match m {
                 Ok(m) => &m.name,
@@ -286,11 +265,7 @@ pub async fn run_checks(
         results.sort_by(|a, b| a.0.cmp(&b.0));
         for (name, outcome, fix) in results {
             checks.push(CheckVerdict {
-                name: if is_fleet {
-                    format!("{} [{name}]", check.name)
-                } else {
-                    check.name.clone()
-                },
+                name: member_check_name(check, &name, is_fleet),
                 expected: check.expected.clone(),
                 actual: name,
                 policy_line: Some(check.line),
@@ -342,6 +317,54 @@ fn fix_for(
         not_planned: plan.not_planned.len(),
         script: crate::plan::script::render(&plan, header),
     })
+}
+
+/// The targets read once each for `checks`: every expected side, and actual sides that are not
+/// fleets.
+fn single_targets<'p>(policy: &'p Policy, checks: &[&policy::Check]) -> Vec<&'p Target> {
+    let mut singles: Vec<&Target> = Vec::new();
+    for check in checks {
+        for name in std::iter::once(&check.expected).chain(&check.actual) {
+            if let Some(t) = policy.targets.get(name)
+                && !t.is_fleet()
+                && !singles.iter().any(|s| s.name == t.name)
+            {
+                singles.push(t);
+            }
+        }
+    }
+    singles
+}
+
+/// A target read with the single targets, or why it is not there.
+fn read_single(
+    schemas: &BTreeMap<String, Result<Arc<ReadSchema>, SourceError>>,
+    name: &str,
+) -> Result<Arc<ReadSchema>, SourceError> {
+    schemas.get(name).cloned().unwrap_or_else(|| {
+        Err(SourceError {
+            target: name.to_string(),
+            message: "was not read".into(),
+        })
+    })
+}
+
+/// Whether a check's actual side stands for many targets (so each gets its own verdict).
+fn is_fleet(policy: &Policy, check: &policy::Check, members: usize) -> bool {
+    members > 1
+        || check
+            .actual
+            .iter()
+            .any(|a| policy.targets.get(a).is_some_and(Target::is_fleet))
+}
+
+/// The name of one member's result: the check's own, or with the member for a fleet.
+fn member_check_name(check: &policy::Check, member: &str, fleet: bool) -> String {
+    if fleet {
+        format!("{} [{member}]", check.name)
+    } else {
+        check.name.clone()
+    }
 }
 
 /// The schema every tenant schema of a check is compared against.

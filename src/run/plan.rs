@@ -8,11 +8,13 @@ use crate::evaluate::Judge;
 use crate::model::Schema;
 use crate::normalize::{self, Equivalences};
 use crate::plan::{self, Plan, PlanOptions};
-use crate::policy::{Date, Policy, Settings, Target};
+use crate::policy::{Date, Policy, Settings};
+use crate::source;
 use crate::source::conninfo::process_env;
-use crate::source::{self, ReadSchema, SourceError};
 
-use super::{MemberSchema, expand, read_member};
+use super::{
+    MemberSchema, expand, is_fleet, member_check_name, read_member, read_single, single_targets,
+};
 
 /// What to plan.
 #[derive(Debug, Clone, Default)]
@@ -224,26 +226,9 @@ pub async fn plan_checks(policy: &Policy, today: Date, request: &PlanRequest) ->
         .iter()
         .filter(|c| request.check.as_ref().is_none_or(|n| &c.name == n))
         .collect();
-    let mut singles: Vec<&Target> = Vec::new();
-    for check in &checks {
-        for name in std::iter::once(&check.expected).chain(&check.actual) {
-            if let Some(t) = policy.targets.get(name)
-                && !t.is_fleet()
-                && !singles.iter().any(|s| s.name == t.name)
-            {
-                singles.push(t);
-            }
-        }
-    }
+    let singles = single_targets(policy, &checks);
     let schemas = source::read_targets(&singles, env).await;
-    let single = |name: &str| -> Result<Arc<ReadSchema>, SourceError> {
-        schemas.get(name).cloned().unwrap_or_else(|| {
-            Err(SourceError {
-                target: name.to_string(),
-                message: "was not read".into(),
-            })
-        })
-    };
+    let single = |name: &str| read_single(&schemas, name);
     let mut out = Vec::new();
     for check in checks {
         let expected = single(&check.expected);
@@ -253,11 +238,7 @@ pub async fn plan_checks(policy: &Policy, today: Date, request: &PlanRequest) ->
                 members.extend(expand(target, env).await);
             }
         }
-        let is_fleet = members.len() > 1
-            || check
-                .actual
-                .iter()
-                .any(|a| policy.targets.get(a).is_some_and(Target::is_fleet));
+        let fleet = is_fleet(policy, check, members.len());
         for member in members {
             let (name, actual) = match member {
                 Err((name, message)) => (name, Err(vec![message])),
@@ -285,11 +266,7 @@ pub async fn plan_checks(policy: &Policy, today: Date, request: &PlanRequest) ->
                 }
             };
             out.push(PlannedPair {
-                check: if is_fleet {
-                    format!("{} [{name}]", check.name)
-                } else {
-                    check.name.clone()
-                },
+                check: member_check_name(check, &name, fleet),
                 expected: check.expected.clone(),
                 actual: name,
                 outcome,
