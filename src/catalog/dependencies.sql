@@ -34,6 +34,9 @@ FROM (
     FROM pg_depend d
     WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384
       AND d.refclassid <> 'pg_namespace'::regclass
+      -- A column default's automatic dependency is on its own column (a generated column's
+      -- is internal): it folds onto itself. A third of the rows in a large schema.
+      AND NOT (d.classid = 'pg_attrdef'::regclass AND d.deptype = 'a')
     -- Not pulled up into the outer query, which would look each rule up again in its filter.
     OFFSET 0
 ) d
