@@ -30,7 +30,8 @@ FROM (
                       WHERE r.oid = d.objid AND r.rulename = '_RETURN')
                 ELSE d.objid END AS objid,
            CASE WHEN d.classid = 'pg_rewrite'::regclass THEN 0 ELSE d.objsubid END AS objsubid,
-           d.refclassid, d.refobjid, d.refobjsubid, d.deptype
+           d.refclassid, d.refobjid, d.refobjsubid, d.deptype,
+           d.classid = 'pg_rewrite'::regclass AS rule
     FROM pg_depend d
     WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384
       AND d.refclassid <> 'pg_namespace'::regclass
@@ -41,7 +42,10 @@ FROM (
     OFFSET 0
 ) d
 WHERE d.objid IS NOT NULL
-  AND NOT (d.classid = d.refclassid AND d.objid = d.refobjid)
+  -- A view's rule on its own view, at any sub-id; a column on another column of its table (a
+  -- generated column's before PostgreSQL 14) is an edge.
+  AND NOT (d.classid = d.refclassid AND d.objid = d.refobjid
+           AND (d.rule OR d.objsubid = d.refobjsubid))
 UNION ALL
 -- The members of each extension (plpgsql's too, made by initdb).
 SELECT e.classid, e.objid, e.objsubid, e.refclassid, e.refobjid, e.refobjsubid, e.deptype
