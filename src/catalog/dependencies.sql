@@ -11,7 +11,8 @@
 -- identity column's sequence, a constraint's index) make one object part of another and are
 -- not read. Dependers with an OID below 16384 (FirstNormalObjectId) were made by initdb.
 -- No joins: scans of pg_depend, and lookups through unique OID indexes, whatever the statistics
--- say (a database just made by migrations or copied from a template has none).
+-- say (a database just built by migrations has none that fit, nor do copies of it made with
+-- CREATE DATABASE ... TEMPLATE).
 -- $1 text[]: the schemas to read, or NULL for every non-system schema.
 WITH ns AS (
     SELECT n.oid, n.nspname, n.nspowner, n.nspacl
