@@ -155,6 +155,10 @@ pub struct PlanArgs {
     /// error at the end.
     #[arg(long)]
     pub timings: bool,
+    /// Build new indexes of existing tables concurrently and validate new CHECK and foreign
+    /// keys after COMMIT, so writes wait only briefly.
+    #[arg(long)]
+    pub online: bool,
     #[command(flatten)]
     pub overrides: PolicyOverrides,
 }
@@ -187,6 +191,10 @@ pub struct ApplyArgs {
     /// Do not keep dropped tables and columns in the backup schema.
     #[arg(long)]
     pub no_backup: bool,
+    /// Build new indexes of existing tables concurrently and validate new CHECK and foreign
+    /// keys after COMMIT (each re-checked at the end).
+    #[arg(long)]
+    pub online: bool,
     #[command(flatten)]
     pub overrides: PolicyOverrides,
 }
@@ -822,6 +830,7 @@ async fn plan_command(args: &PlanArgs) -> Result<Status, RunError> {
         check: args.check.clone(),
         allow_destructive: args.allow_destructive,
         down: args.down.is_some(),
+        online: args.online,
     };
     let pairs = run::plan::plan_checks(&policy, today, &request).await;
     let mut failed = Vec::new();
@@ -947,6 +956,7 @@ async fn apply_command(args: &ApplyArgs) -> Result<Status, RunError> {
         check: args.check.clone(),
         allow_destructive: args.allow_destructive,
         down: false,
+        online: args.online,
     };
     let pairs = run::plan::plan_checks(&policy, today, &request).await;
     let mut status = Status::Clean;

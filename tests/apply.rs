@@ -335,3 +335,42 @@ async fn a_stale_plan_a_busy_lock_and_a_leftover_each_change_nothing() {
         .expect("converges");
     assert_eq!(state(&actual).await.0, state(&expected).await.0);
 }
+
+#[tokio::test]
+async fn online_builds_indexes_concurrently_and_validates_after_commit() {
+    let actual = common::db_with(
+        "apply_online_a",
+        "CREATE TABLE parent(id int PRIMARY KEY); CREATE TABLE t(id int PRIMARY KEY, p int, v int); \
+         INSERT INTO parent VALUES (1); INSERT INTO t VALUES (1, 1, 5), (2, NULL, 7);",
+    )
+    .await;
+    let expected = common::db_with(
+        "apply_online_e",
+        "CREATE TABLE parent(id int PRIMARY KEY); \
+         CREATE TABLE t(id int PRIMARY KEY, p int REFERENCES parent(id), v int CHECK (v > 0)); \
+         CREATE INDEX t_v_idx ON t(v);",
+    )
+    .await;
+    let dry = pgdrift()
+        .args(["apply", &expected.url(), &actual.url(), "--online"])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&dry.stdout);
+    let after_commit = stdout.split_once("\nCOMMIT;\n").expect("a transaction").1;
+    assert!(
+        after_commit.contains("CREATE INDEX CONCURRENTLY t_v_idx"),
+        "{stdout}"
+    );
+    assert!(
+        after_commit.contains("VALIDATE CONSTRAINT t_p_fkey"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("NOT VALID;"), "{stdout}");
+    let out = pgdrift()
+        .args(["apply", &expected.url(), &actual.url(), "--online", "--yes"])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(state(&actual).await.0, state(&expected).await.0);
+}

@@ -962,6 +962,9 @@ impl<'a> Builder<'a> {
             self.nodes[id].operation = Operation::Recreate;
         }
         self.nodes[id].checks.extend(checks);
+        if self.options.online && operation == Operation::Create {
+            self.go_online(id, side, path);
+        }
         self.hazard(id, &hazards);
         self.nodes[id].unchecked_body |= unchecked;
         self.role_of(id, Role::Makes, path);
@@ -1002,6 +1005,71 @@ impl<'a> Builder<'a> {
                 .push((id, ObjectPath::top(K::Schema, &e.schema)));
         }
         Ok(id)
+    }
+
+    /// `--online`: a new index of a table that exists already is built concurrently after
+    /// COMMIT; a new CHECK or foreign key on one is added NOT VALID and validated after
+    /// COMMIT. Nothing planned in the transaction may need them (else they stay inside it).
+    fn go_online(&mut self, id: NodeId, side: &Side<'_>, path: &ObjectPath) {
+        let existing = self
+            .act()
+            .holder_table(path)
+            .is_some_and(|t| t.partition_key.is_none() && t.partition_of.is_none());
+        let needed = self.expected.dependencies.iter().any(|d| d.to == *path);
+        if !existing || needed {
+            return;
+        }
+        let schema = schema_of(path).to_string();
+        let table = parent_of(path).to_string();
+        match path.kind {
+            ObjectKind::Index => {
+                let Some(index) = side.index(path) else {
+                    return;
+                };
+                let Ok(sql) = ddl::create_index_concurrently(index) else {
+                    return;
+                };
+                let node = &mut self.nodes[id];
+                node.sql[0] = sql;
+                node.phase = Phase::PostCommit;
+                node.hazards.remove(&Hazard::ShareLock);
+                node.hazards.insert(Hazard::NonTransactional);
+            }
+            ObjectKind::Constraint => {
+                let Some(c) = side.constraint(path) else {
+                    return;
+                };
+                if !matches!(c.kind, ConstraintKind::Check | ConstraintKind::ForeignKey)
+                    || c.definition.ends_with(" NOT VALID")
+                {
+                    return;
+                }
+                let mut not_valid = c.clone();
+                not_valid.definition.push_str(" NOT VALID");
+                self.nodes[id].sql[0] =
+                    ddl::add_constraint(&schema, &table, &path.name, &not_valid);
+                self.nodes[id].hazards.remove(&Hazard::ScansTable);
+                let fixes = self.nodes[id].fixes.clone();
+                let validate =
+                    self.node(Operation::Alter, path, "validate", rank::CONSTRAINT, |_| {
+                        vec![ddl::validate_constraint(&schema, &table, &path.name)]
+                    });
+                let node = &mut self.nodes[validate];
+                node.phase = Phase::PostCommit;
+                node.fixes = fixes;
+                node.hazards.extend([
+                    Hazard::ScansTable,
+                    Hazard::NonTransactional,
+                    Hazard::DataDependent,
+                ]);
+                self.edge(
+                    id,
+                    validate,
+                    format!("constraint {path} is validated once added"),
+                );
+            }
+            _ => {}
+        }
     }
 
     /// `ALTER SEQUENCE ... OWNED BY`, after the column exists.
@@ -2236,7 +2304,7 @@ impl<'a> Builder<'a> {
                 object: n.object,
                 sql: n.sql,
                 hazards: n.hazards.into_iter().collect(),
-                transactional: true,
+                transactional: n.phase == Phase::Transaction,
                 fixes,
                 reason: n.reason,
                 unchecked_body: n.unchecked_body,

@@ -48,6 +48,10 @@ pub struct PlanOptions {
     pub roles: std::collections::BTreeMap<String, String>,
     /// Declared renames of tables and columns, done first.
     pub renames: Vec<Rename>,
+    /// Build new indexes of existing tables with CREATE INDEX CONCURRENTLY, and add new CHECK
+    /// and foreign-key constraints NOT VALID with a VALIDATE, both after the main transaction
+    /// commits, so writes are blocked only briefly.
+    pub online: bool,
 }
 
 /// A declared rename of a table or column (the actual side's name → the expected one).
@@ -67,6 +71,7 @@ impl PlanOptions {
             comments: true,
             roles: Default::default(),
             renames: Vec::new(),
+            online: false,
         }
     }
 }
@@ -80,6 +85,9 @@ pub enum Phase {
     PreCommit,
     /// The main transaction.
     Transaction,
+    /// After COMMIT, each statement on its own (`--online`: CREATE INDEX CONCURRENTLY,
+    /// VALIDATE CONSTRAINT).
+    PostCommit,
 }
 
 /// What a step does to its object.

@@ -131,6 +131,26 @@ pub fn render(plan: &Plan, header: &Header) -> String {
         }
     }
     let _ = writeln!(out, "\nCOMMIT;");
+    let post: Vec<&Step> = plan
+        .steps
+        .iter()
+        .filter(|s| s.phase == Phase::PostCommit)
+        .collect();
+    if !post.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n-- After COMMIT, each statement on its own (--online): they cannot run inside a \
+             transaction, and hold only light locks."
+        );
+        for step in post {
+            n += 1;
+            out.push('\n');
+            step_comment(&mut out, n, step);
+            for sql in &step.sql {
+                let _ = writeln!(out, "{sql}");
+            }
+        }
+    }
     out
 }
 

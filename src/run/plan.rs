@@ -24,6 +24,8 @@ pub struct PlanRequest {
     pub allow_destructive: bool,
     /// Also plan the way back (expected → actual as it is now).
     pub down: bool,
+    /// Concurrent index builds and validations after COMMIT.
+    pub online: bool,
 }
 
 /// The plan of one pair of schemas.
@@ -59,6 +61,7 @@ pub fn options_for(settings: &Settings, allow_destructive: bool) -> PlanOptions 
             .map(|(actual, expected)| (expected.clone(), actual.clone()))
             .collect(),
         renames: Vec::new(),
+        online: false,
     }
 }
 
@@ -70,6 +73,18 @@ pub fn plan_pair(
     settings: &Settings,
     today: Date,
     allow_destructive: bool,
+) -> Result<Plan, String> {
+    plan_pair_with(expected, actual, settings, today, allow_destructive, false)
+}
+
+/// `plan_pair`, online (`--online`) or not.
+pub fn plan_pair_with(
+    expected: &Schema,
+    actual: &Schema,
+    settings: &Settings,
+    today: Date,
+    allow_destructive: bool,
+    online: bool,
 ) -> Result<Plan, String> {
     if !settings.rename_schemas.is_empty() {
         return Err(
@@ -96,6 +111,7 @@ pub fn plan_pair(
         .collect();
     let mut options = options_for(settings, allow_destructive);
     options.renames = renames;
+    options.online = online;
     plan::plan(expected, &actual, &keep, &options).map_err(|e| e.to_string())
 }
 
@@ -284,7 +300,14 @@ fn plan_both(
     request: &PlanRequest,
 ) -> Result<PairPlan, String> {
     let plan = crate::timings::time("plan", || {
-        plan_pair(expected, actual, settings, today, request.allow_destructive)
+        plan_pair_with(
+            expected,
+            actual,
+            settings,
+            today,
+            request.allow_destructive,
+            request.online,
+        )
     })?;
     let down = if request.down {
         // Back to the actual schema as it is now; whatever the forward plan drops comes back

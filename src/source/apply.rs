@@ -64,6 +64,9 @@ pub enum ApplyError {
     },
     /// The steps ran but the schema still differs from the expected one: rolled back.
     NotConverged { leftover: Vec<String> },
+    /// The main transaction committed, but a step after it (`--online`) failed, or the
+    /// schema still differs at the end: what is committed stays.
+    AfterCommit { message: String },
     /// Anything else the server said (connection lost, ...).
     Database(String),
 }
@@ -102,6 +105,11 @@ impl std::fmt::Display for ApplyError {
                 "after the plan the schema still differs from the expected one, so the \
                  transaction was rolled back; left over:\n  {}",
                 leftover.join("\n  ")
+            ),
+            ApplyError::AfterCommit { message } => write!(
+                f,
+                "the main transaction was committed, but then {message}; plan again to see \
+                 what is left"
             ),
             ApplyError::Database(message) => f.write_str(message),
         }
@@ -382,7 +390,17 @@ async fn execute_locked(
         let reread = catalog::read_in_transaction(client, scope)
             .await
             .map_err(|e| ApplyError::Database(e.to_string()))?;
-        let left = leftover(&reread);
+        // What the steps after COMMIT will make is not there yet.
+        let deferred: Vec<String> = plan
+            .steps
+            .iter()
+            .filter(|s| s.phase == Phase::PostCommit)
+            .map(|s| s.object.display())
+            .collect();
+        let left: Vec<String> = leftover(&reread)
+            .into_iter()
+            .filter(|l| !deferred.iter().any(|d| l.ends_with(&format!(" {d}"))))
+            .collect();
         if !left.is_empty() {
             return Err(ApplyError::NotConverged { leftover: left });
         }
@@ -394,6 +412,7 @@ async fn execute_locked(
                 .batch_execute("COMMIT")
                 .await
                 .map_err(|e| ApplyError::Database(db_error(&e)))?;
+            after_commit(client, plan, scope, options, leftover, &mut applied).await?;
             Ok(applied)
         }
         Err(e) => {
@@ -401,6 +420,67 @@ async fn execute_locked(
             Err(e)
         }
     }
+}
+
+/// The steps after COMMIT (`--online`), each on its own, and a final re-check. A concurrent
+/// index build that fails leaves an invalid index behind: it is dropped again.
+async fn after_commit(
+    client: &Client,
+    plan: &Plan,
+    scope: &Scope,
+    options: &ApplyOptions,
+    leftover: &(dyn Fn(&Schema) -> Vec<String> + Sync),
+    applied: &mut Applied,
+) -> Result<(), ApplyError> {
+    let post: Vec<&Step> = plan
+        .steps
+        .iter()
+        .filter(|s| s.phase == Phase::PostCommit)
+        .collect();
+    if post.is_empty() {
+        return Ok(());
+    }
+    let session = format!(
+        "SET lock_timeout = {}; SET statement_timeout = {}",
+        literal(&options.lock_timeout),
+        literal(&options.statement_timeout)
+    );
+    client
+        .batch_execute(&session)
+        .await
+        .map_err(|e| ApplyError::Database(db_error(&e)))?;
+    for step in post {
+        for sql in &step.sql {
+            if let Err(e) = client.batch_execute(sql).await {
+                if step.object.kind == crate::model::ObjectKind::Index {
+                    let name = crate::model::qualified(
+                        step.object.schema.as_deref().unwrap_or_default(),
+                        &step.object.name,
+                    );
+                    let _ = client
+                        .batch_execute(&format!("DROP INDEX CONCURRENTLY IF EXISTS {name}"))
+                        .await;
+                }
+                return Err(ApplyError::AfterCommit {
+                    message: format!("{} failed: {}", describe(step), db_error(&e)),
+                });
+            }
+            applied.statements += 1;
+        }
+    }
+    let _ = client
+        .batch_execute("RESET lock_timeout; RESET statement_timeout")
+        .await;
+    let now = catalog::read(client, scope)
+        .await
+        .map_err(|e| ApplyError::Database(e.to_string()))?;
+    let left = leftover(&now);
+    if !left.is_empty() {
+        return Err(ApplyError::AfterCommit {
+            message: format!("the schema still differs: {}", left.join(", ")),
+        });
+    }
+    Ok(())
 }
 
 fn describe(step: &Step) -> String {
