@@ -991,7 +991,14 @@ async fn apply_command(args: &ApplyArgs) -> Result<Status, RunError> {
                 "\n-- Pre-checks against {} (read-only):",
                 script::comment_text(&pair.actual)
             );
+            let mut shown: Vec<&str> = Vec::new();
             for c in &checks {
+                // Roles that exist need no line; each answer once.
+                let quiet = c.ok && matches!(c.check, crate::plan::PreCheck::Role { .. });
+                if quiet || shown.contains(&c.detail.as_str()) {
+                    continue;
+                }
+                shown.push(&c.detail);
                 let mark = if c.ok { "ok     " } else { "BLOCKS " };
                 println!("--   {mark}{}", script::comment_text(&c.detail));
             }

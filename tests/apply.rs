@@ -374,3 +374,30 @@ async fn online_builds_indexes_concurrently_and_validates_after_commit() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(state(&actual).await.0, state(&expected).await.0);
 }
+
+#[tokio::test]
+async fn the_dry_run_names_a_role_the_actual_server_lacks() {
+    // The expected side is SQL files, applied on a scratch cluster of pgdrift's own where the
+    // role exists; the actual server does not have it.
+    let actual = common::db_with("apply_role_a", "CREATE TABLE t(id int);").await;
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let sql = dir.path().join("expected.sql");
+    std::fs::write(
+        &sql,
+        "CREATE ROLE pgdrift_ghost_role; CREATE TABLE t(id int); \
+         GRANT SELECT ON t TO pgdrift_ghost_role;",
+    )
+    .expect("write");
+    let out = pgdrift()
+        .arg("apply")
+        .arg(&sql)
+        .arg(actual.url())
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("BLOCKS role pgdrift_ghost_role does not exist on the actual server"),
+        "{stdout}"
+    );
+}

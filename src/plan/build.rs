@@ -45,7 +45,7 @@ struct Node {
     operation: Operation,
     object: ObjectPath,
     /// A second key for steps on one object that are not the same step (`type`, `default`).
-    part: &'static str,
+    part: String,
     rank: u16,
     phase: Phase,
     sql: Vec<String>,
@@ -125,7 +125,7 @@ struct Builder<'a> {
     actual: &'a Schema,
     options: &'a PlanOptions,
     nodes: Vec<Node>,
-    by_key: HashMap<(Operation, ObjectPath, &'static str), NodeId>,
+    by_key: HashMap<(Operation, ObjectPath, String), NodeId>,
     roles: HashMap<(Role, ObjectPath), Vec<NodeId>>,
     /// `(node, path)`: the node runs after whatever makes `path`.
     after_made: Vec<(NodeId, ObjectPath)>,
@@ -398,11 +398,12 @@ impl<'a> Builder<'a> {
         &mut self,
         operation: Operation,
         object: &ObjectPath,
-        part: &'static str,
+        part: impl Into<String>,
         rank: u16,
         sql: impl FnOnce(&Self) -> Vec<String>,
     ) -> NodeId {
-        let key = (operation, object.clone(), part);
+        let part = part.into();
+        let key = (operation, object.clone(), part.clone());
         if let Some(&id) = self.by_key.get(&key) {
             return id;
         }
@@ -962,6 +963,8 @@ impl<'a> Builder<'a> {
             self.nodes[id].operation = Operation::Recreate;
         }
         self.nodes[id].checks.extend(checks);
+        let roles = self.roles_named(side, path);
+        self.needs_roles(id, roles);
         if self.options.online && operation == Operation::Create {
             self.go_online(id, side, path);
         }
@@ -1069,6 +1072,75 @@ impl<'a> Builder<'a> {
                 );
             }
             _ => {}
+        }
+    }
+
+    /// The roles a newly created object's statements name: its owner and grantees (when the
+    /// policy compares them) and a policy's roles, in the actual server's names.
+    fn roles_named(&self, side: &Side<'_>, path: &ObjectPath) -> Vec<String> {
+        use ObjectKind as K;
+        let schema = schema_of(path);
+        let (owner, grants): (Option<&str>, Vec<&Grant>) = match path.kind {
+            K::Schema => match side.0.schemas.get(&path.name) {
+                Some(ns) => (Some(&ns.owner), ns.grants.iter().collect()),
+                None => (None, Vec::new()),
+            },
+            K::Table => match side.table(schema, &path.name) {
+                Some(t) => (
+                    Some(&t.owner),
+                    t.grants
+                        .iter()
+                        .chain(t.columns.values().flat_map(|c| &c.grants))
+                        .collect(),
+                ),
+                None => (None, Vec::new()),
+            },
+            K::View | K::MaterializedView => match side.view(schema, &path.name) {
+                Some(v) => (Some(&v.owner), v.grants.iter().collect()),
+                None => (None, Vec::new()),
+            },
+            K::Sequence => match side.sequence(path) {
+                Some(s) => (Some(&s.owner), s.grants.iter().collect()),
+                None => (None, Vec::new()),
+            },
+            K::Function | K::Procedure | K::Aggregate => match side.function(path) {
+                Some(f) => (Some(&f.owner), f.grants.iter().collect()),
+                None => (None, Vec::new()),
+            },
+            K::Type => match side.user_type(path) {
+                Some(t) => (Some(&t.owner), t.grants.iter().collect()),
+                None => (None, Vec::new()),
+            },
+            K::Policy => {
+                return side
+                    .policy(path)
+                    .map(|p| p.roles.iter().map(|r| self.role(r)).collect())
+                    .unwrap_or_default();
+            }
+            _ => (None, Vec::new()),
+        };
+        let mut out = Vec::new();
+        if self.options.owners
+            && let Some(owner) = owner
+        {
+            out.push(self.role(owner));
+        }
+        if self.options.grants {
+            out.extend(grants.iter().map(|g| self.role(&g.grantee)));
+        }
+        out
+    }
+
+    /// A pre-check per role a step names (PUBLIC is not a role to look for).
+    fn needs_roles(&mut self, id: NodeId, roles: Vec<String>) {
+        for name in roles {
+            if name == "PUBLIC" {
+                continue;
+            }
+            let check = PreCheck::Role { name };
+            if !self.nodes[id].checks.contains(&check) {
+                self.nodes[id].checks.push(check);
+            }
         }
     }
 
@@ -1818,8 +1890,7 @@ impl<'a> Builder<'a> {
                     for (label, position) in additions {
                         let sql =
                             ddl::add_enum_value(&schema, &name, &label, label_position(&position));
-                        let part: &'static str =
-                            Box::leak(format!("add value {label}").into_boxed_str());
+                        let part = format!("add value {label}");
                         let id = self.node(Operation::Alter, &path, part, 0, |_| vec![sql]);
                         self.nodes[id].phase = Phase::PreCommit;
                         self.hazard(id, &[Hazard::NonTransactional]);
@@ -2123,14 +2194,20 @@ impl<'a> Builder<'a> {
         };
         match result {
             Ok((operation, part, rank, sql, hazards)) => {
-                let part: &'static str = if operation == Operation::Grant {
-                    Box::leak(format!("{part} {}", sql.join(" ")).into_boxed_str())
+                let part = if operation == Operation::Grant {
+                    format!("{part} {}", sql.join(" "))
                 } else {
-                    part
+                    part.to_string()
                 };
                 let id = self.node(operation, &path, part, rank, |_| sql);
                 self.hazard(id, &hazards);
                 self.fixes(id, change);
+                let role = match change.detail {
+                    Detail::Owner { expected, .. } => Some(self.role(expected)),
+                    Detail::Grant { grantee, .. } => Some(self.role(grantee)),
+                    _ => None,
+                };
+                self.needs_roles(id, role.into_iter().collect());
                 self.after_made.push((id, path.clone()));
                 if let Some(h) = holder(&path) {
                     self.after_made.push((id, h));
@@ -2244,7 +2321,7 @@ impl<'a> Builder<'a> {
             && !self.nodes[drop].fixes.is_empty()
             && !self
                 .by_key
-                .contains_key(&(Operation::Create, d.clone(), ""));
+                .contains_key(&(Operation::Create, d.clone(), String::new()));
         if dropped_for_good {
             return;
         }
@@ -2262,11 +2339,11 @@ impl<'a> Builder<'a> {
 
     fn finish(mut self) -> Result<Plan, PlanError> {
         self.dependency_edges();
-        let keys: Vec<(Phase, u16, String, &'static str, usize)> = self
+        let keys: Vec<(Phase, u16, String, String, usize)> = self
             .nodes
             .iter()
             .enumerate()
-            .map(|(i, n)| (n.phase, n.rank, n.object.display(), n.part, i))
+            .map(|(i, n)| (n.phase, n.rank, n.object.display(), n.part.clone(), i))
             .collect();
         let order = order::sort(&keys, &self.edges).map_err(|cycle| {
             let edges: Vec<String> = cycle

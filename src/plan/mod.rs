@@ -180,6 +180,9 @@ pub enum PreCheck {
     },
     /// Rows and size of a table that is rewritten or dropped, or loses a column.
     Size { table: String },
+    /// A role the step names (owner, grantee, policy role): roles belong to the server, and
+    /// pgdrift never creates them.
+    Role { name: String },
 }
 
 /// A finding the plan does not fix, and why.

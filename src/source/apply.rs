@@ -265,6 +265,28 @@ async fn one_check(client: &Client, check: &PreCheck) -> Result<(bool, String), 
                 format!("{table}.{column}: {n} row(s) hold a label that is removed"),
             )
         }
+        PreCheck::Role { name } => {
+            let n = count(
+                client,
+                &format!(
+                    "SELECT count(*) FROM pg_catalog.pg_roles WHERE rolname = {}",
+                    literal(name)
+                ),
+            )
+            .await?;
+            if n == 1 {
+                (true, format!("role {name} exists"))
+            } else {
+                (
+                    false,
+                    format!(
+                        "role {name} does not exist on the actual server: create it first \
+                         (pgdrift never creates roles), or rename it in the policy's \
+                         [rename] roles"
+                    ),
+                )
+            }
+        }
         PreCheck::Size { table } => {
             let sql = format!(
                 "SELECT (SELECT count(*) FROM {table})::text || ' rows, ' || \
