@@ -297,3 +297,30 @@ async fn s20_referenced_key_replaced() {
     )
     .await;
 }
+
+// ---- Bugs the corpus mutations (tests/plan_corpus.rs) found, each reduced to its smallest case.
+
+// A table with a serial column: its sequence is OWNED BY the column, and the column's default
+// calls the sequence.
+#[tokio::test]
+async fn m01_serial_table_created() {
+    round_trip(&Case::new(
+        "m01",
+        "",
+        "CREATE TABLE t(id serial PRIMARY KEY, v text); CREATE VIEW v AS SELECT id FROM t;",
+    ))
+    .await;
+}
+
+#[tokio::test]
+async fn m02_serial_table_dropped() {
+    round_trip(
+        &Case::new(
+            "m02",
+            "CREATE TABLE t(id serial PRIMARY KEY, v text); CREATE TABLE keep(id int);",
+            "CREATE TABLE keep(id int);",
+        )
+        .destructive(),
+    )
+    .await;
+}

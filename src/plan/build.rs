@@ -1454,7 +1454,9 @@ impl<'a> Builder<'a> {
                 // first, set it again after. Plain literals and calls cast by themselves.
                 if a.default.is_some()
                     && a.default == e.default
-                    && a.default.as_deref().is_some_and(|d| d.contains(&a.data_type))
+                    && a.default
+                        .as_deref()
+                        .is_some_and(|d| d.contains(&a.data_type))
                 {
                     let default = e.default.clone().unwrap_or_default();
                     let drop =
@@ -2121,9 +2123,74 @@ impl<'a> Builder<'a> {
         self.edge(drop, create, format!("{d} is recreated"));
     }
 
+    // ---- what PostgreSQL does by itself ---------------------------------------------------
+
+    /// `id`'s work is done by `by` (a sequence goes with the column that owns it): it prints
+    /// nothing, its findings are `by`'s, and it counts as done once `by` is.
+    fn absorb(&mut self, id: NodeId, by: NodeId, why: impl Into<String>) {
+        if id == by {
+            return;
+        }
+        self.nodes[id].sql.clear();
+        let fixes = std::mem::take(&mut self.nodes[id].fixes);
+        for f in fixes {
+            if !self.nodes[by].fixes.contains(&f) {
+                self.nodes[by].fixes.push(f);
+            }
+        }
+        self.edge(by, id, why);
+    }
+
+    /// Drops that PostgreSQL makes by itself: a sequence OWNED BY a column that is dropped (or
+    /// whose table is) goes with it, and must not be dropped again.
+    fn implicit_drops(&mut self) {
+        let drops: Vec<(NodeId, ObjectPath)> = (self.nodes.iter().enumerate())
+            .filter(|(_, n)| {
+                n.operation == Operation::Drop && n.object.kind == ObjectKind::Sequence
+            })
+            .map(|(i, n)| (i, n.object.clone()))
+            .collect();
+        for (id, sequence) in drops {
+            let Some(column) = self.owning_column(&self.act(), &sequence) else {
+                continue;
+            };
+            let removers = self
+                .roles
+                .get(&(Role::Removes, column.clone()))
+                .cloned()
+                .unwrap_or_default();
+            if let Some(&by) = removers.iter().find(|&&r| r != id) {
+                self.absorb(
+                    id,
+                    by,
+                    format!("sequence {sequence} goes with column {column}"),
+                );
+            }
+        }
+    }
+
+    /// The column a sequence is OWNED BY on a side.
+    fn owning_column(&self, side: &Side<'_>, sequence: &ObjectPath) -> Option<ObjectPath> {
+        let owned_by = side.sequence(sequence)?.owned_by.as_deref()?;
+        match split_qualified(owned_by).as_slice() {
+            [s, t, c] => Some(ObjectPath::child(ObjectKind::Column, s, t, c)),
+            _ => None,
+        }
+    }
+
+    /// Whether an edge is a sequence's OWNED BY: that is a step of its own (`owned_by`) when
+    /// made, and the column takes the sequence with it when dropped; neither orders the
+    /// sequence's own create or drop.
+    fn is_owned_by_edge(&self, side: &Side<'_>, d: &Dependency) -> bool {
+        d.from.kind == ObjectKind::Sequence
+            && d.to.kind == ObjectKind::Column
+            && self.owning_column(side, &d.from).as_ref() == Some(&d.to)
+    }
+
     // ---- ordering ----------------------------------------------------------------------
 
     fn finish(mut self) -> Result<Plan, PlanError> {
+        self.implicit_drops();
         self.dependency_edges();
         let keys: Vec<(Phase, u16, String, &'static str, usize)> = self
             .nodes
@@ -2205,6 +2272,9 @@ impl<'a> Builder<'a> {
         let mut edges = Vec::new();
         // Actual edges order removals.
         for d in &self.actual.dependencies {
+            if self.is_owned_by_edge(&self.act(), d) {
+                continue;
+            }
             let from = self.actual_path(&d.from);
             let to = self.actual_path(&d.to);
             let mut before = get(&self.roles, Role::Releases, &from);
@@ -2229,6 +2299,9 @@ impl<'a> Builder<'a> {
         }
         // Expected edges order creations.
         for d in &self.expected.dependencies {
+            if self.is_owned_by_edge(&self.exp(), d) {
+                continue;
+            }
             let from = self.expected_path(&d.from);
             let to = self.expected_path(&d.to);
             let mut before = get(&self.roles, Role::Makes, &to);
