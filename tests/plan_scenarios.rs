@@ -324,3 +324,20 @@ async fn m02_serial_table_dropped() {
     )
     .await;
 }
+
+// A composite type a column uses gains and loses attributes: ALTER TYPE does that in place
+// (only changing an attribute's type needs the column gone).
+#[tokio::test]
+async fn m03_composite_attributes_added_and_dropped_under_a_column() {
+    round_trip(
+        &Case::new(
+            "m03",
+            "CREATE TYPE pair AS (a integer, b text); CREATE TABLE t(p pair); \
+             CREATE TYPE span AS (lo integer, hi integer);",
+            "CREATE TYPE pair AS (a integer, c boolean); CREATE TABLE t(p pair); \
+             CREATE TYPE span AS (lo bigint, hi integer, width integer);",
+        )
+        .data("INSERT INTO t VALUES (ROW(1, 'x'));"),
+    )
+    .await;
+}

@@ -1759,6 +1759,29 @@ impl<'a> Builder<'a> {
                 self.hazard(id, &hazards);
                 self.fixes(id, change);
             }
+            (
+                TypeDefinition::Composite { attributes: ea },
+                TypeDefinition::Composite { attributes: aa },
+            ) if composite_changes(aa, ea).is_some_and(|changes| {
+                self.column_of_type(&path).is_none()
+                    || !changes
+                        .iter()
+                        .any(|c| matches!(c, ddl::AttributeChange::SetType(..)))
+            }) =>
+            {
+                // Attributes are added (last) and dropped in place, and retyped while no column
+                // has the type: values in columns keep the attributes that stay.
+                let changes = composite_changes(aa, ea).unwrap_or_default();
+                let sql = ddl::alter_composite(&schema, &name, &changes);
+                let id = self.node(Operation::Alter, &path, "", rank::TYPE, |_| vec![sql]);
+                self.fixes(id, change);
+                if changes
+                    .iter()
+                    .any(|c| !matches!(c, ddl::AttributeChange::Add(..)))
+                {
+                    self.hazard(id, &[Hazard::DeletesData]);
+                }
+            }
             _ => {
                 if let Some(column) = self.column_of_type(&path) {
                     return self.not_planned(
@@ -2496,6 +2519,37 @@ fn binary_coercible(from: &str, to: &str) -> bool {
         };
     }
     fb == tb && matches!(ta.as_deref(), Some([])) && fb == "numeric"
+}
+
+/// The ALTER TYPE actions that turn the composite attributes `actual` into `expected`: drops,
+/// type changes, then additions at the end; `None` when that does not give `expected`'s order.
+fn composite_changes<'a>(
+    actual: &'a [(String, String)],
+    expected: &'a [(String, String)],
+) -> Option<Vec<ddl::AttributeChange<'a>>> {
+    let in_expected = |name: &str| expected.iter().find(|(n, _)| n == name);
+    let in_actual = |name: &str| actual.iter().any(|(n, _)| n == name);
+    let mut changes = Vec::new();
+    let mut order: Vec<&str> = Vec::new();
+    for (name, data_type) in actual {
+        match in_expected(name) {
+            None => changes.push(ddl::AttributeChange::Drop(name)),
+            Some((_, wanted)) => {
+                if wanted != data_type {
+                    changes.push(ddl::AttributeChange::SetType(name, wanted));
+                }
+                order.push(name);
+            }
+        }
+    }
+    for (name, data_type) in expected {
+        if !in_actual(name) {
+            changes.push(ddl::AttributeChange::Add(name, data_type));
+            order.push(name);
+        }
+    }
+    let wanted: Vec<&str> = expected.iter().map(|(n, _)| n.as_str()).collect();
+    (order == wanted).then_some(changes)
 }
 
 /// The labels to add (with where) when `actual` becomes `expected` only by additions that

@@ -663,6 +663,43 @@ pub fn rename_type(
     )
 }
 
+/// One change to the attributes of a composite type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttributeChange<'a> {
+    /// `ADD ATTRIBUTE name type` (`type` as the model prints it, with its collation).
+    Add(&'a str, &'a str),
+    Drop(&'a str),
+    /// `ALTER ATTRIBUTE name SET DATA TYPE type`: refused while a column has the type.
+    SetType(&'a str, &'a str),
+}
+
+/// `ALTER TYPE s.t DROP ATTRIBUTE a, ADD ATTRIBUTE b integer, ...`: one statement, the actions
+/// in the order given. An added attribute goes last; attributes cannot be reordered.
+pub fn alter_composite(schema: &str, name: &str, changes: &[AttributeChange]) -> String {
+    let actions: Vec<String> = changes
+        .iter()
+        .map(|c| match *c {
+            AttributeChange::Add(attribute, data_type) => {
+                format!("ADD ATTRIBUTE {} {data_type}", quote_ident(attribute))
+            }
+            AttributeChange::Drop(attribute) => {
+                format!("DROP ATTRIBUTE {}", quote_ident(attribute))
+            }
+            AttributeChange::SetType(attribute, data_type) => {
+                format!(
+                    "ALTER ATTRIBUTE {} SET DATA TYPE {data_type}",
+                    quote_ident(attribute)
+                )
+            }
+        })
+        .collect();
+    format!(
+        "ALTER TYPE {} {};",
+        qualified(schema, name),
+        actions.join(", ")
+    )
+}
+
 /// Where a new enum label goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LabelPosition<'a> {
