@@ -341,3 +341,108 @@ async fn m03_composite_attributes_added_and_dropped_under_a_column() {
     )
     .await;
 }
+
+const PARTITIONED: &str = "CREATE TABLE ev(id int NOT NULL, at date NOT NULL, kind text DEFAULT 'info', \
+     CONSTRAINT ev_pkey PRIMARY KEY (id, at), CONSTRAINT ev_kind_check CHECK (kind <> '')) \
+     PARTITION BY RANGE (at); \
+     CREATE TABLE ev_2023 PARTITION OF ev FOR VALUES FROM ('2023-01-01') TO ('2024-01-01'); \
+     CREATE TABLE ev_rest PARTITION OF ev DEFAULT; \
+     CREATE INDEX ev_kind_idx ON ev (kind);";
+
+// A partitioned table gains an index: `CREATE INDEX ... ON ONLY` the parent, an index of each
+// partition, each attached to it; and loses one (the partitions' go with it).
+#[tokio::test]
+async fn m04_partitioned_index_added() {
+    let after = format!("{PARTITIONED} CREATE INDEX ev_id_idx ON ev (id);");
+    let plan = round_trip(&Case::new("m04", PARTITIONED, &after)).await;
+    assert!(sql(&plan).contains("ATTACH PARTITION public.ev_2023_id_idx"));
+}
+
+#[tokio::test]
+async fn m05_partitioned_index_dropped() {
+    let before = format!("{PARTITIONED} CREATE INDEX ev_id_idx ON ev (id);");
+    round_trip(&Case::new("m05", &before, PARTITIONED)).await;
+}
+
+// A partition is added to a table with a key, a CHECK and an index: it is made with them under
+// its own names, then attached; and one is dropped.
+#[tokio::test]
+async fn m06_partition_added_and_dropped() {
+    let after = format!(
+        "{PARTITIONED} CREATE TABLE ev_2024 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');"
+    );
+    round_trip(&Case::new("m06", PARTITIONED, &after)).await;
+    round_trip(&Case::new("m06b", &after, PARTITIONED).destructive()).await;
+}
+
+// A whole tree of partitions from nothing (and back), with a sub-partitioned partition.
+#[tokio::test]
+async fn m07_partition_tree_from_nothing() {
+    let tree = format!(
+        "{PARTITIONED} CREATE TABLE ev_2024 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') \
+         PARTITION BY RANGE (at); \
+         CREATE TABLE ev_2024_h1 PARTITION OF ev_2024 FOR VALUES FROM ('2024-01-01') TO ('2024-07-01'); \
+         CREATE TABLE ev_2024_h2 PARTITION OF ev_2024 (kind WITH OPTIONS DEFAULT 'other') DEFAULT;"
+    );
+    round_trip(&Case::new("m07", "", &tree)).await;
+    round_trip(&Case::new("m07b", &tree, "").destructive()).await;
+}
+
+// A partitioned table gains and loses a column and a CHECK: its partitions follow it.
+#[tokio::test]
+async fn m08_partitioned_columns_and_checks() {
+    let after = format!(
+        "{PARTITIONED} ALTER TABLE ev ADD COLUMN n integer DEFAULT 0 NOT NULL; \
+         ALTER TABLE ev ADD CONSTRAINT ev_id_check CHECK (id > 0);"
+    );
+    round_trip(&Case::new("m08", PARTITIONED, &after)).await;
+    round_trip(&Case::new("m08b", &after, PARTITIONED).destructive()).await;
+}
+
+// The same for inheritance children, one of which has a default of its own.
+#[tokio::test]
+async fn m09_inheritance_columns_and_checks() {
+    let before = "CREATE TABLE base(id int, note text CHECK (note <> '')); \
+                  CREATE TABLE child(extra int) INHERITS (base); \
+                  CREATE TABLE grandchild() INHERITS (child);";
+    let after = format!(
+        "{before} ALTER TABLE base ADD COLUMN b text DEFAULT 'b'; \
+         ALTER TABLE base ADD CONSTRAINT base_id_check CHECK (id > 0); \
+         ALTER TABLE child ALTER COLUMN b SET DEFAULT 'c';"
+    );
+    round_trip(&Case::new("m09", before, &after)).await;
+    round_trip(&Case::new("m09b", &after, before).destructive()).await;
+}
+
+// A partition detached, one attached, a bound changed.
+#[tokio::test]
+async fn m10_partitions_detached_and_attached() {
+    let before = format!(
+        "{PARTITIONED} CREATE TABLE ev_2025 (id int NOT NULL, at date NOT NULL, kind text DEFAULT 'info', \
+         CONSTRAINT ev_kind_check CHECK (kind <> ''));"
+    );
+    let after = format!(
+        "{PARTITIONED} ALTER TABLE ev DETACH PARTITION ev_rest; \
+         CREATE TABLE ev_2025 (id int NOT NULL, at date NOT NULL, kind text DEFAULT 'info', \
+         CONSTRAINT ev_kind_check CHECK (kind <> '')); \
+         ALTER TABLE ev ATTACH PARTITION ev_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01'); \
+         ALTER TABLE ev DETACH PARTITION ev_2023; \
+         ALTER TABLE ev ATTACH PARTITION ev_2023 FOR VALUES FROM ('2023-01-01') TO ('2023-07-01');"
+    );
+    round_trip(&Case::new("m10", &before, &after)).await;
+    round_trip(&Case::new("m10b", &after, &before)).await;
+}
+
+// A parent's default, NOT NULL and type change; a partition keeps a default and a NOT NULL of
+// its own.
+#[tokio::test]
+async fn m11_partitioned_column_properties() {
+    let before = "CREATE TABLE pp(a int, b text DEFAULT 'x' NOT NULL, c int) PARTITION BY LIST (a); \
+                  CREATE TABLE pp1 PARTITION OF pp FOR VALUES IN (1); \
+                  CREATE TABLE pp2 PARTITION OF pp (b WITH OPTIONS DEFAULT 'own') FOR VALUES IN (2);";
+    let after = "CREATE TABLE pp(a int, b varchar(50) DEFAULT 'y', c bigint) PARTITION BY LIST (a); \
+                 CREATE TABLE pp1 PARTITION OF pp FOR VALUES IN (1); \
+                 CREATE TABLE pp2 PARTITION OF pp (b WITH OPTIONS DEFAULT 'own' NOT NULL) FOR VALUES IN (2);";
+    round_trip(&Case::new("m11", before, after).destructive()).await;
+    round_trip(&Case::new("m11b", after, before).destructive()).await;
+}

@@ -93,6 +93,8 @@ mod rank {
     pub const VIEW_INDEX: u16 = 55;
     pub const TRIGGER: u16 = 56;
     pub const POLICY: u16 = 57;
+    pub const ATTACH: u16 = 58;
+    pub const ATTACH_INDEX: u16 = 59;
     pub const OWNER: u16 = 60;
     pub const GRANT: u16 = 61;
     pub const COMMENT: u16 = 62;
@@ -163,6 +165,7 @@ pub(super) fn build(
     for change in structure {
         b.change(change);
     }
+    b.families();
     b.closure();
     for change in access {
         b.access(change);
@@ -254,6 +257,105 @@ impl<'s> Side<'s> {
     fn user_type(&self, path: &ObjectPath) -> Option<&'s Type> {
         self.namespace(path)?.types.get(&path.name)
     }
+    /// The tables a table is a partition or an inheritance child of.
+    fn parents_of(&self, table: &ObjectPath) -> Vec<ObjectPath> {
+        let Some(t) = self.table(schema_of(table), &table.name) else {
+            return Vec::new();
+        };
+        (t.partition_of.iter().chain(&t.inherits))
+            .filter_map(|q| match split_qualified(q).as_slice() {
+                [s, n] => Some(ObjectPath::in_schema(ObjectKind::Table, s, n)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The partitions and inheritance children of a table.
+    fn children_of(&self, table: &ObjectPath) -> Vec<ObjectPath> {
+        let mut out = Vec::new();
+        for (schema, ns) in &self.0.schemas {
+            for name in ns.tables.keys() {
+                let child = ObjectPath::in_schema(ObjectKind::Table, schema, name);
+                if self
+                    .parents_of(&child)
+                    .iter()
+                    .any(|p| p.schema == table.schema && p.name == table.name)
+                {
+                    out.push(child);
+                }
+            }
+        }
+        out
+    }
+
+    /// Every partition and child below a table, children before grandchildren.
+    fn descendants_of(&self, table: &ObjectPath) -> Vec<ObjectPath> {
+        let mut out = self.children_of(table);
+        let mut i = 0;
+        while i < out.len() {
+            let more = self.children_of(&out[i]);
+            for m in more {
+                if !out.contains(&m) {
+                    out.push(m);
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// The parent's object a column, constraint or index of a partition or inheritance child
+    /// comes from: a column of the same name; a CHECK (or, for a partition, a foreign key) of
+    /// the same name and definition; for a partition, a primary key or unique constraint of
+    /// the same definition, and an index of the same shape. PostgreSQL makes and drops these
+    /// with the parent's; the model does not mark them.
+    fn inherited_from(&self, path: &ObjectPath) -> Option<ObjectPath> {
+        let table = holder(path)?;
+        let t = self.table(schema_of(&table), &table.name)?;
+        let partition = t.partition_of.is_some();
+        for parent in self.parents_of(&table) {
+            let (ps, pn) = (schema_of(&parent), parent.name.as_str());
+            let Some(p) = self.table(ps, pn) else {
+                continue;
+            };
+            match path.kind {
+                ObjectKind::Column if p.columns.contains_key(&path.name) => {
+                    return Some(child_path(&parent, ObjectKind::Column, &path.name));
+                }
+                ObjectKind::Constraint => {
+                    let c = t.constraints.get(&path.name)?;
+                    let same = |pc: &Constraint| pc.kind == c.kind && pc.definition == c.definition;
+                    let by_name = match c.kind {
+                        ConstraintKind::Check => true,
+                        ConstraintKind::ForeignKey => partition,
+                        _ => false,
+                    };
+                    if by_name && p.constraints.get(&path.name).is_some_and(same) {
+                        return Some(child_path(&parent, ObjectKind::Constraint, &path.name));
+                    }
+                    if partition
+                        && matches!(c.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique)
+                        && let Some((name, _)) = p.constraints.iter().find(|(_, pc)| same(pc))
+                    {
+                        return Some(child_path(&parent, ObjectKind::Constraint, name));
+                    }
+                }
+                ObjectKind::Index if partition => {
+                    let i = t.indexes.get(&path.name)?;
+                    let shape =
+                        index_shape(&i.definition, &path.name, schema_of(&table), &table.name)?;
+                    if let Some((name, _)) = p.indexes.iter().find(|(n, pi)| {
+                        index_shape(&pi.definition, n, ps, pn).as_ref() == Some(&shape)
+                    }) {
+                        return Some(child_path(&parent, ObjectKind::Index, name));
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
     /// Whether the object exists on this side.
     fn has(&self, path: &ObjectPath) -> bool {
         use ObjectKind as K;
@@ -376,6 +478,23 @@ fn split_qualified(text: &str) -> Vec<String> {
     }
     parts.push(current);
     parts
+}
+
+/// An index definition without its name, table and `ONLY`: `USING btree (kind)`, with
+/// `UNIQUE ` in front for a unique index. An index of a partition with the shape of one of its
+/// parent's indexes is attached to it.
+fn index_shape(definition: &str, name: &str, schema: &str, table: &str) -> Option<String> {
+    let index = crate::model::quote_ident(name);
+    let table = crate::model::qualified(schema, table);
+    for unique in ["", "UNIQUE "] {
+        for only in ["", "ONLY "] {
+            let prefix = format!("CREATE {unique}INDEX {index} ON {only}{table} ");
+            if let Some(rest) = definition.strip_prefix(&prefix) {
+                return Some(format!("{unique}{rest}"));
+            }
+        }
+    }
+    None
 }
 
 impl<'a> Builder<'a> {
@@ -647,6 +766,9 @@ impl<'a> Builder<'a> {
         match path.kind {
             ObjectKind::Table => {
                 if let Some(t) = side.table(schema, &path.name) {
+                    // A child made with INHERITS gets its parents' CHECK constraints with them
+                    // (a partition is made on its own, with everything).
+                    let inherits = t.partition_of.is_none() && !t.inherits.is_empty();
                     let kinds = [
                         (
                             ObjectKind::Constraint,
@@ -657,7 +779,12 @@ impl<'a> Builder<'a> {
                         (ObjectKind::Policy, t.policies.keys().collect()),
                     ];
                     for (kind, names) in kinds {
-                        out.extend(names.into_iter().map(|n| child_path(path, kind, n)));
+                        out.extend(
+                            names
+                                .into_iter()
+                                .map(|n| child_path(path, kind, n))
+                                .filter(|c| !(inherits && side.inherited_from(c).is_some())),
+                        );
                     }
                 }
             }
@@ -768,8 +895,11 @@ impl<'a> Builder<'a> {
                         _ => None,
                     })
                     .collect();
+                // A partition is made on its own with everything it has, under the names it
+                // has, and attached after (as pg_dump does): PARTITION OF would make the
+                // parent's indexes and keys for it under names of PostgreSQL's choosing.
                 let parts = ddl::TableParts {
-                    standalone: false,
+                    standalone: t.partition_of.is_some(),
                     parents: &parents,
                 };
                 let mut sql = ddl::create_table(&schema, &name, t, parts).map_err(|e| e.0)?;
@@ -970,8 +1100,30 @@ impl<'a> Builder<'a> {
             }
             for parent in t.partition_of.iter().chain(&t.inherits) {
                 if let [s, n] = split_qualified(parent).as_slice() {
+                    let parent = ObjectPath::in_schema(K::Table, s, n);
+                    self.after_made.push((id, parent.clone()));
+                    // A child made with INHERITS takes the parent's columns as they are then.
+                    if t.partition_of.is_none()
+                        && let Some(p) = side.table(s, n)
+                    {
+                        for column in p.columns.keys() {
+                            self.after_made
+                                .push((id, child_path(&parent, K::Column, column)));
+                        }
+                    }
+                }
+            }
+            if let (Some(parent), Some(bound)) = (&t.partition_of, &t.partition_bound) {
+                let sql = ddl::attach_partition(parent, &schema, &name, bound);
+                let attach = self.node(Operation::Alter, path, "attach", rank::ATTACH, |_| {
+                    vec![sql]
+                });
+                self.hazard(attach, &[Hazard::AccessExclusiveLock]);
+                self.nodes[attach].reason = vec![format!("partition {path} is attached")];
+                self.edge(id, attach, format!("partition {path} exists first"));
+                if let [s, n] = split_qualified(parent).as_slice() {
                     self.after_made
-                        .push((id, ObjectPath::in_schema(K::Table, s, n)));
+                        .push((attach, ObjectPath::in_schema(K::Table, s, n)));
                 }
             }
         }
@@ -1338,25 +1490,46 @@ impl<'a> Builder<'a> {
                      new table, copy the rows, swap the names)",
                 );
             }
-            TableField::PartitionParent | TableField::PartitionBound => {
-                let mut sql = Vec::new();
-                if let Some(parent) = &a.partition_of {
-                    sql.push(ddl::detach_partition(parent, &schema, &name));
+            TableField::PartitionParent | TableField::PartitionBound | TableField::Inheritance => {
+                // Detached first, attached last: in between, the table's own changes make it
+                // fit its new parent (see `family_edges`).
+                let mut detach = Vec::new();
+                let mut attach = Vec::new();
+                if a.partition_of != e.partition_of || a.partition_bound != e.partition_bound {
+                    if let Some(parent) = &a.partition_of {
+                        detach.push(ddl::detach_partition(parent, &schema, &name));
+                    }
+                    if let (Some(parent), Some(bound)) = (&e.partition_of, &e.partition_bound) {
+                        attach.push(ddl::attach_partition(parent, &schema, &name, bound));
+                    }
                 }
-                if let (Some(parent), Some(bound)) = (&e.partition_of, &e.partition_bound) {
-                    sql.push(ddl::attach_partition(parent, &schema, &name, bound));
-                }
-                (sql, vec![Hazard::ScansTable, Hazard::AccessExclusiveLock])
-            }
-            TableField::Inheritance => {
-                let mut sql = Vec::new();
                 for parent in a.inherits.iter().filter(|p| !e.inherits.contains(p)) {
-                    sql.push(ddl::no_inherit(&schema, &name, parent));
+                    detach.push(ddl::no_inherit(&schema, &name, parent));
                 }
                 for parent in e.inherits.iter().filter(|p| !a.inherits.contains(p)) {
-                    sql.push(ddl::inherit(&schema, &name, parent));
+                    attach.push(ddl::inherit(&schema, &name, parent));
                 }
-                (sql, vec![Hazard::AccessExclusiveLock])
+                for (part, rank, sql) in [
+                    ("detach", rank::TABLE_PROPERTY, detach),
+                    ("attach", rank::ATTACH, attach),
+                ] {
+                    if sql.is_empty() {
+                        continue;
+                    }
+                    let id = self.node(Operation::Alter, path, part, rank, |_| sql);
+                    self.hazard(id, &[Hazard::AccessExclusiveLock]);
+                    if part == "attach" {
+                        self.hazard(id, &[Hazard::ScansTable]);
+                        for parent in e.partition_of.iter().chain(&e.inherits) {
+                            if let [s, n] = split_qualified(parent).as_slice() {
+                                self.after_made
+                                    .push((id, ObjectPath::in_schema(ObjectKind::Table, s, n)));
+                            }
+                        }
+                    }
+                    self.fixes(id, change);
+                }
+                return;
             }
             TableField::RowSecurity => (
                 vec![ddl::set_row_level_security(&schema, &name, e.rls_enabled)],
@@ -1386,8 +1559,9 @@ impl<'a> Builder<'a> {
         let part = match f {
             TableField::Persistence => "persistence",
             TableField::PartitionKey => "partition key",
-            TableField::PartitionParent | TableField::PartitionBound => "partition",
-            TableField::Inheritance => "inheritance",
+            TableField::PartitionParent | TableField::PartitionBound | TableField::Inheritance => {
+                "partition"
+            }
             TableField::RowSecurity => "row security",
             TableField::ForcedRowSecurity => "forced row security",
             TableField::StorageParameters => "storage",
@@ -1452,11 +1626,17 @@ impl<'a> Builder<'a> {
                 });
                 // A default written for the old type (`'x'::old_type`) may not cast: drop it
                 // first, set it again after. Plain literals and calls cast by themselves.
+                // The expected default may differ only by that cast, which the comparison
+                // ignores (and normalizing may have written the actual one as the expected
+                // one): a default that names either type is set again all the same.
+                let new_type = type_parts(&e.data_type).0;
                 if a.default.is_some()
-                    && a.default == e.default
-                    && a.default
-                        .as_deref()
-                        .is_some_and(|d| d.contains(&a.data_type))
+                    && e.default.as_deref().is_some_and(|d| {
+                        d.contains(&format!("::{new_type}"))
+                            || a.default
+                                .as_deref()
+                                .is_some_and(|d| d.contains(&a.data_type))
+                    })
                 {
                     let default = e.default.clone().unwrap_or_default();
                     let drop =
@@ -2146,6 +2326,339 @@ impl<'a> Builder<'a> {
         self.edge(drop, create, format!("{d} is recreated"));
     }
 
+    // ---- partitions and inheritance children ------------------------------------------
+
+    /// What a parent's statement does to its partitions and children: a column, CHECK or
+    /// foreign key added to the parent is added to them (their own create step only sets what
+    /// differs from the parent's), one dropped from it goes from them (theirs follows with IF
+    /// EXISTS: a child may have it of its own too), a type change reaches them; a parent's
+    /// default is set for it alone, and a parent's dropped NOT NULL is set again on the children
+    /// that keep it. Runs before the dependents of invalidating changes are found.
+    fn families(&mut self) {
+        let mut absorbed: HashMap<NodeId, NodeId> = HashMap::new();
+        for id in 0..self.nodes.len() {
+            let object = self.nodes[id].object.clone();
+            if !matches!(
+                object.kind,
+                ObjectKind::Column | ObjectKind::Constraint | ObjectKind::Index
+            ) || self.act().holder_table(&object).is_none()
+                && self.exp().holder_table(&object).is_none()
+            {
+                continue;
+            }
+            match (self.nodes[id].operation, self.nodes[id].part) {
+                (Operation::Create, "") => {
+                    if let Some(by) = self.inherited_create(id, &object) {
+                        absorbed.insert(id, by);
+                    }
+                }
+                (Operation::Drop, "") => self.inherited_drop(id, &object),
+                (Operation::Alter, "type") => {
+                    if let Some(by) = self.inherited_type(id, &object) {
+                        absorbed.insert(id, by);
+                    }
+                }
+                (Operation::Alter, "drop not null") => self.children_keep_not_null(id, &object),
+                (Operation::Alter, "set default" | "drop default") => {
+                    let table = holder(&object).unwrap_or_else(|| object.clone());
+                    if !self.act().children_of(&table).is_empty() {
+                        for sql in &mut self.nodes[id].sql {
+                            *sql = ddl::table_only(sql);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        // The dependents of a child's column retyped through its parent go before the parent's
+        // statement.
+        let root = |mut id: NodeId| {
+            while let Some(&by) = absorbed.get(&id) {
+                id = by;
+            }
+            id
+        };
+        for inv in &mut self.invalidations {
+            inv.first = root(inv.first);
+        }
+    }
+
+    /// The first step that makes `path`, other than `id`.
+    fn maker(&self, path: &ObjectPath, id: NodeId) -> Option<NodeId> {
+        let makers = self.roles.get(&(Role::Makes, path.clone()))?;
+        makers.iter().copied().find(|&m| {
+            m != id
+                && matches!(
+                    self.nodes[m].operation,
+                    Operation::Create | Operation::Recreate
+                )
+                && self.nodes[m].object == *path
+        })
+    }
+
+    /// A child's column, CHECK or foreign key created by its parent's create step.
+    fn inherited_create(&mut self, id: NodeId, path: &ObjectPath) -> Option<NodeId> {
+        let exp = self.exp();
+        let parent_object = exp.inherited_from(path)?;
+        let parent = holder(&parent_object)?;
+        let table = holder(path)?;
+        // A table attached in this plan brings what it has; only a child already can get it
+        // from the parent.
+        if !self.act().parents_of(&table).contains(&parent) {
+            return None;
+        }
+        let by = self.maker(&parent_object, id)?;
+        let (schema, name) = (schema_of(path).to_string(), parent_of(path).to_string());
+        match path.kind {
+            ObjectKind::Column => {
+                let (c, pc) = (exp.column(path)?, exp.column(&parent_object)?);
+                let mut sql = Vec::new();
+                if c.default != pc.default {
+                    sql.push(match &c.default {
+                        Some(d) => ddl::set_column_default(&schema, &name, &path.name, d),
+                        None => ddl::drop_column_default(&schema, &name, &path.name),
+                    });
+                }
+                if c.not_null && !pc.not_null {
+                    sql.push(ddl::set_column_not_null(&schema, &name, &path.name));
+                }
+                sql.extend(self.replay_access(&exp, path, None, &c.grants, c.comment.as_deref()));
+                self.absorb(
+                    id,
+                    by,
+                    format!("{parent_object} is added to its child {table}"),
+                );
+                self.nodes[id].sql = sql;
+                Some(by)
+            }
+            ObjectKind::Constraint => {
+                let c = exp.constraint(path)?;
+                if matches!(c.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique) {
+                    // The parent's key takes the partition's as its part when it is there.
+                    self.edge(
+                        id,
+                        by,
+                        format!("{parent_object} uses the key of partition {table}"),
+                    );
+                    return None;
+                }
+                let comment = self.replay_access(&exp, path, None, &[], c.comment.as_deref());
+                self.absorb(
+                    id,
+                    by,
+                    format!("{parent_object} is added to its child {table}"),
+                );
+                self.nodes[id].sql = comment;
+                Some(by)
+            }
+            _ => None,
+        }
+    }
+
+    /// A child's column, constraint or index that goes with its parent's.
+    fn inherited_drop(&mut self, id: NodeId, path: &ObjectPath) {
+        let Some(parent_object) = self.act().inherited_from(path) else {
+            return;
+        };
+        let removers = self
+            .roles
+            .get(&(Role::Removes, parent_object.clone()))
+            .cloned()
+            .unwrap_or_default();
+        let Some(&by) = removers.iter().find(|&&r| r != id) else {
+            return;
+        };
+        let (schema, table) = (schema_of(path).to_string(), parent_of(path).to_string());
+        let sql = match path.kind {
+            ObjectKind::Column => ddl::drop_column_if_exists(&schema, &table, &path.name),
+            ObjectKind::Constraint => ddl::drop_constraint_if_exists(&schema, &table, &path.name),
+            _ => ddl::drop_index_if_exists(&schema, &path.name),
+        };
+        if let Some(first) = self.nodes[id].sql.first_mut() {
+            *first = sql;
+        }
+        self.edge(
+            by,
+            id,
+            format!("{path} goes with {parent_object} unless it is its own too"),
+        );
+    }
+
+    /// A child's column retyped by its parent's type change (which PostgreSQL carries to
+    /// every partition and child).
+    fn inherited_type(&mut self, id: NodeId, path: &ObjectPath) -> Option<NodeId> {
+        let parent_object = self.act().inherited_from(path)?;
+        if self.exp().inherited_from(path).as_ref() != Some(&parent_object) {
+            return None;
+        }
+        let by = *self
+            .by_key
+            .get(&(Operation::Alter, parent_object.clone(), "type"))?;
+        self.absorb(
+            id,
+            by,
+            format!("{parent_object} changes type in its child too"),
+        );
+        self.role_of(by, Role::Invalidates, path);
+        for (part, before) in [("drop default", true), ("set default", false)] {
+            if let Some(&d) = self.by_key.get(&(Operation::Alter, path.clone(), part)) {
+                if before {
+                    self.edge(
+                        d,
+                        by,
+                        format!("{path} loses its default before the type change"),
+                    );
+                } else {
+                    self.edge(
+                        by,
+                        d,
+                        format!("{path} gets its default after the type change"),
+                    );
+                }
+            }
+        }
+        Some(by)
+    }
+
+    /// DROP NOT NULL on a parent drops it on every partition and child: set it again where
+    /// the expected child keeps it.
+    fn children_keep_not_null(&mut self, id: NodeId, path: &ObjectPath) {
+        let Some(table) = holder(path) else {
+            return;
+        };
+        let (act, exp) = (self.act(), self.exp());
+        let keep: Vec<String> = act
+            .descendants_of(&table)
+            .into_iter()
+            .filter(|child| exp.descendants_of(&table).contains(child))
+            .filter(|child| {
+                exp.column(&child_path(child, ObjectKind::Column, &path.name))
+                    .is_some_and(|c| c.not_null)
+            })
+            .map(|child| ddl::set_column_not_null(schema_of(&child), &child.name, &path.name))
+            .collect();
+        self.nodes[id].sql.extend(keep);
+    }
+
+    /// Orders what families need once every step is known: a table's own changes between its
+    /// detach and its attach (a table attached must fit its parent, one detached may be changed
+    /// freely); the index of each partition attached to its parent's index when either is made
+    /// or the partition is attached in this plan; a partition's key made before its parent's,
+    /// which then takes it as its part.
+    fn family_edges(&mut self) {
+        let mut moves: BTreeMap<ObjectPath, (Vec<NodeId>, Vec<NodeId>)> = BTreeMap::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            if n.object.kind == ObjectKind::Table && n.operation == Operation::Alter {
+                match n.part {
+                    "detach" => moves.entry(n.object.clone()).or_default().0.push(i),
+                    "attach" => moves.entry(n.object.clone()).or_default().1.push(i),
+                    _ => {}
+                }
+            }
+        }
+        for (table, (detach, attach)) in &moves {
+            for (i, n) in self.nodes.iter().enumerate() {
+                let on_table = n.object.parent.as_deref() == Some(table.name.as_str())
+                    && n.object.schema == table.schema
+                    && n.part != "attach index";
+                if !on_table || n.sql.is_empty() {
+                    continue;
+                }
+                for &d in detach {
+                    self.edges.push(Edge {
+                        before: d,
+                        after: i,
+                        why: format!("{table} is detached before its own changes"),
+                    });
+                }
+                for &a in attach {
+                    self.edges.push(Edge {
+                        before: i,
+                        after: a,
+                        why: format!("{table} fits its parent before it is attached"),
+                    });
+                }
+            }
+        }
+        let exp = self.exp();
+        let made = |b: &Self, p: &ObjectPath| {
+            b.roles
+                .get(&(Role::Makes, p.clone()))
+                .is_some_and(|ids| ids.iter().any(|&i| !b.nodes[i].sql.is_empty()))
+        };
+        for (schema, ns) in &self.expected.schemas {
+            for (name, t) in &ns.tables {
+                if t.partition_key.is_none() {
+                    continue;
+                }
+                let parent = ObjectPath::in_schema(ObjectKind::Table, schema, name);
+                for child in exp.children_of(&parent) {
+                    let Some(ct) = exp.table(schema_of(&child), &child.name) else {
+                        continue;
+                    };
+                    let attached = moves.get(&child).map(|m| m.1.clone()).unwrap_or_default();
+                    for index in ct.indexes.keys() {
+                        let child_index = child_path(&child, ObjectKind::Index, index);
+                        let Some(parent_index) = exp.inherited_from(&child_index) else {
+                            continue;
+                        };
+                        if !(made(self, &parent_index) || made(self, &child_index))
+                            && attached.is_empty()
+                        {
+                            continue;
+                        }
+                        let sql =
+                            ddl::attach_index(schema, &parent_index.name, schema_of(&child), index);
+                        let id = self.node(
+                            Operation::Alter,
+                            &child_index,
+                            "attach index",
+                            rank::ATTACH_INDEX,
+                            |_| vec![sql],
+                        );
+                        self.nodes[id].reason =
+                            vec![format!("index {child_index} is part of {parent_index}")];
+                        self.after_made.push((id, parent_index.clone()));
+                        self.after_made.push((id, child_index.clone()));
+                        self.after_made.push((id, child.clone()));
+                        for &a in &attached {
+                            self.edges.push(Edge {
+                                before: a,
+                                after: id,
+                                why: format!("{child} is a partition first"),
+                            });
+                        }
+                    }
+                    for constraint in ct.constraints.keys() {
+                        let child_key = child_path(&child, ObjectKind::Constraint, constraint);
+                        let Some(parent_key) = exp.inherited_from(&child_key) else {
+                            continue;
+                        };
+                        let is_key = exp.constraint(&child_key).is_some_and(|c| {
+                            matches!(c.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique)
+                        });
+                        if !is_key {
+                            continue;
+                        }
+                        let (Some(c), Some(p)) = (
+                            self.maker(&child_key, usize::MAX),
+                            self.maker(&parent_key, usize::MAX),
+                        ) else {
+                            continue;
+                        };
+                        self.edges.push(Edge {
+                            before: c,
+                            after: p,
+                            why: format!(
+                                "{parent_key} takes the key of partition {child} as its part"
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
     // ---- what PostgreSQL does by itself ---------------------------------------------------
 
     /// `id`'s work is done by `by` (a sequence goes with the column that owns it): it prints
@@ -2214,6 +2727,7 @@ impl<'a> Builder<'a> {
 
     fn finish(mut self) -> Result<Plan, PlanError> {
         self.implicit_drops();
+        self.family_edges();
         self.dependency_edges();
         let keys: Vec<(Phase, u16, String, &'static str, usize)> = self
             .nodes

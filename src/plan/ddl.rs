@@ -1390,6 +1390,36 @@ pub fn drop_column(schema: &str, table: &str, name: &str) -> String {
     alter_table(schema, table, &format!("DROP COLUMN {}", quote_ident(name)))
 }
 
+/// `ALTER TABLE ... DROP COLUMN IF EXISTS`: for a column a child table inherits, which goes with
+/// the parent's column unless the child declared it too (the model cannot tell which).
+pub fn drop_column_if_exists(schema: &str, table: &str, name: &str) -> String {
+    alter_table(
+        schema,
+        table,
+        &format!("DROP COLUMN IF EXISTS {}", quote_ident(name)),
+    )
+}
+
+/// `ALTER TABLE ... DROP CONSTRAINT IF EXISTS`: for a constraint a child table inherits, which
+/// goes with the parent's unless the child has it of its own too.
+pub fn drop_constraint_if_exists(schema: &str, table: &str, name: &str) -> String {
+    alter_table(
+        schema,
+        table,
+        &format!("DROP CONSTRAINT IF EXISTS {}", quote_ident(name)),
+    )
+}
+
+/// The same `ALTER TABLE` statement for the table alone (`ALTER TABLE ONLY`), not for its
+/// partitions and inheritance children: a parent's new default must not replace the defaults
+/// its children have of their own.
+pub fn table_only(statement: &str) -> String {
+    match statement.strip_prefix("ALTER TABLE ") {
+        Some(rest) if !rest.starts_with("ONLY ") => format!("ALTER TABLE ONLY {rest}"),
+        _ => statement.to_string(),
+    }
+}
+
 pub fn rename_column(schema: &str, table: &str, from: &str, to: &str) -> String {
     alter_table(
         schema,
@@ -1596,6 +1626,11 @@ pub fn create_index_concurrently(index: &Index) -> Result<String, DdlError> {
 
 pub fn drop_index(schema: &str, name: &str) -> String {
     format!("DROP INDEX {};", qualified(schema, name))
+}
+
+/// `DROP INDEX IF EXISTS`: for the index of a partition, which goes with its parent's index.
+pub fn drop_index_if_exists(schema: &str, name: &str) -> String {
+    format!("DROP INDEX IF EXISTS {};", qualified(schema, name))
 }
 
 /// `DROP INDEX CONCURRENTLY` (outside a transaction block; not for an index of a partitioned
