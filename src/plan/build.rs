@@ -78,12 +78,15 @@ mod rank {
     pub const TABLE: u16 = 35;
     pub const TABLE_PROPERTY: u16 = 36;
     pub const ADD_COLUMN: u16 = 37;
-    pub const COLUMN_DROP_DEFAULT: u16 = 40;
-    pub const COLUMN_DROP_IDENTITY: u16 = 41;
-    pub const COLUMN_DROP_EXPRESSION: u16 = 42;
-    pub const COLUMN_TYPE: u16 = 43;
+    pub const COLUMN_DROP_DEFAULT: u16 = 39;
+    pub const COLUMN_DROP_IDENTITY: u16 = 40;
+    pub const COLUMN_DROP_EXPRESSION: u16 = 41;
+    pub const COLUMN_TYPE: u16 = 42;
+    /// Before an identity is added: PostgreSQL wants the column NOT NULL first.
+    pub const COLUMN_SET_NOT_NULL: u16 = 43;
     pub const COLUMN_IDENTITY: u16 = 44;
     pub const COLUMN_SET_DEFAULT: u16 = 45;
+    /// After an identity is dropped: an identity column cannot lose its NOT NULL.
     pub const COLUMN_NULLABLE: u16 = 46;
     pub const CONSTRAINT: u16 = 50;
     pub const INDEX: u16 = 51;
@@ -1652,9 +1655,10 @@ impl<'a> Builder<'a> {
                 }
             }
             RuleId::ColumnNullable => {
-                let (part, sql, hazards) = if e.not_null {
+                let (part, rank, sql, hazards) = if e.not_null {
                     (
                         "set not null",
+                        rank::COLUMN_SET_NOT_NULL,
                         ddl::set_column_not_null(&schema, &table, &name),
                         vec![
                             Hazard::ScansTable,
@@ -1665,13 +1669,12 @@ impl<'a> Builder<'a> {
                 } else {
                     (
                         "drop not null",
+                        rank::COLUMN_NULLABLE,
                         ddl::drop_column_not_null(&schema, &table, &name),
                         vec![Hazard::AccessExclusiveLock],
                     )
                 };
-                let id = self.node(Operation::Alter, &path, part, rank::COLUMN_NULLABLE, |_| {
-                    vec![sql]
-                });
+                let id = self.node(Operation::Alter, &path, part, rank, |_| vec![sql]);
                 self.hazard(id, &hazards);
                 self.fixes(id, change);
             }
@@ -2359,6 +2362,7 @@ impl<'a> Builder<'a> {
                     }
                 }
                 (Operation::Alter, "drop not null") => self.children_keep_not_null(id, &object),
+                (Operation::Alter, "enum type") => self.column_gone_with_table(id, &object),
                 (Operation::Alter, "set default" | "drop default") => {
                     let table = holder(&object).unwrap_or_else(|| object.clone());
                     if !self.act().children_of(&table).is_empty() {
@@ -2381,6 +2385,34 @@ impl<'a> Builder<'a> {
         for inv in &mut self.invalidations {
             inv.first = root(inv.first);
         }
+    }
+
+    /// A column that moves to an enum's new version but is dropped (or its table is) in this
+    /// plan: nothing to move; the old version is dropped after it.
+    fn column_gone_with_table(&mut self, id: NodeId, column: &ObjectPath) {
+        let removers = self
+            .roles
+            .get(&(Role::Removes, column.clone()))
+            .cloned()
+            .unwrap_or_default();
+        let Some(&by) = removers.iter().find(|&&r| r != id) else {
+            return;
+        };
+        let drop_old: Vec<NodeId> = (self.edges.iter())
+            .filter(|e| e.before == id && self.nodes[e.after].part == "old")
+            .map(|e| e.after)
+            .collect();
+        self.nodes[id].sql.clear();
+        self.nodes[id].reason.clear();
+        for d in drop_old {
+            self.edge(
+                by,
+                d,
+                format!("column {column} is dropped before the old type"),
+            );
+        }
+        self.invalidations
+            .retain(|inv| !(inv.first == id && inv.last == id));
     }
 
     /// The first step that makes `path`, other than `id`.
