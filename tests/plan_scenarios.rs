@@ -475,3 +475,10 @@ async fn m13_enum_recreated_while_a_user_is_dropped() {
     )
     .await;
 }
+
+// A second index of the parent's shape on a partition: the first stays the one attached.
+#[tokio::test]
+async fn m14_second_index_of_the_parents_shape_on_a_partition() {
+    let after = format!("{PARTITIONED} CREATE INDEX ev_2023_kind_again ON ev_2023 (kind);");
+    round_trip(&Case::new("m14", PARTITIONED, &after)).await;
+}

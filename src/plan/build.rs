@@ -2415,6 +2415,30 @@ impl<'a> Builder<'a> {
             .retain(|inv| !(inv.first == id && inv.last == id));
     }
 
+    /// Whether the actual partition has another index of `index`'s shape that stays: that one
+    /// is the part of the parent's index.
+    fn already_attached(&self, partition: &ObjectPath, index: &ObjectPath) -> bool {
+        let (act, exp) = (self.act(), self.exp());
+        let (schema, table) = (schema_of(partition), partition.name.as_str());
+        let shape_of = |side: &Side<'_>, name: &str| {
+            side.index(&child_path(partition, ObjectKind::Index, name))
+                .and_then(|i| index_shape(&i.definition, name, schema, table))
+        };
+        let Some(shape) = shape_of(&exp, &index.name) else {
+            return false;
+        };
+        let Some(t) = act.table(schema, table) else {
+            return false;
+        };
+        t.indexes.keys().any(|name| {
+            name != &index.name
+                && shape_of(&act, name).as_ref() == Some(&shape)
+                && exp
+                    .index(&child_path(partition, ObjectKind::Index, name))
+                    .is_some()
+        })
+    }
+
     /// The first step that makes `path`, other than `id`.
     fn maker(&self, path: &ObjectPath, id: NodeId) -> Option<NodeId> {
         let makers = self.roles.get(&(Role::Makes, path.clone()))?;
@@ -2636,6 +2660,14 @@ impl<'a> Builder<'a> {
                         };
                         if !(made(self, &parent_index) || made(self, &child_index))
                             && attached.is_empty()
+                        {
+                            continue;
+                        }
+                        // A new index of the parent's shape on a partition that stays attached
+                        // to it, beside the one that is attached already: it stays on its own.
+                        if !made(self, &parent_index)
+                            && attached.is_empty()
+                            && self.already_attached(&child, &child_index)
                         {
                             continue;
                         }
