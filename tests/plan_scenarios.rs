@@ -482,3 +482,27 @@ async fn m14_second_index_of_the_parents_shape_on_a_partition() {
     let after = format!("{PARTITIONED} CREATE INDEX ev_2023_kind_again ON ev_2023 (kind);");
     round_trip(&Case::new("m14", PARTITIONED, &after)).await;
 }
+
+// Without allow_destructive an extra table with a serial column stays, and so does its
+// sequence (which goes only with the column): both are listed as not planned.
+#[tokio::test]
+async fn m15_serial_table_kept_without_allow_destructive() {
+    let (before, after) = ("CREATE TABLE t(id serial, v text);", "");
+    let actual = common::db_with("plan_m15_a", before).await;
+    let expected = common::db_with("plan_m15_e", after).await;
+    let settings = Default::default();
+    let plan = plan_support::plan(&expected, &actual, &settings, false).await;
+    let mut not_planned: Vec<String> = plan
+        .not_planned
+        .iter()
+        .map(|n| format!("{} {}", n.rule, n.object))
+        .collect();
+    not_planned.sort();
+    assert_eq!(
+        not_planned,
+        ["sequence.extra public.t_id_seq", "table.extra public.t"]
+    );
+    plan_support::converge(&expected, &actual, &settings, plan)
+        .await
+        .unwrap_or_else(|e| panic!("m15: {e}"));
+}

@@ -2765,6 +2765,20 @@ impl<'a> Builder<'a> {
                     by,
                     format!("sequence {sequence} goes with column {column}"),
                 );
+            } else if !self.exp().has(&column) {
+                // The column stays (its drop is not planned) and its default needs the
+                // sequence: the sequence can only go with it.
+                self.nodes[id].sql.clear();
+                for f in std::mem::take(&mut self.nodes[id].fixes) {
+                    self.not_planned.push(NotPlanned {
+                        rule: f.rule,
+                        object: f.object,
+                        reason: format!(
+                            "sequence {sequence} is owned by column {column}, whose drop is not \
+                             planned: it goes with the column"
+                        ),
+                    });
+                }
             }
         }
     }
