@@ -506,3 +506,12 @@ async fn m15_serial_table_kept_without_allow_destructive() {
         .await
         .unwrap_or_else(|e| panic!("m15: {e}"));
 }
+
+// A second index of the same shape on a partitioned table: the partitions' new indexes (not
+// the ones attached to the first) become its parts.
+#[tokio::test]
+async fn m16_second_parent_index_of_the_same_shape() {
+    let after = format!("{PARTITIONED} CREATE INDEX ev_kind_again ON ev (kind);");
+    round_trip(&Case::new("m16", PARTITIONED, &after)).await;
+    round_trip(&Case::new("m16b", &after, PARTITIONED)).await;
+}

@@ -2415,30 +2415,6 @@ impl<'a> Builder<'a> {
             .retain(|inv| !(inv.first == id && inv.last == id));
     }
 
-    /// Whether the actual partition has another index of `index`'s shape that stays: that one
-    /// is the part of the parent's index.
-    fn already_attached(&self, partition: &ObjectPath, index: &ObjectPath) -> bool {
-        let (act, exp) = (self.act(), self.exp());
-        let (schema, table) = (schema_of(partition), partition.name.as_str());
-        let shape_of = |side: &Side<'_>, name: &str| {
-            side.index(&child_path(partition, ObjectKind::Index, name))
-                .and_then(|i| index_shape(&i.definition, name, schema, table))
-        };
-        let Some(shape) = shape_of(&exp, &index.name) else {
-            return false;
-        };
-        let Some(t) = act.table(schema, table) else {
-            return false;
-        };
-        t.indexes.keys().any(|name| {
-            name != &index.name
-                && shape_of(&act, name).as_ref() == Some(&shape)
-                && exp
-                    .index(&child_path(partition, ObjectKind::Index, name))
-                    .is_some()
-        })
-    }
-
     /// The first step that makes `path`, other than `id`.
     fn maker(&self, path: &ObjectPath, id: NodeId) -> Option<NodeId> {
         let makers = self.roles.get(&(Role::Makes, path.clone()))?;
@@ -2653,44 +2629,77 @@ impl<'a> Builder<'a> {
                         continue;
                     };
                     let attached = moves.get(&child).map(|m| m.1.clone()).unwrap_or_default();
-                    for index in ct.indexes.keys() {
-                        let child_index = child_path(&child, ObjectKind::Index, index);
-                        let Some(parent_index) = exp.inherited_from(&child_index) else {
-                            continue;
+                    // Indexes pair by shape. A partition attached in this plan takes, as it is
+                    // attached, an index of each of the parent's that exist by then; otherwise
+                    // each new index of the parent takes a new index of the partition, or one
+                    // it has beyond those attached already (in name order).
+                    let mut shapes: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
+                    for (n, i) in &t.indexes {
+                        if let Some(shape) = index_shape(&i.definition, n, schema, name) {
+                            shapes.entry(shape).or_default().0.push(n.clone());
+                        }
+                    }
+                    for (n, i) in &ct.indexes {
+                        if let Some(shape) =
+                            index_shape(&i.definition, n, schema_of(&child), &child.name)
+                            && let Some(entry) = shapes.get_mut(&shape)
+                        {
+                            entry.1.push(n.clone());
+                        }
+                    }
+                    for (parents, children) in shapes.values() {
+                        let is_new = |b: &Self, table: &ObjectPath, n: &String| {
+                            made(b, &child_path(table, ObjectKind::Index, n))
                         };
-                        if !(made(self, &parent_index) || made(self, &child_index))
-                            && attached.is_empty()
-                        {
+                        let (new_parents, old_parents): (Vec<&String>, Vec<&String>) =
+                            parents.iter().partition(|n| is_new(self, &parent, n));
+                        if !attached.is_empty() {
+                            for p in &new_parents {
+                                let index = child_path(&parent, ObjectKind::Index, p);
+                                for m in self
+                                    .roles
+                                    .get(&(Role::Makes, index))
+                                    .cloned()
+                                    .unwrap_or_default()
+                                {
+                                    for &a in &attached {
+                                        self.edges.push(Edge {
+                                            before: m,
+                                            after: a,
+                                            why: format!("{child} takes the parent's index {p} as it is attached"),
+                                        });
+                                    }
+                                }
+                            }
                             continue;
                         }
-                        // A new index of the parent's shape on a partition that stays attached
-                        // to it, beside the one that is attached already: it stays on its own.
-                        if !made(self, &parent_index)
-                            && attached.is_empty()
-                            && self.already_attached(&child, &child_index)
-                        {
-                            continue;
-                        }
-                        let sql =
-                            ddl::attach_index(schema, &parent_index.name, schema_of(&child), index);
-                        let id = self.node(
-                            Operation::Alter,
-                            &child_index,
-                            "attach index",
-                            rank::ATTACH_INDEX,
-                            |_| vec![sql],
-                        );
-                        self.nodes[id].reason =
-                            vec![format!("index {child_index} is part of {parent_index}")];
-                        self.after_made.push((id, parent_index.clone()));
-                        self.after_made.push((id, child_index.clone()));
-                        self.after_made.push((id, child.clone()));
-                        for &a in &attached {
-                            self.edges.push(Edge {
-                                before: a,
-                                after: id,
-                                why: format!("{child} is a partition first"),
-                            });
+                        let (new_children, old_children): (Vec<&String>, Vec<&String>) =
+                            children.iter().partition(|n| is_new(self, &child, n));
+                        let free_old = old_children.len().saturating_sub(old_parents.len());
+                        let candidates: Vec<&String> = new_children
+                            .into_iter()
+                            .chain(
+                                old_children[old_children.len() - free_old..]
+                                    .iter()
+                                    .copied(),
+                            )
+                            .collect();
+                        for (p, c) in new_parents.iter().zip(candidates) {
+                            let parent_index = child_path(&parent, ObjectKind::Index, p);
+                            let child_index = child_path(&child, ObjectKind::Index, c);
+                            let sql = ddl::attach_index(schema, p, schema_of(&child), c);
+                            let id = self.node(
+                                Operation::Alter,
+                                &child_index,
+                                "attach index",
+                                rank::ATTACH_INDEX,
+                                |_| vec![sql],
+                            );
+                            self.nodes[id].reason =
+                                vec![format!("index {child_index} is part of {parent_index}")];
+                            self.after_made.push((id, parent_index));
+                            self.after_made.push((id, child_index));
+                            self.after_made.push((id, child.clone()));
                         }
                     }
                     for constraint in ct.constraints.keys() {
