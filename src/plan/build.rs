@@ -137,6 +137,9 @@ struct Builder<'a> {
     /// Objects created whole (with owner, grants and comments): their own owner, grant and
     /// comment changes are fixed by the create step.
     created: HashMap<ObjectPath, NodeId>,
+    /// Columns whose type change is not planned (destructive): what is defined on them keeps
+    /// the definition their type gives it.
+    held_columns: HashSet<ObjectPath>,
 }
 
 pub(super) fn build(
@@ -157,6 +160,7 @@ pub(super) fn build(
         invalidations: Vec::new(),
         not_planned: Vec::new(),
         created: HashMap::new(),
+        held_columns: HashSet::new(),
     };
     let (access, structure): (Vec<&Change<'_>>, Vec<&Change<'_>>) =
         changes.iter().copied().partition(|c| {
@@ -165,6 +169,18 @@ pub(super) fn build(
                 Detail::Owner { .. } | Detail::Comment { .. } | Detail::Grant { .. }
             )
         });
+    for change in &structure {
+        if let Detail::Property {
+            expected: Subject::Column(e),
+            actual: Subject::Column(a),
+            ..
+        } = change.detail
+            && matches!(change.rule, RuleId::ColumnType | RuleId::ColumnCollation)
+            && b.type_change_held(e, a)
+        {
+            b.held_columns.insert(change.path.clone());
+        }
+    }
     for change in structure {
         b.change(change);
     }
@@ -357,6 +373,38 @@ impl<'s> Side<'s> {
             }
         }
         None
+    }
+
+    /// Every index of a partition's parent with the shape of the partition's index `path`.
+    fn index_parents(&self, path: &ObjectPath) -> Vec<ObjectPath> {
+        let Some(table) = holder(path) else {
+            return Vec::new();
+        };
+        let (schema, name) = (schema_of(&table), table.name.as_str());
+        let Some(shape) = self
+            .index(path)
+            .and_then(|i| index_shape(&i.definition, &path.name, schema, name))
+        else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        if self
+            .table(schema, name)
+            .is_some_and(|t| t.partition_of.is_some())
+        {
+            for parent in self.parents_of(&table) {
+                if let Some(p) = self.table(schema_of(&parent), &parent.name) {
+                    for (n, i) in &p.indexes {
+                        if index_shape(&i.definition, n, schema_of(&parent), &parent.name).as_ref()
+                            == Some(&shape)
+                        {
+                            out.push(child_path(&parent, ObjectKind::Index, n));
+                        }
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Whether the object exists on this side.
@@ -1357,6 +1405,23 @@ impl<'a> Builder<'a> {
     // ---- properties --------------------------------------------------------------------
 
     fn property(&mut self, change: &Change<'_>, field: Field, e: Subject<'_>, a: Subject<'_>) {
+        if matches!(
+            field,
+            Field::Constraint(_)
+                | Field::Index
+                | Field::View(_)
+                | Field::Policy
+                | Field::Trigger(_)
+        ) && let Some(column) = self.on_held_column(&change.path)
+        {
+            return self.not_planned(
+                change,
+                format!(
+                    "defined on column {column}, whose type change is not planned: its definition \
+                     follows that type"
+                ),
+            );
+        }
         match (field, e, a) {
             (Field::Column, Subject::Column(ec), Subject::Column(ac)) => {
                 self.column(change, ec, ac)
@@ -1594,7 +1659,7 @@ impl<'a> Builder<'a> {
                     return self.recreate_column(change);
                 }
                 let narrowing = !widening(&a.data_type, &e.data_type);
-                if narrowing && !self.options.allow_destructive {
+                if self.type_change_held(e, a) {
                     return self.not_planned(
                         change,
                         format!(
@@ -1763,6 +1828,30 @@ impl<'a> Builder<'a> {
             }
             _ => self.not_planned(change, "pgdrift does not plan this change yet"),
         }
+    }
+
+    /// Whether a column's type change is destructive and not allowed.
+    fn type_change_held(&self, e: &Column, a: &Column) -> bool {
+        e.generated.is_none()
+            && a.generated.is_none()
+            && !self.options.allow_destructive
+            && !widening(&a.data_type, &e.data_type)
+    }
+
+    /// The column whose type change is not planned that a constraint, index, view, policy or
+    /// trigger of the actual side is defined on: its definition differs because of that type
+    /// (a cast deparsed), and cannot be made to match while the type stays.
+    fn on_held_column(&self, path: &ObjectPath) -> Option<ObjectPath> {
+        if self.held_columns.is_empty() {
+            return None;
+        }
+        let path = self.actual_path(path);
+        self.actual
+            .dependencies
+            .iter()
+            .filter(|d| self.actual_path(&d.from) == path)
+            .map(|d| d.to.clone())
+            .find(|to| self.held_columns.contains(to))
     }
 
     /// One ALTER COLUMN step of a column, chained after the column's earlier steps.
@@ -2489,17 +2578,29 @@ impl<'a> Builder<'a> {
 
     /// A child's column, constraint or index that goes with its parent's.
     fn inherited_drop(&mut self, id: NodeId, path: &ObjectPath) {
-        let Some(parent_object) = self.act().inherited_from(path) else {
-            return;
+        // An index of a partition may be the part of any of the parent's of its shape.
+        let candidates = if path.kind == ObjectKind::Index {
+            self.act().index_parents(path)
+        } else {
+            self.act().inherited_from(path).into_iter().collect()
         };
-        let removers = self
-            .roles
-            .get(&(Role::Removes, parent_object.clone()))
-            .cloned()
-            .unwrap_or_default();
-        let Some(&by) = removers.iter().find(|&&r| r != id) else {
+        let mut removed = Vec::new();
+        for candidate in candidates {
+            let removers = self
+                .roles
+                .get(&(Role::Removes, candidate.clone()))
+                .cloned()
+                .unwrap_or_default();
+            removed.extend(
+                removers
+                    .into_iter()
+                    .filter(|&r| r != id)
+                    .map(|r| (r, candidate.clone())),
+            );
+        }
+        if removed.is_empty() {
             return;
-        };
+        }
         let (schema, table) = (schema_of(path).to_string(), parent_of(path).to_string());
         let sql = match path.kind {
             ObjectKind::Column => ddl::drop_column_if_exists(&schema, &table, &path.name),
@@ -2509,11 +2610,13 @@ impl<'a> Builder<'a> {
         if let Some(first) = self.nodes[id].sql.first_mut() {
             *first = sql;
         }
-        self.edge(
-            by,
-            id,
-            format!("{path} goes with {parent_object} unless it is its own too"),
-        );
+        for (by, parent_object) in removed {
+            self.edge(
+                by,
+                id,
+                format!("{path} goes with {parent_object} unless it is its own too"),
+            );
+        }
     }
 
     /// A child's column retyped by its parent's type change (which PostgreSQL carries to
@@ -2589,6 +2692,28 @@ impl<'a> Builder<'a> {
             }
         }
         for (table, (detach, attach)) in &moves {
+            // What the parent loses in this plan, a table detached first keeps.
+            if !detach.is_empty() {
+                for parent in self.act().parents_of(table) {
+                    for ((role, path), ids) in &self.roles {
+                        let on_parent = *role == Role::Removes
+                            && path.parent.as_deref() == Some(parent.name.as_str())
+                            && path.schema == parent.schema;
+                        if !on_parent {
+                            continue;
+                        }
+                        for &i in ids {
+                            for &d in detach {
+                                self.edges.push(Edge {
+                                    before: d,
+                                    after: i,
+                                    why: format!("{table} leaves {parent} before {path} goes"),
+                                });
+                            }
+                        }
+                    }
+                }
+            }
             for (i, n) in self.nodes.iter().enumerate() {
                 let on_table = n.object.parent.as_deref() == Some(table.name.as_str())
                     && n.object.schema == table.schema
