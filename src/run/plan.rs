@@ -106,12 +106,12 @@ fn has_dependencies(schema: &Schema) -> bool {
     if !schema.dependencies.is_empty() {
         return true;
     }
-    // A schema of tables without columns, views or functions records no edges at all.
+    // Constraints and indexes always need their columns, triggers their functions; a schema
+    // without any (its views may read no table: `SELECT 1`) can have no edges at all.
     schema.schemas.values().all(|ns| {
         ns.tables
             .values()
             .all(|t| t.constraints.is_empty() && t.indexes.is_empty() && t.triggers.is_empty())
-            && ns.views.is_empty()
     })
 }
 
