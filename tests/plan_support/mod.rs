@@ -198,8 +198,9 @@ pub async fn converge(
 }
 
 /// A dump with the column lines of each CREATE TABLE sorted (and without their trailing
-/// commas): PostgreSQL cannot reorder columns, a plan never does, and a policy that ignores
-/// column order accepts a column dropped and added again at the end.
+/// commas), and the runs of column comments and grants too: PostgreSQL cannot reorder columns,
+/// a plan never does, and a policy that ignores column order accepts a column dropped and added
+/// again at the end.
 fn columns_unordered(dump: Vec<String>) -> Vec<String> {
     let mut out = Vec::with_capacity(dump.len());
     let mut block: Option<Vec<String>> = None;
@@ -224,7 +225,21 @@ fn columns_unordered(dump: Vec<String>) -> Vec<String> {
     if let Some(mut lines) = block {
         out.append(&mut lines);
     }
-    out
+    // Column comments and column grants follow the column order too: each run of them sorted.
+    let mut sorted = Vec::with_capacity(out.len());
+    let mut run: Vec<String> = Vec::new();
+    for line in out {
+        if line.starts_with("COMMENT ON COLUMN ") || line.starts_with("GRANT ") {
+            run.push(line);
+            continue;
+        }
+        run.sort();
+        sorted.append(&mut run);
+        sorted.push(line);
+    }
+    run.sort();
+    sorted.append(&mut run);
+    sorted
 }
 
 /// The SQL of every step, joined, for `contains` assertions.
