@@ -578,6 +578,39 @@ async fn m20_view_of_constants_dropped() {
     round_trip(&Case::new("m20", "CREATE VIEW v AS SELECT 1 AS one;", "")).await;
 }
 
+// Without allow_destructive an extra table stays, and so does the domain its column has.
+#[tokio::test]
+async fn m21_type_of_a_kept_table_is_kept() {
+    held_back(
+        "m21",
+        "CREATE DOMAIN d AS varchar(20) CHECK (VALUE <> ''); CREATE TABLE t(v d); \
+         CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'; \
+         CREATE TABLE u(n int DEFAULT f());",
+        "",
+        &[
+            "function.extra public.f()",
+            "table.extra public.t",
+            "table.extra public.u",
+            "type.extra public.d",
+        ],
+    )
+    .await;
+}
+
+// A function whose body changes is also recreated around its enum's new version: it is made
+// once, from the expected side.
+#[tokio::test]
+async fn m22_changed_function_recreated_around_an_enum() {
+    round_trip(&Case::new(
+        "m22",
+        "CREATE TYPE e AS ENUM ('a', 'b', 'c'); \
+         CREATE FUNCTION f(x e) RETURNS int LANGUAGE sql AS 'SELECT 1';",
+        "CREATE TYPE e AS ENUM ('c', 'b', 'a'); \
+         CREATE FUNCTION f(x e) RETURNS int LANGUAGE sql AS 'SELECT 2';",
+    ))
+    .await;
+}
+
 // ---- Every rule of the schema has a case that finds it and round-trips.
 
 /// One case per rule id: (rule, before, after, allow_destructive). A rule added later without

@@ -140,6 +140,8 @@ struct Builder<'a> {
     /// Columns whose type change is not planned (destructive): what is defined on them keeps
     /// the definition their type gives it.
     held_columns: HashSet<ObjectPath>,
+    /// Extra objects whose drop is not planned (destructive): what they need stays too.
+    kept: Vec<ObjectPath>,
 }
 
 pub(super) fn build(
@@ -161,6 +163,7 @@ pub(super) fn build(
         not_planned: Vec::new(),
         created: HashMap::new(),
         held_columns: HashSet::new(),
+        kept: Vec::new(),
     };
     let (access, structure): (Vec<&Change<'_>>, Vec<&Change<'_>>) =
         changes.iter().copied().partition(|c| {
@@ -664,6 +667,7 @@ impl<'a> Builder<'a> {
                     let path = self.actual_path(&change.path);
                     if let Some(reason) = self.destructive(&path) {
                         self.not_planned(change, reason);
+                        self.kept.push(path);
                         return;
                     }
                     match self.drop_tree(&path, Operation::Drop, &[]) {
@@ -2416,6 +2420,17 @@ impl<'a> Builder<'a> {
         self.hazard(create, &[Hazard::RecreatesDependents]);
         self.edge(inv.last, create, reason.join(" -> "));
         self.edge(drop, create, format!("{d} is recreated"));
+        // Created again from the expected side, it has the definition its own change wants
+        // (a function's CREATE OR REPLACE would come first and make the create fail).
+        if d.kind.is_function()
+            && let Some(&alter) = self.by_key.get(&(Operation::Alter, d.clone(), ""))
+        {
+            self.absorb(
+                alter,
+                create,
+                format!("{d} is recreated with its new definition"),
+            );
+        }
     }
 
     // ---- partitions and inheritance children ------------------------------------------
@@ -2875,6 +2890,55 @@ impl<'a> Builder<'a> {
         self.edge(by, id, why);
     }
 
+    /// What an extra object whose drop is not planned needs cannot be dropped either (a type
+    /// or sequence a kept table's column uses, a function its default or trigger calls): those
+    /// drops are not planned, with the reason, and what they need stays in turn.
+    fn kept_needs(&mut self) {
+        let inside = |kept: &ObjectPath, p: &ObjectPath| {
+            let same = |a: &ObjectPath| a.schema == p.schema && a.name == p.name;
+            match kept.kind {
+                ObjectKind::Schema => p.schema.as_deref() == Some(kept.name.as_str()),
+                ObjectKind::Column => same(kept) && p.parent == kept.parent,
+                _ => {
+                    same(kept) && p.parent.is_none()
+                        || p.schema == kept.schema
+                            && p.parent.as_deref() == Some(kept.name.as_str())
+                }
+            }
+        };
+        let mut kept = std::mem::take(&mut self.kept);
+        let mut i = 0;
+        while i < kept.len() {
+            let holder = kept[i].clone();
+            i += 1;
+            let needed: Vec<ObjectPath> = (self.actual.dependencies.iter())
+                .filter(|d| !d.auto && inside(&holder, &self.actual_path(&d.from)))
+                .map(|d| self.actual_path(&d.to))
+                .filter(|to| !inside(&holder, to))
+                .collect();
+            for to in needed {
+                let Some(&drop) = self.by_key.get(&(Operation::Drop, to.clone(), "")) else {
+                    continue;
+                };
+                if self.nodes[drop].fixes.is_empty() || self.nodes[drop].sql.is_empty() {
+                    continue;
+                }
+                self.nodes[drop].sql.clear();
+                for f in std::mem::take(&mut self.nodes[drop].fixes) {
+                    self.not_planned.push(NotPlanned {
+                        rule: f.rule,
+                        object: f.object,
+                        reason: format!(
+                            "{} {holder} needs it, and its drop is not planned",
+                            holder.kind.noun()
+                        ),
+                    });
+                }
+                kept.push(to);
+            }
+        }
+    }
+
     /// Drops that PostgreSQL makes by itself: a sequence OWNED BY a column that is dropped (or
     /// whose table is) goes with it, and must not be dropped again.
     fn implicit_drops(&mut self) {
@@ -2899,20 +2963,6 @@ impl<'a> Builder<'a> {
                     by,
                     format!("sequence {sequence} goes with column {column}"),
                 );
-            } else if !self.exp().has(&column) {
-                // The column stays (its drop is not planned) and its default needs the
-                // sequence: the sequence can only go with it.
-                self.nodes[id].sql.clear();
-                for f in std::mem::take(&mut self.nodes[id].fixes) {
-                    self.not_planned.push(NotPlanned {
-                        rule: f.rule,
-                        object: f.object,
-                        reason: format!(
-                            "sequence {sequence} is owned by column {column}, whose drop is not \
-                             planned: it goes with the column"
-                        ),
-                    });
-                }
             }
         }
     }
@@ -2938,6 +2988,7 @@ impl<'a> Builder<'a> {
     // ---- ordering ----------------------------------------------------------------------
 
     fn finish(mut self) -> Result<Plan, PlanError> {
+        self.kept_needs();
         self.implicit_drops();
         self.family_edges();
         self.dependency_edges();
