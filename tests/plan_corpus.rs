@@ -2135,12 +2135,11 @@ async fn check(expected: &TestDb, actual: &TestDb, destructive: bool) -> Result<
     let plan = pgdrift::run::plan::plan_pair(&e, &a, &settings, plan_support::today(), destructive)
         .map_err(|err| format!("planning failed: {err}"))?;
     let script = || pgdrift::plan::script::render(&plan, &Default::default());
-    let mut wanted: Vec<String> = before
-        .iter()
-        .filter(|f| !destructive && held_back(f, &before, &a))
-        .map(|f| format!("{} {}", f.rule, f.object))
-        .collect();
-    wanted.sort();
+    let wanted: Vec<String> = if destructive {
+        Vec::new()
+    } else {
+        held_back(&before, &a).into_iter().collect()
+    };
     let mut got: Vec<String> = plan
         .not_planned
         .iter()
@@ -2160,50 +2159,76 @@ async fn check(expected: &TestDb, actual: &TestDb, destructive: bool) -> Result<
         .map(|_| ())
 }
 
-/// Whether a finding is not planned without `allow_destructive`: it is destructive, or it is
-/// a sequence owned by a column that a destructive finding keeps (the sequence goes only with
-/// its column).
-fn held_back(f: &Finding, all: &[Finding], actual: &Schema) -> bool {
-    if destructive(f) {
-        return true;
-    }
-    let definition = matches!(
-        f.rule,
-        RuleId::ConstraintDefinition
-            | RuleId::IndexDefinition
-            | RuleId::ViewDefinition
-            | RuleId::PolicyDefinition
-            | RuleId::TriggerDefinition
-    );
-    if definition && let Some(path) = &f.path {
-        // Defined on a column whose type change is held back: its text follows that type.
-        let same = |a: &ObjectPath, b: &ObjectPath| {
-            a.schema == b.schema && a.parent == b.parent && a.name == b.name
-        };
-        let held: Vec<&ObjectPath> = all
-            .iter()
-            .filter(|g| g.rule == RuleId::ColumnType && destructive(g))
-            .filter_map(|g| g.path.as_ref())
-            .collect();
-        return actual
-            .dependencies
-            .iter()
-            .any(|d| same(&d.from, path) && held.iter().any(|h| same(h, &d.to)));
-    }
-    let Some(path) = f.path.as_ref().filter(|_| f.rule == RuleId::SequenceExtra) else {
-        return false;
+/// The findings not planned without `allow_destructive`, as `rule object`: the destructive
+/// ones; what is defined on a column whose type change is held back (its text follows that
+/// type); and, transitively, what an extra object that stays needs (the type of its column, the
+/// sequence or function of its default), which cannot be dropped while it is there.
+fn held_back(all: &[Finding], actual: &Schema) -> BTreeSet<String> {
+    let same = |a: &ObjectPath, b: &ObjectPath| {
+        a.schema == b.schema && a.parent == b.parent && a.name == b.name
     };
-    let owned_by = actual
-        .schemas
-        .get(path.schema.as_deref().unwrap_or_default())
-        .and_then(|ns| ns.sequences.get(&path.name))
-        .and_then(|s| s.owned_by.clone());
-    let Some(owned_by) = owned_by else {
-        return false;
+    let inside = |kept: &ObjectPath, p: &ObjectPath| match kept.kind {
+        ObjectKind::Schema => p.schema.as_deref() == Some(kept.name.as_str()),
+        ObjectKind::Column => same(kept, p),
+        _ => {
+            same(kept, p)
+                || p.schema == kept.schema && p.parent.as_deref() == Some(kept.name.as_str())
+        }
     };
-    all.iter()
-        .filter(|g| destructive(g))
-        .any(|g| owned_by == g.object || owned_by.starts_with(&format!("{}.", g.object)))
+    let key = |f: &Finding| format!("{} {}", f.rule, f.object);
+    let mut held: BTreeSet<String> = all.iter().filter(|f| destructive(f)).map(key).collect();
+    let retyped: Vec<&ObjectPath> = all
+        .iter()
+        .filter(|g| g.rule == RuleId::ColumnType && destructive(g))
+        .filter_map(|g| g.path.as_ref())
+        .collect();
+    for f in all {
+        let definition = matches!(
+            f.rule,
+            RuleId::ConstraintDefinition
+                | RuleId::IndexDefinition
+                | RuleId::ViewDefinition
+                | RuleId::PolicyDefinition
+                | RuleId::TriggerDefinition
+        );
+        if definition
+            && let Some(path) = &f.path
+            && actual
+                .dependencies
+                .iter()
+                .any(|d| same(&d.from, path) && retyped.iter().any(|h| same(h, &d.to)))
+        {
+            held.insert(key(f));
+        }
+    }
+    let mut kept: Vec<ObjectPath> = all
+        .iter()
+        .filter(|f| f.rule.presence() == Some(pgdrift::rules::Presence::Extra) && destructive(f))
+        .filter_map(|f| f.path.clone())
+        .collect();
+    let mut i = 0;
+    while i < kept.len() {
+        let holder = kept[i].clone();
+        i += 1;
+        for f in all {
+            let (Some(path), Some(pgdrift::rules::Presence::Extra)) = (&f.path, f.rule.presence())
+            else {
+                continue;
+            };
+            if held.contains(&key(f)) || inside(&holder, path) {
+                continue;
+            }
+            let needed = actual
+                .dependencies
+                .iter()
+                .any(|d| !d.auto && inside(&holder, &d.from) && same(&d.to, path));
+            if needed {
+                held.insert(key(f));
+                kept.push(path.clone());
+            }
+        }
+    }
+    held
 }
 
 fn seed() -> u64 {
