@@ -207,7 +207,9 @@ fn columns_unordered(dump: Vec<String>) -> Vec<String> {
     for line in dump {
         match &mut block {
             None => {
-                let opens = line.starts_with("CREATE TABLE ") && line.ends_with(" (");
+                let opens = (line.starts_with("CREATE TABLE ")
+                    || line.starts_with("CREATE UNLOGGED TABLE "))
+                    && line.ends_with(" (");
                 out.push(line);
                 if opens {
                     block = Some(Vec::new());
