@@ -205,6 +205,13 @@ impl<'m> Ctx<'m> {
             for d in direct {
                 match d.kind {
                     ObjectKind::View | ObjectKind::MaterializedView => {}
+                    // Policies and triggers (their WHEN) are leaves: made again last.
+                    ObjectKind::Policy | ObjectKind::Trigger => {
+                        if !out.contains(&d) {
+                            out.push(d);
+                        }
+                        continue;
+                    }
                     _ => return None,
                 }
                 if !out.contains(&d) {
@@ -259,6 +266,32 @@ impl<'m> Ctx<'m> {
     /// it (indexes, triggers) and its owner, grants and comment.
     fn view_sql(&self, path: &ObjectPath) -> Vec<String> {
         let schema = path.schema.as_deref().unwrap_or_default();
+        if let Some(table) = path.parent.as_deref() {
+            let Some(t) = self.model.schemas[schema].tables.get(table) else {
+                return Vec::new();
+            };
+            let mut out = Vec::new();
+            if let Some(p) = t.policies.get(&path.name) {
+                out.extend(ddl::create_policy(schema, table, &path.name, p).ok());
+                if let Some(c) = &p.comment {
+                    let object = ddl::Object::Policy {
+                        schema,
+                        table,
+                        name: &path.name,
+                    };
+                    out.push(ddl::comment(&object, Some(c)));
+                }
+            }
+            if let Some(tr) = t.triggers.get(&path.name) {
+                out.push(ddl::create_trigger(tr));
+                if tr.enabled != "O" {
+                    out.extend(
+                        ddl::set_trigger_enabled(schema, table, &path.name, &tr.enabled).ok(),
+                    );
+                }
+            }
+            return out;
+        }
         let Some(view) = self.model.schemas[schema].views.get(&path.name) else {
             return Vec::new();
         };
@@ -299,7 +332,12 @@ impl<'m> Ctx<'m> {
         for v in order.iter().rev() {
             let materialized = v.kind == ObjectKind::MaterializedView;
             let schema = v.schema.as_deref().unwrap_or_default();
-            sql.push_str(&ddl::drop_view(schema, &v.name, materialized));
+            let table = v.parent.as_deref().unwrap_or_default();
+            sql.push_str(&match v.kind {
+                ObjectKind::Policy => ddl::drop_policy(schema, table, &v.name),
+                ObjectKind::Trigger => ddl::drop_trigger(schema, table, &v.name),
+                _ => ddl::drop_view(schema, &v.name, materialized),
+            });
             sql.push('\n');
         }
         sql.push_str(change);
@@ -500,6 +538,7 @@ const KINDS: &[(&str, u32, Gen)] = &[
     ("function.body", 4, |m| m.change_function_body()),
     ("function.attributes", 3, |m| m.change_function_attributes()),
     ("function.returns", 2, |m| m.change_function_returns()),
+    ("function.signature", 2, |m| m.change_function_signature()),
     ("function.add", 3, |m| m.add_function()),
     ("function.drop", 2, |m| m.drop_function()),
     ("enum.add", 3, |m| m.add_enum_label()),
@@ -1173,6 +1212,31 @@ impl<'c, 'm> Mutator<'c, 'm> {
             sql.push_str(&owner);
         }
         Some(sql)
+    }
+
+    /// OUT parameters, argument names and defaults, and a table's columns: what CREATE OR
+    /// REPLACE cannot change.
+    fn change_function_signature(&mut self) -> Option<String> {
+        let actions = [
+            format!(
+                "DROP FUNCTION pgd.split(integer);\n\
+                 CREATE FUNCTION pgd.split(x integer, OUT lo bigint, OUT hi bigint) LANGUAGE sql \
+                 IMMUTABLE AS 'SELECT x / 2, x - x / 2';\n\
+                 GRANT EXECUTE ON FUNCTION pgd.split(integer) TO {READER};"
+            ),
+            "DROP FUNCTION pgd.double_it(integer);\n\
+             CREATE FUNCTION pgd.double_it(y integer DEFAULT 2) RETURNS integer LANGUAGE plpgsql \
+             IMMUTABLE AS $$BEGIN RETURN y * 2; END$$;"
+                .to_string(),
+            "DROP FUNCTION pgd.item_rows(pgd.mood);\n\
+             CREATE FUNCTION pgd.item_rows(m pgd.mood) RETURNS TABLE(id integer, qty integer, code text) \
+             LANGUAGE sql STABLE AS $$ SELECT id, qty, code FROM pgd.items WHERE mood = m $$;"
+                .to_string(),
+            "CREATE OR REPLACE PROCEDURE pgd.reset_counter() LANGUAGE plpgsql \
+             AS $$BEGIN PERFORM setval('pgd.counter', 20); END$$;"
+                .to_string(),
+        ];
+        self.rng.pick(&actions).cloned()
     }
 
     fn add_function(&mut self) -> Option<String> {

@@ -98,6 +98,10 @@ CREATE TRIGGER notes_touch BEFORE INSERT ON pgd.item_notes FOR EACH ROW
 
 CREATE MATERIALIZED VIEW pgd.item_counts AS SELECT mood, count(*) AS n FROM pgd.items GROUP BY mood;
 CREATE UNIQUE INDEX item_counts_mood ON pgd.item_counts (mood);
+CREATE MATERIALIZED VIEW pgd.code_counts AS SELECT code, count(*) AS n FROM pgd.items GROUP BY code;
+CREATE UNIQUE INDEX code_counts_code ON pgd.code_counts (code);
+COMMENT ON INDEX pgd.code_counts_code IS 'one row per code';
+GRANT SELECT ON pgd.code_counts TO pgdrift_corpus_reader;
 CREATE VIEW pgd.happy_items AS SELECT id, qty, code FROM pgd.items WHERE mood = 'happy';
 CREATE VIEW pgd.happy_totals AS SELECT sum(qty) AS total, count(code) AS codes FROM pgd.happy_items;
 GRANT SELECT ON pgd.happy_items TO pgdrift_corpus_reader;
