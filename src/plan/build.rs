@@ -81,12 +81,15 @@ mod rank {
     pub const TABLE: u16 = 35;
     pub const TABLE_PROPERTY: u16 = 36;
     pub const ADD_COLUMN: u16 = 37;
-    pub const COLUMN_DROP_DEFAULT: u16 = 40;
-    pub const COLUMN_DROP_IDENTITY: u16 = 41;
-    pub const COLUMN_DROP_EXPRESSION: u16 = 42;
-    pub const COLUMN_TYPE: u16 = 43;
+    pub const COLUMN_DROP_DEFAULT: u16 = 39;
+    pub const COLUMN_DROP_IDENTITY: u16 = 40;
+    pub const COLUMN_DROP_EXPRESSION: u16 = 41;
+    pub const COLUMN_TYPE: u16 = 42;
+    /// Before an identity is added: PostgreSQL wants the column NOT NULL first.
+    pub const COLUMN_SET_NOT_NULL: u16 = 43;
     pub const COLUMN_IDENTITY: u16 = 44;
     pub const COLUMN_SET_DEFAULT: u16 = 45;
+    /// After an identity is dropped: an identity column cannot lose its NOT NULL.
     pub const COLUMN_NULLABLE: u16 = 46;
     pub const CONSTRAINT: u16 = 50;
     pub const INDEX: u16 = 51;
@@ -96,6 +99,8 @@ mod rank {
     pub const VIEW_INDEX: u16 = 55;
     pub const TRIGGER: u16 = 56;
     pub const POLICY: u16 = 57;
+    pub const ATTACH: u16 = 58;
+    pub const ATTACH_INDEX: u16 = 59;
     pub const OWNER: u16 = 60;
     pub const GRANT: u16 = 61;
     pub const COMMENT: u16 = 62;
@@ -135,6 +140,11 @@ struct Builder<'a> {
     /// Objects created whole (with owner, grants and comments): their own owner, grant and
     /// comment changes are fixed by the create step.
     created: HashMap<ObjectPath, NodeId>,
+    /// Columns whose type change is not planned (destructive): what is defined on them keeps
+    /// the definition their type gives it.
+    held_columns: HashSet<ObjectPath>,
+    /// Extra objects whose drop is not planned (destructive): what they need stays too.
+    kept: Vec<ObjectPath>,
 }
 
 pub(super) fn build(
@@ -155,6 +165,8 @@ pub(super) fn build(
         invalidations: Vec::new(),
         not_planned: Vec::new(),
         created: HashMap::new(),
+        held_columns: HashSet::new(),
+        kept: Vec::new(),
     };
     let (access, structure): (Vec<&Change<'_>>, Vec<&Change<'_>>) =
         changes.iter().copied().partition(|c| {
@@ -166,9 +178,22 @@ pub(super) fn build(
     for rename in &options.renames {
         b.declared_rename(rename);
     }
+    for change in &structure {
+        if let Detail::Property {
+            expected: Subject::Column(e),
+            actual: Subject::Column(a),
+            ..
+        } = change.detail
+            && matches!(change.rule, RuleId::ColumnType | RuleId::ColumnCollation)
+            && b.type_change_held(e, a)
+        {
+            b.held_columns.insert(change.path.clone());
+        }
+    }
     for change in structure {
         b.change(change);
     }
+    b.families();
     b.closure();
     for change in access {
         b.access(change);
@@ -260,6 +285,137 @@ impl<'s> Side<'s> {
     fn user_type(&self, path: &ObjectPath) -> Option<&'s Type> {
         self.namespace(path)?.types.get(&path.name)
     }
+    /// The tables a table is a partition or an inheritance child of.
+    fn parents_of(&self, table: &ObjectPath) -> Vec<ObjectPath> {
+        let Some(t) = self.table(schema_of(table), &table.name) else {
+            return Vec::new();
+        };
+        (t.partition_of.iter().chain(&t.inherits))
+            .filter_map(|q| match split_qualified(q).as_slice() {
+                [s, n] => Some(ObjectPath::in_schema(ObjectKind::Table, s, n)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The partitions and inheritance children of a table.
+    fn children_of(&self, table: &ObjectPath) -> Vec<ObjectPath> {
+        let mut out = Vec::new();
+        for (schema, ns) in &self.0.schemas {
+            for name in ns.tables.keys() {
+                let child = ObjectPath::in_schema(ObjectKind::Table, schema, name);
+                if self
+                    .parents_of(&child)
+                    .iter()
+                    .any(|p| p.schema == table.schema && p.name == table.name)
+                {
+                    out.push(child);
+                }
+            }
+        }
+        out
+    }
+
+    /// Every partition and child below a table, children before grandchildren.
+    fn descendants_of(&self, table: &ObjectPath) -> Vec<ObjectPath> {
+        let mut out = self.children_of(table);
+        let mut i = 0;
+        while i < out.len() {
+            let more = self.children_of(&out[i]);
+            for m in more {
+                if !out.contains(&m) {
+                    out.push(m);
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// The parent's object a column, constraint or index of a partition or inheritance child
+    /// comes from: a column of the same name; a CHECK (or, for a partition, a foreign key) of
+    /// the same name and definition; for a partition, a primary key or unique constraint of
+    /// the same definition, and an index of the same shape. PostgreSQL makes and drops these
+    /// with the parent's; the model does not mark them.
+    fn inherited_from(&self, path: &ObjectPath) -> Option<ObjectPath> {
+        let table = holder(path)?;
+        let t = self.table(schema_of(&table), &table.name)?;
+        let partition = t.partition_of.is_some();
+        for parent in self.parents_of(&table) {
+            let (ps, pn) = (schema_of(&parent), parent.name.as_str());
+            let Some(p) = self.table(ps, pn) else {
+                continue;
+            };
+            match path.kind {
+                ObjectKind::Column if p.columns.contains_key(&path.name) => {
+                    return Some(child_path(&parent, ObjectKind::Column, &path.name));
+                }
+                ObjectKind::Constraint => {
+                    let c = t.constraints.get(&path.name)?;
+                    let same = |pc: &Constraint| pc.kind == c.kind && pc.definition == c.definition;
+                    let by_name = match c.kind {
+                        ConstraintKind::Check => true,
+                        ConstraintKind::ForeignKey => partition,
+                        _ => false,
+                    };
+                    if by_name && p.constraints.get(&path.name).is_some_and(same) {
+                        return Some(child_path(&parent, ObjectKind::Constraint, &path.name));
+                    }
+                    if partition
+                        && matches!(c.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique)
+                        && let Some((name, _)) = p.constraints.iter().find(|(_, pc)| same(pc))
+                    {
+                        return Some(child_path(&parent, ObjectKind::Constraint, name));
+                    }
+                }
+                ObjectKind::Index if partition => {
+                    let i = t.indexes.get(&path.name)?;
+                    let shape =
+                        index_shape(&i.definition, &path.name, schema_of(&table), &table.name)?;
+                    if let Some((name, _)) = p.indexes.iter().find(|(n, pi)| {
+                        index_shape(&pi.definition, n, ps, pn).as_ref() == Some(&shape)
+                    }) {
+                        return Some(child_path(&parent, ObjectKind::Index, name));
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// Every index of a partition's parent with the shape of the partition's index `path`.
+    fn index_parents(&self, path: &ObjectPath) -> Vec<ObjectPath> {
+        let Some(table) = holder(path) else {
+            return Vec::new();
+        };
+        let (schema, name) = (schema_of(&table), table.name.as_str());
+        let Some(shape) = self
+            .index(path)
+            .and_then(|i| index_shape(&i.definition, &path.name, schema, name))
+        else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        if self
+            .table(schema, name)
+            .is_some_and(|t| t.partition_of.is_some())
+        {
+            for parent in self.parents_of(&table) {
+                if let Some(p) = self.table(schema_of(&parent), &parent.name) {
+                    for (n, i) in &p.indexes {
+                        if index_shape(&i.definition, n, schema_of(&parent), &parent.name).as_ref()
+                            == Some(&shape)
+                        {
+                            out.push(child_path(&parent, ObjectKind::Index, n));
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Whether the object exists on this side.
     fn has(&self, path: &ObjectPath) -> bool {
         use ObjectKind as K;
@@ -363,6 +519,23 @@ fn ddl_object<'p>(side: &Side<'_>, path: &'p ObjectPath) -> Option<ddl::Object<'
 }
 
 use crate::sql::ident::split_qualified;
+
+/// An index definition without its name, table and `ONLY`: `USING btree (kind)`, with
+/// `UNIQUE ` in front for a unique index. An index of a partition with the shape of one of its
+/// parent's indexes is attached to it.
+fn index_shape(definition: &str, name: &str, schema: &str, table: &str) -> Option<String> {
+    let index = crate::model::quote_ident(name);
+    let table = crate::model::qualified(schema, table);
+    for unique in ["", "UNIQUE "] {
+        for only in ["", "ONLY "] {
+            let prefix = format!("CREATE {unique}INDEX {index} ON {only}{table} ");
+            if let Some(rest) = definition.strip_prefix(&prefix) {
+                return Some(format!("{unique}{rest}"));
+            }
+        }
+    }
+    None
+}
 
 impl<'a> Builder<'a> {
     fn exp(&self) -> Side<'a> {
@@ -482,6 +655,7 @@ impl<'a> Builder<'a> {
                     let path = self.actual_path(&change.path);
                     if let Some(reason) = self.destructive(&path) {
                         self.not_planned(change, reason);
+                        self.kept.push(path);
                         return;
                     }
                     match self.drop_tree(&path, Operation::Drop, &[]) {
@@ -635,6 +809,9 @@ impl<'a> Builder<'a> {
         match path.kind {
             ObjectKind::Table => {
                 if let Some(t) = side.table(schema, &path.name) {
+                    // A child made with INHERITS gets its parents' CHECK constraints with them
+                    // (a partition is made on its own, with everything).
+                    let inherits = t.partition_of.is_none() && !t.inherits.is_empty();
                     let kinds = [
                         (
                             ObjectKind::Constraint,
@@ -645,7 +822,12 @@ impl<'a> Builder<'a> {
                         (ObjectKind::Policy, t.policies.keys().collect()),
                     ];
                     for (kind, names) in kinds {
-                        out.extend(names.into_iter().map(|n| child_path(path, kind, n)));
+                        out.extend(
+                            names
+                                .into_iter()
+                                .map(|n| child_path(path, kind, n))
+                                .filter(|c| !(inherits && side.inherited_from(c).is_some())),
+                        );
                     }
                 }
             }
@@ -757,8 +939,11 @@ impl<'a> Builder<'a> {
                         _ => None,
                     })
                     .collect();
+                // A partition is made on its own with everything it has, under the names it
+                // has, and attached after (as pg_dump does): PARTITION OF would make the
+                // parent's indexes and keys for it under names of PostgreSQL's choosing.
                 let parts = ddl::TableParts {
-                    standalone: false,
+                    standalone: t.partition_of.is_some(),
                     parents: &parents,
                 };
                 let mut sql = ddl::create_table(&schema, &name, t, parts).map_err(|e| e.0)?;
@@ -983,8 +1168,30 @@ impl<'a> Builder<'a> {
             }
             for parent in t.partition_of.iter().chain(&t.inherits) {
                 if let [s, n] = split_qualified(parent).as_slice() {
+                    let parent = ObjectPath::in_schema(K::Table, s, n);
+                    self.after_made.push((id, parent.clone()));
+                    // A child made with INHERITS takes the parent's columns as they are then.
+                    if t.partition_of.is_none()
+                        && let Some(p) = side.table(s, n)
+                    {
+                        for column in p.columns.keys() {
+                            self.after_made
+                                .push((id, child_path(&parent, K::Column, column)));
+                        }
+                    }
+                }
+            }
+            if let (Some(parent), Some(bound)) = (&t.partition_of, &t.partition_bound) {
+                let sql = ddl::attach_partition(parent, &schema, &name, bound);
+                let attach = self.node(Operation::Alter, path, "attach", rank::ATTACH, |_| {
+                    vec![sql]
+                });
+                self.hazard(attach, &[Hazard::AccessExclusiveLock]);
+                self.nodes[attach].reason = vec![format!("partition {path} is attached")];
+                self.edge(id, attach, format!("partition {path} exists first"));
+                if let [s, n] = split_qualified(parent).as_slice() {
                     self.after_made
-                        .push((id, ObjectPath::in_schema(K::Table, s, n)));
+                        .push((attach, ObjectPath::in_schema(K::Table, s, n)));
                 }
             }
         }
@@ -1383,6 +1590,23 @@ impl<'a> Builder<'a> {
     // ---- properties --------------------------------------------------------------------
 
     fn property(&mut self, change: &Change<'_>, field: Field, e: Subject<'_>, a: Subject<'_>) {
+        if matches!(
+            field,
+            Field::Constraint(_)
+                | Field::Index
+                | Field::View(_)
+                | Field::Policy
+                | Field::Trigger(_)
+        ) && let Some(column) = self.on_held_column(&change.path)
+        {
+            return self.not_planned(
+                change,
+                format!(
+                    "defined on column {column}, whose type change is not planned: its definition \
+                     follows that type"
+                ),
+            );
+        }
         match (field, e, a) {
             (Field::Column, Subject::Column(ec), Subject::Column(ac)) => {
                 self.column(change, ec, ac)
@@ -1519,25 +1743,46 @@ impl<'a> Builder<'a> {
                      new table, copy the rows, swap the names)",
                 );
             }
-            TableField::PartitionParent | TableField::PartitionBound => {
-                let mut sql = Vec::new();
-                if let Some(parent) = &a.partition_of {
-                    sql.push(ddl::detach_partition(parent, &schema, &name));
+            TableField::PartitionParent | TableField::PartitionBound | TableField::Inheritance => {
+                // Detached first, attached last: in between, the table's own changes make it
+                // fit its new parent (see `family_edges`).
+                let mut detach = Vec::new();
+                let mut attach = Vec::new();
+                if a.partition_of != e.partition_of || a.partition_bound != e.partition_bound {
+                    if let Some(parent) = &a.partition_of {
+                        detach.push(ddl::detach_partition(parent, &schema, &name));
+                    }
+                    if let (Some(parent), Some(bound)) = (&e.partition_of, &e.partition_bound) {
+                        attach.push(ddl::attach_partition(parent, &schema, &name, bound));
+                    }
                 }
-                if let (Some(parent), Some(bound)) = (&e.partition_of, &e.partition_bound) {
-                    sql.push(ddl::attach_partition(parent, &schema, &name, bound));
-                }
-                (sql, vec![Hazard::ScansTable, Hazard::AccessExclusiveLock])
-            }
-            TableField::Inheritance => {
-                let mut sql = Vec::new();
                 for parent in a.inherits.iter().filter(|p| !e.inherits.contains(p)) {
-                    sql.push(ddl::no_inherit(&schema, &name, parent));
+                    detach.push(ddl::no_inherit(&schema, &name, parent));
                 }
                 for parent in e.inherits.iter().filter(|p| !a.inherits.contains(p)) {
-                    sql.push(ddl::inherit(&schema, &name, parent));
+                    attach.push(ddl::inherit(&schema, &name, parent));
                 }
-                (sql, vec![Hazard::AccessExclusiveLock])
+                for (part, rank, sql) in [
+                    ("detach", rank::TABLE_PROPERTY, detach),
+                    ("attach", rank::ATTACH, attach),
+                ] {
+                    if sql.is_empty() {
+                        continue;
+                    }
+                    let id = self.node(Operation::Alter, path, part, rank, |_| sql);
+                    self.hazard(id, &[Hazard::AccessExclusiveLock]);
+                    if part == "attach" {
+                        self.hazard(id, &[Hazard::ScansTable]);
+                        for parent in e.partition_of.iter().chain(&e.inherits) {
+                            if let [s, n] = split_qualified(parent).as_slice() {
+                                self.after_made
+                                    .push((id, ObjectPath::in_schema(ObjectKind::Table, s, n)));
+                            }
+                        }
+                    }
+                    self.fixes(id, change);
+                }
+                return;
             }
             TableField::RowSecurity => (
                 vec![ddl::set_row_level_security(&schema, &name, e.rls_enabled)],
@@ -1567,8 +1812,9 @@ impl<'a> Builder<'a> {
         let part = match f {
             TableField::Persistence => "persistence",
             TableField::PartitionKey => "partition key",
-            TableField::PartitionParent | TableField::PartitionBound => "partition",
-            TableField::Inheritance => "inheritance",
+            TableField::PartitionParent | TableField::PartitionBound | TableField::Inheritance => {
+                "partition"
+            }
             TableField::RowSecurity => "row security",
             TableField::ForcedRowSecurity => "forced row security",
             TableField::StorageParameters => "storage",
@@ -1598,7 +1844,7 @@ impl<'a> Builder<'a> {
                     return self.recreate_column(change);
                 }
                 let narrowing = !widening(&a.data_type, &e.data_type);
-                if narrowing && !self.options.allow_destructive {
+                if self.type_change_held(e, a) {
                     return self.not_planned(
                         change,
                         format!(
@@ -1644,11 +1890,17 @@ impl<'a> Builder<'a> {
                 });
                 // A default written for the old type (`'x'::old_type`) may not cast: drop it
                 // first, set it again after. Plain literals and calls cast by themselves.
+                // The expected default may differ only by that cast, which the comparison
+                // ignores (and normalizing may have written the actual one as the expected
+                // one): a default that names either type is set again all the same.
+                let new_type = type_parts(&e.data_type).0;
                 if a.default.is_some()
-                    && a.default == e.default
-                    && a.default
-                        .as_deref()
-                        .is_some_and(|d| d.contains(&a.data_type))
+                    && e.default.as_deref().is_some_and(|d| {
+                        d.contains(&format!("::{new_type}"))
+                            || a.default
+                                .as_deref()
+                                .is_some_and(|d| d.contains(&a.data_type))
+                    })
                 {
                     let default = e.default.clone().unwrap_or_default();
                     let drop =
@@ -1664,9 +1916,10 @@ impl<'a> Builder<'a> {
                 }
             }
             RuleId::ColumnNullable => {
-                let (part, sql, hazards) = if e.not_null {
+                let (part, rank, sql, hazards) = if e.not_null {
                     (
                         "set not null",
+                        rank::COLUMN_SET_NOT_NULL,
                         ddl::set_column_not_null(&schema, &table, &name),
                         vec![
                             Hazard::ScansTable,
@@ -1677,13 +1930,12 @@ impl<'a> Builder<'a> {
                 } else {
                     (
                         "drop not null",
+                        rank::COLUMN_NULLABLE,
                         ddl::drop_column_not_null(&schema, &table, &name),
                         vec![Hazard::AccessExclusiveLock],
                     )
                 };
-                let id = self.node(Operation::Alter, &path, part, rank::COLUMN_NULLABLE, |_| {
-                    vec![sql]
-                });
+                let id = self.node(Operation::Alter, &path, part, rank, |_| vec![sql]);
                 if e.not_null && self.nodes[id].checks.is_empty() {
                     self.nodes[id].checks.push(PreCheck::Nulls {
                         table: crate::model::qualified(&schema, &table),
@@ -1778,6 +2030,30 @@ impl<'a> Builder<'a> {
             }
             _ => self.not_planned(change, "pgdrift does not plan this change yet"),
         }
+    }
+
+    /// Whether a column's type change is destructive and not allowed.
+    fn type_change_held(&self, e: &Column, a: &Column) -> bool {
+        e.generated.is_none()
+            && a.generated.is_none()
+            && !self.options.allow_destructive
+            && !widening(&a.data_type, &e.data_type)
+    }
+
+    /// The column whose type change is not planned that a constraint, index, view, policy or
+    /// trigger of the actual side is defined on: its definition differs because of that type
+    /// (a cast deparsed), and cannot be made to match while the type stays.
+    fn on_held_column(&self, path: &ObjectPath) -> Option<ObjectPath> {
+        if self.held_columns.is_empty() {
+            return None;
+        }
+        let path = self.actual_path(path);
+        self.actual
+            .dependencies
+            .iter()
+            .filter(|d| self.actual_path(&d.from) == path)
+            .map(|d| d.to.clone())
+            .find(|to| self.held_columns.contains(to))
     }
 
     /// One ALTER COLUMN step of a column, chained after the column's earlier steps.
@@ -1955,6 +2231,29 @@ impl<'a> Builder<'a> {
                 let id = self.node(Operation::Alter, &path, "", rank::TYPE, |_| sql);
                 self.hazard(id, &hazards);
                 self.fixes(id, change);
+            }
+            (
+                TypeDefinition::Composite { attributes: ea },
+                TypeDefinition::Composite { attributes: aa },
+            ) if composite_changes(aa, ea).is_some_and(|changes| {
+                self.column_of_type(&path).is_none()
+                    || !changes
+                        .iter()
+                        .any(|c| matches!(c, ddl::AttributeChange::SetType(..)))
+            }) =>
+            {
+                // Attributes are added (last) and dropped in place, and retyped while no column
+                // has the type: values in columns keep the attributes that stay.
+                let changes = composite_changes(aa, ea).unwrap_or_default();
+                let sql = ddl::alter_composite(&schema, &name, &changes);
+                let id = self.node(Operation::Alter, &path, "", rank::TYPE, |_| vec![sql]);
+                self.fixes(id, change);
+                if changes
+                    .iter()
+                    .any(|c| !matches!(c, ddl::AttributeChange::Add(..)))
+                {
+                    self.hazard(id, &[Hazard::DeletesData]);
+                }
             }
             _ => {
                 if let Some(column) = self.column_of_type(&path) {
@@ -2333,11 +2632,586 @@ impl<'a> Builder<'a> {
         self.hazard(create, &[Hazard::RecreatesDependents]);
         self.edge(inv.last, create, reason.join(" -> "));
         self.edge(drop, create, format!("{d} is recreated"));
+        // Created again from the expected side, it has the definition its own change wants
+        // (a function's CREATE OR REPLACE would come first and make the create fail).
+        if d.kind.is_function()
+            && let Some(&alter) = self
+                .by_key
+                .get(&(Operation::Alter, d.clone(), String::new()))
+        {
+            self.absorb(
+                alter,
+                create,
+                format!("{d} is recreated with its new definition"),
+            );
+        }
+    }
+
+    // ---- partitions and inheritance children ------------------------------------------
+
+    /// What a parent's statement does to its partitions and children: a column, CHECK or
+    /// foreign key added to the parent is added to them (their own create step only sets what
+    /// differs from the parent's), one dropped from it goes from them (theirs follows with IF
+    /// EXISTS: a child may have it of its own too), a type change reaches them; a parent's
+    /// default is set for it alone, and a parent's dropped NOT NULL is set again on the children
+    /// that keep it. Runs before the dependents of invalidating changes are found.
+    fn families(&mut self) {
+        let mut absorbed: HashMap<NodeId, NodeId> = HashMap::new();
+        for id in 0..self.nodes.len() {
+            let object = self.nodes[id].object.clone();
+            if !matches!(
+                object.kind,
+                ObjectKind::Column | ObjectKind::Constraint | ObjectKind::Index
+            ) || self.act().holder_table(&object).is_none()
+                && self.exp().holder_table(&object).is_none()
+            {
+                continue;
+            }
+            match (self.nodes[id].operation, self.nodes[id].part.as_str()) {
+                (Operation::Create, "") => {
+                    if let Some(by) = self.inherited_create(id, &object) {
+                        absorbed.insert(id, by);
+                    }
+                }
+                (Operation::Drop, "") => self.inherited_drop(id, &object),
+                (Operation::Alter, "type") => {
+                    if let Some(by) = self.inherited_type(id, &object) {
+                        absorbed.insert(id, by);
+                    }
+                }
+                (Operation::Alter, "drop not null") => self.children_keep_not_null(id, &object),
+                (Operation::Alter, "enum type") => self.column_gone_with_table(id, &object),
+                (Operation::Alter, "set default" | "drop default") => {
+                    let table = holder(&object).unwrap_or_else(|| object.clone());
+                    if !self.act().children_of(&table).is_empty() {
+                        for sql in &mut self.nodes[id].sql {
+                            *sql = ddl::table_only(sql);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        // The dependents of a child's column retyped through its parent go before the parent's
+        // statement.
+        let root = |mut id: NodeId| {
+            while let Some(&by) = absorbed.get(&id) {
+                id = by;
+            }
+            id
+        };
+        for inv in &mut self.invalidations {
+            inv.first = root(inv.first);
+        }
+    }
+
+    /// A column that moves to an enum's new version but is dropped (or its table is) in this
+    /// plan: nothing to move; the old version is dropped after it.
+    fn column_gone_with_table(&mut self, id: NodeId, column: &ObjectPath) {
+        let removers = self
+            .roles
+            .get(&(Role::Removes, column.clone()))
+            .cloned()
+            .unwrap_or_default();
+        let Some(&by) = removers.iter().find(|&&r| r != id) else {
+            return;
+        };
+        let drop_old: Vec<NodeId> = (self.edges.iter())
+            .filter(|e| e.before == id && self.nodes[e.after].part == "old")
+            .map(|e| e.after)
+            .collect();
+        self.nodes[id].sql.clear();
+        self.nodes[id].reason.clear();
+        for d in drop_old {
+            self.edge(
+                by,
+                d,
+                format!("column {column} is dropped before the old type"),
+            );
+        }
+        self.invalidations
+            .retain(|inv| !(inv.first == id && inv.last == id));
+    }
+
+    /// The first step that makes `path`, other than `id`.
+    fn maker(&self, path: &ObjectPath, id: NodeId) -> Option<NodeId> {
+        let makers = self.roles.get(&(Role::Makes, path.clone()))?;
+        makers.iter().copied().find(|&m| {
+            m != id
+                && matches!(
+                    self.nodes[m].operation,
+                    Operation::Create | Operation::Recreate
+                )
+                && self.nodes[m].object == *path
+        })
+    }
+
+    /// A child's column, CHECK or foreign key created by its parent's create step.
+    fn inherited_create(&mut self, id: NodeId, path: &ObjectPath) -> Option<NodeId> {
+        let exp = self.exp();
+        let parent_object = exp.inherited_from(path)?;
+        let parent = holder(&parent_object)?;
+        let table = holder(path)?;
+        // A table attached in this plan brings what it has; only a child already can get it
+        // from the parent.
+        if !self.act().parents_of(&table).contains(&parent) {
+            return None;
+        }
+        let by = self.maker(&parent_object, id)?;
+        let (schema, name) = (schema_of(path).to_string(), parent_of(path).to_string());
+        match path.kind {
+            ObjectKind::Column => {
+                let (c, pc) = (exp.column(path)?, exp.column(&parent_object)?);
+                let mut sql = Vec::new();
+                if c.default != pc.default {
+                    sql.push(match &c.default {
+                        Some(d) => ddl::set_column_default(&schema, &name, &path.name, d),
+                        None => ddl::drop_column_default(&schema, &name, &path.name),
+                    });
+                }
+                if c.not_null && !pc.not_null {
+                    sql.push(ddl::set_column_not_null(&schema, &name, &path.name));
+                }
+                sql.extend(self.replay_access(&exp, path, None, &c.grants, c.comment.as_deref()));
+                self.absorb(
+                    id,
+                    by,
+                    format!("{parent_object} is added to its child {table}"),
+                );
+                self.nodes[id].sql = sql;
+                Some(by)
+            }
+            ObjectKind::Constraint => {
+                let c = exp.constraint(path)?;
+                if matches!(c.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique) {
+                    // The parent's key takes the partition's as its part when it is there.
+                    self.edge(
+                        id,
+                        by,
+                        format!("{parent_object} uses the key of partition {table}"),
+                    );
+                    return None;
+                }
+                let comment = self.replay_access(&exp, path, None, &[], c.comment.as_deref());
+                self.absorb(
+                    id,
+                    by,
+                    format!("{parent_object} is added to its child {table}"),
+                );
+                self.nodes[id].sql = comment;
+                Some(by)
+            }
+            _ => None,
+        }
+    }
+
+    /// A child's column, constraint or index that goes with its parent's.
+    fn inherited_drop(&mut self, id: NodeId, path: &ObjectPath) {
+        // An index of a partition may be the part of any of the parent's of its shape.
+        let candidates = if path.kind == ObjectKind::Index {
+            self.act().index_parents(path)
+        } else {
+            self.act().inherited_from(path).into_iter().collect()
+        };
+        let mut removed = Vec::new();
+        for candidate in candidates {
+            let removers = self
+                .roles
+                .get(&(Role::Removes, candidate.clone()))
+                .cloned()
+                .unwrap_or_default();
+            removed.extend(
+                removers
+                    .into_iter()
+                    .filter(|&r| r != id)
+                    .map(|r| (r, candidate.clone())),
+            );
+        }
+        if removed.is_empty() {
+            return;
+        }
+        let (schema, table) = (schema_of(path).to_string(), parent_of(path).to_string());
+        let sql = match path.kind {
+            ObjectKind::Column => ddl::drop_column_if_exists(&schema, &table, &path.name),
+            ObjectKind::Constraint => ddl::drop_constraint_if_exists(&schema, &table, &path.name),
+            _ => ddl::drop_index_if_exists(&schema, &path.name),
+        };
+        if let Some(first) = self.nodes[id].sql.first_mut() {
+            *first = sql;
+        }
+        for (by, parent_object) in removed {
+            self.edge(
+                by,
+                id,
+                format!("{path} goes with {parent_object} unless it is its own too"),
+            );
+        }
+    }
+
+    /// A child's column retyped by its parent's type change (which PostgreSQL carries to
+    /// every partition and child).
+    fn inherited_type(&mut self, id: NodeId, path: &ObjectPath) -> Option<NodeId> {
+        let parent_object = self.act().inherited_from(path)?;
+        if self.exp().inherited_from(path).as_ref() != Some(&parent_object) {
+            return None;
+        }
+        let by =
+            *self
+                .by_key
+                .get(&(Operation::Alter, parent_object.clone(), "type".to_string()))?;
+        self.absorb(
+            id,
+            by,
+            format!("{parent_object} changes type in its child too"),
+        );
+        self.role_of(by, Role::Invalidates, path);
+        for (part, before) in [("drop default", true), ("set default", false)] {
+            if let Some(&d) = self
+                .by_key
+                .get(&(Operation::Alter, path.clone(), part.to_string()))
+            {
+                if before {
+                    self.edge(
+                        d,
+                        by,
+                        format!("{path} loses its default before the type change"),
+                    );
+                } else {
+                    self.edge(
+                        by,
+                        d,
+                        format!("{path} gets its default after the type change"),
+                    );
+                }
+            }
+        }
+        Some(by)
+    }
+
+    /// DROP NOT NULL on a parent drops it on every partition and child: set it again where
+    /// the expected child keeps it.
+    fn children_keep_not_null(&mut self, id: NodeId, path: &ObjectPath) {
+        let Some(table) = holder(path) else {
+            return;
+        };
+        let (act, exp) = (self.act(), self.exp());
+        let keep: Vec<String> = act
+            .descendants_of(&table)
+            .into_iter()
+            .filter(|child| exp.descendants_of(&table).contains(child))
+            .filter(|child| {
+                exp.column(&child_path(child, ObjectKind::Column, &path.name))
+                    .is_some_and(|c| c.not_null)
+            })
+            .map(|child| ddl::set_column_not_null(schema_of(&child), &child.name, &path.name))
+            .collect();
+        self.nodes[id].sql.extend(keep);
+    }
+
+    /// Orders what families need once every step is known: a table's own changes between its
+    /// detach and its attach (a table attached must fit its parent, one detached may be changed
+    /// freely); the index of each partition attached to its parent's index when either is made
+    /// or the partition is attached in this plan; a partition's key made before its parent's,
+    /// which then takes it as its part.
+    fn family_edges(&mut self) {
+        let mut moves: BTreeMap<ObjectPath, (Vec<NodeId>, Vec<NodeId>)> = BTreeMap::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            if n.object.kind == ObjectKind::Table && n.operation == Operation::Alter {
+                match n.part.as_str() {
+                    "detach" => moves.entry(n.object.clone()).or_default().0.push(i),
+                    "attach" => moves.entry(n.object.clone()).or_default().1.push(i),
+                    _ => {}
+                }
+            }
+        }
+        for (table, (detach, attach)) in &moves {
+            // What the parent loses in this plan, a table detached first keeps.
+            if !detach.is_empty() {
+                for parent in self.act().parents_of(table) {
+                    for ((role, path), ids) in &self.roles {
+                        let on_parent = *role == Role::Removes
+                            && path.parent.as_deref() == Some(parent.name.as_str())
+                            && path.schema == parent.schema;
+                        if !on_parent {
+                            continue;
+                        }
+                        for &i in ids {
+                            for &d in detach {
+                                self.edges.push(Edge {
+                                    before: d,
+                                    after: i,
+                                    why: format!("{table} leaves {parent} before {path} goes"),
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+            for (i, n) in self.nodes.iter().enumerate() {
+                let on_table = n.object.parent.as_deref() == Some(table.name.as_str())
+                    && n.object.schema == table.schema
+                    && n.part != "attach index";
+                if !on_table || n.sql.is_empty() {
+                    continue;
+                }
+                for &d in detach {
+                    self.edges.push(Edge {
+                        before: d,
+                        after: i,
+                        why: format!("{table} is detached before its own changes"),
+                    });
+                }
+                for &a in attach {
+                    self.edges.push(Edge {
+                        before: i,
+                        after: a,
+                        why: format!("{table} fits its parent before it is attached"),
+                    });
+                }
+            }
+        }
+        let exp = self.exp();
+        let made = |b: &Self, p: &ObjectPath| {
+            b.roles
+                .get(&(Role::Makes, p.clone()))
+                .is_some_and(|ids| ids.iter().any(|&i| !b.nodes[i].sql.is_empty()))
+        };
+        for (schema, ns) in &self.expected.schemas {
+            for (name, t) in &ns.tables {
+                if t.partition_key.is_none() {
+                    continue;
+                }
+                let parent = ObjectPath::in_schema(ObjectKind::Table, schema, name);
+                for child in exp.children_of(&parent) {
+                    let Some(ct) = exp.table(schema_of(&child), &child.name) else {
+                        continue;
+                    };
+                    let attached = moves.get(&child).map(|m| m.1.clone()).unwrap_or_default();
+                    // Indexes pair by shape. A partition attached in this plan takes, as it is
+                    // attached, an index of each of the parent's that exist by then; otherwise
+                    // each new index of the parent takes a new index of the partition, or one
+                    // it has beyond those attached already (in name order).
+                    let mut shapes: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
+                    for (n, i) in &t.indexes {
+                        if let Some(shape) = index_shape(&i.definition, n, schema, name) {
+                            shapes.entry(shape).or_default().0.push(n.clone());
+                        }
+                    }
+                    for (n, i) in &ct.indexes {
+                        if let Some(shape) =
+                            index_shape(&i.definition, n, schema_of(&child), &child.name)
+                            && let Some(entry) = shapes.get_mut(&shape)
+                        {
+                            entry.1.push(n.clone());
+                        }
+                    }
+                    for (parents, children) in shapes.values() {
+                        let is_new = |b: &Self, table: &ObjectPath, n: &String| {
+                            made(b, &child_path(table, ObjectKind::Index, n))
+                        };
+                        let (new_parents, old_parents): (Vec<&String>, Vec<&String>) =
+                            parents.iter().partition(|n| is_new(self, &parent, n));
+                        if !attached.is_empty() {
+                            for p in &new_parents {
+                                let index = child_path(&parent, ObjectKind::Index, p);
+                                for m in self
+                                    .roles
+                                    .get(&(Role::Makes, index))
+                                    .cloned()
+                                    .unwrap_or_default()
+                                {
+                                    for &a in &attached {
+                                        self.edges.push(Edge {
+                                            before: m,
+                                            after: a,
+                                            why: format!("{child} takes the parent's index {p} as it is attached"),
+                                        });
+                                    }
+                                }
+                            }
+                            continue;
+                        }
+                        let (new_children, old_children): (Vec<&String>, Vec<&String>) =
+                            children.iter().partition(|n| is_new(self, &child, n));
+                        let free_old = old_children.len().saturating_sub(old_parents.len());
+                        let candidates: Vec<&String> = new_children
+                            .into_iter()
+                            .chain(
+                                old_children[old_children.len() - free_old..]
+                                    .iter()
+                                    .copied(),
+                            )
+                            .collect();
+                        for (p, c) in new_parents.iter().zip(candidates) {
+                            let parent_index = child_path(&parent, ObjectKind::Index, p);
+                            let child_index = child_path(&child, ObjectKind::Index, c);
+                            let sql = ddl::attach_index(schema, p, schema_of(&child), c);
+                            let id = self.node(
+                                Operation::Alter,
+                                &child_index,
+                                "attach index",
+                                rank::ATTACH_INDEX,
+                                |_| vec![sql],
+                            );
+                            self.nodes[id].reason =
+                                vec![format!("index {child_index} is part of {parent_index}")];
+                            self.after_made.push((id, parent_index));
+                            self.after_made.push((id, child_index));
+                            self.after_made.push((id, child.clone()));
+                        }
+                    }
+                    for constraint in ct.constraints.keys() {
+                        let child_key = child_path(&child, ObjectKind::Constraint, constraint);
+                        let Some(parent_key) = exp.inherited_from(&child_key) else {
+                            continue;
+                        };
+                        let is_key = exp.constraint(&child_key).is_some_and(|c| {
+                            matches!(c.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique)
+                        });
+                        if !is_key {
+                            continue;
+                        }
+                        let (Some(c), Some(p)) = (
+                            self.maker(&child_key, usize::MAX),
+                            self.maker(&parent_key, usize::MAX),
+                        ) else {
+                            continue;
+                        };
+                        self.edges.push(Edge {
+                            before: c,
+                            after: p,
+                            why: format!(
+                                "{parent_key} takes the key of partition {child} as its part"
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- what PostgreSQL does by itself ---------------------------------------------------
+
+    /// `id`'s work is done by `by` (a sequence goes with the column that owns it): it prints
+    /// nothing, its findings are `by`'s, and it counts as done once `by` is.
+    fn absorb(&mut self, id: NodeId, by: NodeId, why: impl Into<String>) {
+        if id == by {
+            return;
+        }
+        self.nodes[id].sql.clear();
+        let fixes = std::mem::take(&mut self.nodes[id].fixes);
+        for f in fixes {
+            if !self.nodes[by].fixes.contains(&f) {
+                self.nodes[by].fixes.push(f);
+            }
+        }
+        self.edge(by, id, why);
+    }
+
+    /// What an extra object whose drop is not planned needs cannot be dropped either (a type
+    /// or sequence a kept table's column uses, a function its default or trigger calls): those
+    /// drops are not planned, with the reason, and what they need stays in turn.
+    fn kept_needs(&mut self) {
+        let inside = |kept: &ObjectPath, p: &ObjectPath| {
+            let same = |a: &ObjectPath| a.schema == p.schema && a.name == p.name;
+            match kept.kind {
+                ObjectKind::Schema => p.schema.as_deref() == Some(kept.name.as_str()),
+                ObjectKind::Column => same(kept) && p.parent == kept.parent,
+                _ => {
+                    same(kept) && p.parent.is_none()
+                        || p.schema == kept.schema
+                            && p.parent.as_deref() == Some(kept.name.as_str())
+                }
+            }
+        };
+        let mut kept = std::mem::take(&mut self.kept);
+        let mut i = 0;
+        while i < kept.len() {
+            let holder = kept[i].clone();
+            i += 1;
+            let needed: Vec<ObjectPath> = (self.actual.dependencies.iter())
+                .filter(|d| !d.auto && inside(&holder, &self.actual_path(&d.from)))
+                .map(|d| self.actual_path(&d.to))
+                .filter(|to| !inside(&holder, to))
+                .collect();
+            for to in needed {
+                let Some(&drop) = self
+                    .by_key
+                    .get(&(Operation::Drop, to.clone(), "".to_string()))
+                else {
+                    continue;
+                };
+                if self.nodes[drop].fixes.is_empty() || self.nodes[drop].sql.is_empty() {
+                    continue;
+                }
+                self.nodes[drop].sql.clear();
+                for f in std::mem::take(&mut self.nodes[drop].fixes) {
+                    self.not_planned.push(NotPlanned {
+                        rule: f.rule,
+                        object: f.object,
+                        reason: format!(
+                            "{} {holder} needs it, and its drop is not planned",
+                            holder.kind.noun()
+                        ),
+                    });
+                }
+                kept.push(to);
+            }
+        }
+    }
+
+    /// Drops that PostgreSQL makes by itself: a sequence OWNED BY a column that is dropped (or
+    /// whose table is) goes with it, and must not be dropped again.
+    fn implicit_drops(&mut self) {
+        let drops: Vec<(NodeId, ObjectPath)> = (self.nodes.iter().enumerate())
+            .filter(|(_, n)| {
+                n.operation == Operation::Drop && n.object.kind == ObjectKind::Sequence
+            })
+            .map(|(i, n)| (i, n.object.clone()))
+            .collect();
+        for (id, sequence) in drops {
+            let Some(column) = self.owning_column(&self.act(), &sequence) else {
+                continue;
+            };
+            let removers = self
+                .roles
+                .get(&(Role::Removes, column.clone()))
+                .cloned()
+                .unwrap_or_default();
+            if let Some(&by) = removers.iter().find(|&&r| r != id) {
+                self.absorb(
+                    id,
+                    by,
+                    format!("sequence {sequence} goes with column {column}"),
+                );
+            }
+        }
+    }
+
+    /// The column a sequence is OWNED BY on a side.
+    fn owning_column(&self, side: &Side<'_>, sequence: &ObjectPath) -> Option<ObjectPath> {
+        let owned_by = side.sequence(sequence)?.owned_by.as_deref()?;
+        match split_qualified(owned_by).as_slice() {
+            [s, t, c] => Some(ObjectPath::child(ObjectKind::Column, s, t, c)),
+            _ => None,
+        }
+    }
+
+    /// Whether an edge is a sequence's OWNED BY: that is a step of its own (`owned_by`) when
+    /// made, and the column takes the sequence with it when dropped; neither orders the
+    /// sequence's own create or drop.
+    fn is_owned_by_edge(&self, side: &Side<'_>, d: &Dependency) -> bool {
+        d.from.kind == ObjectKind::Sequence
+            && d.to.kind == ObjectKind::Column
+            && self.owning_column(side, &d.from).as_ref() == Some(&d.to)
     }
 
     // ---- ordering ----------------------------------------------------------------------
 
     fn finish(mut self) -> Result<Plan, PlanError> {
+        self.kept_needs();
+        self.implicit_drops();
+        self.family_edges();
         self.dependency_edges();
         let keys: Vec<(Phase, u16, String, String, usize)> = self
             .nodes
@@ -2420,6 +3294,9 @@ impl<'a> Builder<'a> {
         let mut edges = Vec::new();
         // Actual edges order removals.
         for d in &self.actual.dependencies {
+            if self.is_owned_by_edge(&self.act(), d) {
+                continue;
+            }
             let from = self.actual_path(&d.from);
             let to = self.actual_path(&d.to);
             let mut before = get(&self.roles, Role::Releases, &from);
@@ -2444,6 +3321,9 @@ impl<'a> Builder<'a> {
         }
         // Expected edges order creations.
         for d in &self.expected.dependencies {
+            if self.is_owned_by_edge(&self.exp(), d) {
+                continue;
+            }
             let from = self.expected_path(&d.from);
             let to = self.expected_path(&d.to);
             let mut before = get(&self.roles, Role::Makes, &to);
@@ -2680,6 +3560,37 @@ fn binary_coercible(from: &str, to: &str) -> bool {
         };
     }
     fb == tb && matches!(ta.as_deref(), Some([])) && fb == "numeric"
+}
+
+/// The ALTER TYPE actions that turn the composite attributes `actual` into `expected`: drops,
+/// type changes, then additions at the end; `None` when that does not give `expected`'s order.
+fn composite_changes<'a>(
+    actual: &'a [(String, String)],
+    expected: &'a [(String, String)],
+) -> Option<Vec<ddl::AttributeChange<'a>>> {
+    let in_expected = |name: &str| expected.iter().find(|(n, _)| n == name);
+    let in_actual = |name: &str| actual.iter().any(|(n, _)| n == name);
+    let mut changes = Vec::new();
+    let mut order: Vec<&str> = Vec::new();
+    for (name, data_type) in actual {
+        match in_expected(name) {
+            None => changes.push(ddl::AttributeChange::Drop(name)),
+            Some((_, wanted)) => {
+                if wanted != data_type {
+                    changes.push(ddl::AttributeChange::SetType(name, wanted));
+                }
+                order.push(name);
+            }
+        }
+    }
+    for (name, data_type) in expected {
+        if !in_actual(name) {
+            changes.push(ddl::AttributeChange::Add(name, data_type));
+            order.push(name);
+        }
+    }
+    let wanted: Vec<&str> = expected.iter().map(|(n, _)| n.as_str()).collect();
+    (order == wanted).then_some(changes)
 }
 
 /// The labels to add (with where) when `actual` becomes `expected` only by additions that

@@ -663,6 +663,43 @@ pub fn rename_type(
     )
 }
 
+/// One change to the attributes of a composite type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttributeChange<'a> {
+    /// `ADD ATTRIBUTE name type` (`type` as the model prints it, with its collation).
+    Add(&'a str, &'a str),
+    Drop(&'a str),
+    /// `ALTER ATTRIBUTE name SET DATA TYPE type`: refused while a column has the type.
+    SetType(&'a str, &'a str),
+}
+
+/// `ALTER TYPE s.t DROP ATTRIBUTE a, ADD ATTRIBUTE b integer, ...`: one statement, the actions
+/// in the order given. An added attribute goes last; attributes cannot be reordered.
+pub fn alter_composite(schema: &str, name: &str, changes: &[AttributeChange]) -> String {
+    let actions: Vec<String> = changes
+        .iter()
+        .map(|c| match *c {
+            AttributeChange::Add(attribute, data_type) => {
+                format!("ADD ATTRIBUTE {} {data_type}", quote_ident(attribute))
+            }
+            AttributeChange::Drop(attribute) => {
+                format!("DROP ATTRIBUTE {}", quote_ident(attribute))
+            }
+            AttributeChange::SetType(attribute, data_type) => {
+                format!(
+                    "ALTER ATTRIBUTE {} SET DATA TYPE {data_type}",
+                    quote_ident(attribute)
+                )
+            }
+        })
+        .collect();
+    format!(
+        "ALTER TYPE {} {};",
+        qualified(schema, name),
+        actions.join(", ")
+    )
+}
+
 /// Where a new enum label goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LabelPosition<'a> {
@@ -1353,6 +1390,36 @@ pub fn drop_column(schema: &str, table: &str, name: &str) -> String {
     alter_table(schema, table, &format!("DROP COLUMN {}", quote_ident(name)))
 }
 
+/// `ALTER TABLE ... DROP COLUMN IF EXISTS`: for a column a child table inherits, which goes with
+/// the parent's column unless the child declared it too (the model cannot tell which).
+pub fn drop_column_if_exists(schema: &str, table: &str, name: &str) -> String {
+    alter_table(
+        schema,
+        table,
+        &format!("DROP COLUMN IF EXISTS {}", quote_ident(name)),
+    )
+}
+
+/// `ALTER TABLE ... DROP CONSTRAINT IF EXISTS`: for a constraint a child table inherits, which
+/// goes with the parent's unless the child has it of its own too.
+pub fn drop_constraint_if_exists(schema: &str, table: &str, name: &str) -> String {
+    alter_table(
+        schema,
+        table,
+        &format!("DROP CONSTRAINT IF EXISTS {}", quote_ident(name)),
+    )
+}
+
+/// The same `ALTER TABLE` statement for the table alone (`ALTER TABLE ONLY`), not for its
+/// partitions and inheritance children: a parent's new default must not replace the defaults
+/// its children have of their own.
+pub fn table_only(statement: &str) -> String {
+    match statement.strip_prefix("ALTER TABLE ") {
+        Some(rest) if !rest.starts_with("ONLY ") => format!("ALTER TABLE ONLY {rest}"),
+        _ => statement.to_string(),
+    }
+}
+
 pub fn rename_column(schema: &str, table: &str, from: &str, to: &str) -> String {
     alter_table(
         schema,
@@ -1559,6 +1626,11 @@ pub fn create_index_concurrently(index: &Index) -> Result<String, DdlError> {
 
 pub fn drop_index(schema: &str, name: &str) -> String {
     format!("DROP INDEX {};", qualified(schema, name))
+}
+
+/// `DROP INDEX IF EXISTS`: for the index of a partition, which goes with its parent's index.
+pub fn drop_index_if_exists(schema: &str, name: &str) -> String {
+    format!("DROP INDEX IF EXISTS {};", qualified(schema, name))
 }
 
 /// `DROP INDEX CONCURRENTLY` (outside a transaction block; not for an index of a partitioned

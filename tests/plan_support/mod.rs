@@ -7,6 +7,7 @@
 
 use std::path::PathBuf;
 
+use pgdrift::diff::Finding;
 use pgdrift::evaluate::{Judge, Outcome};
 use pgdrift::plan::Plan;
 use pgdrift::policy::{Date, Settings};
@@ -88,16 +89,28 @@ pub async fn plan(
 
 /// The findings left between two databases under `settings`, as `rule object` lines.
 pub async fn findings(expected: &TestDb, actual: &TestDb, settings: &Settings) -> Vec<String> {
+    match judged(expected, actual, settings).await {
+        Ok(findings) => findings
+            .iter()
+            .map(|f| format!("{} {}", f.rule, f.object))
+            .collect(),
+        Err(errors) => errors,
+    }
+}
+
+/// The findings between two databases under `settings`, whole (with both values).
+pub async fn judged(
+    expected: &TestDb,
+    actual: &TestDb,
+    settings: &Settings,
+) -> Result<Vec<Finding>, Vec<String>> {
     let e = common::read_schema(expected).await;
     let a = common::read_schema(actual).await;
     let comparison = pgdrift::run::compare(&e, &a, settings);
     let mut judge = Judge::new(settings, today());
     match judge.check(comparison) {
-        Outcome::Compared { findings, .. } => findings
-            .iter()
-            .map(|j| format!("{} {}", j.finding.rule, j.finding.object))
-            .collect(),
-        Outcome::Failed { errors } => errors,
+        Outcome::Compared { findings, .. } => Ok(findings.into_iter().map(|j| j.finding).collect()),
+        Outcome::Failed { errors } => Err(errors),
     }
 }
 
@@ -115,54 +128,120 @@ pub async fn round_trip_with(case: &Case<'_>, settings: &Settings) -> Plan {
     }
     let expected = common::db_with(&format!("{prefix}_e"), case.after).await;
     let plan = plan(&expected, &actual, settings, case.destructive).await;
-    let script = pgdrift::plan::script::render(&plan, &Default::default());
     assert!(
         plan.not_planned.is_empty(),
-        "{}: not planned: {:#?}\n--- plan ---\n{script}",
+        "{}: not planned: {:#?}\n--- plan ---\n{}",
         case.name,
-        plan.not_planned
+        plan.not_planned,
+        pgdrift::plan::script::render(&plan, &Default::default())
     );
-    if let Err(e) = run_script(&actual, &script) {
-        panic!(
-            "{}: the plan failed:\n{e}\n--- plan ---\n{script}",
-            case.name
-        );
+    match converge(&expected, &actual, settings, plan).await {
+        Ok(plan) => plan,
+        Err(e) => panic!("{}: {e}", case.name),
     }
-    let left = findings(&expected, &actual, settings).await;
-    assert!(
-        left.is_empty(),
-        "{}: findings left after the plan: {left:#?}\n--- plan ---\n{script}",
-        case.name
-    );
-    let (dump_e, dump_a) = (common::schema_dump(&expected), common::schema_dump(&actual));
-    if dump_e != dump_a {
-        let (e, a) = (dump_e.join("\n") + "\n", dump_a.join("\n") + "\n");
-        let diff = similar::TextDiff::from_lines(&e, &a)
-            .unified_diff()
-            .header("expected", "actual after the plan")
-            .to_string();
-        panic!(
-            "{}: pg_dump differs:\n{diff}\n--- plan ---\n{script}",
-            case.name
-        );
-    }
-    let again = plan_after(&expected, &actual, settings, case.destructive).await;
-    assert!(
-        again.steps.is_empty(),
-        "{}: planning again is not empty:\n{}",
-        case.name,
-        pgdrift::plan::script::render(&again, &Default::default())
-    );
-    plan
 }
 
-async fn plan_after(
+/// Run `plan` (of actual → expected) on `actual` and prove it: the findings left are exactly
+/// those the plan lists as not planned, and when it lists none, `pg_dump --schema-only` of both
+/// agrees; planning again gives no steps. The error says what went wrong, with the plan.
+pub async fn converge(
     expected: &TestDb,
     actual: &TestDb,
     settings: &Settings,
-    destructive: bool,
-) -> Plan {
-    plan(expected, actual, settings, destructive).await
+    plan: Plan,
+) -> Result<Plan, String> {
+    let script = pgdrift::plan::script::render(&plan, &Default::default());
+    if let Err(e) = run_script(actual, &script) {
+        return Err(format!("the plan failed:\n{e}\n--- plan ---\n{script}"));
+    }
+    let mut left = findings(expected, actual, settings).await;
+    left.sort();
+    let mut not_planned: Vec<String> = plan
+        .not_planned
+        .iter()
+        .map(|n| format!("{} {}", n.rule, n.object))
+        .collect();
+    not_planned.sort();
+    if left != not_planned {
+        return Err(format!(
+            "findings left after the plan: {left:#?}\nnot planned: {not_planned:#?}\n\
+             --- plan ---\n{script}"
+        ));
+    }
+    if not_planned.is_empty() {
+        let (mut dump_e, mut dump_a) = (common::schema_dump(expected), common::schema_dump(actual));
+        if settings.ignore.column_order {
+            dump_e = columns_unordered(dump_e);
+            dump_a = columns_unordered(dump_a);
+        }
+        if dump_e != dump_a {
+            let (e, a) = (dump_e.join("\n") + "\n", dump_a.join("\n") + "\n");
+            let diff = similar::TextDiff::from_lines(&e, &a)
+                .unified_diff()
+                .header("expected", "actual after the plan")
+                .to_string();
+            return Err(format!("pg_dump differs:\n{diff}\n--- plan ---\n{script}"));
+        }
+    }
+    let e = common::read_schema(expected).await;
+    let a = common::read_schema(actual).await;
+    // With nothing left, not even a destructive plan has anything to do.
+    let again = pgdrift::run::plan::plan_pair(&e, &a, settings, today(), not_planned.is_empty())
+        .map_err(|err| format!("planning again failed: {err}\n--- plan ---\n{script}"))?;
+    if !again.steps.is_empty() {
+        return Err(format!(
+            "planning again is not empty:\n{}\n--- first plan ---\n{script}",
+            pgdrift::plan::script::render(&again, &Default::default())
+        ));
+    }
+    Ok(plan)
+}
+
+/// A dump with the column lines of each CREATE TABLE sorted (and without their trailing
+/// commas), and the runs of column comments and grants too: PostgreSQL cannot reorder columns,
+/// a plan never does, and a policy that ignores column order accepts a column dropped and added
+/// again at the end.
+fn columns_unordered(dump: Vec<String>) -> Vec<String> {
+    let mut out = Vec::with_capacity(dump.len());
+    let mut block: Option<Vec<String>> = None;
+    for line in dump {
+        match &mut block {
+            None => {
+                let opens = (line.starts_with("CREATE TABLE ")
+                    || line.starts_with("CREATE UNLOGGED TABLE "))
+                    && line.ends_with(" (");
+                out.push(line);
+                if opens {
+                    block = Some(Vec::new());
+                }
+            }
+            Some(lines) if line.starts_with(')') => {
+                lines.sort();
+                out.append(lines);
+                block = None;
+                out.push(line);
+            }
+            Some(lines) => lines.push(line.trim_end_matches(',').to_string()),
+        }
+    }
+    if let Some(mut lines) = block {
+        out.append(&mut lines);
+    }
+    // Column comments and column grants follow the column order too: each run of them sorted.
+    let mut sorted = Vec::with_capacity(out.len());
+    let mut run: Vec<String> = Vec::new();
+    for line in out {
+        if line.starts_with("COMMENT ON COLUMN ") || line.starts_with("GRANT ") {
+            run.push(line);
+            continue;
+        }
+        run.sort();
+        sorted.append(&mut run);
+        sorted.push(line);
+    }
+    run.sort();
+    sorted.append(&mut run);
+    sorted
 }
 
 /// The SQL of every step, joined, for `contains` assertions.
