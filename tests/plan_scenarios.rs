@@ -942,3 +942,21 @@ async fn every_rule_round_trips() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+// Found by the corpus mutations: a policy that changes itself while a column it reads is
+// retyped is recreated once, with its new definition (ALTER POLICY would sit between its drop
+// and its create).
+#[tokio::test]
+async fn policy_changed_and_recreated_around_a_retyped_column() {
+    round_trip(
+        &Case::new(
+            "policy_alter_retype",
+            "CREATE TABLE t(id int, tenant_id int); ALTER TABLE t ENABLE ROW LEVEL SECURITY; \
+             CREATE POLICY p ON t USING (tenant_id = 1);",
+            "CREATE TABLE t(id int, tenant_id bigint); ALTER TABLE t ENABLE ROW LEVEL SECURITY; \
+             CREATE POLICY p ON t USING (tenant_id = 2);",
+        )
+        .destructive(),
+    )
+    .await;
+}

@@ -2634,16 +2634,27 @@ impl<'a> Builder<'a> {
         self.edge(drop, create, format!("{d} is recreated"));
         // Created again from the expected side, it has the definition its own change wants
         // (a function's CREATE OR REPLACE would come first and make the create fail).
-        if d.kind.is_function()
-            && let Some(&alter) = self
-                .by_key
-                .get(&(Operation::Alter, d.clone(), String::new()))
-        {
+        // The same for any other in-place change of it (ALTER POLICY, a trigger's enabled
+        // state, view options): the recreated object has them already.
+        let mut alters: Vec<NodeId> = self
+            .by_key
+            .iter()
+            .filter(|((op, path, _), _)| *op == Operation::Alter && path == d)
+            .map(|(_, &id)| id)
+            .filter(|&id| id != create && id != drop)
+            .collect();
+        alters.sort_unstable();
+        for alter in alters {
             self.absorb(
                 alter,
                 create,
                 format!("{d} is recreated with its new definition"),
             );
+            // Its place in the order is the recreate's now: it must not hold the object
+            // between the drop and the create.
+            for ids in self.roles.values_mut() {
+                ids.retain(|&i| i != alter);
+            }
         }
     }
 
