@@ -960,3 +960,24 @@ async fn policy_changed_and_recreated_around_a_retyped_column() {
     )
     .await;
 }
+
+// migra's partitioning fixture: a plain table becomes partitioned and a partitioned one plain.
+// With --allow-destructive each is dropped and made again (apply keeps the old one's rows in
+// the backup schema); without it the change is listed as not planned.
+#[tokio::test]
+async fn a_new_partitioning_replaces_the_table() {
+    round_trip(
+        &Case::new(
+            "repartition",
+            "CREATE TABLE logs(id int, logdate date NOT NULL, note text); \
+             CREATE TABLE measures(id int, logdate date NOT NULL) PARTITION BY RANGE (logdate); \
+             CREATE TABLE measures_y2020 PARTITION OF measures FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');",
+            "CREATE TABLE logs(id int, logdate date NOT NULL, note varchar(20)) PARTITION BY RANGE (logdate); \
+             CREATE TABLE logs_y2020 PARTITION OF logs FOR VALUES FROM ('2020-01-01') TO ('2021-01-01'); \
+             COMMENT ON TABLE logs IS 'by year'; \
+             CREATE TABLE measures(id int, logdate date NOT NULL);",
+        )
+        .destructive(),
+    )
+    .await;
+}

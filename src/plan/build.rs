@@ -140,6 +140,9 @@ struct Builder<'a> {
     /// Objects created whole (with owner, grants and comments): their own owner, grant and
     /// comment changes are fixed by the create step.
     created: HashMap<ObjectPath, NodeId>,
+    /// Tables dropped and created again whole (a new partitioning): their other changes are
+    /// fixed by the create.
+    replaced_tables: HashMap<ObjectPath, NodeId>,
     /// Columns whose type change is not planned (destructive): what is defined on them keeps
     /// the definition their type gives it.
     held_columns: HashSet<ObjectPath>,
@@ -165,6 +168,7 @@ pub(super) fn build(
         invalidations: Vec::new(),
         not_planned: Vec::new(),
         created: HashMap::new(),
+        replaced_tables: HashMap::new(),
         held_columns: HashSet::new(),
         kept: Vec::new(),
     };
@@ -190,7 +194,18 @@ pub(super) fn build(
             b.held_columns.insert(change.path.clone());
         }
     }
-    for change in structure {
+    // New partitionings first: the tables they make again take the tables' other changes.
+    let (repartitioned, rest): (Vec<&Change<'_>>, Vec<&Change<'_>>) =
+        structure.into_iter().partition(|c| {
+            matches!(
+                c.detail,
+                Detail::Property {
+                    field: Field::Table(TableField::PartitionKey),
+                    ..
+                }
+            )
+        });
+    for change in repartitioned.into_iter().chain(rest) {
         b.change(change);
     }
     b.families();
@@ -642,6 +657,12 @@ impl<'a> Builder<'a> {
     // ---- changes -----------------------------------------------------------------------
 
     fn change(&mut self, change: &Change<'_>) {
+        // A table made again from the expected side already has everything else it differs in.
+        let table = holder(&change.path).unwrap_or_else(|| change.path.clone());
+        if let Some(&id) = self.replaced_tables.get(&table) {
+            self.fixes(id, change);
+            return;
+        }
         match change.detail {
             Detail::Presence(_) => match change.rule.presence() {
                 Some(crate::rules::Presence::Missing) => {
@@ -1737,11 +1758,19 @@ impl<'a> Builder<'a> {
                 vec![Hazard::RewritesTable, Hazard::AccessExclusiveLock],
             ),
             TableField::PartitionKey => {
-                return self.not_planned(
-                    change,
-                    "changing how a table is partitioned needs a data migration (create the \
-                     new table, copy the rows, swap the names)",
-                );
+                if !self.options.allow_destructive {
+                    return self.not_planned(
+                        change,
+                        "destructive: changing how a table is partitioned drops it and creates \
+                         it again (copy the rows yourself, or plan it with --allow-destructive: \
+                         apply keeps the old table in the backup schema)",
+                    );
+                }
+                self.replace(change, true);
+                if let Some(&id) = self.created.get(path) {
+                    self.replaced_tables.insert(path.clone(), id);
+                }
+                return;
             }
             TableField::PartitionParent | TableField::PartitionBound | TableField::Inheritance => {
                 // Detached first, attached last: in between, the table's own changes make it
