@@ -981,3 +981,25 @@ async fn a_new_partitioning_replaces_the_table() {
     )
     .await;
 }
+
+// migra's dependencies2 fixture: a table becomes a view of the same name, and a view that
+// reads it (the same text on both sides) is dropped before and made again after.
+#[tokio::test]
+async fn a_table_becomes_a_view_under_an_unchanged_view() {
+    for (name, before, after) in [
+        (
+            "table_to_view",
+            "CREATE TABLE d(id int, name text); CREATE VIEW q AS SELECT id, name FROM d;",
+            "CREATE TABLE t_d(id int, name text); CREATE VIEW d AS SELECT id, name FROM t_d; \
+             CREATE VIEW q AS SELECT id, name FROM d;",
+        ),
+        (
+            "view_to_table",
+            "CREATE TABLE t_d(id int, name text); CREATE VIEW d AS SELECT id, name FROM t_d; \
+             CREATE VIEW q AS SELECT id, name FROM d;",
+            "CREATE TABLE d(id int, name text); CREATE VIEW q AS SELECT id, name FROM d;",
+        ),
+    ] {
+        round_trip(&Case::new(name, before, after).destructive()).await;
+    }
+}

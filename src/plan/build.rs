@@ -209,6 +209,9 @@ pub(super) fn build(
         b.change(change);
     }
     b.families();
+    // What kept objects need is not dropped; only then are the dependents of what is dropped
+    // found (a kept column's default must not lose a function that stays).
+    b.kept_needs();
     b.closure();
     for change in access {
         b.access(change);
@@ -680,7 +683,30 @@ impl<'a> Builder<'a> {
                         return;
                     }
                     match self.drop_tree(&path, Operation::Drop, &[]) {
-                        Ok(id) => self.fixes(id, change),
+                        Ok(id) => {
+                            self.fixes(id, change);
+                            // What stays and needs it (a view whose text is the same on both
+                            // sides, but reads a relation of another kind under that name)
+                            // is dropped before and made again after.
+                            if matches!(
+                                path.kind,
+                                ObjectKind::Table
+                                    | ObjectKind::View
+                                    | ObjectKind::MaterializedView
+                                    | ObjectKind::Function
+                                    | ObjectKind::Procedure
+                                    | ObjectKind::Aggregate
+                                    | ObjectKind::Type
+                            ) {
+                                self.invalidations.push(Invalidation {
+                                    object: path.clone(),
+                                    first: id,
+                                    last: id,
+                                    why: format!("{} {path} (dropped)", path.kind.noun()),
+                                    columns: true,
+                                });
+                            }
+                        }
                         Err(e) => self.not_planned(change, e),
                     }
                 }
@@ -2561,6 +2587,11 @@ impl<'a> Builder<'a> {
         }
         let invalidations = std::mem::take(&mut self.invalidations);
         for inv in &invalidations {
+            // A drop that is not planned after all (something kept needs it) invalidates
+            // nothing.
+            if self.nodes[inv.first].sql.is_empty() {
+                continue;
+            }
             let mut stack: Vec<(ObjectPath, Vec<String>)> =
                 vec![(inv.object.clone(), vec![inv.why.clone()])];
             let mut seen: HashSet<ObjectPath> = HashSet::new();
