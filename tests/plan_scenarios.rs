@@ -1003,3 +1003,20 @@ async fn a_table_becomes_a_view_under_an_unchanged_view() {
         round_trip(&Case::new(name, before, after).destructive()).await;
     }
 }
+
+// Found by the corpus mutations: a dropped table's own policies go with it (they are not
+// dependents to make again), while a view on it that is dropped too is ordered before it.
+#[tokio::test]
+async fn a_dropped_table_takes_its_own_policies() {
+    round_trip(
+        &Case::new(
+            "dropped_with_policies",
+            "CREATE TABLE items(id int, owner text); ALTER TABLE items ENABLE ROW LEVEL SECURITY; \
+             CREATE POLICY items_read ON items USING (owner = current_user); \
+             CREATE VIEW item_ids AS SELECT id FROM items; CREATE TABLE other(id int);",
+            "CREATE TABLE other(id int);",
+        )
+        .destructive(),
+    )
+    .await;
+}

@@ -2622,6 +2622,21 @@ impl<'a> Builder<'a> {
                     if d == inv.object || !seen.insert(d.clone()) {
                         continue;
                     }
+                    // Part of something dropped whole (a dropped table's own policies and
+                    // columns): it goes with it.
+                    let dropped_with =
+                        self.roles
+                            .get(&(Role::Removes, d.clone()))
+                            .is_some_and(|ids| {
+                                ids.iter().any(|&i| {
+                                    self.nodes[i].object != d
+                                        && self.nodes[i].operation == Operation::Drop
+                                        && !self.nodes[i].sql.is_empty()
+                                })
+                            });
+                    if dropped_with {
+                        continue;
+                    }
                     let mut reason = vec![format!("{} {d}", d.kind.noun())];
                     reason.extend(chain.iter().cloned());
                     if d.kind == ObjectKind::Column {
