@@ -642,6 +642,34 @@ async fn m24_identity_to_serial() {
     .await;
 }
 
+// A generated column made again (its expression changed) gets its index and CHECK back.
+#[tokio::test]
+async fn m25_generated_column_recreated_with_its_index() {
+    round_trip(&Case::new(
+        "m25",
+        "CREATE TABLE t(a int, b int GENERATED ALWAYS AS (a + 1) STORED CONSTRAINT t_b_check CHECK (b > 0)); \
+         CREATE INDEX t_b_idx ON t(b); COMMENT ON INDEX t_b_idx IS 'by b';",
+        "CREATE TABLE t(a int, b int GENERATED ALWAYS AS (a + 2) STORED CONSTRAINT t_b_check CHECK (b > 0)); \
+         CREATE INDEX t_b_idx ON t(b); COMMENT ON INDEX t_b_idx IS 'by b';",
+    ))
+    .await;
+}
+
+// A column moves from one enum to another: through text, there is no cast between them.
+#[tokio::test]
+async fn m26_column_moves_to_another_enum() {
+    round_trip(
+        &Case::new(
+            "m26",
+            "CREATE TYPE e1 AS ENUM ('a', 'b'); CREATE TABLE t(c e1, d e1[]);",
+            "CREATE TYPE e2 AS ENUM ('a', 'b', 'c'); CREATE TABLE t(c e2, d e2[]);",
+        )
+        .destructive()
+        .data("INSERT INTO t VALUES ('b', '{a}');"),
+    )
+    .await;
+}
+
 // ---- Every rule of the schema has a case that finds it and round-trips.
 
 /// One case per rule id: (rule, before, after, allow_destructive). A rule added later without

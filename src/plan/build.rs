@@ -1676,8 +1676,35 @@ impl<'a> Builder<'a> {
                         ),
                     );
                 }
+                // An enum has no cast to another type but through text.
+                let enum_type = |side: &Side<'_>, t: &str| {
+                    let base = t.strip_suffix("[]").unwrap_or(t);
+                    match split_qualified(base).as_slice() {
+                        [s, n] => side
+                            .user_type(&ObjectPath::in_schema(ObjectKind::Type, s, n))
+                            .is_some_and(|t| matches!(t.definition, TypeDefinition::Enum { .. })),
+                        _ => false,
+                    }
+                };
+                let using = (enum_type(&self.act(), &a.data_type)
+                    || enum_type(&self.exp(), &e.data_type))
+                .then(|| {
+                    let col = crate::model::quote_ident(&name);
+                    let text = if e.data_type.ends_with("[]") {
+                        "text[]"
+                    } else {
+                        "text"
+                    };
+                    format!("{col}::{text}::{}", e.data_type)
+                });
                 let id = self.node(Operation::Alter, &path, "type", rank::COLUMN_TYPE, |_| {
-                    vec![ddl::alter_column_type(&schema, &table, &name, e, None)]
+                    vec![ddl::alter_column_type(
+                        &schema,
+                        &table,
+                        &name,
+                        e,
+                        using.as_deref(),
+                    )]
                 });
                 self.fixes(id, change);
                 let mut hazards = vec![Hazard::AccessExclusiveLock];
@@ -1915,6 +1942,36 @@ impl<'a> Builder<'a> {
             why: format!("column {path} (recreated)"),
             columns: true,
         });
+        // DROP COLUMN takes the column's indexes and constraints with it: made again after.
+        let own: Vec<ObjectPath> = (self.actual.dependencies.iter())
+            .filter(|d| d.auto && d.to == path)
+            .map(|d| d.from.clone())
+            .filter(|f| {
+                matches!(f.kind, ObjectKind::Index | ObjectKind::Constraint)
+                    && f.parent == path.parent
+                    && f.schema == path.schema
+            })
+            .collect();
+        for object in own {
+            if !self.exp().has(&object) {
+                continue;
+            }
+            let why = vec![format!(
+                "{} {object} goes with column {path}",
+                object.kind.noun()
+            )];
+            if let Ok(id) = self.create_one(&self.exp(), &object, Operation::Recreate) {
+                if self.nodes[id].reason.is_empty() && self.nodes[id].fixes.is_empty() {
+                    self.nodes[id].reason = why;
+                }
+                self.created.insert(object.clone(), id);
+                self.edge(
+                    create,
+                    id,
+                    format!("{object} is made again on column {path}"),
+                );
+            }
+        }
     }
 
     fn sequence(&mut self, change: &Change<'_>, e: &Sequence, a: &Sequence) {
