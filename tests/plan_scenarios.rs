@@ -670,6 +670,20 @@ async fn m26_column_moves_to_another_enum() {
     .await;
 }
 
+// A column's type changes under a policy whose definition changes with it: the policy is
+// dropped and made again from the expected side, not altered.
+#[tokio::test]
+async fn m27_policy_changed_and_recreated_around_a_type_change() {
+    round_trip(&Case::new(
+        "m27",
+        "CREATE TABLE t(a int); CREATE POLICY p ON t USING (a = 1); \
+         CREATE VIEW v AS SELECT a FROM t; ALTER VIEW v SET (security_barrier = false);",
+        "CREATE TABLE t(a numeric); CREATE POLICY p ON t USING (a = 1); \
+         CREATE VIEW v WITH (security_barrier = true) AS SELECT a FROM t;",
+    ))
+    .await;
+}
+
 // ---- Every rule of the schema has a case that finds it and round-trips.
 
 /// One case per rule id: (rule, before, after, allow_destructive). A rule added later without

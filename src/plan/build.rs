@@ -2547,16 +2547,20 @@ impl<'a> Builder<'a> {
         self.hazard(create, &[Hazard::RecreatesDependents]);
         self.edge(inv.last, create, reason.join(" -> "));
         self.edge(drop, create, format!("{d} is recreated"));
-        // Created again from the expected side, it has the definition its own change wants
-        // (a function's CREATE OR REPLACE would come first and make the create fail).
-        if d.kind.is_function()
-            && let Some(&alter) = self.by_key.get(&(Operation::Alter, d.clone(), ""))
-        {
-            self.absorb(
-                alter,
-                create,
-                format!("{d} is recreated with its new definition"),
-            );
+        // Created again from the expected side, it has the definition its own changes want (a
+        // function's CREATE OR REPLACE would come first and make the create fail; an ALTER
+        // POLICY would need the column the invalidating change is changing).
+        for part in ["", "options", "enabled"] {
+            if let Some(&alter) = self.by_key.get(&(Operation::Alter, d.clone(), part)) {
+                self.absorb(
+                    alter,
+                    create,
+                    format!("{d} is recreated with its new definition"),
+                );
+                for ids in self.roles.values_mut() {
+                    ids.retain(|&i| i != alter);
+                }
+            }
         }
     }
 
