@@ -6,7 +6,9 @@
 //! the expected side, so it creates it), plans actual → expected, runs the plan with psql and
 //! proves it as `plan_scenarios` does: the check is clean, `pg_dump --schema-only` agrees, a
 //! second plan is empty. Some rounds plan without `allow_destructive`: then exactly the
-//! destructive findings must be listed as not planned, and be all that is left.
+//! destructive findings (and what they hold back: see `held_back`) must be listed as not
+//! planned, and be all that is left. Defaults are compared as written (both sides are on one
+//! server), and the corpus tables are emptied, so data never decides whether a plan can run.
 //!
 //! The mutations come from a small PRNG, so a run is reproducible: every failing round prints
 //! its seed, the mutation SQL and the plan. `PGDRIFT_MUTATION_SEED` sets the first round's seed
@@ -689,6 +691,11 @@ impl<'c, 'm> Mutator<'c, 'm> {
         let shape = self.rng.pick(&shapes)?.clone();
         let partitioned = rel.table.partition_key.is_some();
         if partitioned && (shape.contains("IDENTITY") || shape == "serial") {
+            return None;
+        }
+        // The sequence of a serial column of an unlogged table is unlogged, and the model
+        // does not say whether a sequence is logged: the check could not tell them apart.
+        if shape == "serial" && rel.table.persistence == pgdrift::model::Persistence::Unlogged {
             return None;
         }
         Some(format!(
@@ -2119,12 +2126,6 @@ async fn mutate(
     applied
 }
 
-/// Not planned entries every plan may have: changes pgdrift explains it cannot make.
-fn unplannable(rule: RuleId, reason: &str) -> bool {
-    let _ = (rule, reason);
-    false
-}
-
 async fn round(
     corpus: &str,
     template: &TestDb,
@@ -2142,8 +2143,8 @@ async fn round(
     mutator.expected = mutate_expected;
     let destructive = !mutator.rng.chance(25);
     let count = 3 + mutator.rng.below(6);
-    let expected = common::db_from(&format!("mut_{corpus}_e"), template).await;
-    let actual = common::db_from(&format!("mut_{corpus}_a"), template).await;
+    let expected = copy_of(&format!("mut_{corpus}_e_{seed}"), template).await;
+    let actual = copy_of(&format!("mut_{corpus}_a_{seed}"), template).await;
     if corpus == "sourcegraph" {
         // Its tenant defaults read this setting: adding such a column evaluates them.
         let admin = common::connect("postgres").await;
@@ -2188,6 +2189,31 @@ async fn round(
     }
 }
 
+/// A copy of the template. From PostgreSQL 15 the default strategy writes the whole copy to
+/// the WAL (two seconds for a corpus schema); FILE_COPY copies the files.
+async fn copy_of(name: &str, template: &TestDb) -> TestDb {
+    let admin = common::connect("postgres").await;
+    let version: i32 = admin
+        .query_one("SELECT current_setting('server_version_num')::int", &[])
+        .await
+        .expect("server version")
+        .get(0);
+    let name = format!("{name}_{}", std::process::id());
+    let strategy = if version >= 150000 {
+        " STRATEGY FILE_COPY"
+    } else {
+        ""
+    };
+    admin
+        .batch_execute(&format!(
+            "CREATE DATABASE \"{name}\" TEMPLATE \"{}\"{strategy}",
+            template.name
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
+    TestDb { name }
+}
+
 /// Plan actual → expected, run it, prove it.
 async fn check(expected: &TestDb, actual: &TestDb, destructive: bool) -> Result<(), String> {
     // Both sides are on one server, which deparses the same default the same way: a default
@@ -2195,11 +2221,10 @@ async fn check(expected: &TestDb, actual: &TestDb, destructive: bool) -> Result<
     // pg_dump sees it.
     let mut settings = Settings::default();
     settings.ignore.default_equivalence = false;
-    let before = plan_support::judged(expected, actual, &settings)
-        .await
-        .map_err(|e| format!("comparing failed: {e:?}"))?;
     let e = common::read_schema(expected).await;
     let a = common::read_schema(actual).await;
+    let before = plan_support::judged_models(&e, &a, &settings)
+        .map_err(|e| format!("comparing failed: {e:?}"))?;
     let plan = pgdrift::run::plan::plan_pair(&e, &a, &settings, plan_support::today(), destructive)
         .map_err(|err| format!("planning failed: {err}"))?;
     let script = || pgdrift::plan::script::render(&plan, &Default::default());
@@ -2211,13 +2236,13 @@ async fn check(expected: &TestDb, actual: &TestDb, destructive: bool) -> Result<
     let mut got: Vec<String> = plan
         .not_planned
         .iter()
-        .filter(|n| !unplannable(n.rule, &n.reason))
         .map(|n| format!("{} {}", n.rule, n.object))
         .collect();
     got.sort();
     if wanted != got {
         return Err(format!(
-            "not planned: {:#?}\nbut the destructive findings are: {wanted:#?}\n--- plan ---\n{}",
+            "not planned: {:#?}\nbut what allow_destructive = {destructive} holds back is: \
+             {wanted:#?}\n--- plan ---\n{}",
             plan.not_planned,
             script()
         ));
@@ -2359,6 +2384,10 @@ async fn run_corpus(corpus: &str, sql: &str) {
             tally.failures.push(e);
         }
     }
+    let admin = common::connect("postgres").await;
+    let _ = admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\"", template.name))
+        .await;
     let applied: usize = tally.applied.values().sum();
     let refused: usize = tally.refused.values().sum();
     eprintln!(

@@ -148,6 +148,8 @@ struct Builder<'a> {
     held_columns: HashSet<ObjectPath>,
     /// Extra objects whose drop is not planned (destructive): what they need stays too.
     kept: Vec<ObjectPath>,
+    /// Types made again over an enum made again: not dependents to drop and recreate.
+    moved_types: HashSet<ObjectPath>,
 }
 
 pub(super) fn build(
@@ -171,6 +173,7 @@ pub(super) fn build(
         replaced_tables: HashMap::new(),
         held_columns: HashSet::new(),
         kept: Vec::new(),
+        moved_types: HashSet::new(),
     };
     let (access, structure): (Vec<&Change<'_>>, Vec<&Change<'_>>) =
         changes.iter().copied().partition(|c| {
@@ -1909,8 +1912,35 @@ impl<'a> Builder<'a> {
                         ),
                     );
                 }
+                // An enum has no cast to another type but through text.
+                let enum_type = |side: &Side<'_>, t: &str| {
+                    let base = t.strip_suffix("[]").unwrap_or(t);
+                    match split_qualified(base).as_slice() {
+                        [s, n] => side
+                            .user_type(&ObjectPath::in_schema(ObjectKind::Type, s, n))
+                            .is_some_and(|t| matches!(t.definition, TypeDefinition::Enum { .. })),
+                        _ => false,
+                    }
+                };
+                let using = (enum_type(&self.act(), &a.data_type)
+                    || enum_type(&self.exp(), &e.data_type))
+                .then(|| {
+                    let col = crate::model::quote_ident(&name);
+                    let text = if e.data_type.ends_with("[]") {
+                        "text[]"
+                    } else {
+                        "text"
+                    };
+                    format!("{col}::{text}::{}", e.data_type)
+                });
                 let id = self.node(Operation::Alter, &path, "type", rank::COLUMN_TYPE, |_| {
-                    vec![ddl::alter_column_type(&schema, &table, &name, e, None)]
+                    vec![ddl::alter_column_type(
+                        &schema,
+                        &table,
+                        &name,
+                        e,
+                        using.as_deref(),
+                    )]
                 });
                 self.fixes(id, change);
                 let mut hazards = vec![Hazard::AccessExclusiveLock];
@@ -2165,6 +2195,36 @@ impl<'a> Builder<'a> {
             why: format!("column {path} (recreated)"),
             columns: true,
         });
+        // DROP COLUMN takes the column's indexes and constraints with it: made again after.
+        let own: Vec<ObjectPath> = (self.actual.dependencies.iter())
+            .filter(|d| d.auto && d.to == path)
+            .map(|d| d.from.clone())
+            .filter(|f| {
+                matches!(f.kind, ObjectKind::Index | ObjectKind::Constraint)
+                    && f.parent == path.parent
+                    && f.schema == path.schema
+            })
+            .collect();
+        for object in own {
+            if !self.exp().has(&object) {
+                continue;
+            }
+            let why = vec![format!(
+                "{} {object} goes with column {path}",
+                object.kind.noun()
+            )];
+            if let Ok(id) = self.create_one(&self.exp(), &object, Operation::Recreate) {
+                if self.nodes[id].reason.is_empty() && self.nodes[id].fixes.is_empty() {
+                    self.nodes[id].reason = why;
+                }
+                self.created.insert(object.clone(), id);
+                self.edge(
+                    create,
+                    id,
+                    format!("{object} is made again on column {path}"),
+                );
+            }
+        }
     }
 
     fn sequence(&mut self, change: &Change<'_>, e: &Sequence, a: &Sequence) {
@@ -2347,16 +2407,85 @@ impl<'a> Builder<'a> {
     }
 
     /// Labels removed or reordered: rename the old type, create the new one, move every
-    /// column over through text, drop the old type.
+    /// column over through text, drop the old type. Domains and composite types over the enum
+    /// (and over those) would keep the old one: they are renamed, made again and have their
+    /// columns moved the same way.
     fn recreate_enum(&mut self, change: &Change<'_>, e: &Type, a: &Type) {
         let path = change.path.clone();
-        let schema = schema_of(&path).to_string();
+        let mut types = vec![path.clone()];
+        let mut i = 0;
+        while i < types.len() {
+            let t = types[i].clone();
+            i += 1;
+            for d in &self.actual.dependencies {
+                if d.to == t
+                    && d.from.kind == ObjectKind::Type
+                    && !types.contains(&d.from)
+                    && self.exp().user_type(&d.from).is_some()
+                {
+                    types.push(d.from.clone());
+                }
+            }
+        }
+        let mut made: Vec<(ObjectPath, NodeId, NodeId)> = Vec::new();
+        for (k, t) in types.iter().enumerate() {
+            let (et, at) = if k == 0 {
+                (e.clone(), a.clone())
+            } else {
+                match (self.exp().user_type(t), self.act().user_type(t)) {
+                    (Some(et), Some(at)) => (et.clone(), at.clone()),
+                    _ => continue,
+                }
+            };
+            let why = if k == 0 {
+                format!("type {t} (labels removed or reordered)")
+            } else {
+                format!("type {t} (over type {path}, whose labels change)")
+            };
+            let (create, drop_old) = self.move_type(t, &et, &at, (k == 0).then_some(change), why);
+            for (u, u_create, u_drop_old) in &made {
+                let over = self
+                    .actual
+                    .dependencies
+                    .iter()
+                    .any(|d| &d.from == t && &d.to == u);
+                if over {
+                    self.edge(*u_create, create, format!("type {t} is made over type {u}"));
+                    self.edge(
+                        drop_old,
+                        *u_drop_old,
+                        format!("the old {t} is over the old {u}"),
+                    );
+                }
+            }
+            if k > 0 {
+                self.moved_types.insert(t.clone());
+            }
+            made.push((t.clone(), create, drop_old));
+        }
+    }
+
+    /// Rename a type out of the way, make its expected version, move its columns over through
+    /// text and drop the old one: returns (create, drop old).
+    fn move_type(
+        &mut self,
+        path: &ObjectPath,
+        e: &Type,
+        a: &Type,
+        change: Option<&Change<'_>>,
+        why: String,
+    ) -> (NodeId, NodeId) {
+        let schema = schema_of(path).to_string();
         let name = path.name.clone();
         let old_name = format!("{name}__pgdrift_old");
-        let rename = self.node(Operation::Alter, &path, "rename old", rank::TYPE, |_| {
+        let rename = self.node(Operation::Alter, path, "rename old", rank::TYPE, |_| {
             vec![ddl::rename_type(&schema, &name, &a.definition, &old_name)]
         });
-        self.fixes(rename, change);
+        if let Some(change) = change {
+            self.fixes(rename, change);
+        } else {
+            self.nodes[rename].reason = vec![why.clone()];
+        }
         self.hazard(
             rename,
             &[Hazard::RecreatesDependents, Hazard::DataDependent],
@@ -2364,24 +2493,23 @@ impl<'a> Builder<'a> {
         let mut create_sql = ddl::create_type(&schema, &name, e);
         create_sql.extend(self.replay_access(
             &self.exp(),
-            &path,
+            path,
             Some(&e.owner),
             &e.grants,
             e.comment.as_deref(),
         ));
-        let create = self.node(Operation::Create, &path, "new", rank::TYPE, |_| create_sql);
+        let create = self.node(Operation::Create, path, "new", rank::TYPE, |_| create_sql);
         self.edge(
             rename,
             create,
             format!("type {path} is renamed before its new version"),
         );
-        self.role_of(create, Role::Makes, &path);
-        let drop_old = self.node(Operation::Drop, &path, "old", rank::DROP_OLD_TYPE, |_| {
+        self.role_of(create, Role::Makes, path);
+        let drop_old = self.node(Operation::Drop, path, "old", rank::DROP_OLD_TYPE, |_| {
             vec![ddl::drop_type(&schema, &old_name, &a.definition)]
         });
         let qualified_new = crate::model::qualified(&schema, &name);
-        let mut last = create;
-        for column in self.columns_of_type(&path) {
+        for column in self.columns_of_type(path) {
             let Some(c) = self.act().column(&column) else {
                 continue;
             };
@@ -2461,17 +2589,16 @@ impl<'a> Builder<'a> {
                 why: format!("column {column} (type {path} recreated)"),
                 columns: false,
             });
-            last = id;
         }
         self.edge(create, drop_old, format!("type {path} is replaced"));
-        let _ = last;
         self.invalidations.push(Invalidation {
             object: path.clone(),
             first: rename,
             last: drop_old,
-            why: format!("type {path} (labels removed or reordered)"),
+            why,
             columns: false,
         });
+        (create, drop_old)
     }
 
     // ---- owners, grants, comments ------------------------------------------------------
@@ -2619,7 +2746,7 @@ impl<'a> Builder<'a> {
                         continue;
                     }
                     let d = self.actual_path(&dep.from);
-                    if d == inv.object || !seen.insert(d.clone()) {
+                    if d == inv.object || self.moved_types.contains(&d) || !seen.insert(d.clone()) {
                         continue;
                     }
                     // Part of something dropped whole (a dropped table's own policies and
@@ -3056,6 +3183,27 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        // An identity's own sequence goes with DROP IDENTITY, and a sequence made for the same
+        // column (identity to serial) may take its name.
+        let mut identity_edges = Vec::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            if n.operation != Operation::Alter || n.part != "drop identity" {
+                continue;
+            }
+            for (j, m) in self.nodes.iter().enumerate() {
+                if m.operation == Operation::Create
+                    && m.object.kind == ObjectKind::Sequence
+                    && self.owning_column(&self.exp(), &m.object).as_ref() == Some(&n.object)
+                {
+                    identity_edges.push(Edge {
+                        before: i,
+                        after: j,
+                        why: format!("{} drops its identity's sequence first", n.object),
+                    });
+                }
+            }
+        }
+        self.edges.extend(identity_edges);
         let exp = self.exp();
         let made = |b: &Self, p: &ObjectPath| {
             b.roles

@@ -9,7 +9,13 @@
 //! 2. a change that invalidates dependents (a column's type, a dropped column, a replaced view,
 //!    function or type) drops and recreates every transitive dependent found in the actual
 //!    side's dependency edges, and replays its owner, grants and comments;
-//! 3. the steps are sorted by dependency: drops in reverse dependency order of the actual side,
+//! 3. what PostgreSQL does by itself is not done twice: a sequence goes with the column that
+//!    owns it; a partition's or inheritance child's column, CHECK, key or index that comes from
+//!    its parent is made, dropped and retyped by the parent's statement (the child's step only
+//!    does what differs, or follows with IF EXISTS); a partition is made on its own and
+//!    attached, and a partitioned table's index is made ON ONLY with each partition's index
+//!    attached to it; a drop that is not planned keeps what the kept object needs;
+//! 4. the steps are sorted by dependency: drops in reverse dependency order of the actual side,
 //!    creates in dependency order of the expected side, ties broken by a fixed rank and the
 //!    object's name, so the same inputs always give the same plan. Foreign keys are separate
 //!    steps after the tables they join, so cycles of foreign keys need no special case.

@@ -10,6 +10,7 @@ GRANT USAGE ON SCHEMA pgd TO pgdrift_corpus_reader;
 
 CREATE TYPE pgd.mood AS ENUM ('sad', 'ok', 'happy');
 CREATE TYPE pgd.level AS ENUM ('low', 'mid', 'high', 'top');
+CREATE DOMAIN pgd.level_d AS pgd.level;
 CREATE DOMAIN pgd.positive AS integer CONSTRAINT positive_check CHECK (VALUE > 0);
 CREATE DOMAIN pgd.short_text AS text DEFAULT 'x' CONSTRAINT short_text_check CHECK (length(VALUE) < 100);
 CREATE TYPE pgd.pair AS (a integer, b text);
@@ -64,7 +65,8 @@ CREATE TABLE pgd.items (
     created timestamp with time zone DEFAULT now(),
     lower_code text GENERATED ALWAYS AS (lower(code)) STORED,
     lvl pgd.level DEFAULT 'mid',
-    lvls pgd.level[]
+    lvls pgd.level[],
+    lvl_d pgd.level_d
 );
 CREATE UNIQUE INDEX items_code_key ON pgd.items (code);
 CREATE TABLE pgd.item_notes (

@@ -106,7 +106,16 @@ pub async fn judged(
 ) -> Result<Vec<Finding>, Vec<String>> {
     let e = common::read_schema(expected).await;
     let a = common::read_schema(actual).await;
-    let comparison = pgdrift::run::compare(&e, &a, settings);
+    judged_models(&e, &a, settings)
+}
+
+/// The findings between two models under `settings`.
+pub fn judged_models(
+    e: &pgdrift::model::Schema,
+    a: &pgdrift::model::Schema,
+    settings: &Settings,
+) -> Result<Vec<Finding>, Vec<String>> {
+    let comparison = pgdrift::run::compare(e, a, settings);
     let mut judge = Judge::new(settings, today());
     match judge.check(comparison) {
         Outcome::Compared { findings, .. } => Ok(findings.into_iter().map(|j| j.finding).collect()),
@@ -154,7 +163,16 @@ pub async fn converge(
     if let Err(e) = run_script(actual, &script) {
         return Err(format!("the plan failed:\n{e}\n--- plan ---\n{script}"));
     }
-    let mut left = findings(expected, actual, settings).await;
+    // Read once: for the findings left and for the second plan.
+    let e = common::read_schema(expected).await;
+    let a = common::read_schema(actual).await;
+    let mut left: Vec<String> = match judged_models(&e, &a, settings) {
+        Ok(findings) => findings
+            .iter()
+            .map(|f| format!("{} {}", f.rule, f.object))
+            .collect(),
+        Err(errors) => errors,
+    };
     left.sort();
     let mut not_planned: Vec<String> = plan
         .not_planned
@@ -183,8 +201,6 @@ pub async fn converge(
             return Err(format!("pg_dump differs:\n{diff}\n--- plan ---\n{script}"));
         }
     }
-    let e = common::read_schema(expected).await;
-    let a = common::read_schema(actual).await;
     // With nothing left, not even a destructive plan has anything to do.
     let again = pgdrift::run::plan::plan_pair(&e, &a, settings, today(), not_planned.is_empty())
         .map_err(|err| format!("planning again failed: {err}\n--- plan ---\n{script}"))?;
