@@ -28,6 +28,46 @@ pub struct Schema {
     /// implicit and not listed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<Dependency>,
+    /// The objects compared by the statement that makes them (rules, extended statistics,
+    /// publications, collations, casts, foreign servers, ...), of every schema in scope and of
+    /// the database, sorted by path without duplicates. See [`DefinedObject`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub defined: Vec<DefinedObject>,
+}
+
+/// An object pgdrift compares by the statement that makes it, as the server prints it: a rule,
+/// an extended statistics object, a publication, an event trigger, a collation, a text search
+/// configuration, a cast, an operator, a foreign server, a foreign table, a default privilege.
+/// One catalog query per kind prints every field (see `catalog::defined`), so adding such a
+/// kind is that query and a line in the kinds' table; the diff compares the fields, the plan
+/// runs `drop` and `definition`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefinedObject {
+    pub path: ObjectPath,
+    /// The statements that make the object as it is: `CREATE RULE ...;`, then any `ALTER` that
+    /// sets what `CREATE` cannot (a rule's enabled state, a statistics target), each ending in
+    /// `;` on a line of its own.
+    pub definition: String,
+    /// The object as `COMMENT ON`, `ALTER ... OWNER TO`, `GRANT ... ON` and `DROP` name it:
+    /// `RULE r ON public.t`, `CAST (integer AS public.money2)`.
+    pub target: String,
+    /// The statement that removes the object, when it is not `DROP <target>` (a default
+    /// privilege is revoked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drop: Option<String>,
+    /// Why the object cannot be made from `definition` alone (a subscription's connection
+    /// string, a user mapping's options: secrets pgdrift never reads): the plan lists it as
+    /// not planned with this reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unplannable: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Privileges held by others than the owner (servers, wrappers, foreign tables).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<Grant>,
 }
 
 /// "`from` needs `to`": `from` cannot exist without `to` (a view without the columns it
@@ -51,6 +91,9 @@ impl Schema {
     /// view is there (views do not list their columns); a domain constraint is its domain.
     pub fn contains(&self, path: &ObjectPath) -> bool {
         use ObjectKind as K;
+        if path.kind.is_defined() {
+            return self.defined(path).is_some();
+        }
         let Some(schema) = &path.schema else {
             return match path.kind {
                 K::Schema => self.schemas.contains_key(&path.name),
@@ -88,6 +131,13 @@ impl Schema {
             K::Policy => table.is_some_and(|t| t.policies.contains_key(name)),
             _ => false,
         }
+    }
+}
+
+impl Schema {
+    /// The object of a kind compared by its statement that `path` names.
+    pub fn defined(&self, path: &ObjectPath) -> Option<&DefinedObject> {
+        (self.defined.binary_search_by(|d| d.path.cmp(path)).ok()).map(|i| &self.defined[i])
     }
 }
 
@@ -473,50 +523,90 @@ impl TypeDefinition {
 }
 
 /// The kind of an object (and of the object a finding is about).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ObjectKind {
-    Schema,
-    Extension,
-    Table,
-    Column,
-    Constraint,
-    Index,
-    View,
-    MaterializedView,
-    Sequence,
-    Function,
-    Procedure,
-    Aggregate,
-    Trigger,
-    Type,
-    Policy,
+macro_rules! object_kinds {
+    ($( $(#[$doc:meta])* $variant:ident = $id:literal, $noun:literal, $defined:literal; )*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ObjectKind {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl ObjectKind {
+            /// Every kind, in declaration order.
+            pub const ALL: &[ObjectKind] = &[ $( ObjectKind::$variant, )* ];
+
+            /// The kind as written in reports and in `exclude_kinds`: `materialized_view`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( ObjectKind::$variant => $id, )* }
+            }
+
+            /// The kind in running text: `materialized view`.
+            pub fn noun(self) -> &'static str {
+                match self { $( ObjectKind::$variant => $noun, )* }
+            }
+
+            /// Whether objects of this kind are [`DefinedObject`]s: compared by the statement
+            /// that makes them.
+            pub fn is_defined(self) -> bool {
+                match self { $( ObjectKind::$variant => $defined, )* }
+            }
+        }
+    };
+}
+
+object_kinds! {
+    Schema = "schema", "schema", false;
+    Extension = "extension", "extension", false;
+    Table = "table", "table", false;
+    Column = "column", "column", false;
+    Constraint = "constraint", "constraint", false;
+    Index = "index", "index", false;
+    View = "view", "view", false;
+    MaterializedView = "materialized_view", "materialized view", false;
+    Sequence = "sequence", "sequence", false;
+    Function = "function", "function", false;
+    Procedure = "procedure", "procedure", false;
+    Aggregate = "aggregate", "aggregate", false;
+    Trigger = "trigger", "trigger", false;
+    Type = "type", "type", false;
+    Policy = "policy", "policy", false;
+    /// `CREATE RULE` on a table or view (a view's own `_RETURN` rule is its definition).
+    Rule = "rule", "rule", true;
+    /// `CREATE STATISTICS`.
+    Statistics = "statistics", "statistics object", true;
+    Publication = "publication", "publication", true;
+    /// Compared by name, publications and enabled state: never its connection string.
+    Subscription = "subscription", "subscription", true;
+    EventTrigger = "event_trigger", "event trigger", true;
+    /// `ALTER DEFAULT PRIVILEGES`: one grantee's privileges on one kind of object, for objects
+    /// a role creates (in a schema, or anywhere).
+    DefaultPrivilege = "default_privilege", "default privilege", true;
+    Collation = "collation", "collation", true;
+    TextSearchConfiguration = "text_search_configuration", "text search configuration", true;
+    TextSearchDictionary = "text_search_dictionary", "text search dictionary", true;
+    TextSearchParser = "text_search_parser", "text search parser", true;
+    TextSearchTemplate = "text_search_template", "text search template", true;
+    Cast = "cast", "cast", true;
+    Operator = "operator", "operator", true;
+    OperatorClass = "operator_class", "operator class", true;
+    OperatorFamily = "operator_family", "operator family", true;
+    Conversion = "conversion", "conversion", true;
+    /// A procedural language not made by an extension (`CREATE LANGUAGE`).
+    Language = "language", "language", true;
+    /// `CREATE ACCESS METHOD` (outside extensions).
+    AccessMethod = "access_method", "access method", true;
+    Transform = "transform", "transform", true;
+    ForeignDataWrapper = "foreign_data_wrapper", "foreign-data wrapper", true;
+    ForeignServer = "foreign_server", "foreign server", true;
+    /// By role and server only: never its options, which hold passwords.
+    UserMapping = "user_mapping", "user mapping", true;
+    /// With its server, options, columns and column options.
+    ForeignTable = "foreign_table", "foreign table", true;
     /// An entry of the policy file (a waiver, a pattern), for findings about the policy itself.
-    PolicyEntry,
+    PolicyEntry = "policy_entry", "policy entry", false;
 }
 
 impl ObjectKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ObjectKind::Schema => "schema",
-            ObjectKind::Extension => "extension",
-            ObjectKind::Table => "table",
-            ObjectKind::Column => "column",
-            ObjectKind::Constraint => "constraint",
-            ObjectKind::Index => "index",
-            ObjectKind::View => "view",
-            ObjectKind::MaterializedView => "materialized_view",
-            ObjectKind::Sequence => "sequence",
-            ObjectKind::Function => "function",
-            ObjectKind::Procedure => "procedure",
-            ObjectKind::Aggregate => "aggregate",
-            ObjectKind::Trigger => "trigger",
-            ObjectKind::Type => "type",
-            ObjectKind::Policy => "policy",
-            ObjectKind::PolicyEntry => "policy_entry",
-        }
-    }
-
     /// Functions, procedures and aggregates: keyed by `name(argument types)`.
     pub fn is_function(self) -> bool {
         matches!(
@@ -525,12 +615,20 @@ impl ObjectKind {
         )
     }
 
-    /// The kind in running text: `materialized view`.
-    pub fn noun(self) -> &'static str {
-        match self {
-            ObjectKind::MaterializedView => "materialized view",
-            other => other.as_str(),
-        }
+    /// Kinds whose name is already display text (quoted as needed, with argument types or a
+    /// method): functions, operators, casts, operator classes and families, default
+    /// privileges, transforms.
+    pub fn name_is_display(self) -> bool {
+        self.is_function()
+            || matches!(
+                self,
+                ObjectKind::Operator
+                    | ObjectKind::Cast
+                    | ObjectKind::OperatorClass
+                    | ObjectKind::OperatorFamily
+                    | ObjectKind::DefaultPrivilege
+                    | ObjectKind::Transform
+            )
     }
 }
 
@@ -588,7 +686,7 @@ impl ObjectPath {
     /// `public.add_item(integer, text)`, `public.orders.orders_pkey` for a constraint, and
     /// `public.orders_created_idx` for an index (indexes live in the schema's name space).
     pub fn display(&self) -> String {
-        let name = if self.kind.is_function() {
+        let name = if self.kind.name_is_display() {
             self.name.clone()
         } else {
             quote_ident(&self.name)
@@ -641,7 +739,36 @@ pub fn visit_names_mut(schema: &mut Schema, f: &mut impl FnMut(NameSlot, &mut St
         schemas,
         extensions,
         dependencies,
+        defined,
     } = schema;
+    for d in defined.iter_mut() {
+        let DefinedObject {
+            path,
+            definition,
+            target,
+            drop,
+            unplannable,
+            owner,
+            comment,
+            grants: object_grants,
+        } = d;
+        if let Some(s) = &mut path.schema {
+            f(NameSlot::Schema, s);
+        }
+        // Names with argument types (operators, casts) can be schema-qualified.
+        if path.kind.name_is_display() {
+            f(NameSlot::Sql, &mut path.name);
+        }
+        f(NameSlot::Sql, definition);
+        f(NameSlot::Sql, target);
+        sql(drop, f);
+        text(unplannable, f);
+        if let Some(o) = owner {
+            f(NameSlot::Role, o);
+        }
+        text(comment, f);
+        grants(object_grants, f);
+    }
     for d in dependencies.iter_mut() {
         for path in [&mut d.from, &mut d.to] {
             if let Some(s) = &mut path.schema {

@@ -171,6 +171,24 @@ impl<'de> Deserialize<'de> for RuleId {
 }
 
 rules! {
+    AccessMethodDefinition = "access_method.definition", Definition, Error, "An access method's definition differs",
+        "The access method exists on both sides with another definition: tables or indexes using it cannot be created, or use another handler.";
+    AccessMethodExtra = "access_method.extra", Presence, Error, "An access method exists only in the actual schema",
+        "The actual database has an access method the expected schema does not (it stores tables or indexes). Often made by hand, or by a migration that was never committed.";
+    AccessMethodMissing = "access_method.missing", Presence, Error, "An access method of the expected schema is missing",
+        "The expected schema has an access method the actual database lacks (it stores tables or indexes): tables or indexes using it cannot be created, or use another handler.";
+    CastDefinition = "cast.definition", Definition, Error, "A cast's definition differs",
+        "The cast exists on both sides with another definition: conversions between two types run another function, or happen implicitly in one environment only: expressions resolve to other functions and operators, or fail.";
+    CastExtra = "cast.extra", Presence, Error, "A cast exists only in the actual schema",
+        "The actual database has a cast the expected schema does not (it converts values between two types). Often made by hand, or by a migration that was never committed.";
+    CastMissing = "cast.missing", Presence, Error, "A cast of the expected schema is missing",
+        "The expected schema has a cast the actual database lacks (it converts values between two types): conversions between two types run another function, or happen implicitly in one environment only: expressions resolve to other functions and operators, or fail.";
+    CollationDefinition = "collation.definition", Definition, Error, "A collation's definition differs",
+        "The collation exists on both sides with another definition: text sorts and compares under another set of rules: ordering, uniqueness and the indexes that depend on them differ.";
+    CollationExtra = "collation.extra", Presence, Error, "A collation exists only in the actual schema",
+        "The actual database has a collation the expected schema does not (it defines how text sorts and compares). Often made by hand, or by a migration that was never committed.";
+    CollationMissing = "collation.missing", Presence, Error, "A collation of the expected schema is missing",
+        "The expected schema has a collation the actual database lacks (it defines how text sorts and compares): text sorts and compares under another set of rules: ordering, uniqueness and the indexes that depend on them differ.";
     ColumnCollation = "column.collation", Definition, Error, "A column's collation differs",
         "The column sorts and compares text under a different collation. Ordering, uniqueness and \
          index usage for LIKE and range queries can change, and indexes built under one collation \
@@ -220,6 +238,24 @@ rules! {
          generated name (orders_customer_id_fkey) against a chosen one (orders_customer_fk). \
          Behaviour is the same, but migrations and ON CONFLICT ON CONSTRAINT clauses that name \
          it fail. `ignore.constraint_names` matches constraints by definition only.";
+    ConversionDefinition = "conversion.definition", Definition, Error, "An encoding conversion's definition differs",
+        "The encoding conversion exists on both sides with another definition: text converted between two encodings uses another function.";
+    ConversionExtra = "conversion.extra", Presence, Error, "An encoding conversion exists only in the actual schema",
+        "The actual database has an encoding conversion the expected schema does not (it converts text between two encodings). Often made by hand, or by a migration that was never committed.";
+    ConversionMissing = "conversion.missing", Presence, Error, "An encoding conversion of the expected schema is missing",
+        "The expected schema has an encoding conversion the actual database lacks (it converts text between two encodings): text converted between two encodings uses another function.";
+    DefaultPrivilegeDefinition = "default_privilege.definition", Definition, Error, "A default privilege's definition differs",
+        "The default privilege exists on both sides with another definition: objects a role creates from now on get different privileges: a new table may be unreadable to an application role in one environment, or readable by everyone in the other.";
+    DefaultPrivilegeExtra = "default_privilege.extra", Presence, Error, "A default privilege exists only in the actual schema",
+        "The actual database has a default privilege the expected schema does not (it gives privileges on objects a role creates from now on). Often made by hand, or by a migration that was never committed.";
+    DefaultPrivilegeMissing = "default_privilege.missing", Presence, Error, "A default privilege of the expected schema is missing",
+        "The expected schema has a default privilege the actual database lacks (it gives privileges on objects a role creates from now on): objects a role creates from now on get different privileges: a new table may be unreadable to an application role in one environment, or readable by everyone in the other.";
+    EventTriggerDefinition = "event_trigger.definition", Definition, Error, "An event trigger's definition differs",
+        "The event trigger exists on both sides with another definition: DDL commands run other functions (or none) when they start, end or drop objects: audit logs, guards against dangerous DDL, or extensions' bookkeeping behave differently.";
+    EventTriggerExtra = "event_trigger.extra", Presence, Error, "An event trigger exists only in the actual schema",
+        "The actual database has an event trigger the expected schema does not (it runs a function on DDL commands). Often made by hand, or by a migration that was never committed.";
+    EventTriggerMissing = "event_trigger.missing", Presence, Error, "An event trigger of the expected schema is missing",
+        "The expected schema has an event trigger the actual database lacks (it runs a function on DDL commands): DDL commands run other functions (or none) when they start, end or drop objects: audit logs, guards against dangerous DDL, or extensions' bookkeeping behave differently.";
     ExtensionExtra = "extension.extra", Presence, Error, "An extension is installed only in the actual database",
         "The actual database has an extension the expected schema does not declare.";
     ExtensionMissing = "extension.missing", Presence, Error, "An extension of the expected schema is missing",
@@ -228,6 +264,24 @@ rules! {
     ExtensionVersion = "extension.version", Definition, Error, "An extension's version or schema differs",
         "The extension is installed at another version (or into another schema). Its functions \
          and types can behave differently between versions.";
+    ForeignDataWrapperDefinition = "foreign_data_wrapper.definition", Definition, Error, "A foreign-data wrapper's definition differs",
+        "The foreign-data wrapper exists on both sides with another definition: foreign servers of the wrapper cannot be created, or use another handler, validator or options.";
+    ForeignDataWrapperExtra = "foreign_data_wrapper.extra", Presence, Error, "A foreign-data wrapper exists only in the actual schema",
+        "The actual database has a foreign-data wrapper the expected schema does not (it connects foreign servers). Often made by hand, or by a migration that was never committed.";
+    ForeignDataWrapperMissing = "foreign_data_wrapper.missing", Presence, Error, "A foreign-data wrapper of the expected schema is missing",
+        "The expected schema has a foreign-data wrapper the actual database lacks (it connects foreign servers): foreign servers of the wrapper cannot be created, or use another handler, validator or options.";
+    ForeignServerDefinition = "foreign_server.definition", Definition, Error, "A foreign server's definition differs",
+        "The foreign server exists on both sides with another definition: foreign tables read from another place, or cannot be read at all.";
+    ForeignServerExtra = "foreign_server.extra", Presence, Error, "A foreign server exists only in the actual schema",
+        "The actual database has a foreign server the expected schema does not (it names a remote data source). Often made by hand, or by a migration that was never committed.";
+    ForeignServerMissing = "foreign_server.missing", Presence, Error, "A foreign server of the expected schema is missing",
+        "The expected schema has a foreign server the actual database lacks (it names a remote data source): foreign tables read from another place, or cannot be read at all.";
+    ForeignTableDefinition = "foreign_table.definition", Definition, Error, "A foreign table's definition differs",
+        "The foreign table exists on both sides with another definition: queries of the table read remote data of another shape or place, or fail.";
+    ForeignTableExtra = "foreign_table.extra", Presence, Error, "A foreign table exists only in the actual schema",
+        "The actual database has a foreign table the expected schema does not (it reads data kept outside the database). Often made by hand, or by a migration that was never committed.";
+    ForeignTableMissing = "foreign_table.missing", Presence, Error, "A foreign table of the expected schema is missing",
+        "The expected schema has a foreign table the actual database lacks (it reads data kept outside the database): queries of the table read remote data of another shape or place, or fail.";
     FunctionDefinition = "function.definition", Definition, Error, "A function's definition differs",
         "The function or procedure has a different body, return type, language, volatility, \
          strictness, security, parallel safety, cost or SET configuration.";
@@ -255,6 +309,30 @@ rules! {
         "The actual table has an index with the same definition under another name. Queries are \
          served the same, but migrations that drop or rename it by name fail. \
          `ignore.index_names` matches indexes by definition only.";
+    LanguageDefinition = "language.definition", Definition, Error, "A procedural language's definition differs",
+        "The procedural language exists on both sides with another definition: functions written in the language cannot be created (or run another handler).";
+    LanguageExtra = "language.extra", Presence, Error, "A procedural language exists only in the actual schema",
+        "The actual database has a procedural language the expected schema does not (it runs functions written in it). Often made by hand, or by a migration that was never committed.";
+    LanguageMissing = "language.missing", Presence, Error, "A procedural language of the expected schema is missing",
+        "The expected schema has a procedural language the actual database lacks (it runs functions written in it): functions written in the language cannot be created (or run another handler).";
+    OperatorDefinition = "operator.definition", Definition, Error, "An operator's definition differs",
+        "The operator exists on both sides with another definition: expressions using the operator run another function, or fail to resolve; indexes and constraints that use it may not apply.";
+    OperatorExtra = "operator.extra", Presence, Error, "An operator exists only in the actual schema",
+        "The actual database has an operator the expected schema does not (it runs a function for an operator symbol). Often made by hand, or by a migration that was never committed.";
+    OperatorMissing = "operator.missing", Presence, Error, "An operator of the expected schema is missing",
+        "The expected schema has an operator the actual database lacks (it runs a function for an operator symbol): expressions using the operator run another function, or fail to resolve; indexes and constraints that use it may not apply.";
+    OperatorClassDefinition = "operator_class.definition", Definition, Error, "An operator class's definition differs",
+        "The operator class exists on both sides with another definition: indexes of that access method over that type sort or search by other operators; an index created with it may not be usable or creatable.";
+    OperatorClassExtra = "operator_class.extra", Presence, Error, "An operator class exists only in the actual schema",
+        "The actual database has an operator class the expected schema does not (it tells an index access method how to use a type). Often made by hand, or by a migration that was never committed.";
+    OperatorClassMissing = "operator_class.missing", Presence, Error, "An operator class of the expected schema is missing",
+        "The expected schema has an operator class the actual database lacks (it tells an index access method how to use a type): indexes of that access method over that type sort or search by other operators; an index created with it may not be usable or creatable.";
+    OperatorFamilyDefinition = "operator_family.definition", Definition, Error, "An operator family's definition differs",
+        "The operator family exists on both sides with another definition: cross-type comparisons that indexes can use differ.";
+    OperatorFamilyExtra = "operator_family.extra", Presence, Error, "An operator family exists only in the actual schema",
+        "The actual database has an operator family the expected schema does not (it groups operator classes of compatible types). Often made by hand, or by a migration that was never committed.";
+    OperatorFamilyMissing = "operator_family.missing", Presence, Error, "An operator family of the expected schema is missing",
+        "The expected schema has an operator family the actual database lacks (it groups operator classes of compatible types): cross-type comparisons that indexes can use differ.";
     OwnerMismatch = "owner.mismatch", Access, Warning, "An object has a different owner",
         "The owner holds all privileges on the object and is the only role that can alter or \
          drop it: migrations run as another role fail.";
@@ -271,6 +349,18 @@ rules! {
     PolicyMissing = "policy.missing", Presence, Error, "A row-level security policy of the expected schema is missing",
         "A policy is missing: with RLS on, rows it should let through are hidden; with \
          permissive policies, rows it should filter may be exposed.";
+    PublicationDefinition = "publication.definition", Definition, Error, "A publication's definition differs",
+        "The publication exists on both sides with another definition: logical replication publishes other tables, rows, columns or actions: subscribers receive different data, or none.";
+    PublicationExtra = "publication.extra", Presence, Error, "A publication exists only in the actual schema",
+        "The actual database has a publication the expected schema does not (it decides what logical replication sends to subscribers). Often made by hand, or by a migration that was never committed.";
+    PublicationMissing = "publication.missing", Presence, Error, "A publication of the expected schema is missing",
+        "The expected schema has a publication the actual database lacks (it decides what logical replication sends to subscribers): logical replication publishes other tables, rows, columns or actions: subscribers receive different data, or none.";
+    RuleDefinition = "rule.definition", Definition, Error, "A rule's definition differs",
+        "The rule exists on both sides with another definition: rules rewrite queries on a table or view: inserts, updates or deletes that the expected schema routes elsewhere (or does nothing with) do something else, or the other way round.";
+    RuleExtra = "rule.extra", Presence, Error, "A rule exists only in the actual schema",
+        "The actual database has a rule the expected schema does not (it rewrites queries on its table or view). Often made by hand, or by a migration that was never committed.";
+    RuleMissing = "rule.missing", Presence, Error, "A rule of the expected schema is missing",
+        "The expected schema has a rule the actual database lacks (it rewrites queries on its table or view): rules rewrite queries on a table or view: inserts, updates or deletes that the expected schema routes elsewhere (or does nothing with) do something else, or the other way round.";
     SchemaExtra = "schema.extra", Presence, Error, "A schema exists only in the actual database",
         "The actual database has a schema the expected one does not.";
     SchemaMissing = "schema.missing", Presence, Error, "A schema of the expected database is missing",
@@ -282,6 +372,18 @@ rules! {
     SequenceProperty = "sequence.property", Definition, Error, "A sequence's properties differ",
         "The sequence has another type, start, increment, bounds, cache, cycle setting or owning \
          column. Key ranges can run out or collide.";
+    StatisticsDefinition = "statistics.definition", Definition, Error, "An extended statistics object's definition differs",
+        "The extended statistics object exists on both sides with another definition: the planner's estimates for correlated columns or expressions differ, so query plans (and their speed) can differ between environments.";
+    StatisticsExtra = "statistics.extra", Presence, Error, "An extended statistics object exists only in the actual schema",
+        "The actual database has an extended statistics object the expected schema does not (it gives the planner statistics on columns or expressions together). Often made by hand, or by a migration that was never committed.";
+    StatisticsMissing = "statistics.missing", Presence, Error, "An extended statistics object of the expected schema is missing",
+        "The expected schema has an extended statistics object the actual database lacks (it gives the planner statistics on columns or expressions together): the planner's estimates for correlated columns or expressions differ, so query plans (and their speed) can differ between environments.";
+    SubscriptionDefinition = "subscription.definition", Definition, Error, "A subscription's definition differs",
+        "The subscription exists on both sides with another definition: logical replication into this database receives from other publications, or not at all. Only its name, publications and enabled state are compared: never its connection string, which holds passwords.";
+    SubscriptionExtra = "subscription.extra", Presence, Error, "A subscription exists only in the actual schema",
+        "The actual database has a subscription the expected schema does not (it receives logical replication into this database). Often made by hand, or by a migration that was never committed.";
+    SubscriptionMissing = "subscription.missing", Presence, Error, "A subscription of the expected schema is missing",
+        "The expected schema has a subscription the actual database lacks (it receives logical replication into this database): logical replication into this database receives from other publications, or not at all. Only its name, publications and enabled state are compared: never its connection string, which holds passwords.";
     TableExtra = "table.extra", Presence, Error, "A table exists only in the actual schema",
         "The actual schema has a table the expected schema does not: often a leftover or a \
          manual change.";
@@ -290,6 +392,36 @@ rules! {
     TableProperty = "table.property", Definition, Error, "A table's properties differ",
         "The table differs in persistence (UNLOGGED), partitioning key, partition bounds, \
          inheritance, row-level security (enabled or forced) or storage parameters.";
+    TextSearchConfigurationDefinition = "text_search_configuration.definition", Definition, Error, "A text search configuration's definition differs",
+        "The text search configuration exists on both sides with another definition: full-text search parses and stems documents and queries differently: tsvector columns and queries built with it match other rows.";
+    TextSearchConfigurationExtra = "text_search_configuration.extra", Presence, Error, "A text search configuration exists only in the actual schema",
+        "The actual database has a text search configuration the expected schema does not (it maps a parser's tokens to dictionaries for full-text search). Often made by hand, or by a migration that was never committed.";
+    TextSearchConfigurationMissing = "text_search_configuration.missing", Presence, Error, "A text search configuration of the expected schema is missing",
+        "The expected schema has a text search configuration the actual database lacks (it maps a parser's tokens to dictionaries for full-text search): full-text search parses and stems documents and queries differently: tsvector columns and queries built with it match other rows.";
+    TextSearchDictionaryDefinition = "text_search_dictionary.definition", Definition, Error, "A text search dictionary's definition differs",
+        "The text search dictionary exists on both sides with another definition: full-text search normalizes words differently (stop words, stemming, synonyms), so searches match other rows.";
+    TextSearchDictionaryExtra = "text_search_dictionary.extra", Presence, Error, "A text search dictionary exists only in the actual schema",
+        "The actual database has a text search dictionary the expected schema does not (it normalizes words for full-text search). Often made by hand, or by a migration that was never committed.";
+    TextSearchDictionaryMissing = "text_search_dictionary.missing", Presence, Error, "A text search dictionary of the expected schema is missing",
+        "The expected schema has a text search dictionary the actual database lacks (it normalizes words for full-text search): full-text search normalizes words differently (stop words, stemming, synonyms), so searches match other rows.";
+    TextSearchParserDefinition = "text_search_parser.definition", Definition, Error, "A text search parser's definition differs",
+        "The text search parser exists on both sides with another definition: full-text search splits text into tokens differently.";
+    TextSearchParserExtra = "text_search_parser.extra", Presence, Error, "A text search parser exists only in the actual schema",
+        "The actual database has a text search parser the expected schema does not (it splits text into tokens for full-text search). Often made by hand, or by a migration that was never committed.";
+    TextSearchParserMissing = "text_search_parser.missing", Presence, Error, "A text search parser of the expected schema is missing",
+        "The expected schema has a text search parser the actual database lacks (it splits text into tokens for full-text search): full-text search splits text into tokens differently.";
+    TextSearchTemplateDefinition = "text_search_template.definition", Definition, Error, "A text search template's definition differs",
+        "The text search template exists on both sides with another definition: the functions behind text search dictionaries differ.";
+    TextSearchTemplateExtra = "text_search_template.extra", Presence, Error, "A text search template exists only in the actual schema",
+        "The actual database has a text search template the expected schema does not (it provides the functions of text search dictionaries). Often made by hand, or by a migration that was never committed.";
+    TextSearchTemplateMissing = "text_search_template.missing", Presence, Error, "A text search template of the expected schema is missing",
+        "The expected schema has a text search template the actual database lacks (it provides the functions of text search dictionaries): the functions behind text search dictionaries differ.";
+    TransformDefinition = "transform.definition", Definition, Error, "A transform's definition differs",
+        "The transform exists on both sides with another definition: values of a type are passed to functions of a language in another way.";
+    TransformExtra = "transform.extra", Presence, Error, "A transform exists only in the actual schema",
+        "The actual database has a transform the expected schema does not (it passes a type's values to a procedural language). Often made by hand, or by a migration that was never committed.";
+    TransformMissing = "transform.missing", Presence, Error, "A transform of the expected schema is missing",
+        "The expected schema has a transform the actual database lacks (it passes a type's values to a procedural language): values of a type are passed to functions of a language in another way.";
     TriggerDefinition = "trigger.definition", Definition, Error, "A trigger's definition differs",
         "A trigger with this name fires at another time, for other events, columns or \
          conditions, calls another function, or is enabled differently.";
@@ -308,6 +440,12 @@ rules! {
     TypeMissing = "type.missing", Presence, Error, "A type of the expected schema is missing",
         "An enum, domain, composite or range type is missing: columns and functions that use it \
          cannot exist.";
+    UserMappingDefinition = "user_mapping.definition", Definition, Error, "A user mapping's definition differs",
+        "The user mapping exists on both sides with another definition: the role cannot reach the foreign server, or reaches it in one environment only. Compared by role and server only: its options hold passwords and are never read.";
+    UserMappingExtra = "user_mapping.extra", Presence, Error, "A user mapping exists only in the actual schema",
+        "The actual database has a user mapping the expected schema does not (it lets a role connect to a foreign server). Often made by hand, or by a migration that was never committed.";
+    UserMappingMissing = "user_mapping.missing", Presence, Error, "A user mapping of the expected schema is missing",
+        "The expected schema has a user mapping the actual database lacks (it lets a role connect to a foreign server): the role cannot reach the foreign server, or reaches it in one environment only. Compared by role and server only: its options hold passwords and are never read.";
     ViewDefinition = "view.definition", Definition, Error, "A view's definition differs",
         "The view (or materialized view) computes something else: its query or options differ, \
          or it is materialized on one side only.";

@@ -38,6 +38,11 @@ CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTIO
 ALTER TABLE orders ENABLE ROW LEVEL SECURITY;
 CREATE POLICY orders_own ON orders USING (customer_id > 0);
 GRANT SELECT ON orders TO drift_app;
+CREATE RULE orders_log AS ON DELETE TO orders DO ALSO NOTHING;
+CREATE STATISTICS orders_stats (dependencies) ON customer_id, qty FROM orders;
+CREATE FUNCTION ddl_guard() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
+CREATE EVENT TRIGGER ddl_guard ON ddl_command_start EXECUTE FUNCTION ddl_guard();
+CREATE COLLATION c2 (locale = 'C');
 "#;
 
 /// (rule, object, statement that makes the actual database differ)
@@ -248,6 +253,62 @@ const CASES: &[(&str, &str, &str)] = &[
         "comment.mismatch",
         "public.customers",
         "COMMENT ON TABLE customers IS 'persons'",
+    ),
+    (
+        "rule.missing",
+        "public.orders.orders_log",
+        "DROP RULE orders_log ON orders",
+    ),
+    (
+        "rule.extra",
+        "public.customers.customers_log",
+        "CREATE RULE customers_log AS ON DELETE TO customers DO ALSO NOTHING",
+    ),
+    (
+        "rule.definition",
+        "public.orders.orders_log",
+        "ALTER TABLE orders DISABLE RULE orders_log",
+    ),
+    (
+        "statistics.missing",
+        "public.orders_stats",
+        "DROP STATISTICS orders_stats",
+    ),
+    (
+        "statistics.extra",
+        "public.customers_stats",
+        "CREATE STATISTICS customers_stats ON name, email FROM customers",
+    ),
+    (
+        "statistics.definition",
+        "public.orders_stats",
+        "ALTER STATISTICS orders_stats SET STATISTICS 500",
+    ),
+    (
+        "event_trigger.missing",
+        "ddl_guard",
+        "DROP EVENT TRIGGER ddl_guard",
+    ),
+    (
+        "event_trigger.extra",
+        "ddl_more",
+        "CREATE EVENT TRIGGER ddl_more ON sql_drop EXECUTE FUNCTION ddl_guard()",
+    ),
+    (
+        "event_trigger.definition",
+        "ddl_guard",
+        "ALTER EVENT TRIGGER ddl_guard DISABLE",
+    ),
+    ("collation.missing", "public.c2", "DROP COLLATION c2"),
+    (
+        "collation.extra",
+        "public.c3",
+        "CREATE COLLATION c3 (locale = 'POSIX')",
+    ),
+    (
+        "collation.definition",
+        "public.c2",
+        "DROP COLLATION c2; CREATE COLLATION c2 (locale = 'POSIX')",
     ),
 ];
 

@@ -956,6 +956,78 @@ const RULE_CASES: &[(&str, &str, &str, bool)] = &[
          GRANT SELECT ON v TO pgdrift_rule_role;",
         false,
     ),
+    (
+        "rule.missing",
+        "CREATE TABLE t(a int);",
+        "CREATE TABLE t(a int); CREATE RULE r AS ON DELETE TO t DO ALSO NOTHING;",
+        false,
+    ),
+    (
+        "rule.extra",
+        "CREATE TABLE t(a int); CREATE TABLE log(a int); CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log VALUES (NEW.a);",
+        "CREATE TABLE t(a int); CREATE TABLE log(a int);",
+        false,
+    ),
+    (
+        "rule.definition",
+        "CREATE TABLE t(a int); CREATE RULE r AS ON DELETE TO t DO ALSO NOTHING; COMMENT ON RULE r ON t IS 'x';",
+        "CREATE TABLE t(a int); CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING; ALTER TABLE t DISABLE RULE r; COMMENT ON RULE r ON t IS 'x';",
+        false,
+    ),
+    (
+        "statistics.missing",
+        "CREATE TABLE t(a int, b int);",
+        "CREATE TABLE t(a int, b int); CREATE STATISTICS s (ndistinct) ON a, b FROM t; ALTER STATISTICS s SET STATISTICS 200;",
+        false,
+    ),
+    (
+        "statistics.extra",
+        "CREATE TABLE t(a int, b int); CREATE STATISTICS s ON a, b FROM t;",
+        "CREATE TABLE t(a int, b int);",
+        false,
+    ),
+    (
+        "statistics.definition",
+        "CREATE TABLE t(a int, b int); CREATE STATISTICS s (mcv) ON a, b FROM t;",
+        "CREATE TABLE t(a int, b int); CREATE STATISTICS s (dependencies) ON a, b FROM t;",
+        false,
+    ),
+    (
+        "event_trigger.missing",
+        "CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;",
+        "CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; CREATE EVENT TRIGGER e ON ddl_command_end WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE') EXECUTE FUNCTION f(); ALTER EVENT TRIGGER e DISABLE; COMMENT ON EVENT TRIGGER e IS 'guard';",
+        false,
+    ),
+    (
+        "event_trigger.extra",
+        "CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; CREATE EVENT TRIGGER e ON sql_drop EXECUTE FUNCTION f();",
+        "CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;",
+        false,
+    ),
+    (
+        "event_trigger.definition",
+        "CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; CREATE EVENT TRIGGER e ON ddl_command_start EXECUTE FUNCTION f();",
+        "CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; CREATE EVENT TRIGGER e ON ddl_command_start EXECUTE FUNCTION f(); ALTER EVENT TRIGGER e ENABLE ALWAYS;",
+        false,
+    ),
+    (
+        "collation.missing",
+        "CREATE TABLE t(a text);",
+        "CREATE COLLATION c (locale = 'POSIX'); CREATE TABLE t(a text COLLATE c);",
+        false,
+    ),
+    (
+        "collation.extra",
+        "CREATE COLLATION c (lc_collate = 'C', lc_ctype = 'POSIX');",
+        "",
+        false,
+    ),
+    (
+        "collation.definition",
+        "CREATE COLLATION c (locale = 'C'); CREATE TABLE t(a text); CREATE VIEW v AS SELECT a COLLATE c AS a FROM t;",
+        "CREATE COLLATION c (locale = 'POSIX'); CREATE TABLE t(a text); CREATE VIEW v AS SELECT a COLLATE c AS a FROM t;",
+        false,
+    ),
 ];
 
 #[tokio::test]

@@ -143,6 +143,9 @@ enum Key {
     Trigger(u32),
     Policy(u32),
     Extension(u32),
+    /// An object of a kind compared by its statement: (catalog, OID), at any sub-id (a foreign
+    /// table's columns are the table).
+    Defined(u32, u32),
 }
 
 /// Every OID an end can name, mapped to the model object it stands for.
@@ -169,6 +172,7 @@ struct Identities<'a> {
     triggers: OidMap<u32, Node<'a>>,
     policies: OidMap<u32, Node<'a>>,
     extensions: OidMap<u32, Node<'a>>,
+    defined: OidMap<(u32, u32), Node<'a>>,
 }
 
 impl<'a> Identities<'a> {
@@ -295,6 +299,16 @@ impl<'a> Identities<'a> {
             };
             ids.extensions.insert(*oid, node);
         }
+        for row in &f.defined {
+            let path = &row.object.path;
+            let node = Node {
+                kind: path.kind,
+                schema: path.schema.as_deref(),
+                parent: path.parent.as_deref(),
+                name: &path.name,
+            };
+            ids.defined.insert((row.class, row.oid), node);
+        }
         for d in &f.dependencies {
             if d.deptype == 'e' && d.ref_class == PG_EXTENSION {
                 ids.members.insert((d.class, d.oid), d.ref_oid);
@@ -311,6 +325,9 @@ impl<'a> Identities<'a> {
                 .extensions
                 .contains_key(extension)
                 .then_some(Key::Extension(*extension));
+        }
+        if self.defined.contains_key(&(class, oid)) {
+            return Some(Key::Defined(class, oid));
         }
         let found = |map: &OidMap<u32, Node>, key: Key| map.contains_key(&oid).then_some(key);
         match class {
@@ -356,6 +373,7 @@ impl<'a> Identities<'a> {
             Key::Trigger(oid) => self.triggers.get(&oid).copied(),
             Key::Policy(oid) => self.policies.get(&oid).copied(),
             Key::Extension(oid) => self.extensions.get(&oid).copied(),
+            Key::Defined(class, oid) => self.defined.get(&(class, oid)).copied(),
         }
     }
 }

@@ -6,7 +6,7 @@
 -- filters by schema; the ns prelude is the one every query shares.
 -- A view's or materialized view's query is its _RETURN rule: rule rows are folded to the view
 -- (ev_class), which turns the rule's dependency on its own view into a self edge, left out.
--- Other rules (CREATE RULE on a table) are not in the model and are left out. Edges to a schema
+-- Other rules (CREATE RULE on a table) stay rules: they are objects of their own. Edges to a schema
 -- are left out: every object needs its schema. Internal dependencies (i: a table's row type, an
 -- identity column's sequence, a constraint's index) make one object part of another and are
 -- not read. Dependers with an OID below 16384 (FirstNormalObjectId) were made by initdb.
@@ -24,28 +24,29 @@ WITH ns AS (
 )
 SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid, d.refobjsubid, d.deptype
 FROM (
-    SELECT CASE WHEN d.classid = 'pg_rewrite'::regclass THEN 'pg_class'::regclass::oid
-                ELSE d.classid END AS classid,
-           CASE WHEN d.classid = 'pg_rewrite'::regclass
-                THEN (SELECT r.ev_class FROM pg_rewrite r
-                      WHERE r.oid = d.objid AND r.rulename = '_RETURN')
-                ELSE d.objid END AS objid,
-           CASE WHEN d.classid = 'pg_rewrite'::regclass THEN 0 ELSE d.objsubid END AS objsubid,
+    SELECT CASE WHEN d.view IS NOT NULL THEN 'pg_class'::regclass::oid ELSE d.classid END AS classid,
+           coalesce(d.view, d.objid) AS objid,
+           CASE WHEN d.view IS NOT NULL THEN 0 ELSE d.objsubid END AS objsubid,
            d.refclassid, d.refobjid, d.refobjsubid, d.deptype,
-           d.classid = 'pg_rewrite'::regclass AS rule
-    FROM pg_depend d
-    WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384
-      AND d.refclassid <> 'pg_namespace'::regclass
-      -- A column default's automatic dependency is on its own column (a generated column's
-      -- is internal): it folds onto itself. A third of the rows in a large schema.
-      AND NOT (d.classid = 'pg_attrdef'::regclass AND d.deptype = 'a')
-    -- Not pulled up into the outer query, which would look each rule up again in its filter.
-    OFFSET 0
+           d.view IS NOT NULL AS rule
+    FROM (
+        SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid, d.refobjsubid, d.deptype,
+               CASE WHEN d.classid = 'pg_rewrite'::regclass
+                    THEN (SELECT r.ev_class FROM pg_rewrite r
+                          WHERE r.oid = d.objid AND r.rulename = '_RETURN') END AS view
+        FROM pg_depend d
+        WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384
+          AND d.refclassid <> 'pg_namespace'::regclass
+          -- A column default's automatic dependency is on its own column (a generated column's
+          -- is internal): it folds onto itself. A third of the rows in a large schema.
+          AND NOT (d.classid = 'pg_attrdef'::regclass AND d.deptype = 'a')
+        -- Not pulled up into the outer query, which would look each rule up again in its filter.
+        OFFSET 0
+    ) d
 ) d
-WHERE d.objid IS NOT NULL
-  -- A view's rule on its own view, at any sub-id; a column on another column of its table (a
-  -- generated column's before PostgreSQL 14) is an edge.
-  AND NOT (d.classid = d.refclassid AND d.objid = d.refobjid
+-- A view's rule on its own view, at any sub-id; a column on another column of its table (a
+-- generated column's before PostgreSQL 14) is an edge.
+WHERE NOT (d.classid = d.refclassid AND d.objid = d.refobjid
            AND (d.rule OR d.objsubid = d.refobjsubid))
 UNION ALL
 -- The members of each extension (plpgsql's too, made by initdb).

@@ -23,7 +23,9 @@ use crate::model::{
     TypeDefinition, View, quote_ident,
 };
 
+mod defined;
 mod dependencies;
+use defined::DefinedRow;
 use dependencies::{DependencyRow, decode_dependency};
 
 /// Which part of the database to read.
@@ -170,8 +172,7 @@ const QUERIES: [&Query; 13] = [
 /// (`server_version_num`): the object kind and the SQL, which takes one `text[]` parameter (the
 /// schemas to read, or NULL for all). For running them by hand and for the benchmark's floor.
 pub fn queries(version: i32) -> Vec<(&'static str, String)> {
-    QUERIES
-        .iter()
+    (QUERIES.into_iter().chain(defined::QUERIES))
         .map(|q| (q.kind, for_version(q.sql, version)))
         .collect()
 }
@@ -342,6 +343,7 @@ struct Fetched {
     types: Vec<TypeRow>,
     grants: Vec<GrantRow>,
     dependencies: Vec<DependencyRow>,
+    defined: Vec<DefinedRow>,
 }
 
 async fn fetch_all(client: &Client, scope: &Scope, version: i32) -> Result<Fetched, CatalogError> {
@@ -361,6 +363,7 @@ async fn fetch_all(client: &Client, scope: &Scope, version: i32) -> Result<Fetch
         types,
         grants,
         dependencies,
+        defined,
     ) = tokio::try_join!(
         biased;
         fetch(client, &SCHEMAS, v, s, decode_schema),
@@ -376,6 +379,9 @@ async fn fetch_all(client: &Client, scope: &Scope, version: i32) -> Result<Fetch
         fetch(client, &TYPES, v, s, decode_type),
         fetch(client, &GRANTS, v, s, decode_grant),
         fetch(client, &DEPENDENCIES, v, s, decode_dependency),
+        futures_util::future::try_join_all(
+            (defined::QUERIES.iter()).map(|q| fetch(client, q, v, s, defined::decode))
+        ),
     )?;
     Ok(Fetched {
         schemas,
@@ -391,6 +397,7 @@ async fn fetch_all(client: &Client, scope: &Scope, version: i32) -> Result<Fetch
         types,
         grants,
         dependencies,
+        defined: defined.into_iter().flatten().collect(),
     })
 }
 
@@ -979,6 +986,9 @@ fn assemble(f: Fetched) -> Schema {
         .map(|(_, name, extension)| (name, extension))
         .collect();
     schema.dependencies = dependencies;
+    schema.defined = f.defined.into_iter().map(|row| row.object).collect();
+    schema.defined.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    schema.defined.dedup_by(|a, b| a.path == b.path);
     schema
 }
 

@@ -11,8 +11,8 @@ use super::{
     TableField, TriggerField, ViewField,
 };
 use crate::model::{
-    Column, Constraint, Extension, Function, FunctionKind, Grant, Index, Namespace, ObjectKind,
-    ObjectPath, Policy, Schema, Sequence, Table, Trigger, Type, View,
+    Column, Constraint, DefinedObject, Extension, Function, FunctionKind, Grant, Index, Namespace,
+    ObjectKind, ObjectPath, Policy, Schema, Sequence, Table, Trigger, Type, View,
 };
 use crate::rules::RuleId;
 
@@ -149,9 +149,41 @@ pub(super) fn run<'a>(
         &actual.extensions,
         Differ::extension,
     );
+    d.defined(expected, actual);
     d.compared.sort_unstable();
     d.compared.dedup();
     (d.changes, d.compared)
+}
+
+/// The three rules of a kind compared by its statement: `<kind>.missing`, `<kind>.extra` and
+/// `<kind>.definition` (`rules::tests` checks every such kind has them).
+pub(crate) fn defined_rules(kind: ObjectKind) -> Option<(RuleId, RuleId, RuleId)> {
+    let rule = |what: &str| RuleId::parse(&format!("{}.{what}", kind.as_str()));
+    Some((rule("missing")?, rule("extra")?, rule("definition")?))
+}
+
+/// The kind of the object a defined object lives inside (a rule's table or view, a user
+/// mapping's server), as either side has it.
+fn parent_kind(expected: &Schema, actual: &Schema, path: &ObjectPath) -> ObjectKind {
+    match path.kind {
+        ObjectKind::UserMapping => ObjectKind::ForeignServer,
+        _ => {
+            let schema = path.schema.as_deref().unwrap_or_default();
+            let parent = path.parent.as_deref().unwrap_or_default();
+            fn view<'s>(
+                s: &'s Schema,
+                schema: &str,
+                parent: &str,
+            ) -> Option<&'s crate::model::View> {
+                (s.schemas.get(schema)).and_then(|ns| ns.views.get(parent))
+            }
+            match view(expected, schema, parent).or_else(|| view(actual, schema, parent)) {
+                Some(v) if v.materialized => ObjectKind::MaterializedView,
+                Some(_) => ObjectKind::View,
+                None => ObjectKind::Table,
+            }
+        }
+    }
 }
 
 /// The top-level object changes are grouped under (a table for its columns, ...).
@@ -423,6 +455,81 @@ impl<'a> Differ<'a> {
             Self::function,
         );
         self.top_level(&TYPE, schema, &e.types, &a.types, Self::user_type);
+    }
+
+    /// The objects compared by their statements: present on one side only, or with another
+    /// definition, owner, comment or privileges. One inside a schema or database that is
+    /// missing or extra as a whole is not reported again.
+    fn defined(&mut self, expected: &'a Schema, actual: &'a Schema) {
+        let by_path = |s: &'a Schema| s.defined.iter().map(|d: &'a DefinedObject| (&d.path, d));
+        for (path, pair) in merge(by_path(expected), by_path(actual)) {
+            let Some((missing, extra, definition)) = defined_rules(path.kind) else {
+                continue;
+            };
+            if let Some(schema) = &path.schema
+                && !(expected.schemas.contains_key(schema) && actual.schemas.contains_key(schema))
+            {
+                continue;
+            }
+            let parent_path;
+            let group = match &path.parent {
+                Some(parent) => {
+                    parent_path = ObjectPath {
+                        kind: parent_kind(expected, actual, path),
+                        schema: path.schema.clone(),
+                        parent: None,
+                        name: parent.clone(),
+                    };
+                    // A rule of a table that is missing or extra came with it.
+                    if parent_path.kind != ObjectKind::ForeignServer
+                        && !(expected.contains(&parent_path) && actual.contains(&parent_path))
+                    {
+                        continue;
+                    }
+                    Group {
+                        path: parent_path.clone(),
+                        schema: path.schema.as_deref(),
+                        name: parent,
+                    }
+                }
+                None => Group {
+                    path: (*path).clone(),
+                    schema: path.schema.as_deref(),
+                    name: &path.name,
+                },
+            };
+            let at = if path.parent.is_some() {
+                At {
+                    kind: path.kind,
+                    name: &path.name,
+                    child: true,
+                    group: &group,
+                }
+            } else {
+                group.at()
+            };
+            match pair {
+                Pair::Missing(e) => self.emit(missing, at, Detail::Presence(Object::Defined(e))),
+                Pair::Extra(a) => self.emit(extra, at, Detail::Presence(Object::Defined(a))),
+                Pair::Both(e, a) => {
+                    if e.definition != a.definition {
+                        let (eo, ao) = (Object::Defined(e), Object::Defined(a));
+                        self.property(definition, at, Field::Defined, eo, ao);
+                    }
+                    if let (Some(eo), Some(ao)) = (&e.owner, &a.owner) {
+                        self.owner(at, eo, ao);
+                    }
+                    self.comment(at, &e.comment, &a.comment);
+                    self.grants(at, &e.grants, &a.grants);
+                }
+            }
+            if path.parent.is_none() {
+                self.compared.push(ComparedObject {
+                    kind: path.kind,
+                    name: path.display(),
+                });
+            }
+        }
     }
 
     fn extension(&mut self, group: &Group<'a>, e: &'a Extension, a: &'a Extension) {

@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::model::ObjectKind;
 use crate::model::{
-    Column, Constraint, Extension, Function, Index, Namespace, ObjectPath, Policy, Schema,
-    Sequence, Table, Trigger, Type, View,
+    Column, Constraint, DefinedObject, Extension, Function, Index, Namespace, ObjectPath, Policy,
+    Schema, Sequence, Table, Trigger, Type, View,
 };
 use crate::rules::RuleId;
 
@@ -181,6 +181,8 @@ pub enum Object<'a> {
     Sequence(&'a Sequence),
     Function(&'a Function),
     Type(&'a Type),
+    /// A rule, statistics object, publication, ...: compared by its statement.
+    Defined(&'a DefinedObject),
 }
 
 /// Which property of an object differs.
@@ -201,6 +203,8 @@ pub enum Field {
     Type,
     /// Version and/or schema.
     Extension,
+    /// The statement that makes a [`DefinedObject`] (`<kind>.definition`).
+    Defined,
 }
 
 macro_rules! fields {

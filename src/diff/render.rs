@@ -110,6 +110,7 @@ fn describe(o: Object<'_>) -> String {
         Object::Sequence(s) => sequence(s),
         Object::Function(f) => function(f),
         Object::Type(t) => type_definition(&t.definition),
+        Object::Defined(d) => d.definition.clone(),
     }
 }
 
@@ -213,6 +214,11 @@ fn property(
             };
             (Some(extension(ee)), Some(extension(ae)), differs(what))
         }
+        (Field::Defined, Object::Defined(ed), Object::Defined(ad)) => (
+            Some(ed.definition.clone()),
+            Some(ad.definition.clone()),
+            differs("definition"),
+        ),
         // The walk pairs each field with its own kind of object.
         _ => (None, None, format!("{noun} {object} differs")),
     };

@@ -271,6 +271,7 @@ fn app() -> Schema {
             },
         )]),
         dependencies: Vec::new(),
+        defined: Vec::new(),
     }
 }
 
@@ -1632,4 +1633,17 @@ fn large_equal_schemas_compare_without_findings() {
     assert_eq!(comparison.compared.len(), 2_001);
     assert_eq!(comparison.findings.len(), 1);
     assert_eq!(comparison.findings[0].object, "public.table_1999.column_14");
+}
+
+#[test]
+fn every_kind_compared_by_its_statement_has_its_three_rules() {
+    for &kind in crate::model::ObjectKind::ALL {
+        if kind.is_defined() {
+            assert!(
+                super::compare::defined_rules(kind).is_some(),
+                "{kind:?}: add {0}.missing, {0}.extra and {0}.definition to rules.rs",
+                kind.as_str()
+            );
+        }
+    }
 }

@@ -60,6 +60,8 @@ struct Node {
 /// they need), then creates and alters in the order a person would write a migration.
 mod rank {
     pub const RENAME: u16 = 5;
+    /// Objects compared by their statements: dropped first, made after tables and functions.
+    pub const DROP_DEFINED: u16 = 9;
     pub const DROP_TRIGGER: u16 = 10;
     pub const DROP_POLICY: u16 = 11;
     pub const DROP_VIEW: u16 = 12;
@@ -101,6 +103,7 @@ mod rank {
     pub const POLICY: u16 = 57;
     pub const ATTACH: u16 = 58;
     pub const ATTACH_INDEX: u16 = 59;
+    pub const DEFINED: u16 = 59;
     pub const OWNER: u16 = 60;
     pub const GRANT: u16 = 61;
     pub const COMMENT: u16 = 62;
@@ -454,7 +457,20 @@ impl<'s> Side<'s> {
             K::Function | K::Procedure | K::Aggregate => self.function(path).is_some(),
             K::Type => self.user_type(path).is_some(),
             K::PolicyEntry => false,
+            _ => self.0.defined(path).is_some(),
         }
+    }
+
+    /// The objects compared by their statements that live inside `parent` (a table's rules).
+    fn defined_inside(&self, parent: &ObjectPath) -> Vec<ObjectPath> {
+        (self.0.defined.iter())
+            .filter(|d| {
+                d.path.schema == parent.schema
+                    && d.path.parent.as_ref() == Some(&parent.name)
+                    && d.path.kind == ObjectKind::Rule
+            })
+            .map(|d| d.path.clone())
+            .collect()
     }
 }
 
@@ -490,7 +506,7 @@ fn is_domain(t: &Type) -> bool {
 }
 
 /// The object in the words ALTER ... OWNER, GRANT and COMMENT use.
-fn ddl_object<'p>(side: &Side<'_>, path: &'p ObjectPath) -> Option<ddl::Object<'p>> {
+fn ddl_object<'p>(side: &Side<'p>, path: &'p ObjectPath) -> Option<ddl::Object<'p>> {
     use ObjectKind as K;
     let schema = path.schema.as_deref().unwrap_or_default();
     let name = path.name.as_str();
@@ -536,6 +552,14 @@ fn ddl_object<'p>(side: &Side<'_>, path: &'p ObjectPath) -> Option<ddl::Object<'
             name,
         },
         K::PolicyEntry => return None,
+        kind => {
+            let d = side.0.defined(path)?;
+            ddl::Object::Defined {
+                kind,
+                target: &d.target,
+                owned: d.owner.is_some(),
+            }
+        }
     })
 }
 
@@ -848,6 +872,11 @@ impl<'a> Builder<'a> {
                 .keys()
                 .map(|n| ObjectPath::in_schema(ObjectKind::Type, schema, n)),
         );
+        out.extend(
+            (side.0.defined.iter())
+                .filter(|d| d.path.schema.as_deref() == Some(schema) && d.path.parent.is_none())
+                .map(|d| d.path.clone()),
+        );
         out
     }
 
@@ -879,6 +908,7 @@ impl<'a> Builder<'a> {
                                 .filter(|c| !(inherits && side.inherited_from(c).is_some())),
                         );
                     }
+                    out.extend(side.defined_inside(path));
                 }
             }
             ObjectKind::View | ObjectKind::MaterializedView => {
@@ -893,6 +923,7 @@ impl<'a> Builder<'a> {
                             .keys()
                             .map(|n| child_path(path, ObjectKind::Trigger, n)),
                     );
+                    out.extend(side.defined_inside(path));
                 }
             }
             _ => {}
@@ -1192,6 +1223,22 @@ impl<'a> Builder<'a> {
                 (sql, rank::TYPE, vec![], false)
             }
             K::PolicyEntry => return Err(missing()),
+            // Every other kind is compared by the statement that makes it.
+            _ => {
+                let d = side.0.defined(path).ok_or_else(missing)?;
+                if let Some(reason) = &d.unplannable {
+                    return Err(reason.clone());
+                }
+                let mut sql = vec![d.definition.clone()];
+                sql.extend(self.replay_access(
+                    side,
+                    path,
+                    d.owner.as_deref(),
+                    &d.grants,
+                    d.comment.as_deref(),
+                ));
+                (sql, rank::DEFINED, vec![], false)
+            }
         };
         let id = self.node(key_op, path, "", rank, |_| sql);
         if operation == Operation::Recreate {
@@ -1480,6 +1527,7 @@ impl<'a> Builder<'a> {
                 ] {
                     inside.extend(names.into_iter().map(|n| child_path(path, kind, n)));
                 }
+                inside.extend(side.defined_inside(path));
                 (
                     vec![ddl::drop_table(&schema, &name)],
                     rank::DROP_TABLE,
@@ -1494,6 +1542,7 @@ impl<'a> Builder<'a> {
                 let v = side.view(&schema, &name).ok_or_else(missing)?;
                 inside.extend(v.indexes.keys().map(|n| child_path(path, K::Index, n)));
                 inside.extend(v.triggers.keys().map(|n| child_path(path, K::Trigger, n)));
+                inside.extend(side.defined_inside(path));
                 (
                     vec![ddl::drop_view(&schema, &name, v.materialized)],
                     rank::DROP_VIEW,
@@ -1562,6 +1611,11 @@ impl<'a> Builder<'a> {
                 )
             }
             K::PolicyEntry => return Err(missing()),
+            _ => {
+                let d = side.0.defined(path).ok_or_else(missing)?;
+                let sql = (d.drop.clone()).unwrap_or_else(|| format!("DROP {};", d.target));
+                (vec![sql], rank::DROP_DEFINED, vec![])
+            }
         };
         let id = self.node(Operation::Drop, path, "", rank, |_| sql);
         if matches!(path.kind, K::Table | K::Column) && self.nodes[id].checks.is_empty() {
@@ -1733,6 +1787,29 @@ impl<'a> Builder<'a> {
                 self.function(change, f, ef, af)
             }
             (Field::Type, Subject::Type(et), Subject::Type(at)) => self.user_type(change, et, at),
+            (Field::Defined, ..) => {
+                // Its dependents are dropped and made again, but a column cannot be: its
+                // values would go with it.
+                let path = self.actual_path(&change.path);
+                let side = self.act();
+                let column = (self.actual.dependencies.iter()).find(|d| {
+                    d.to == path
+                        && !d.auto
+                        && d.from.kind == ObjectKind::Column
+                        && side.holder_table(&d.from).is_some()
+                });
+                if let Some(d) = column {
+                    let reason = format!(
+                        "column {} uses it: PostgreSQL cannot change a {} in place, nor drop it \
+                         while a column uses it; move the column off it, recreate it, and move \
+                         the column back",
+                        d.from,
+                        path.kind.noun()
+                    );
+                    return self.not_planned(change, reason);
+                }
+                self.replace(change, true)
+            }
             (Field::Extension, Subject::Extension(ee), Subject::Extension(ae)) => {
                 let path = &change.path;
                 let name = path.name.clone();

@@ -223,6 +223,13 @@ pub enum Object<'a> {
         table: &'a str,
         name: &'a str,
     },
+    /// An object compared by its statement, by the words its catalog query gave
+    /// (`RULE r ON public.t`); `owned` when it has an owner.
+    Defined {
+        kind: ObjectKind,
+        target: &'a str,
+        owned: bool,
+    },
 }
 
 impl Object<'_> {
@@ -298,6 +305,7 @@ impl Object<'_> {
                 quote_ident(name),
                 qualified(schema, table)
             ),
+            Object::Defined { target, .. } => target.to_string(),
         }
     }
 
@@ -339,6 +347,25 @@ impl Object<'_> {
                 format!("TABLE {}", qualified(schema, table)),
                 format!(" ({})", quote_ident(name)),
             ),
+            // GRANT names a server and a foreign table otherwise than COMMENT ON does.
+            Object::Defined {
+                kind: ObjectKind::ForeignServer,
+                target,
+                ..
+            } => (format!("FOREIGN {target}"), String::new()),
+            Object::Defined {
+                kind: ObjectKind::ForeignTable,
+                target,
+                ..
+            } => (
+                format!("TABLE {}", target.trim_start_matches("FOREIGN TABLE ")),
+                String::new(),
+            ),
+            Object::Defined {
+                kind: ObjectKind::ForeignDataWrapper | ObjectKind::Language,
+                target,
+                ..
+            } => (target.to_string(), String::new()),
             other => return error(format!("{} has no privileges", other.kind_and_name())),
         })
     }
@@ -358,7 +385,8 @@ pub fn owner(object: &Object, role_name: &str) -> Result<String, DdlError> {
         | Object::View { .. }
         | Object::Sequence { .. }
         | Object::Function { .. }
-        | Object::Type { .. } => Ok(format!(
+        | Object::Type { .. }
+        | Object::Defined { owned: true, .. } => Ok(format!(
             "ALTER {} OWNER TO {};",
             object.kind_and_name(),
             quote_ident(role_name)
@@ -446,7 +474,7 @@ pub fn default_grants(kind: ObjectKind) -> Vec<Grant> {
         ObjectKind::Function | ObjectKind::Procedure | ObjectKind::Aggregate => {
             vec![public("EXECUTE")]
         }
-        ObjectKind::Type => vec![public("USAGE")],
+        ObjectKind::Type | ObjectKind::Language => vec![public("USAGE")],
         _ => Vec::new(),
     }
 }

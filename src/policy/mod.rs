@@ -14,8 +14,8 @@ use toml::Spanned;
 pub mod outputs;
 mod settings;
 pub use settings::{
-    Date, EXCLUDABLE_KINDS, Filter, IGNORE_KEYS, Ignore, Pattern, PlanSettings, Settings,
-    SeverityOverride, Waiver, parse_severity,
+    Date, Filter, IGNORE_KEYS, Ignore, Pattern, PlanSettings, Settings, SeverityOverride, Waiver,
+    parse_severity,
 };
 
 /// A checked policy, ready to run.

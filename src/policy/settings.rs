@@ -10,6 +10,7 @@ use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::model::ObjectKind;
 use crate::rules::{RULES, RuleId, Severity};
 
 /// Everything in a policy besides its targets and checks.
@@ -220,27 +221,18 @@ pub struct Filter {
     pub exclude_kinds: Vec<String>,
 }
 
-/// The words `exclude_kinds` accepts.
-pub const EXCLUDABLE_KINDS: &[&str] = &[
-    "schema",
-    "extension",
-    "table",
-    "column",
-    "constraint",
-    "index",
-    "view",
-    "materialized_view",
-    "sequence",
-    "function",
-    "procedure",
-    "aggregate",
-    "trigger",
-    "type",
-    "policy",
-    "comment",
-    "grant",
-    "owner",
-];
+/// The rule families `exclude_kinds` accepts besides the object kinds.
+const EXCLUDABLE_FAMILIES: &[&str] = &["comment", "grant", "owner"];
+
+/// The words `exclude_kinds` accepts: every object kind (`table`, `rule`, `publication`, ...)
+/// and the families `comment`, `grant` and `owner`.
+pub fn excludable_kinds() -> Vec<&'static str> {
+    (ObjectKind::ALL.iter())
+        .filter(|k| **k != ObjectKind::PolicyEntry)
+        .map(|k| k.as_str())
+        .chain(EXCLUDABLE_FAMILIES.iter().copied())
+        .collect()
+}
 
 #[derive(Debug, Clone)]
 pub struct SeverityOverride {
@@ -359,7 +351,7 @@ pub(super) fn validate(
         .collect();
     let mut exclude_kinds = Vec::new();
     for kind in raw.filter.exclude_kinds {
-        if EXCLUDABLE_KINDS.contains(&kind.get_ref().as_str()) {
+        if excludable_kinds().contains(&kind.get_ref().as_str()) {
             exclude_kinds.push(kind.into_inner());
         } else {
             problem(
@@ -367,7 +359,7 @@ pub(super) fn validate(
                 format!(
                     "unknown kind `{}` in exclude_kinds (use one of {})",
                     kind.get_ref(),
-                    EXCLUDABLE_KINDS.join(", ")
+                    excludable_kinds().join(", ")
                 ),
             );
         }
