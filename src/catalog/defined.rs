@@ -46,6 +46,14 @@ pub(super) const QUERIES: &[Query] = &[
         kind: "collations",
         sql: include_str!("collations.sql"),
     },
+    Query {
+        kind: "foreign_data",
+        sql: include_str!("foreign_data.sql"),
+    },
+    Query {
+        kind: "foreign_tables",
+        sql: include_str!("foreign_tables.sql"),
+    },
 ];
 
 /// A row of one of the queries: the catalog row it came from, and the object.

@@ -1069,5 +1069,13 @@ mod tests {
                 q.kind
             );
         }
+        for kind in ["foreign_tables"] {
+            let q = (defined::QUERIES.iter().find(|q| q.kind == kind)).expect("a defined query");
+            assert!(
+                q.sql.contains(cte),
+                "{}.sql: namespace filter differs",
+                q.kind
+            );
+        }
     }
 }
