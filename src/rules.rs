@@ -271,7 +271,7 @@ rules! {
     ForeignDataWrapperMissing = "foreign_data_wrapper.missing", Presence, Error, "A foreign-data wrapper of the expected schema is missing",
         "The expected schema has a foreign-data wrapper the actual database lacks (it connects foreign servers): foreign servers of the wrapper cannot be created, or use another handler, validator or options.";
     ForeignServerDefinition = "foreign_server.definition", Definition, Error, "A foreign server's definition differs",
-        "The foreign server exists on both sides with another definition: foreign tables read from another place, or cannot be read at all.";
+        "The foreign server exists on both sides with another definition (type, version, wrapper or options): foreign tables read from another place, or cannot be read at all. A server's options are compared and shown in reports, snapshots and plans like the rest of its definition, so they should hold no secrets: keep passwords in user mappings, whose options are never read.";
     ForeignServerExtra = "foreign_server.extra", Presence, Error, "A foreign server exists only in the actual schema",
         "The actual database has a foreign server the expected schema does not (it names a remote data source). Often made by hand, or by a migration that was never committed.";
     ForeignServerMissing = "foreign_server.missing", Presence, Error, "A foreign server of the expected schema is missing",

@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -386,4 +387,162 @@ fn interrupted_runs_clean_up_their_cluster() {
         assert!(stderr.contains("interrupted"), "{stderr}");
         assert!(!cluster_dir(), "the cluster directory was left behind");
     }
+}
+
+/// No password from a user mapping reaches any output: the terminal, every report format,
+/// annotations, a snapshot, a plan (its script, JSON and down script). User mappings are read
+/// by role and server only. (A foreign server's options are compared and shown like any
+/// definition: they should hold no secrets.)
+#[tokio::test]
+async fn no_user_mapping_password_reaches_any_output() {
+    const SECRETS: [&str; 3] = ["sekrit-um-pass", "sekrit-um-public", "sekrit-um-other"];
+    common::ensure_roles(&["cli_fdw_role"]).await;
+    let a = common::db_with(
+        "cli_fdw_a",
+        "CREATE FOREIGN DATA WRAPPER w; \
+         CREATE SERVER s FOREIGN DATA WRAPPER w OPTIONS (host 'h', password 'sekrit-server-opt'); \
+         CREATE USER MAPPING FOR current_user SERVER s OPTIONS (user 'u', password 'sekrit-um-pass'); \
+         CREATE USER MAPPING FOR PUBLIC SERVER s OPTIONS (password 'sekrit-um-public'); \
+         CREATE FOREIGN TABLE ft (a int) SERVER s;",
+    )
+    .await;
+    let b = common::db_with(
+        "cli_fdw_b",
+        "CREATE FOREIGN DATA WRAPPER w; \
+         CREATE SERVER s FOREIGN DATA WRAPPER w OPTIONS (host 'h2'); \
+         CREATE USER MAPPING FOR current_user SERVER s OPTIONS (user 'v', password 'sekrit-um-other'); \
+         CREATE USER MAPPING FOR cli_fdw_role SERVER s OPTIONS (password 'sekrit-um-other');",
+    )
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut outputs: Vec<(String, String)> = Vec::new();
+    fn run(outputs: &mut Vec<(String, String)>, what: &str, code: i32, args: &[&OsStr]) {
+        let out = pgdrift()
+            .args(args)
+            .env("GITHUB_ACTIONS", "true")
+            .output()
+            .expect("run");
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(code), "{what}:\n{stdout}\n{stderr}");
+        outputs.push((format!("{what} stdout"), stdout));
+        outputs.push((format!("{what} stderr"), stderr));
+    }
+    let (ua, ub) = (a.url(), b.url());
+    fn os(s: &str) -> &OsStr {
+        OsStr::new(s)
+    }
+    let reports = dir.path().join("reports");
+    run(
+        &mut outputs,
+        "diff",
+        1,
+        &[
+            os("diff"),
+            os(&ua),
+            os(&ub),
+            os("--output-dir"),
+            reports.as_os_str(),
+        ],
+    );
+    let policy = write(
+        dir.path(),
+        "p.toml",
+        &format!(
+            "[targets.a]\nurl = \"{ua}\"\n[targets.b]\nurl = \"{ub}\"\n\
+             [[check]]\nname = \"fdw\"\nexpected = \"a\"\nactual = \"b\"\n"
+        ),
+    );
+    let check_reports = dir.path().join("check-reports");
+    run(
+        &mut outputs,
+        "check",
+        1,
+        &[
+            os("check"),
+            os("--policy"),
+            policy.as_os_str(),
+            os("--output-dir"),
+            check_reports.as_os_str(),
+        ],
+    );
+    let snapshot = dir.path().join("snapshot.json");
+    run(
+        &mut outputs,
+        "snapshot",
+        0,
+        &[
+            os("snapshot"),
+            os("--url"),
+            os(&ua),
+            os("-o"),
+            snapshot.as_os_str(),
+        ],
+    );
+    let down = dir.path().join("down.sql");
+    run(
+        &mut outputs,
+        "plan",
+        1,
+        &[
+            os("plan"),
+            os(&ua),
+            os(&ub),
+            os("--allow-destructive"),
+            os("--down"),
+            down.as_os_str(),
+        ],
+    );
+    run(
+        &mut outputs,
+        "plan --json",
+        1,
+        &[os("plan"), os(&ua), os(&ub), os("--json")],
+    );
+    for folder in [&reports, &check_reports] {
+        let entries: Vec<_> = std::fs::read_dir(folder)
+            .expect("reports written")
+            .collect();
+        assert!(entries.len() >= 6, "{entries:?}");
+        for entry in entries {
+            let path = entry.expect("entry").path();
+            let text = std::fs::read_to_string(&path).expect("report");
+            outputs.push((path.display().to_string(), text));
+        }
+    }
+    for path in [&snapshot, &down] {
+        let text = std::fs::read_to_string(path).expect("written");
+        outputs.push((path.display().to_string(), text));
+    }
+    // The mappings are there, by role and server; the server's options are its definition
+    // (so what is searched is the real output).
+    assert!(
+        all_contain_server_option(&outputs),
+        "the server's options are not shown"
+    );
+    let all: String = outputs.iter().map(|(_, t)| t.as_str()).collect();
+    assert!(all.contains("user_mapping.missing"), "{all}");
+    assert!(all.contains("user_mapping.extra"), "{all}");
+    assert!(
+        all.contains("CREATE USER MAPPING FOR public SERVER s;"),
+        "{all}"
+    );
+    for (what, text) in &outputs {
+        for secret in SECRETS {
+            assert!(
+                !text.contains(secret),
+                "{secret} leaked into {what}:\n{text}"
+            );
+        }
+    }
+}
+
+/// Whether the terminal output, the JSON report and the snapshot show the server's options.
+fn all_contain_server_option(outputs: &[(String, String)]) -> bool {
+    ["diff stdout", "pgdrift.json", "snapshot.json"]
+        .iter()
+        .all(|what| {
+            (outputs.iter())
+                .any(|(name, text)| name.ends_with(what) && text.contains("sekrit-server-opt"))
+        })
 }
