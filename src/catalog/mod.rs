@@ -1069,8 +1069,10 @@ mod tests {
                 q.kind
             );
         }
-        for kind in ["foreign_tables"] {
-            let q = (defined::QUERIES.iter().find(|q| q.kind == kind)).expect("a defined query");
+        // The kinds compared by their statements too, but for those not in a schema (which
+        // only name the parameter, with this test).
+        let database_wide = "coalesce(cardinality($1::text[]), 0) >= 0";
+        for q in (defined::QUERIES.iter()).filter(|q| !q.sql.contains(database_wide)) {
             assert!(
                 q.sql.contains(cte),
                 "{}.sql: namespace filter differs",
