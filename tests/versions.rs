@@ -47,6 +47,17 @@ ALTER TABLE accounts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own ON accounts USING (id > 0);
 CREATE SEQUENCE invoice_no START 1000;
 COMMENT ON TABLE accounts IS 'customer accounts';
+CREATE FOREIGN DATA WRAPPER remote_fdw OPTIONS (debug 'true');
+CREATE SERVER remote FOREIGN DATA WRAPPER remote_fdw OPTIONS (host 'h');
+CREATE USER MAPPING FOR PUBLIC SERVER remote;
+CREATE FOREIGN TABLE remote_items (
+    id int OPTIONS (column_name 'item_id') NOT NULL DEFAULT 0,
+    label text COLLATE "C" CHECK (label <> ''),
+    mood mood,
+    doubled int GENERATED ALWAYS AS (id * 2) STORED
+) SERVER remote OPTIONS (table_name 'items');
+ALTER FOREIGN TABLE remote_items ALTER COLUMN label SET STATISTICS 50;
+COMMENT ON COLUMN remote_items.id IS 'remote id';
 "#;
 
 fn other_bindir() -> Option<PathBuf> {
