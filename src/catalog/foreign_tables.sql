@@ -2,7 +2,8 @@
 -- with type, options, collation (when not the type's), NOT NULL and default or generation
 -- expression, CHECK constraints, server and options, as one CREATE FOREIGN TABLE; then what
 -- pg_dump prints after it: CHECK constraints added NOT VALID, columns' statistics targets and
--- storage (against the type's), column comments and column privileges. Options are printed in
+-- storage (against the type's), column comments, column privileges and triggers (with their
+-- enabled state and comment; the trigger query reads tables and views only). Options are printed in
 -- the order stored. Foreign tables that are partitions or inherit from another table are left
 -- out (not compared).
 -- The columns are those of every query of defined.rs.
@@ -111,6 +112,19 @@ SELECT 'foreign_table' AS kind,
                                     CASE WHEN x.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
                       FROM pg_attribute a, aclexplode(a.attacl) x
                       WHERE a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL
+                      UNION ALL
+                      SELECT 6, 0, tg.tgname::text,
+                             pg_get_triggerdef(tg.oid) || ';'
+                             || CASE tg.tgenabled
+                                    WHEN 'D' THEN E'\n' || format('ALTER FOREIGN TABLE %s DISABLE TRIGGER %I;', t.qualified, tg.tgname)
+                                    WHEN 'R' THEN E'\n' || format('ALTER FOREIGN TABLE %s ENABLE REPLICA TRIGGER %I;', t.qualified, tg.tgname)
+                                    WHEN 'A' THEN E'\n' || format('ALTER FOREIGN TABLE %s ENABLE ALWAYS TRIGGER %I;', t.qualified, tg.tgname)
+                                    ELSE '' END
+                             || coalesce((SELECT E'\n' || format('COMMENT ON TRIGGER %I ON %s IS %L;', tg.tgname, t.qualified, d.description)
+                                          FROM pg_description d
+                                          WHERE d.objoid = tg.oid AND d.classoid = 'pg_trigger'::regclass AND d.objsubid = 0), '')
+                      FROM pg_trigger tg
+                      WHERE tg.tgrelid = t.oid AND NOT tg.tgisinternal
                   ) y), '') AS definition,
        'FOREIGN TABLE ' || t.qualified AS target,
        NULL::text AS drop,
