@@ -1357,3 +1357,67 @@ async fn reads_the_danbooru_schema() {
     );
     assert!(public.sequences.values().all(|s| s.owned_by.is_some()));
 }
+
+/// Foreign-data objects: a wrapper of an extension stays the extension's; a foreign table is
+/// not also a table (nor its row type a type), its columns keep their order past nine, and
+/// dependency edges reach it; a foreign partition is left out; a user mapping is read by role
+/// and server, its options never.
+#[tokio::test]
+async fn foreign_data_objects_are_read_apart_from_tables() {
+    let admin = common::connect("postgres").await;
+    require_extensions(&admin, &["postgres_fdw"]).await;
+    let db = common::db_with(
+        "catalog_fdw",
+        "CREATE EXTENSION postgres_fdw;
+         CREATE SERVER pg FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'h', dbname 'd');
+         CREATE USER MAPPING FOR CURRENT_USER SERVER pg OPTIONS (user 'u', password 'sekrit-pass');
+         CREATE TYPE mood AS ENUM ('a');
+         CREATE FOREIGN TABLE ft (c1 int, c2 int, c3 int, c4 int, c5 int, c6 int, c7 int, c8 int,
+                                  c9 int, c10 mood, c11 int) SERVER pg;
+         CREATE VIEW v AS SELECT c1, c10 FROM ft;
+         CREATE TABLE parent (a int) PARTITION BY LIST (a);
+         CREATE FOREIGN TABLE part PARTITION OF parent FOR VALUES IN (1) SERVER pg;",
+    )
+    .await;
+    let client = db.client().await;
+    let user = text(&client, "SELECT current_user::text").await;
+    let model = read(&client, &Scope::default()).await;
+    let defined: Vec<String> = (model.defined.iter())
+        .map(|d| format!("{} {}", d.path.kind.as_str(), d.path.display()))
+        .collect();
+    assert_eq!(
+        defined,
+        [
+            "foreign_server pg".to_string(),
+            format!("user_mapping pg.{user}"),
+            "foreign_table public.ft".to_string(),
+        ],
+    );
+    let public = &model.schemas["public"];
+    assert_eq!(keys(&public.tables), ["parent"]);
+    assert_eq!(keys(&public.types), ["mood"]);
+    let ft = (model.defined.iter())
+        .find(|d| d.path.name == "ft")
+        .expect("ft");
+    let (c9, c10) = (
+        ft.definition.find("c9 integer").expect("c9"),
+        ft.definition.find("c10 public.mood").expect("c10"),
+    );
+    assert!(c9 < c10, "{}", ft.definition);
+    let edges = edges(&model);
+    for want in [
+        "foreign server pg -> extension postgres_fdw",
+        &format!("user mapping pg.{user} -> foreign server pg"),
+        "foreign table public.ft -> foreign server pg",
+        "foreign table public.ft -> type public.mood",
+        "view public.v -> foreign table public.ft",
+    ] {
+        assert!(
+            edges.iter().any(|e| e == want),
+            "no {want} in:\n{}",
+            edges.join("\n")
+        );
+    }
+    let json = to_json(&model).to_string();
+    assert!(!json.contains("sekrit-pass"), "{json}");
+}
