@@ -395,6 +395,12 @@ pub struct View {
     /// INSTEAD OF triggers on a view.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub triggers: BTreeMap<String, Trigger>,
+    /// Comments on the view's columns, by column name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub column_comments: BTreeMap<String, String>,
+    /// Column privileges (`GRANT SELECT (a) ON v`), by column name, sorted.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub column_grants: BTreeMap<String, Vec<Grant>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -860,10 +866,16 @@ fn visit_namespace(ns: &mut Namespace, f: &mut impl FnMut(NameSlot, &mut String)
             reloptions,
             indexes,
             triggers,
+            column_comments,
+            column_grants,
         } = v;
         f(NameSlot::Role, owner);
         text(comment, f);
         grants(view_grants, f);
+        column_comments
+            .values_mut()
+            .for_each(|c| f(NameSlot::Text, c));
+        column_grants.values_mut().for_each(|g| grants(g, f));
         f(NameSlot::Sql, definition);
         reloptions.iter_mut().for_each(|o| f(NameSlot::Text, o));
         indexes.values_mut().for_each(|i| visit_index(i, f));

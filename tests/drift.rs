@@ -255,6 +255,16 @@ const CASES: &[(&str, &str, &str)] = &[
         "COMMENT ON TABLE customers IS 'persons'",
     ),
     (
+        "comment.mismatch",
+        "public.order_view.total",
+        "COMMENT ON COLUMN order_view.total IS 'sum'",
+    ),
+    (
+        "grant.extra",
+        "public.order_view.id",
+        "GRANT SELECT (id) ON order_view TO drift_app",
+    ),
+    (
         "rule.missing",
         "public.orders.orders_log",
         "DROP RULE orders_log ON orders",

@@ -957,6 +957,18 @@ const RULE_CASES: &[(&str, &str, &str, bool)] = &[
         false,
     ),
     (
+        "comment.mismatch",
+        "CREATE TABLE t(a int, b int); CREATE VIEW v AS SELECT a, b FROM t; GRANT SELECT (b) ON v TO pgdrift_rule_role;",
+        "CREATE TABLE t(a int, b int); CREATE VIEW v AS SELECT a, b FROM t; COMMENT ON COLUMN v.a IS 'the a'; GRANT SELECT (a) ON v TO pgdrift_rule_role;",
+        false,
+    ),
+    (
+        "view.definition",
+        "CREATE TABLE t(a int, b int); CREATE VIEW v AS SELECT a FROM t;",
+        "CREATE TABLE t(a int, b int); CREATE VIEW v AS SELECT a, b FROM t; COMMENT ON COLUMN v.b IS 'the b'; GRANT SELECT (b) ON v TO pgdrift_rule_role;",
+        false,
+    ),
+    (
         "rule.missing",
         "CREATE TABLE t(a int);",
         "CREATE TABLE t(a int); CREATE RULE r AS ON DELETE TO t DO ALSO NOTHING;",

@@ -481,6 +481,15 @@ fn decode_relation(row: &Row) -> Result<RelationRow, Bad> {
             reloptions,
             indexes: Default::default(),
             triggers: Default::default(),
+            column_comments: {
+                let names = get::<Option<Vec<String>>>(row, "view_columns")?.unwrap_or_default();
+                let comments: Vec<Option<String>> =
+                    get::<Option<_>>(row, "view_column_comments")?.unwrap_or_default();
+                (names.into_iter().zip(comments))
+                    .filter_map(|(name, comment)| Some((name, comment?)))
+                    .collect()
+            },
+            column_grants: Default::default(),
         }),
         other => return Err(unexpected("relkind", other)),
     };
@@ -925,10 +934,17 @@ fn assemble(f: Fetched) -> Schema {
                 Some(t) => Some(&mut t.object.grants),
                 None => views.get_mut(&g.oid).map(|v| &mut v.object.grants),
             },
-            GrantOn::Column => tables.get_mut(&g.oid).and_then(|t| {
-                let column = t.object.columns.get_mut(g.column.as_deref()?)?;
-                Some(&mut column.grants)
-            }),
+            GrantOn::Column => match tables.get_mut(&g.oid) {
+                Some(t) => (t
+                    .object
+                    .columns
+                    .get_mut(g.column.as_deref().unwrap_or_default()))
+                .map(|column| &mut column.grants),
+                None => views.get_mut(&g.oid).and_then(|v| {
+                    let column = g.column.clone()?;
+                    Some(v.object.column_grants.entry(column).or_default())
+                }),
+            },
             GrantOn::Sequence => sequences.get_mut(&g.oid).map(|s| &mut s.object.grants),
             GrantOn::Function => functions.get_mut(&g.oid).map(|s| &mut s.object.grants),
             GrantOn::Type => types.get_mut(&g.oid).map(|s| &mut s.object.grants),
@@ -953,6 +969,7 @@ fn assemble(f: Fetched) -> Schema {
         if let Some((_, ns)) = namespaces.get_mut(&v.schema_oid) {
             let mut view = v.object;
             sort_grants(&mut view.grants);
+            view.column_grants.values_mut().for_each(sort_grants);
             ns.views.insert(v.name, view);
         }
     }

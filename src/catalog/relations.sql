@@ -37,7 +37,15 @@ SELECT c.oid,
        CASE WHEN c.relkind IN ('v', 'm')
             THEN ARRAY(SELECT a.attname::text FROM pg_attribute a
                        WHERE a.attrelid = c.oid AND a.attnum > 0 ORDER BY a.attnum)
-       END AS view_columns
+       END AS view_columns,
+       -- Their comments, in the same order (NULL for none).
+       CASE WHEN c.relkind IN ('v', 'm')
+            THEN ARRAY(SELECT (SELECT d.description FROM pg_description d
+                               WHERE d.objoid = c.oid AND d.classoid = 'pg_class'::regclass
+                                 AND d.objsubid = a.attnum)
+                       FROM pg_attribute a
+                       WHERE a.attrelid = c.oid AND a.attnum > 0 ORDER BY a.attnum)
+       END AS view_column_comments
 FROM pg_class c
 JOIN ns ON ns.oid = c.relnamespace
 LEFT JOIN pg_description d

@@ -666,6 +666,31 @@ impl<'a> Differ<'a> {
         self.grants(at, &e.grants, &a.grants);
         self.children(&INDEX, group, &e.indexes, &a.indexes, Self::index);
         self.children(&TRIGGER, group, &e.triggers, &a.triggers, Self::trigger);
+        // The view's columns are its query's: only their comments and privileges are its own.
+        let column = |name: &'a str| At {
+            kind: ObjectKind::Column,
+            name,
+            child: true,
+            group,
+        };
+        for (name, pair) in merge(&e.column_comments, &a.column_comments) {
+            let (expected, actual) = match pair {
+                Pair::Both(x, y) if x == y => continue,
+                Pair::Both(x, y) => (Some(x.as_str()), Some(y.as_str())),
+                Pair::Missing(x) => (Some(x.as_str()), None),
+                Pair::Extra(y) => (None, Some(y.as_str())),
+            };
+            let detail = Detail::Comment { expected, actual };
+            self.emit(RuleId::CommentMismatch, column(name), detail);
+        }
+        for (name, pair) in merge(&e.column_grants, &a.column_grants) {
+            let (expected, actual): (&'a [Grant], &'a [Grant]) = match pair {
+                Pair::Both(x, y) => (x, y),
+                Pair::Missing(x) => (x, &[]),
+                Pair::Extra(y) => (&[], y),
+            };
+            self.grants(column(name), expected, actual);
+        }
     }
 
     fn sequence(&mut self, group: &Group<'a>, e: &'a Sequence, a: &'a Sequence) {

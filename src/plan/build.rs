@@ -1173,6 +1173,14 @@ impl<'a> Builder<'a> {
                     &v.grants,
                     v.comment.as_deref(),
                 ));
+                let columns = (v.column_comments.keys()).chain(v.column_grants.keys());
+                let columns: std::collections::BTreeSet<&String> = columns.collect();
+                for column in columns {
+                    let column_path = child_path(path, K::Column, column);
+                    let comment = v.column_comments.get(column).map(String::as_str);
+                    let grants = (v.column_grants.get(column)).map_or(&[][..], Vec::as_slice);
+                    sql.extend(self.replay_access(side, &column_path, None, grants, comment));
+                }
                 let hazards = if v.materialized {
                     vec![Hazard::ScansTable]
                 } else {
