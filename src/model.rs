@@ -1186,6 +1186,8 @@ mod tests {
             reloptions: Vec::new(),
             indexes: BTreeMap::new(),
             triggers: BTreeMap::new(),
+            column_comments: Default::default(),
+            column_grants: Default::default(),
         };
         let mut ns = Namespace::default();
         ns.tables.insert("t".into(), table);

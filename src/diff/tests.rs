@@ -143,6 +143,8 @@ fn view(definition: &str) -> View {
         reloptions: Vec::new(),
         indexes: BTreeMap::new(),
         triggers: BTreeMap::new(),
+        column_comments: Default::default(),
+        column_grants: Default::default(),
     }
 }
 

@@ -2324,6 +2324,8 @@ mod tests {
             reloptions: vec!["check_option=local".to_string()],
             indexes: BTreeMap::new(),
             triggers: BTreeMap::new(),
+            column_comments: Default::default(),
+            column_grants: Default::default(),
         };
         assert_eq!(
             create_view("s", "V", &view),
