@@ -30,13 +30,14 @@ fn column(position: u32, data_type: &str) -> Column {
         collation: None,
         comment: None,
         grants: Vec::new(),
+        ..Default::default()
     }
 }
 
 fn index(definition: &str) -> Index {
     Index {
         definition: definition.to_string(),
-        comment: None,
+        ..Default::default()
     }
 }
 
