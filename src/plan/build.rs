@@ -1841,9 +1841,8 @@ impl<'a> Builder<'a> {
                 TableField::ReplicaIdentity => Mark::ReplicaIdentity,
                 _ => Mark::Cluster,
             };
-            if let Some(id) = self.index_mark(path, e, mark) {
-                self.fixes(id, change);
-            }
+            let id = self.index_mark(path, e, mark);
+            self.fixes(id, change);
             return;
         }
         let (sql, hazards): (Vec<String>, Vec<Hazard>) = match f {
@@ -1978,8 +1977,8 @@ impl<'a> Builder<'a> {
 
     /// The step that gives `table` (whose model is `t`) its replica identity or CLUSTER index
     /// as `t` has it, after the index it names is made; one step whoever asks (the table's
-    /// change, the table made, the index made again). `None` when `t` has the default.
-    fn index_mark(&mut self, table: &ObjectPath, t: &Table, mark: Mark) -> Option<NodeId> {
+    /// change, the table made, the index made again).
+    fn index_mark(&mut self, table: &ObjectPath, t: &Table, mark: Mark) -> NodeId {
         let (schema, name) = (schema_of(table).to_string(), table.name.clone());
         let (part, sql, index, hazards) = match mark {
             Mark::ReplicaIdentity => (
@@ -2005,7 +2004,7 @@ impl<'a> Builder<'a> {
                 self.after_made.push((id, child_path(table, kind, index)));
             }
         }
-        Some(id)
+        id
     }
 
     /// A table made, or an index of it made (again): the marks `t` puts on its indexes
@@ -2015,11 +2014,19 @@ impl<'a> Builder<'a> {
             None => t.replica_identity != ReplicaIdentity::Default,
             Some(i) => t.replica_identity.index() == Some(i),
         };
-        if replica {
-            self.index_mark(table, t, Mark::ReplicaIdentity);
-        }
-        if t.cluster_on.is_some() && index.is_none_or(|i| t.cluster_on.as_deref() == Some(i)) {
-            self.index_mark(table, t, Mark::Cluster);
+        let cluster =
+            t.cluster_on.is_some() && index.is_none_or(|i| t.cluster_on.as_deref() == Some(i));
+        for (mark, wanted) in [(Mark::ReplicaIdentity, replica), (Mark::Cluster, cluster)] {
+            if wanted {
+                let id = self.index_mark(table, t, mark);
+                if self.nodes[id].reason.is_empty() && self.nodes[id].fixes.is_empty() {
+                    let what = match mark {
+                        Mark::ReplicaIdentity => "replica identity",
+                        Mark::Cluster => "CLUSTER ON index",
+                    };
+                    self.nodes[id].reason = vec![format!("table {table} is made with its {what}")];
+                }
+            }
         }
     }
 
