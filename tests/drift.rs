@@ -8,6 +8,7 @@ use pgdrift::diff::diff;
 
 const BASE: &str = r#"
 CREATE EXTENSION hstore;
+CREATE ACCESS METHOD drift_heap TYPE TABLE HANDLER heap_tableam_handler;
 CREATE SCHEMA billing;
 CREATE TABLE billing.invoices (id int PRIMARY KEY, amount int);
 CREATE TYPE status AS ENUM ('new', 'done');
@@ -70,6 +71,46 @@ const CASES: &[(&str, &str, &str)] = &[
         "table.property",
         "public.customers",
         "ALTER TABLE customers SET (fillfactor = 70)",
+    ),
+    (
+        "table.replica_identity",
+        "public.customers",
+        "ALTER TABLE customers REPLICA IDENTITY FULL",
+    ),
+    (
+        "table.cluster",
+        "public.orders",
+        "ALTER TABLE orders CLUSTER ON orders_customer_idx",
+    ),
+    (
+        "table.access_method",
+        "billing.invoices",
+        "ALTER TABLE billing.invoices SET ACCESS METHOD drift_heap",
+    ),
+    (
+        "table.tablespace",
+        "public.customers",
+        "ALTER TABLE customers SET TABLESPACE drift_ts",
+    ),
+    (
+        "column.storage",
+        "public.customers.note",
+        "ALTER TABLE customers ALTER note SET STORAGE MAIN",
+    ),
+    (
+        "column.compression",
+        "public.customers.note",
+        "ALTER TABLE customers ALTER note SET COMPRESSION pglz",
+    ),
+    (
+        "column.statistics",
+        "public.customers.email",
+        "ALTER TABLE customers ALTER email SET STATISTICS 500",
+    ),
+    (
+        "column.identity_options",
+        "public.orders.id",
+        "ALTER TABLE orders ALTER id SET INCREMENT BY 5 SET CACHE 10",
     ),
     (
         "column.missing",
@@ -157,6 +198,18 @@ const CASES: &[(&str, &str, &str)] = &[
         "index.name",
         "public.orders_customer_idx",
         "ALTER INDEX orders_customer_idx RENAME TO orders_by_customer",
+    ),
+    (
+        "index.tablespace",
+        "public.orders_customer_idx",
+        "ALTER INDEX orders_customer_idx SET TABLESPACE drift_ts",
+    ),
+    // What a failed CREATE INDEX CONCURRENTLY leaves behind.
+    (
+        "index.invalid",
+        "public.orders_customer_idx",
+        "UPDATE pg_index SET indisvalid = false \
+         WHERE indexrelid = 'public.orders_customer_idx'::regclass",
     ),
     ("view.missing", "public.order_view", "DROP VIEW order_view"),
     ("view.extra", "public.v2", "CREATE VIEW v2 AS SELECT 1 AS x"),
@@ -325,6 +378,7 @@ const CASES: &[(&str, &str, &str)] = &[
 #[tokio::test]
 async fn every_rule_is_named_exactly() {
     common::ensure_roles(&["drift_app", "drift_owner"]).await;
+    common::ensure_tablespace("drift_ts").await;
     let base = common::db_with("drift_base", BASE).await;
     let expected_db = common::db_from("drift_expected", &base).await;
     let expected = common::read_schema(&expected_db).await;

@@ -18,9 +18,9 @@ use tokio_postgres::types::{FromSql, Type};
 use tokio_postgres::{Client, Row, SimpleQueryMessage};
 
 use crate::model::{
-    Column, Constraint, ConstraintKind, Extension, Function, FunctionKind, Grant, Identity, Index,
-    Namespace, Persistence, Policy, Schema, Sequence, Table, Trigger, Type as TypeObject,
-    TypeDefinition, View, quote_ident,
+    Column, Constraint, ConstraintKind, Extension, Function, FunctionKind, Grant, Identity,
+    IdentityOptions, Index, Namespace, Persistence, Policy, ReplicaIdentity, Schema, Sequence,
+    SequenceValues, Table, Trigger, Type as TypeObject, TypeDefinition, View, quote_ident,
 };
 
 mod defined;
@@ -294,6 +294,16 @@ fn get<'a, T: FromSql<'a>>(row: &'a Row, column: &str) -> Result<T, Bad> {
         .map_err(|e| Bad(format!("column {column}: {e}")))
 }
 
+/// A column that only servers of some versions return (its line is marked `-- since
+/// PostgreSQL N`): `None` where the query does not select it.
+fn get_since<'a, T: FromSql<'a>>(row: &'a Row, column: &str) -> Result<Option<T>, Bad> {
+    if row.columns().iter().any(|c| c.name() == column) {
+        get::<Option<T>>(row, column)
+    } else {
+        Ok(None)
+    }
+}
+
 fn code(row: &Row, column: &str) -> Result<char, Bad> {
     get::<i8>(row, column).map(|c| c as u8 as char)
 }
@@ -429,8 +439,8 @@ fn decode_extension(row: &Row) -> Result<(u32, String, Extension), Bad> {
 }
 
 enum Relation {
-    Table(Table),
-    View(View),
+    Table(Box<Table>),
+    View(Box<View>),
 }
 
 struct RelationRow {
@@ -455,7 +465,7 @@ fn decode_relation(row: &Row) -> Result<RelationRow, Bad> {
     let comment = get(row, "comment")?;
     let reloptions = sorted(get::<Option<Vec<String>>>(row, "reloptions")?.unwrap_or_default());
     let relation = match code(row, "relkind")? {
-        'r' | 'p' => Relation::Table(Table {
+        'r' | 'p' => Relation::Table(Box::new(Table {
             owner,
             comment,
             persistence: match code(row, "relpersistence")? {
@@ -470,9 +480,20 @@ fn decode_relation(row: &Row) -> Result<RelationRow, Bad> {
             rls_enabled: get(row, "rls_enabled")?,
             rls_forced: get(row, "rls_forced")?,
             reloptions,
+            replica_identity: match code(row, "relreplident")? {
+                'd' => ReplicaIdentity::Default,
+                'n' => ReplicaIdentity::Nothing,
+                'f' => ReplicaIdentity::Full,
+                'i' => get::<Option<String>>(row, "replica_index")?
+                    .map_or(ReplicaIdentity::Default, ReplicaIdentity::Index),
+                other => return Err(unexpected("relreplident", other)),
+            },
+            cluster_on: get(row, "cluster_on")?,
+            access_method: get(row, "access_method")?,
+            tablespace: get(row, "tablespace")?,
             ..Table::default()
-        }),
-        kind @ ('v' | 'm') => Relation::View(View {
+        })),
+        kind @ ('v' | 'm') => Relation::View(Box::new(View {
             owner,
             comment,
             grants: Vec::new(),
@@ -490,7 +511,7 @@ fn decode_relation(row: &Row) -> Result<RelationRow, Bad> {
                     .collect()
             },
             column_grants: Default::default(),
-        }),
+        })),
         other => return Err(unexpected("relkind", other)),
     };
     Ok(RelationRow {
@@ -527,6 +548,38 @@ fn decode_column(row: &Row) -> Result<ColumnRow, Bad> {
         'd' => Some(Identity::ByDefault),
         other => return Err(unexpected("attidentity", other)),
     };
+    let storage = match get::<Option<i8>>(row, "storage")?.map(|c| c as u8 as char) {
+        None => None,
+        Some('p') => Some("plain"),
+        Some('e') => Some("external"),
+        Some('x') => Some("extended"),
+        Some('m') => Some("main"),
+        Some(other) => return Err(unexpected("attstorage", other)),
+    };
+    let compression = match get_since::<i8>(row, "compression")?.map(|c| c as u8 as char) {
+        None | Some('\0') => None,
+        Some('p') => Some("pglz"),
+        Some('l') => Some("lz4"),
+        Some(other) => return Err(unexpected("attcompression", other)),
+    };
+    let data_type: String = get(row, "type")?;
+    let identity_options = match get::<Option<Vec<i64>>>(row, "identity_sequence")?.as_deref() {
+        None => IdentityOptions::default(),
+        Some(&[start, increment, min_value, max_value, cache, cycle]) => {
+            IdentityOptions::from_values(
+                &data_type,
+                SequenceValues {
+                    start,
+                    increment,
+                    min_value,
+                    max_value,
+                    cache,
+                    cycle: cycle != 0,
+                },
+            )
+        }
+        Some(other) => return Err(Bad(format!("unexpected identity_sequence {other:?}"))),
+    };
     Ok(ColumnRow {
         table_oid: get(row, "table_oid")?,
         attnum: get(row, "attnum")?,
@@ -534,7 +587,7 @@ fn decode_column(row: &Row) -> Result<ColumnRow, Bad> {
         default_oid: get(row, "default_oid")?,
         column: Column {
             position: 0,
-            data_type: get(row, "type")?,
+            data_type,
             not_null: get(row, "not_null")?,
             default,
             identity,
@@ -542,6 +595,10 @@ fn decode_column(row: &Row) -> Result<ColumnRow, Bad> {
             collation: get(row, "collation")?,
             comment: get(row, "comment")?,
             grants: Vec::new(),
+            storage: storage.map(str::to_string),
+            compression: compression.map(str::to_string),
+            statistics: get(row, "statistics")?,
+            identity_options,
         },
     })
 }
@@ -596,6 +653,8 @@ fn decode_index(row: &Row) -> Result<ChildRow<Index>, Bad> {
         object: Index {
             definition: get(row, "definition")?,
             comment: get(row, "comment")?,
+            tablespace: get(row, "tablespace")?,
+            invalid: get(row, "invalid")?,
         },
     })
 }
@@ -853,7 +912,7 @@ fn assemble(f: Fetched) -> Schema {
                     Pending {
                         schema_oid,
                         name,
-                        object,
+                        object: *object,
                     },
                 );
             }
@@ -863,7 +922,7 @@ fn assemble(f: Fetched) -> Schema {
                     Pending {
                         schema_oid,
                         name,
-                        object,
+                        object: *object,
                     },
                 );
             }
@@ -1031,12 +1090,11 @@ mod tests {
     }
 
     #[test]
-    fn only_the_function_query_branches_on_the_version() {
+    fn only_the_function_and_column_queries_branch_on_the_version() {
         for q in [
             &SCHEMAS,
             &EXTENSIONS,
             &RELATIONS,
-            &COLUMNS,
             &CONSTRAINTS,
             &INDEXES,
             &TRIGGERS,
@@ -1053,10 +1111,14 @@ mod tests {
                 q.kind
             );
         }
-        assert_ne!(
-            for_version(FUNCTIONS.sql, 130_000),
-            for_version(FUNCTIONS.sql, 140_000)
-        );
+        for q in [&FUNCTIONS, &COLUMNS] {
+            assert_ne!(
+                for_version(q.sql, 130_000),
+                for_version(q.sql, 140_000),
+                "{}",
+                q.kind
+            );
+        }
     }
 
     #[test]

@@ -28,6 +28,24 @@ SELECT c.oid,
        c.relrowsecurity AS rls_enabled,
        c.relforcerowsecurity AS rls_forced,
        c.reloptions,
+       -- REPLICA IDENTITY, and for USING INDEX the index (looked up only then).
+       c.relreplident,
+       CASE WHEN c.relreplident = 'i'
+            THEN (SELECT ic.relname::text FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+                  WHERE i.indrelid = c.oid AND i.indisreplident LIMIT 1)
+       END AS replica_index,
+       -- CLUSTER ON: only relations with indexes are looked up (partitioned tables cannot be).
+       CASE WHEN c.relhasindex AND c.relkind IN ('r', 'm')
+            THEN (SELECT ic.relname::text FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+                  WHERE i.indrelid = c.oid AND i.indisclustered LIMIT 1)
+       END AS cluster_on,
+       -- The access method unless none (views, partitioned tables before 17) or heap (OID 2).
+       CASE WHEN c.relam NOT IN (0, 2)
+            THEN (SELECT am.amname::text FROM pg_am am WHERE am.oid = c.relam)
+       END AS access_method,
+       CASE WHEN c.reltablespace <> 0
+            THEN (SELECT ts.spcname::text FROM pg_tablespace ts WHERE ts.oid = c.reltablespace)
+       END AS tablespace,
        CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS definition,
        -- For dependency edges: the row type and its array type (a function can take or return
        -- them), and a view's column names by attnum (views have no dropped columns, so the

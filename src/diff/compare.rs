@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use super::merge::{Pair, merge};
 use super::render;
 use super::{
-    Change, ComparedObject, ConstraintField, Detail, Field, FunctionField, Object, SequenceField,
-    TableField, TriggerField, ViewField,
+    Change, ComparedObject, ConstraintField, Detail, Field, FunctionField, IndexField, Object,
+    SequenceField, TableField, TriggerField, ViewField,
 };
 use crate::model::{
     Column, Constraint, DefinedObject, Extension, Function, FunctionKind, Grant, Index, Namespace,
@@ -543,15 +543,12 @@ impl<'a> Differ<'a> {
 
     fn table(&mut self, group: &Group<'a>, e: &'a Table, a: &'a Table) {
         let at = group.at();
-        let objects = (Object::Table(e), Object::Table(a));
-        self.fields(
-            RuleId::TableProperty,
-            at,
-            TableField::ALL,
-            |f| f.differs(e, a),
-            Field::Table,
-            objects,
-        );
+        for &f in TableField::ALL {
+            if f.differs(e, a) {
+                let (eo, ao) = (Object::Table(e), Object::Table(a));
+                self.property(f.rule(), at, Field::Table(f), eo, ao);
+            }
+        }
         self.owner(at, &e.owner, &a.owner);
         self.comment(at, &e.comment, &a.comment);
         self.grants(at, &e.grants, &a.grants);
@@ -578,6 +575,16 @@ impl<'a> Differ<'a> {
             (RuleId::ColumnIdentity, e.identity != a.identity),
             (RuleId::ColumnGenerated, e.generated != a.generated),
             (RuleId::ColumnCollation, e.collation != a.collation),
+            // The options of a sequence that one side does not have are part of the identity.
+            (
+                RuleId::ColumnIdentityOptions,
+                e.identity.is_some()
+                    && a.identity.is_some()
+                    && e.identity_options != a.identity_options,
+            ),
+            (RuleId::ColumnStorage, e.storage != a.storage),
+            (RuleId::ColumnCompression, e.compression != a.compression),
+            (RuleId::ColumnStatistics, e.statistics != a.statistics),
         ];
         for (rule, differs) in rules {
             if differs {
@@ -622,9 +629,17 @@ impl<'a> Differ<'a> {
     }
 
     fn index(&mut self, at: At<'_>, e: &'a Index, a: &'a Index) {
-        if e.definition != a.definition {
-            let (eo, ao) = (Object::Index(e), Object::Index(a));
-            self.property(RuleId::IndexDefinition, at, Field::Index, eo, ao);
+        // An index of another definition is made again whole: that is the one change.
+        let fields = if e.definition == a.definition {
+            IndexField::ALL
+        } else {
+            &[IndexField::Definition]
+        };
+        for &f in fields {
+            if f.differs(e, a) {
+                let (eo, ao) = (Object::Index(e), Object::Index(a));
+                self.property(f.rule(), at, Field::Index(f), eo, ao);
+            }
         }
         self.comment(at, &e.comment, &a.comment);
     }

@@ -147,6 +147,7 @@ fn schema_with_default(default: &str, body: &str) -> Schema {
             collation: None,
             comment: None,
             grants: vec![],
+            ..Default::default()
         },
     );
     table.triggers.insert(
