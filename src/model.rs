@@ -659,6 +659,9 @@ pub struct Type {
     pub comment: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grants: Vec<Grant>,
+    /// Comments on a domain's constraints, by constraint name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub constraint_comments: BTreeMap<String, String>,
     #[serde(flatten)]
     pub definition: TypeDefinition,
 }
@@ -1119,11 +1122,15 @@ fn visit_namespace(ns: &mut Namespace, f: &mut impl FnMut(NameSlot, &mut String)
             owner,
             comment,
             grants: type_grants,
+            constraint_comments,
             definition,
         } = ty;
         f(NameSlot::Role, owner);
         text(comment, f);
         grants(type_grants, f);
+        constraint_comments
+            .values_mut()
+            .for_each(|c| f(NameSlot::Text, c));
         match definition {
             TypeDefinition::Enum { labels } => {
                 labels.iter_mut().for_each(|l| f(NameSlot::Text, l));

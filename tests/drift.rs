@@ -313,6 +313,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "COMMENT ON COLUMN order_view.total IS 'sum'",
     ),
     (
+        "comment.mismatch",
+        "public.positive.positive_check",
+        "COMMENT ON CONSTRAINT positive_check ON DOMAIN positive IS 'above zero'",
+    ),
+    (
         "grant.extra",
         "public.order_view.id",
         "GRANT SELECT (id) ON order_view TO drift_app",

@@ -1041,6 +1041,18 @@ const RULE_CASES: &[(&str, &str, &str, bool)] = &[
         false,
     ),
     (
+        "comment.mismatch",
+        "CREATE DOMAIN d AS int CONSTRAINT d_pos CHECK (VALUE > 0);",
+        "CREATE DOMAIN d AS int CONSTRAINT d_pos CHECK (VALUE > 0); COMMENT ON CONSTRAINT d_pos ON DOMAIN d IS 'above zero';",
+        false,
+    ),
+    (
+        "type.missing",
+        "",
+        "CREATE DOMAIN d AS int CONSTRAINT d_pos CHECK (VALUE > 0); COMMENT ON CONSTRAINT d_pos ON DOMAIN d IS 'above zero';",
+        false,
+    ),
+    (
         "view.definition",
         "CREATE TABLE t(a int, b int); CREATE VIEW v AS SELECT a FROM t;",
         "CREATE TABLE t(a int, b int); CREATE VIEW v AS SELECT a, b FROM t; COMMENT ON COLUMN v.b IS 'the b'; GRANT SELECT (b) ON v TO pgdrift_rule_role;",

@@ -816,6 +816,7 @@ fn decode_type(row: &Row) -> Result<TypeRow, Bad> {
             owner: get(row, "owner")?,
             comment: get(row, "comment")?,
             grants: Vec::new(),
+            constraint_comments: Default::default(),
             definition,
         },
         stand_ins,
@@ -964,6 +965,9 @@ fn assemble(f: Fetched) -> Schema {
         } else if let Some(t) = types.get_mut(&c.type_oid)
             && let TypeDefinition::Domain { constraints, .. } = &mut t.object.definition
         {
+            if let Some(comment) = c.constraint.comment {
+                t.object.constraint_comments.insert(c.name.clone(), comment);
+            }
             constraints.insert(c.name, c.constraint.definition);
         }
     }

@@ -401,6 +401,36 @@ impl<'a> Differ<'a> {
         }
     }
 
+    /// Comments on the parts of an object that the model keeps no map of (a view's columns, a
+    /// domain's constraints), by part name.
+    fn part_comments(
+        &mut self,
+        group: &Group<'a>,
+        kind: ObjectKind,
+        expected: &'a BTreeMap<String, String>,
+        actual: &'a BTreeMap<String, String>,
+    ) {
+        for (name, pair) in merge(expected, actual) {
+            let (expected, actual) = match pair {
+                Pair::Both(x, y) if x == y => continue,
+                Pair::Both(x, y) => (Some(x.as_str()), Some(y.as_str())),
+                Pair::Missing(x) => (Some(x.as_str()), None),
+                Pair::Extra(y) => (None, Some(y.as_str())),
+            };
+            let at = At {
+                kind,
+                name,
+                child: true,
+                group,
+            };
+            self.emit(
+                RuleId::CommentMismatch,
+                at,
+                Detail::Comment { expected, actual },
+            );
+        }
+    }
+
     /// One change per (grantee, privilege) held on one side only, or held with the grant option
     /// on one side only.
     fn grants(&mut self, at: At<'_>, expected: &'a [Grant], actual: &'a [Grant]) {
@@ -688,16 +718,12 @@ impl<'a> Differ<'a> {
             child: true,
             group,
         };
-        for (name, pair) in merge(&e.column_comments, &a.column_comments) {
-            let (expected, actual) = match pair {
-                Pair::Both(x, y) if x == y => continue,
-                Pair::Both(x, y) => (Some(x.as_str()), Some(y.as_str())),
-                Pair::Missing(x) => (Some(x.as_str()), None),
-                Pair::Extra(y) => (None, Some(y.as_str())),
-            };
-            let detail = Detail::Comment { expected, actual };
-            self.emit(RuleId::CommentMismatch, column(name), detail);
-        }
+        self.part_comments(
+            group,
+            ObjectKind::Column,
+            &e.column_comments,
+            &a.column_comments,
+        );
         for (name, pair) in merge(&e.column_grants, &a.column_grants) {
             let (expected, actual): (&'a [Grant], &'a [Grant]) = match pair {
                 Pair::Both(x, y) => (x, y),
@@ -749,6 +775,8 @@ impl<'a> Differ<'a> {
             let (eo, ao) = (Object::Type(e), Object::Type(a));
             self.property(RuleId::TypeDefinition, at, Field::Type, eo, ao);
         }
+        let (ec, ac) = (&e.constraint_comments, &a.constraint_comments);
+        self.part_comments(group, ObjectKind::Constraint, ec, ac);
     }
 }
 

@@ -206,6 +206,7 @@ fn user_type(definition: TypeDefinition) -> Type {
         owner: "app_owner".to_string(),
         comment: None,
         grants: vec![grant("PUBLIC", "USAGE")],
+        constraint_comments: Default::default(),
         definition,
     }
 }

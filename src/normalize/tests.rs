@@ -279,6 +279,7 @@ fn a_schema_rename_leaves_comments_and_enum_labels_alone() {
                 owner: "app".into(),
                 comment: None,
                 grants: Vec::new(),
+                constraint_comments: Default::default(),
                 definition: TypeDefinition::Enum {
                     labels: vec![label.to_string(), "active".into()],
                 },

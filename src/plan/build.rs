@@ -541,6 +541,13 @@ fn ddl_object<'p>(side: &Side<'p>, path: &'p ObjectPath) -> Option<ddl::Object<'
             table: parent_of(path),
             name,
         },
+        K::Constraint if side.table(schema, parent_of(path)).is_none() => {
+            ddl::Object::DomainConstraint {
+                schema,
+                domain: parent_of(path),
+                name,
+            }
+        }
         K::Constraint => ddl::Object::Constraint {
             schema,
             table: parent_of(path),
@@ -1245,6 +1252,10 @@ impl<'a> Builder<'a> {
                     &t.grants,
                     t.comment.as_deref(),
                 ));
+                for (constraint, text) in &t.constraint_comments {
+                    let c = child_path(path, K::Constraint, constraint);
+                    sql.extend(self.replay_access(side, &c, None, &[], Some(text)));
+                }
                 (sql, rank::TYPE, vec![], false)
             }
             K::PolicyEntry => return Err(missing()),
