@@ -485,8 +485,7 @@ const EDITS: &[(&str, &str)] = &[
         "ALTER DOMAIN app.positive ADD CONSTRAINT positive_small CHECK (VALUE < 100000)",
     ),
     (
-        "type.domain_constraint_comment",
-        "COMMENT ON CONSTRAINT positive_check ON DOMAIN app.positive IS 'changed'",
+            "COMMENT ON CONSTRAINT positive_check ON DOMAIN app.positive IS 'changed'",
     ),
     (
         "type.range_create",
@@ -989,7 +988,6 @@ const NOT_YET_COMPARED: &[&str] = &[
     "text_search.parser_rename",
     "text_search.template_create",
     "type.base_create",
-    "type.domain_constraint_comment",
     "user_mapping.create",
     "user_mapping.options",
     "view.column_default",
