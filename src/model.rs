@@ -474,6 +474,9 @@ pub struct Column {
     /// An identity column's sequence options, where they are not PostgreSQL's own choices.
     #[serde(default, skip_serializing_if = "is_default")]
     pub identity_options: IdentityOptions,
+    /// Attribute options (`ALTER COLUMN c SET (n_distinct = 100)`), `name=value`, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -1222,7 +1225,9 @@ fn visit_table(t: &mut Table, f: &mut impl FnMut(NameSlot, &mut String)) {
             compression,
             statistics: _,
             identity_options: _,
+            options,
         } = c;
+        options.iter_mut().for_each(|o| f(NameSlot::Text, o));
         text(storage, f);
         text(compression, f);
         f(NameSlot::Sql, data_type);

@@ -224,6 +224,9 @@ rules! {
     ColumnNullable = "column.nullable", Definition, Error, "A column's NOT NULL constraint differs",
         "The column accepts NULL on one side only. Writes that succeed in one environment fail \
          in the other, or invalid data can get in.";
+    ColumnOptions = "column.options", Definition, Warning, "A column's attribute options differ",
+        "The column has other attribute options (ALTER COLUMN ... SET (n_distinct = ...)): the \
+         planner estimates the number of distinct values differently, so query plans can differ.";
     ColumnOrder = "column.order", Cosmetic, Warning, "Columns are in a different order",
         "The table has the same columns in a different order. Queries by name are unaffected, \
          but SELECT *, INSERT without a column list and COPY depend on the order.";

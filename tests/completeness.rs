@@ -485,7 +485,8 @@ const EDITS: &[(&str, &str)] = &[
         "ALTER DOMAIN app.positive ADD CONSTRAINT positive_small CHECK (VALUE < 100000)",
     ),
     (
-            "COMMENT ON CONSTRAINT positive_check ON DOMAIN app.positive IS 'changed'",
+        "type.domain_constraint_comment",
+        "COMMENT ON CONSTRAINT positive_check ON DOMAIN app.positive IS 'changed'",
     ),
     (
         "type.range_create",

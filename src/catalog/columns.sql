@@ -49,6 +49,7 @@ SELECT a.attrelid AS table_oid,
        a.attcompression AS compression, -- since PostgreSQL 14
        -- The default is -1 before PostgreSQL 17 and NULL from 17 (a smallint then).
        NULLIF(a.attstattarget::int4, -1) AS statistics,
+       a.attoptions AS options,
        -- An identity column's sequence: start, increment, min, max, cache, cycle (0/1). Found
        -- through its internal dependency on the column, only for identity columns.
        CASE WHEN a.attidentity <> ''

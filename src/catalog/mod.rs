@@ -598,6 +598,7 @@ fn decode_column(row: &Row) -> Result<ColumnRow, Bad> {
             storage: storage.map(str::to_string),
             compression: compression.map(str::to_string),
             statistics: get(row, "statistics")?,
+            options: sorted(get::<Option<Vec<String>>>(row, "options")?.unwrap_or_default()),
             identity_options,
         },
     })

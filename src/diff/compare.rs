@@ -615,6 +615,7 @@ impl<'a> Differ<'a> {
             (RuleId::ColumnStorage, e.storage != a.storage),
             (RuleId::ColumnCompression, e.compression != a.compression),
             (RuleId::ColumnStatistics, e.statistics != a.statistics),
+            (RuleId::ColumnOptions, e.options != a.options),
         ];
         for (rule, differs) in rules {
             if differs {

@@ -314,6 +314,18 @@ fn column_property(rule: RuleId, e: &Column, a: &Column, noun: &str, object: &st
                 ),
             )
         }
+        RuleId::ColumnOptions => {
+            let show = |c: &Column| list(&c.options).unwrap_or_else(|| "none".to_string());
+            (
+                list(&e.options),
+                list(&a.options),
+                format!(
+                    "{noun} {object} has attribute options {} in expected, {} in actual",
+                    show(e),
+                    show(a)
+                ),
+            )
+        }
         RuleId::ColumnStatistics => {
             let show = |c: &Column| match c.statistics {
                 Some(target) => target.to_string(),

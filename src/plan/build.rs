@@ -2381,6 +2381,13 @@ impl<'a> Builder<'a> {
                 });
                 self.fixes(id, change);
             }
+            RuleId::ColumnOptions => {
+                let (from, to) = (a.options.clone(), e.options.clone());
+                let id = self.column_step(&path, "options", rank::COLUMN_SETTINGS, |s| {
+                    ddl::set_column_options(&s.0, &s.1, &s.2, &from, &to)
+                });
+                self.fixes(id, change);
+            }
             RuleId::ColumnStatistics => {
                 let id = self.column_step(&path, "statistics", rank::COLUMN_SETTINGS, |s| {
                     ddl::set_column_statistics(&s.0, &s.1, &s.2, e.statistics)

@@ -1221,7 +1221,43 @@ pub fn column_settings(schema: &str, table: &str, name: &str, column: &Column) -
             column.statistics,
         ));
     }
+    if !column.options.is_empty() {
+        out.push(set_column_options(schema, table, name, &[], &column.options));
+    }
     out
+}
+
+/// `ALTER COLUMN c RESET (...), ALTER COLUMN c SET (...)`: the attribute options `from` turned
+/// into `to` (each `name=value`).
+pub fn set_column_options(
+    schema: &str,
+    table: &str,
+    name: &str,
+    from: &[String],
+    to: &[String],
+) -> String {
+    let key = |o: &String| o.split_once('=').map_or(o.clone(), |(k, _)| k.to_string());
+    let kept: Vec<String> = to.iter().map(key).collect();
+    let reset: Vec<String> = (from.iter().map(key)).filter(|k| !kept.contains(k)).collect();
+    let set: Vec<String> = (to.iter())
+        .map(|o| match o.split_once('=') {
+            Some((k, v)) => format!("{k} = {}", literal(v)),
+            None => o.clone(),
+        })
+        .collect();
+    let column = format!("ALTER COLUMN {}", quote_ident(name));
+    let mut actions = Vec::new();
+    if !reset.is_empty() {
+        actions.push(format!("{column} RESET ({})", reset.join(", ")));
+    }
+    if !set.is_empty() {
+        actions.push(format!("{column} SET ({})", set.join(", ")));
+    }
+    format!(
+        "ALTER TABLE {} {};",
+        qualified(schema, table),
+        actions.join(", ")
+    )
 }
 
 /// A DO block that runs `format(template, (value))`: for an ALTER whose value PostgreSQL knows
