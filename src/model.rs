@@ -583,6 +583,10 @@ pub struct View {
     /// Comments on the view's columns, by column name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub column_comments: BTreeMap<String, String>,
+    /// Defaults of the view's columns (`ALTER VIEW v ALTER COLUMN c SET DEFAULT ...`), used by
+    /// inserts through the view, by column name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub column_defaults: BTreeMap<String, String>,
     /// Column privileges (`GRANT SELECT (a) ON v`), by column name, sorted.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub column_grants: BTreeMap<String, Vec<Grant>>,
@@ -1055,8 +1059,12 @@ fn visit_namespace(ns: &mut Namespace, f: &mut impl FnMut(NameSlot, &mut String)
             indexes,
             triggers,
             column_comments,
+            column_defaults,
             column_grants,
         } = v;
+        column_defaults
+            .values_mut()
+            .for_each(|d| f(NameSlot::Sql, d));
         f(NameSlot::Role, owner);
         text(comment, f);
         grants(view_grants, f);
@@ -1388,6 +1396,7 @@ mod tests {
             indexes: BTreeMap::new(),
             triggers: BTreeMap::new(),
             column_comments: Default::default(),
+            column_defaults: Default::default(),
             column_grants: Default::default(),
         };
         let mut ns = Namespace::default();

@@ -323,6 +323,16 @@ const CASES: &[(&str, &str, &str)] = &[
         "GRANT SELECT (id) ON order_view TO drift_app",
     ),
     (
+        "view.definition",
+        "public.order_view",
+        "ALTER VIEW order_view ALTER COLUMN total SET DEFAULT 0",
+    ),
+    (
+        "column.options",
+        "public.orders.qty",
+        "ALTER TABLE orders ALTER COLUMN qty SET (n_distinct = 100)",
+    ),
+    (
         "rule.missing",
         "public.orders.orders_log",
         "DROP RULE orders_log ON orders",

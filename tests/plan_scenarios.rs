@@ -1059,6 +1059,30 @@ const RULE_CASES: &[(&str, &str, &str, bool)] = &[
         false,
     ),
     (
+        "view.definition",
+        "CREATE TABLE t(a int, b int); CREATE VIEW v AS SELECT a, b FROM t; ALTER VIEW v ALTER COLUMN a SET DEFAULT 1;",
+        "CREATE TABLE t(a int, b int); CREATE VIEW v AS SELECT a, b FROM t; ALTER VIEW v ALTER COLUMN b SET DEFAULT 2;",
+        false,
+    ),
+    (
+        "view.missing",
+        "CREATE TABLE t(a int, b int);",
+        "CREATE TABLE t(a int, b int); CREATE VIEW v AS SELECT a, b FROM t; ALTER VIEW v ALTER COLUMN b SET DEFAULT 2;",
+        false,
+    ),
+    (
+        "column.options",
+        "CREATE TABLE t(a int, b int); ALTER TABLE t ALTER COLUMN a SET (n_distinct_inherited = 5);",
+        "CREATE TABLE t(a int, b int); ALTER TABLE t ALTER COLUMN a SET (n_distinct = -0.5);",
+        false,
+    ),
+    (
+        "table.missing",
+        "",
+        "CREATE TABLE t(a int, b int); ALTER TABLE t ALTER COLUMN a SET (n_distinct = 10);",
+        false,
+    ),
+    (
         "rule.missing",
         "CREATE TABLE t(a int);",
         "CREATE TABLE t(a int); CREATE RULE r AS ON DELETE TO t DO ALSO NOTHING;",

@@ -10,7 +10,7 @@
 //! (`pg_depend`) are resolved through the same OIDs to the model's own identities
 //! (`dependencies.rs`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use futures_util::TryStreamExt;
@@ -455,6 +455,15 @@ struct RelationRow {
     view_columns: Vec<String>,
 }
 
+/// A view's per-column values (an array in attnum order, NULL for none) by column name.
+fn by_view_column(row: &Row, column: &str) -> Result<BTreeMap<String, String>, Bad> {
+    let names = get::<Option<Vec<String>>>(row, "view_columns")?.unwrap_or_default();
+    let values: Vec<Option<String>> = get::<Option<_>>(row, column)?.unwrap_or_default();
+    Ok((names.into_iter().zip(values))
+        .filter_map(|(name, value)| Some((name, value?)))
+        .collect())
+}
+
 fn sorted(mut list: Vec<String>) -> Vec<String> {
     list.sort_unstable();
     list
@@ -502,14 +511,8 @@ fn decode_relation(row: &Row) -> Result<RelationRow, Bad> {
             reloptions,
             indexes: Default::default(),
             triggers: Default::default(),
-            column_comments: {
-                let names = get::<Option<Vec<String>>>(row, "view_columns")?.unwrap_or_default();
-                let comments: Vec<Option<String>> =
-                    get::<Option<_>>(row, "view_column_comments")?.unwrap_or_default();
-                (names.into_iter().zip(comments))
-                    .filter_map(|(name, comment)| Some((name, comment?)))
-                    .collect()
-            },
+            column_comments: by_view_column(row, "view_column_comments")?,
+            column_defaults: by_view_column(row, "view_column_defaults")?,
             column_grants: Default::default(),
         })),
         other => return Err(unexpected("relkind", other)),

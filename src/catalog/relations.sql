@@ -63,7 +63,16 @@ SELECT c.oid,
                                  AND d.objsubid = a.attnum)
                        FROM pg_attribute a
                        WHERE a.attrelid = c.oid AND a.attnum > 0 ORDER BY a.attnum)
-       END AS view_column_comments
+       END AS view_column_comments,
+       -- Their defaults (ALTER VIEW ... ALTER COLUMN ... SET DEFAULT), in the same order.
+       CASE WHEN c.relkind = 'v'
+            THEN ARRAY(SELECT CASE WHEN a.atthasdef
+                                   THEN (SELECT pg_get_expr(ad.adbin, 0) FROM pg_attrdef ad
+                                         WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum)
+                              END
+                       FROM pg_attribute a
+                       WHERE a.attrelid = c.oid AND a.attnum > 0 ORDER BY a.attnum)
+       END AS view_column_defaults
 FROM pg_class c
 JOIN ns ON ns.oid = c.relnamespace
 LEFT JOIN pg_description d

@@ -304,6 +304,7 @@ fields! {
         Definition: "definition" => |v| &v.definition,
         Materialization: "materialization" => |v| v.materialized,
         Options: "options" => |v| &v.reloptions,
+        ColumnDefaults: "column defaults" => |v| &v.column_defaults,
     }
 }
 

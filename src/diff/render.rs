@@ -188,6 +188,11 @@ fn property(
                         flag("materialized view", "view")(&v.materialized)
                     }
                     ViewField::Options => list(&v.reloptions),
+                    ViewField::ColumnDefaults => list(
+                        &(v.column_defaults.iter())
+                            .map(|(c, d)| format!("{c} DEFAULT {d}"))
+                            .collect::<Vec<_>>(),
+                    ),
                 },
                 _ => None,
             });

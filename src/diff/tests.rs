@@ -145,6 +145,7 @@ fn view(definition: &str) -> View {
         indexes: BTreeMap::new(),
         triggers: BTreeMap::new(),
         column_comments: Default::default(),
+        column_defaults: Default::default(),
         column_grants: Default::default(),
     }
 }

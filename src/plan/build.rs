@@ -1832,6 +1832,19 @@ impl<'a> Builder<'a> {
                     Err(_) => self.replace(change, false),
                 }
             }
+            (Field::View(ViewField::ColumnDefaults), Subject::View(ev), Subject::View(av))
+                if ev.definition == av.definition && ev.materialized == av.materialized =>
+            {
+                let path = &change.path;
+                let sql = ddl::view_defaults(
+                    schema_of(path),
+                    &path.name,
+                    &av.column_defaults,
+                    &ev.column_defaults,
+                );
+                let id = self.node(Operation::Alter, path, "defaults", rank::VIEW, |_| sql);
+                self.fixes(id, change);
+            }
             (Field::View(ViewField::Options), Subject::View(ev), Subject::View(av))
                 if ev.definition == av.definition && ev.materialized == av.materialized =>
             {

@@ -1222,7 +1222,13 @@ pub fn column_settings(schema: &str, table: &str, name: &str, column: &Column) -
         ));
     }
     if !column.options.is_empty() {
-        out.push(set_column_options(schema, table, name, &[], &column.options));
+        out.push(set_column_options(
+            schema,
+            table,
+            name,
+            &[],
+            &column.options,
+        ));
     }
     out
 }
@@ -1238,7 +1244,9 @@ pub fn set_column_options(
 ) -> String {
     let key = |o: &String| o.split_once('=').map_or(o.clone(), |(k, _)| k.to_string());
     let kept: Vec<String> = to.iter().map(key).collect();
-    let reset: Vec<String> = (from.iter().map(key)).filter(|k| !kept.contains(k)).collect();
+    let reset: Vec<String> = (from.iter().map(key))
+        .filter(|k| !kept.contains(k))
+        .collect();
     let set: Vec<String> = (to.iter())
         .map(|o| match o.split_once('=') {
             Some((k, v)) => format!("{k} = {}", literal(v)),
@@ -1937,8 +1945,39 @@ pub fn create_view(schema: &str, name: &str, view: &View) -> String {
     if view.materialized {
         create_materialized_view(schema, name, view, true)
     } else {
-        format!("{};", view_statement(schema, name, view, "CREATE"))
+        let mut sql = format!("{};", view_statement(schema, name, view, "CREATE"));
+        for statement in view_defaults(schema, name, &BTreeMap::new(), &view.column_defaults) {
+            sql.push('\n');
+            sql.push_str(&statement);
+        }
+        sql
     }
+}
+
+/// `ALTER VIEW v ALTER COLUMN c SET DEFAULT ...` / `DROP DEFAULT`: a view's column defaults
+/// `from` turned into `to`.
+pub fn view_defaults(
+    schema: &str,
+    name: &str,
+    from: &BTreeMap<String, String>,
+    to: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let view = qualified(schema, name);
+    let dropped = (from.keys()).filter(|c| !to.contains_key(*c)).map(|c| {
+        format!(
+            "ALTER VIEW {view} ALTER COLUMN {} DROP DEFAULT;",
+            quote_ident(c)
+        )
+    });
+    let set = (to.iter())
+        .filter(|(c, d)| from.get(*c) != Some(d))
+        .map(|(c, d)| {
+            format!(
+                "ALTER VIEW {view} ALTER COLUMN {} SET DEFAULT {d};",
+                quote_ident(c)
+            )
+        });
+    dropped.chain(set).collect()
 }
 
 /// `CREATE MATERIALIZED VIEW ... WITH [NO] DATA;` (without data it cannot be read until
@@ -2552,6 +2591,7 @@ mod tests {
             indexes: BTreeMap::new(),
             triggers: BTreeMap::new(),
             column_comments: Default::default(),
+            column_defaults: Default::default(),
             column_grants: Default::default(),
         };
         assert_eq!(
