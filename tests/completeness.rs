@@ -940,7 +940,6 @@ const NOT_YET_COMPARED: &[&str] = &[
     "cast.comment",
     "cast.create",
     "cast.drop",
-    "column.attribute_option",
     "conversion.comment",
     "conversion.create",
     "default_privileges.for_role",
@@ -991,7 +990,6 @@ const NOT_YET_COMPARED: &[&str] = &[
     "type.base_create",
     "user_mapping.create",
     "user_mapping.options",
-    "view.column_default",
 ];
 
 /// Drift pg_dump cannot show and issue 10 asks pgdrift to report all the same: pg_dump leaves an
