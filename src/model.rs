@@ -518,6 +518,10 @@ pub struct Index {
     /// CONCURRENTLY` leaves it: queries do not use it, and writes may still pay for it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub invalid: bool,
+    /// Statistics targets of expression columns (`ALTER INDEX i ALTER COLUMN 2 SET STATISTICS
+    /// 500`), `column number=target`, in column order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statistics: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1279,6 +1283,7 @@ fn visit_index(i: &mut Index, f: &mut impl FnMut(NameSlot, &mut String)) {
         comment,
         tablespace,
         invalid: _,
+        statistics: _,
     } = i;
     f(NameSlot::Sql, definition);
     text(comment, f);

@@ -40,6 +40,7 @@ ALTER TABLE orders ENABLE ROW LEVEL SECURITY;
 CREATE POLICY orders_own ON orders USING (customer_id > 0);
 GRANT SELECT ON orders TO drift_app;
 CREATE RULE orders_log AS ON DELETE TO orders DO ALSO NOTHING;
+CREATE INDEX customers_lower_name ON customers (lower(name));
 CREATE STATISTICS orders_stats (dependencies) ON customer_id, qty FROM orders;
 CREATE FUNCTION ddl_guard() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
 CREATE EVENT TRIGGER ddl_guard ON ddl_command_start EXECUTE FUNCTION ddl_guard();
@@ -326,6 +327,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "view.definition",
         "public.order_view",
         "ALTER VIEW order_view ALTER COLUMN total SET DEFAULT 0",
+    ),
+    (
+        "index.definition",
+        "public.customers_lower_name",
+        "ALTER INDEX customers_lower_name ALTER COLUMN 1 SET STATISTICS 500",
     ),
     (
         "column.options",

@@ -1071,6 +1071,18 @@ const RULE_CASES: &[(&str, &str, &str, bool)] = &[
         false,
     ),
     (
+        "index.definition",
+        "CREATE TABLE t(a text); CREATE INDEX t_lower ON t (a, lower(a), upper(a)); ALTER INDEX t_lower ALTER COLUMN 3 SET STATISTICS 50;",
+        "CREATE TABLE t(a text); CREATE INDEX t_lower ON t (a, lower(a), upper(a)); ALTER INDEX t_lower ALTER COLUMN 2 SET STATISTICS 500;",
+        false,
+    ),
+    (
+        "index.missing",
+        "CREATE TABLE t(a text);",
+        "CREATE TABLE t(a text); CREATE INDEX t_lower ON t (lower(a)); ALTER INDEX t_lower ALTER COLUMN 1 SET STATISTICS 500;",
+        false,
+    ),
+    (
         "column.options",
         "CREATE TABLE t(a int, b int); ALTER TABLE t ALTER COLUMN a SET (n_distinct_inherited = 5);",
         "CREATE TABLE t(a int, b int); ALTER TABLE t ALTER COLUMN a SET (n_distinct = -0.5);",

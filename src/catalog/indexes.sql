@@ -29,7 +29,11 @@ SELECT i.indexrelid AS oid,
        -- Left by a failed CREATE INDEX CONCURRENTLY (or one still running). An index of a
        -- partitioned table is invalid until every partition's index is attached: that shows in
        -- the partitions' indexes, not here.
-       NOT (i.indisvalid AND i.indisready) AND rel.relkind <> 'p' AS invalid
+       NOT (i.indisvalid AND i.indisready) AND rel.relkind <> 'p' AS invalid,
+       -- Statistics targets set on expression columns (-1 before PostgreSQL 17, NULL since,
+       -- for none).
+       ARRAY(SELECT a.attnum || '=' || a.attstattarget FROM pg_attribute a
+             WHERE a.attrelid = i.indexrelid AND a.attstattarget >= 0 ORDER BY a.attnum) AS statistics
 FROM rel
 JOIN pg_index i ON i.indrelid = rel.oid
 JOIN pg_class ic ON ic.oid = i.indexrelid

@@ -659,6 +659,7 @@ fn decode_index(row: &Row) -> Result<ChildRow<Index>, Bad> {
             comment: get(row, "comment")?,
             tablespace: get(row, "tablespace")?,
             invalid: get(row, "invalid")?,
+            statistics: get::<Option<Vec<String>>>(row, "statistics")?.unwrap_or_default(),
         },
     })
 }

@@ -266,6 +266,7 @@ fields! {
         Definition: "definition" => |i| &i.definition,
         Validity: "validity" => |i| i.invalid,
         Tablespace: "tablespace" => |i| &i.tablespace,
+        Statistics: "statistics targets" => |i| &i.statistics,
     }
 }
 
@@ -276,6 +277,7 @@ impl IndexField {
             IndexField::Definition => RuleId::IndexDefinition,
             IndexField::Validity => RuleId::IndexInvalid,
             IndexField::Tablespace => RuleId::IndexTablespace,
+            IndexField::Statistics => RuleId::IndexDefinition,
         }
     }
 }

@@ -165,6 +165,7 @@ fn property(
                     IndexField::Definition => Some(i.definition.clone()),
                     IndexField::Validity => flag("invalid", "valid")(&i.invalid),
                     IndexField::Tablespace => i.tablespace.clone(),
+                    IndexField::Statistics => list(&i.statistics),
                 },
                 _ => None,
             });

@@ -1133,6 +1133,7 @@ impl<'a> Builder<'a> {
             K::Index => {
                 let i = side.index(path).ok_or_else(missing)?;
                 let mut sql = vec![ddl::create_index(i)];
+                sql.extend(ddl::index_statistics(&schema, &name, &[], &i.statistics));
                 // pg_get_indexdef leaves the tablespace out (pg_dump sets default_tablespace).
                 if self.options.tablespaces && i.tablespace.is_some() {
                     sql.push(ddl::set_tablespace(
@@ -1782,6 +1783,19 @@ impl<'a> Builder<'a> {
                     vec![sql]
                 });
                 self.hazard(id, &[Hazard::AccessExclusiveLock]);
+                self.fixes(id, change);
+            }
+            (Field::Index(IndexField::Statistics), Subject::Index(ei), Subject::Index(ai))
+                if ei.definition == ai.definition =>
+            {
+                let path = &change.path;
+                let sql = ddl::index_statistics(
+                    schema_of(path),
+                    &path.name,
+                    &ai.statistics,
+                    &ei.statistics,
+                );
+                let id = self.node(Operation::Alter, path, "statistics", rank::INDEX, |_| sql);
                 self.fixes(id, change);
             }
             (Field::Index(IndexField::Validity), Subject::Index(ei), _) if ei.invalid => self

@@ -1866,6 +1866,28 @@ pub fn create_index(index: &Index) -> String {
     format!("{};", index.definition)
 }
 
+/// `ALTER INDEX i ALTER COLUMN n SET STATISTICS t`: an index's statistics targets `from`
+/// (`n=t`) turned into `to`; a target that goes is set back to -1, the default.
+pub fn index_statistics(schema: &str, name: &str, from: &[String], to: &[String]) -> Vec<String> {
+    let column = |s: &String| s.split_once('=').map(|(n, _)| n.to_string());
+    let reset = (from.iter())
+        .filter_map(column)
+        .filter(|n| !to.iter().any(|t| column(t).as_ref() == Some(n)))
+        .map(|n| (n, "-1".to_string()));
+    let set = (to.iter())
+        .filter(|t| !from.contains(t))
+        .filter_map(|t| t.split_once('='))
+        .map(|(n, t)| (n.to_string(), t.to_string()));
+    (reset.chain(set))
+        .map(|(n, t)| {
+            format!(
+                "ALTER INDEX {} ALTER COLUMN {n} SET STATISTICS {t};",
+                qualified(schema, name)
+            )
+        })
+        .collect()
+}
+
 /// `CREATE [UNIQUE] INDEX CONCURRENTLY ...` (outside a transaction block). PostgreSQL cannot
 /// build an index of a partitioned table concurrently.
 pub fn create_index_concurrently(index: &Index) -> Result<String, DdlError> {
