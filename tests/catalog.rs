@@ -1088,6 +1088,77 @@ async fn dependency_edges_are_folded_onto_the_model() {
     assert!(!edges(&model).iter().any(|e| e.contains("ident")));
 }
 
+// Operator classes and families need the operators their members list (the members are
+// folded onto them), a class its family; casts, transforms and text search objects what they
+// name. What PostgreSQL makes on the side is no object of its own: a range type's cast to its
+// multirange type (from PostgreSQL 14), a shell operator a NEGATOR names.
+#[tokio::test]
+async fn operators_casts_and_text_search_objects_need_what_they_name() {
+    let db = common::db_with(
+        "catalog_ops",
+        r#"
+CREATE SCHEMA ops;
+CREATE FUNCTION ops.lt(int, int) RETURNS bool LANGUAGE sql IMMUTABLE AS 'select $1 < $2';
+CREATE FUNCTION ops.lt8(int, bigint) RETURNS bool LANGUAGE sql IMMUTABLE AS 'select $1 < $2';
+CREATE OPERATOR ops.<<< (FUNCTION = ops.lt, LEFTARG = int, RIGHTARG = int, NEGATOR = OPERATOR(ops.>>=));
+CREATE OPERATOR ops.<<< (FUNCTION = ops.lt8, LEFTARG = int, RIGHTARG = bigint);
+CREATE OPERATOR FAMILY ops.fam USING btree;
+ALTER OPERATOR FAMILY ops.fam USING btree ADD OPERATOR 1 ops.<<< (int, bigint);
+CREATE OPERATOR CLASS ops.cls FOR TYPE int USING btree FAMILY ops.fam AS
+    OPERATOR 1 ops.<<<, FUNCTION 1 btint4cmp(int, int);
+CREATE TYPE ops.span AS RANGE (SUBTYPE = int);
+CREATE TYPE ops.mood AS ENUM ('ok');
+CREATE FUNCTION ops.mood_int(ops.mood) RETURNS int LANGUAGE sql AS 'select 1';
+CREATE CAST (ops.mood AS int) WITH FUNCTION ops.mood_int(ops.mood);
+CREATE TEXT SEARCH TEMPLATE ops.tmpl (LEXIZE = dsimple_lexize);
+CREATE TEXT SEARCH DICTIONARY ops.dict (TEMPLATE = ops.tmpl);
+CREATE TEXT SEARCH CONFIGURATION ops.cfg (PARSER = default);
+ALTER TEXT SEARCH CONFIGURATION ops.cfg ADD MAPPING FOR asciiword WITH ops.dict;
+"#,
+    )
+    .await;
+    let model = read(&db.client().await, &Scope::default()).await;
+    let objects: Vec<String> = (model.defined.iter())
+        .map(|d| format!("{} {}", d.path.kind.as_str(), d.path))
+        .collect();
+    assert_eq!(
+        objects,
+        [
+            "text_search_configuration ops.cfg",
+            "text_search_dictionary ops.dict",
+            "text_search_template ops.tmpl",
+            "cast (ops.mood AS integer)",
+            "operator ops.<<<(integer, bigint)",
+            "operator ops.<<<(integer, integer)",
+            "operator_class ops.cls USING btree",
+            "operator_family ops.fam USING btree",
+        ],
+        "got:\n{}",
+        objects.join("\n")
+    );
+    let defined = |k: pgdrift::model::ObjectKind| k.is_defined();
+    let got: Vec<String> = (model.dependencies.iter())
+        .filter(|d| defined(d.from.kind) || defined(d.to.kind))
+        .map(|d| format!("{d}{}", if d.auto { " (auto)" } else { "" }))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "text search configuration ops.cfg -> text search dictionary ops.dict",
+            "text search dictionary ops.dict -> text search template ops.tmpl",
+            "cast (ops.mood AS integer) -> function ops.mood_int(ops.mood)",
+            "cast (ops.mood AS integer) -> type ops.mood",
+            "operator ops.<<<(integer, bigint) -> function ops.lt8(integer, bigint)",
+            "operator ops.<<<(integer, integer) -> function ops.lt(integer, integer)",
+            "operator class ops.cls USING btree -> operator ops.<<<(integer, integer)",
+            "operator class ops.cls USING btree -> operator family ops.fam USING btree (auto)",
+            "operator family ops.fam USING btree -> operator ops.<<<(integer, bigint)",
+        ],
+        "got:\n{}",
+        got.join("\n")
+    );
+}
+
 #[tokio::test]
 async fn dependency_edges_do_not_depend_on_oids() {
     let admin = common::connect("postgres").await;

@@ -45,6 +45,24 @@ CREATE STATISTICS orders_stats (dependencies) ON customer_id, qty FROM orders;
 CREATE FUNCTION ddl_guard() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
 CREATE EVENT TRIGGER ddl_guard ON ddl_command_start EXECUTE FUNCTION ddl_guard();
 CREATE COLLATION c2 (locale = 'C');
+CREATE TEXT SEARCH DICTIONARY ts_dict (TEMPLATE = simple, stopwords = 'english');
+CREATE TEXT SEARCH CONFIGURATION ts_cfg (PARSER = default);
+ALTER TEXT SEARCH CONFIGURATION ts_cfg ADD MAPPING FOR asciiword WITH english_stem, simple;
+CREATE TEXT SEARCH TEMPLATE ts_tmpl (LEXIZE = dsimple_lexize);
+CREATE TEXT SEARCH PARSER ts_prs (START = prsd_start, GETTOKEN = prsd_nexttoken, END = prsd_end, LEXTYPES = prsd_lextype);
+CREATE CAST (status AS text) WITH INOUT;
+CREATE FUNCTION int_eq(int, int) RETURNS bool LANGUAGE sql IMMUTABLE AS 'select $1 = $2';
+CREATE OPERATOR === (FUNCTION = int_eq, LEFTARG = int, RIGHTARG = int, COMMUTATOR = ===);
+CREATE OPERATOR FAMILY int_fam USING btree;
+CREATE OPERATOR CLASS int_ops FOR TYPE int USING btree FAMILY int_fam AS
+    OPERATOR 1 <, OPERATOR 3 =, FUNCTION 1 btint4cmp(int, int);
+CREATE OPERATOR FAMILY loose_fam USING hash;
+CREATE CONVERSION latin_conv FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;
+CREATE LANGUAGE drift_lang HANDLER plpgsql_call_handler;
+CREATE ACCESS METHOD drift_am TYPE TABLE HANDLER heap_tableam_handler;
+CREATE FUNCTION tf_from(internal) RETURNS internal LANGUAGE internal IMMUTABLE STRICT AS 'int4send';
+CREATE FUNCTION tf_to(internal) RETURNS status LANGUAGE internal IMMUTABLE STRICT AS 'int4recv';
+CREATE TRANSFORM FOR status LANGUAGE plpgsql (FROM SQL WITH FUNCTION tf_from(internal));
 "#;
 
 /// (rule, object, statement that makes the actual database differ)
@@ -393,6 +411,190 @@ const CASES: &[(&str, &str, &str)] = &[
         "collation.definition",
         "public.c2",
         "DROP COLLATION c2; CREATE COLLATION c2 (locale = 'POSIX')",
+    ),
+    (
+        "text_search_configuration.missing",
+        "public.ts_cfg",
+        "DROP TEXT SEARCH CONFIGURATION ts_cfg",
+    ),
+    (
+        "text_search_configuration.extra",
+        "public.ts_cfg2",
+        "CREATE TEXT SEARCH CONFIGURATION ts_cfg2 (PARSER = default)",
+    ),
+    (
+        "text_search_configuration.definition",
+        "public.ts_cfg",
+        "ALTER TEXT SEARCH CONFIGURATION ts_cfg ALTER MAPPING FOR asciiword WITH simple, english_stem",
+    ),
+    (
+        "text_search_dictionary.missing",
+        "public.ts_dict",
+        "DROP TEXT SEARCH DICTIONARY ts_dict",
+    ),
+    (
+        "text_search_dictionary.extra",
+        "public.ts_dict2",
+        "CREATE TEXT SEARCH DICTIONARY ts_dict2 (TEMPLATE = simple)",
+    ),
+    (
+        "text_search_dictionary.definition",
+        "public.ts_dict",
+        "ALTER TEXT SEARCH DICTIONARY ts_dict (stopwords = 'russian')",
+    ),
+    (
+        "text_search_parser.missing",
+        "public.ts_prs",
+        "DROP TEXT SEARCH PARSER ts_prs",
+    ),
+    (
+        "text_search_parser.extra",
+        "public.ts_prs2",
+        "CREATE TEXT SEARCH PARSER ts_prs2 (START = prsd_start, GETTOKEN = prsd_nexttoken, \
+         END = prsd_end, LEXTYPES = prsd_lextype)",
+    ),
+    (
+        "text_search_parser.definition",
+        "public.ts_prs",
+        "DROP TEXT SEARCH PARSER ts_prs; CREATE TEXT SEARCH PARSER ts_prs (START = prsd_start, \
+         GETTOKEN = prsd_nexttoken, END = prsd_end, LEXTYPES = prsd_lextype, HEADLINE = prsd_headline)",
+    ),
+    (
+        "text_search_template.missing",
+        "public.ts_tmpl",
+        "DROP TEXT SEARCH TEMPLATE ts_tmpl",
+    ),
+    (
+        "text_search_template.extra",
+        "public.ts_tmpl2",
+        "CREATE TEXT SEARCH TEMPLATE ts_tmpl2 (LEXIZE = dsimple_lexize)",
+    ),
+    (
+        "text_search_template.definition",
+        "public.ts_tmpl",
+        "DROP TEXT SEARCH TEMPLATE ts_tmpl; \
+         CREATE TEXT SEARCH TEMPLATE ts_tmpl (INIT = dsimple_init, LEXIZE = dsimple_lexize)",
+    ),
+    (
+        "cast.missing",
+        "(public.status AS text)",
+        "DROP CAST (status AS text)",
+    ),
+    (
+        "cast.extra",
+        "(public.status AS integer)",
+        "CREATE CAST (status AS int) WITH INOUT",
+    ),
+    (
+        "cast.definition",
+        "(public.status AS text)",
+        "DROP CAST (status AS text); CREATE CAST (status AS text) WITH INOUT AS ASSIGNMENT",
+    ),
+    (
+        "operator.missing",
+        "public.===(integer, integer)",
+        "DROP OPERATOR === (int, int)",
+    ),
+    (
+        "operator.extra",
+        "public.!!!(NONE, integer)",
+        "CREATE OPERATOR !!! (FUNCTION = int4um, RIGHTARG = int)",
+    ),
+    (
+        "operator.definition",
+        "public.===(integer, integer)",
+        "ALTER OPERATOR === (int, int) SET (RESTRICT = eqsel, JOIN = eqjoinsel)",
+    ),
+    (
+        "operator_class.missing",
+        "public.int_ops USING btree",
+        "DROP OPERATOR CLASS int_ops USING btree",
+    ),
+    (
+        "operator_class.extra",
+        "public.int8_ops USING btree",
+        "CREATE OPERATOR CLASS int8_ops FOR TYPE bigint USING btree FAMILY int_fam AS \
+         FUNCTION 1 btint8cmp(bigint, bigint)",
+    ),
+    (
+        "operator_class.definition",
+        "public.int_ops USING btree",
+        "DROP OPERATOR CLASS int_ops USING btree; \
+         CREATE OPERATOR CLASS int_ops FOR TYPE int USING btree FAMILY int_fam AS \
+         OPERATOR 1 <, OPERATOR 3 =, OPERATOR 5 >, FUNCTION 1 btint4cmp(int, int)",
+    ),
+    (
+        "operator_family.missing",
+        "public.loose_fam USING hash",
+        "DROP OPERATOR FAMILY loose_fam USING hash",
+    ),
+    (
+        "operator_family.extra",
+        "public.more_fam USING btree",
+        "CREATE OPERATOR FAMILY more_fam USING btree",
+    ),
+    (
+        "operator_family.definition",
+        "public.loose_fam USING hash",
+        "ALTER OPERATOR FAMILY loose_fam USING hash ADD FUNCTION 1 (int, int) hashint4(int)",
+    ),
+    (
+        "conversion.missing",
+        "public.latin_conv",
+        "DROP CONVERSION latin_conv",
+    ),
+    (
+        "conversion.extra",
+        "public.latin2_conv",
+        "CREATE CONVERSION latin2_conv FOR 'LATIN2' TO 'UTF8' FROM iso8859_to_utf8",
+    ),
+    (
+        "conversion.definition",
+        "public.latin_conv",
+        "DROP CONVERSION latin_conv; \
+         CREATE DEFAULT CONVERSION latin_conv FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8",
+    ),
+    ("language.missing", "drift_lang", "DROP LANGUAGE drift_lang"),
+    (
+        "language.extra",
+        "drift_lang2",
+        "CREATE LANGUAGE drift_lang2 HANDLER plpgsql_call_handler",
+    ),
+    (
+        "language.definition",
+        "drift_lang",
+        "DROP LANGUAGE drift_lang; CREATE TRUSTED LANGUAGE drift_lang HANDLER plpgsql_call_handler",
+    ),
+    (
+        "access_method.missing",
+        "drift_am",
+        "DROP ACCESS METHOD drift_am",
+    ),
+    (
+        "access_method.extra",
+        "drift_am2",
+        "CREATE ACCESS METHOD drift_am2 TYPE INDEX HANDLER bthandler",
+    ),
+    (
+        "access_method.definition",
+        "drift_am",
+        "DROP ACCESS METHOD drift_am; CREATE ACCESS METHOD drift_am TYPE INDEX HANDLER bthandler",
+    ),
+    (
+        "transform.missing",
+        "FOR public.status LANGUAGE plpgsql",
+        "DROP TRANSFORM FOR status LANGUAGE plpgsql",
+    ),
+    (
+        "transform.extra",
+        "FOR integer LANGUAGE plpgsql",
+        "CREATE TRANSFORM FOR int LANGUAGE plpgsql (FROM SQL WITH FUNCTION tf_from(internal))",
+    ),
+    (
+        "transform.definition",
+        "FOR public.status LANGUAGE plpgsql",
+        "DROP TRANSFORM FOR status LANGUAGE plpgsql; CREATE TRANSFORM FOR status LANGUAGE plpgsql \
+         (FROM SQL WITH FUNCTION tf_from(internal), TO SQL WITH FUNCTION tf_to(internal))",
     ),
 ];
 

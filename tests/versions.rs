@@ -59,6 +59,19 @@ ALTER TABLE tickets ALTER code SET STATISTICS 0;
 ALTER TABLE events REPLICA IDENTITY FULL;
 CREATE ACCESS METHOD heap2 TYPE TABLE HANDLER heap_tableam_handler;
 CREATE TABLE archive (id int) USING heap2;
+CREATE TEXT SEARCH DICTIONARY mydict (TEMPLATE = simple, stopwords = 'english');
+CREATE TEXT SEARCH CONFIGURATION mycfg (PARSER = default);
+ALTER TEXT SEARCH CONFIGURATION mycfg ADD MAPPING FOR asciiword, word WITH mydict, english_stem;
+CREATE TEXT SEARCH TEMPLATE mytmpl (INIT = dsimple_init, LEXIZE = dsimple_lexize);
+CREATE TEXT SEARCH PARSER myprs (START = prsd_start, GETTOKEN = prsd_nexttoken, END = prsd_end, LEXTYPES = prsd_lextype);
+CREATE CAST (mood AS text) WITH INOUT AS ASSIGNMENT;
+CREATE FUNCTION int_lt(int, int) RETURNS bool LANGUAGE sql IMMUTABLE AS 'select $1 < $2';
+CREATE OPERATOR <<< (FUNCTION = int_lt, LEFTARG = int, RIGHTARG = int, RESTRICT = scalarltsel);
+CREATE OPERATOR CLASS int_ops FOR TYPE int USING btree AS
+    OPERATOR 1 <<<, OPERATOR 3 =, FUNCTION 1 btint4cmp(int, int);
+CREATE CONVERSION myconv FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;
+CREATE LANGUAGE mylang HANDLER plpgsql_call_handler;
+CREATE ACCESS METHOD myam TYPE TABLE HANDLER heap_tableam_handler;
 "#;
 
 fn other_bindir() -> Option<PathBuf> {

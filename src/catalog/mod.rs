@@ -1157,5 +1157,17 @@ mod tests {
                 q.kind
             );
         }
+        // The kinds compared by their statements that live in schemas.
+        let in_schema = ["text_search", "operators", "conversions"];
+        for q in defined::QUERIES
+            .iter()
+            .filter(|q| in_schema.contains(&q.kind))
+        {
+            assert!(
+                q.sql.contains(cte),
+                "{}.sql: namespace filter differs",
+                q.kind
+            );
+        }
     }
 }
