@@ -255,6 +255,167 @@ pub struct Table {
     /// Row-level security policies.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub policies: BTreeMap<String, Policy>,
+    /// `REPLICA IDENTITY`: which old values logical replication records for UPDATE and DELETE.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub replica_identity: ReplicaIdentity,
+    /// The index `CLUSTER` uses (`ALTER TABLE ... CLUSTER ON`), by name: an index of the table
+    /// or the index of one of its constraints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_on: Option<String>,
+    /// The table access method (`USING columnar`), when it is not `heap`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_method: Option<String>,
+    /// The tablespace, when it is not the database's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tablespace: Option<String>,
+}
+
+/// `pg_class.relreplident`, with the index for `USING INDEX` (by name: an index of the table
+/// or the index of one of its constraints).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplicaIdentity {
+    /// The primary key, if any. Also a `USING INDEX` whose index was dropped: PostgreSQL then
+    /// keeps `i` with no index marked, and pg_dump prints nothing, as for the default.
+    #[default]
+    Default,
+    Nothing,
+    Full,
+    Index(String),
+}
+
+impl ReplicaIdentity {
+    /// As after `REPLICA IDENTITY` (the index name quoted).
+    pub fn sql(&self) -> String {
+        match self {
+            ReplicaIdentity::Default => "DEFAULT".to_string(),
+            ReplicaIdentity::Nothing => "NOTHING".to_string(),
+            ReplicaIdentity::Full => "FULL".to_string(),
+            ReplicaIdentity::Index(name) => format!("USING INDEX {}", quote_ident(name)),
+        }
+    }
+
+    /// The index it names, if any.
+    pub fn index(&self) -> Option<&str> {
+        match self {
+            ReplicaIdentity::Index(name) => Some(name),
+            _ => None,
+        }
+    }
+}
+
+/// The options of an identity column's sequence, each only where it differs from what
+/// PostgreSQL chooses by itself (as pg_dump's `NO MINVALUE`): increment 1; for an ascending
+/// sequence minimum 1 and the type's maximum, for a descending one the type's minimum and -1;
+/// start at the minimum (ascending) or the maximum (descending); cache 1; no cycle. So a
+/// default identity column has none, and the raw values follow from these and the column's
+/// type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityOptions {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub increment: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_value: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_value: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<i64>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cycle: bool,
+}
+
+/// The raw sequence options of an identity column (`pg_sequence`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SequenceValues {
+    pub start: i64,
+    pub increment: i64,
+    pub min_value: i64,
+    pub max_value: i64,
+    pub cache: i64,
+    pub cycle: bool,
+}
+
+/// The smallest and largest value of `smallint`, `integer` or `bigint` (bigint's for any
+/// other name).
+pub fn integer_range(data_type: &str) -> (i64, i64) {
+    match data_type {
+        "smallint" => (i16::MIN.into(), i16::MAX.into()),
+        "integer" => (i32::MIN.into(), i32::MAX.into()),
+        _ => (i64::MIN, i64::MAX),
+    }
+}
+
+impl IdentityOptions {
+    /// The options of a sequence of `data_type` that differ from PostgreSQL's own choices.
+    pub fn from_values(data_type: &str, v: SequenceValues) -> IdentityOptions {
+        let (type_min, type_max) = integer_range(data_type);
+        let ascending = v.increment > 0;
+        let (min, max) = if ascending {
+            (1, type_max)
+        } else {
+            (type_min, -1)
+        };
+        let start = if ascending { v.min_value } else { v.max_value };
+        IdentityOptions {
+            start: (v.start != start).then_some(v.start),
+            increment: (v.increment != 1).then_some(v.increment),
+            min_value: (v.min_value != min).then_some(v.min_value),
+            max_value: (v.max_value != max).then_some(v.max_value),
+            cache: (v.cache != 1).then_some(v.cache),
+            cycle: v.cycle,
+        }
+    }
+
+    /// Every option's value, PostgreSQL's own choices filled in for a sequence of `data_type`.
+    pub fn values(&self, data_type: &str) -> SequenceValues {
+        let (type_min, type_max) = integer_range(data_type);
+        let increment = self.increment.unwrap_or(1);
+        let ascending = increment > 0;
+        let min_value = self
+            .min_value
+            .unwrap_or(if ascending { 1 } else { type_min });
+        let max_value = self
+            .max_value
+            .unwrap_or(if ascending { type_max } else { -1 });
+        SequenceValues {
+            start: self
+                .start
+                .unwrap_or(if ascending { min_value } else { max_value }),
+            increment,
+            min_value,
+            max_value,
+            cache: self.cache.unwrap_or(1),
+            cycle: self.cycle,
+        }
+    }
+
+    /// The options as in `GENERATED ... AS IDENTITY (...)`, only those that are not
+    /// PostgreSQL's own choices; empty when there are none.
+    pub fn sql(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(v) = self.increment {
+            parts.push(format!("INCREMENT BY {v}"));
+        }
+        if let Some(v) = self.min_value {
+            parts.push(format!("MINVALUE {v}"));
+        }
+        if let Some(v) = self.max_value {
+            parts.push(format!("MAXVALUE {v}"));
+        }
+        if let Some(v) = self.start {
+            parts.push(format!("START WITH {v}"));
+        }
+        if let Some(v) = self.cache {
+            parts.push(format!("CACHE {v}"));
+        }
+        if self.cycle {
+            parts.push("CYCLE".to_string());
+        }
+        parts.join(" ")
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -273,7 +434,7 @@ impl Identity {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Column {
     /// 1-based position among the table's live columns (not the attnum, which keeps gaps
@@ -299,6 +460,23 @@ pub struct Column {
     /// Column-level privileges.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grants: Vec<Grant>,
+    /// `SET STORAGE`, only when it is not the type's default: `plain`, `external`, `extended`
+    /// or `main`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<String>,
+    /// `SET COMPRESSION` (PostgreSQL 14 and later): `pglz` or `lz4`; absent for the default
+    /// (`default_toast_compression`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression: Option<String>,
+    /// `SET STATISTICS`, when set (absent: the default, `default_statistics_target`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<i32>,
+    /// An identity column's sequence options, where they are not PostgreSQL's own choices.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub identity_options: IdentityOptions,
+    /// Attribute options (`ALTER COLUMN c SET (n_distinct = 100)`), `name=value`, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -325,7 +503,7 @@ pub struct Constraint {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Index {
     /// `pg_get_indexdef` output: `CREATE UNIQUE INDEX orders_ref_idx ON public.orders USING btree
@@ -333,6 +511,17 @@ pub struct Index {
     pub definition: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// The tablespace, when it is not the database's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tablespace: Option<String>,
+    /// Left unusable (`indisvalid` or `indisready` false), as a failed `CREATE INDEX
+    /// CONCURRENTLY` leaves it: queries do not use it, and writes may still pay for it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub invalid: bool,
+    /// Statistics targets of expression columns (`ALTER INDEX i ALTER COLUMN 2 SET STATISTICS
+    /// 500`), `column number=target`, in column order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statistics: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -395,6 +584,16 @@ pub struct View {
     /// INSTEAD OF triggers on a view.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub triggers: BTreeMap<String, Trigger>,
+    /// Comments on the view's columns, by column name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub column_comments: BTreeMap<String, String>,
+    /// Defaults of the view's columns (`ALTER VIEW v ALTER COLUMN c SET DEFAULT ...`), used by
+    /// inserts through the view, by column name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub column_defaults: BTreeMap<String, String>,
+    /// Column privileges (`GRANT SELECT (a) ON v`), by column name, sorted.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub column_grants: BTreeMap<String, Vec<Grant>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -471,6 +670,9 @@ pub struct Type {
     pub comment: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grants: Vec<Grant>,
+    /// Comments on a domain's constraints, by constraint name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub constraint_comments: BTreeMap<String, String>,
     #[serde(flatten)]
     pub definition: TypeDefinition,
 }
@@ -860,10 +1062,20 @@ fn visit_namespace(ns: &mut Namespace, f: &mut impl FnMut(NameSlot, &mut String)
             reloptions,
             indexes,
             triggers,
+            column_comments,
+            column_defaults,
+            column_grants,
         } = v;
+        column_defaults
+            .values_mut()
+            .for_each(|d| f(NameSlot::Sql, d));
         f(NameSlot::Role, owner);
         text(comment, f);
         grants(view_grants, f);
+        column_comments
+            .values_mut()
+            .for_each(|c| f(NameSlot::Text, c));
+        column_grants.values_mut().for_each(|g| grants(g, f));
         f(NameSlot::Sql, definition);
         reloptions.iter_mut().for_each(|o| f(NameSlot::Text, o));
         indexes.values_mut().for_each(|i| visit_index(i, f));
@@ -925,11 +1137,15 @@ fn visit_namespace(ns: &mut Namespace, f: &mut impl FnMut(NameSlot, &mut String)
             owner,
             comment,
             grants: type_grants,
+            constraint_comments,
             definition,
         } = ty;
         f(NameSlot::Role, owner);
         text(comment, f);
         grants(type_grants, f);
+        constraint_comments
+            .values_mut()
+            .for_each(|c| f(NameSlot::Text, c));
         match definition {
             TypeDefinition::Enum { labels } => {
                 labels.iter_mut().for_each(|l| f(NameSlot::Text, l));
@@ -987,7 +1203,17 @@ fn visit_table(t: &mut Table, f: &mut impl FnMut(NameSlot, &mut String)) {
         indexes,
         triggers,
         policies,
+        replica_identity,
+        cluster_on,
+        access_method,
+        tablespace,
     } = t;
+    if let ReplicaIdentity::Index(index) = replica_identity {
+        f(NameSlot::Text, index);
+    }
+    text(cluster_on, f);
+    text(access_method, f);
+    text(tablespace, f);
     f(NameSlot::Role, owner);
     text(comment, f);
     grants(table_grants, f);
@@ -1007,7 +1233,15 @@ fn visit_table(t: &mut Table, f: &mut impl FnMut(NameSlot, &mut String)) {
             collation,
             comment,
             grants: column_grants,
+            storage,
+            compression,
+            statistics: _,
+            identity_options: _,
+            options,
         } = c;
+        options.iter_mut().for_each(|o| f(NameSlot::Text, o));
+        text(storage, f);
+        text(compression, f);
         f(NameSlot::Sql, data_type);
         sql(default, f);
         sql(generated, f);
@@ -1047,9 +1281,13 @@ fn visit_index(i: &mut Index, f: &mut impl FnMut(NameSlot, &mut String)) {
     let Index {
         definition,
         comment,
+        tablespace,
+        invalid: _,
+        statistics: _,
     } = i;
     f(NameSlot::Sql, definition);
     text(comment, f);
+    text(tablespace, f);
 }
 
 fn visit_trigger(t: &mut Trigger, f: &mut impl FnMut(NameSlot, &mut String)) {
@@ -1149,22 +1387,10 @@ mod tests {
             Column {
                 position: 1,
                 data_type: "integer".into(),
-                not_null: false,
-                default: None,
-                identity: None,
-                generated: None,
-                collation: None,
-                comment: None,
-                grants: Vec::new(),
+                ..Column::default()
             },
         );
-        table.indexes.insert(
-            "t_idx".into(),
-            Index {
-                definition: String::new(),
-                comment: None,
-            },
-        );
+        table.indexes.insert("t_idx".into(), Index::default());
         let view = View {
             owner: String::new(),
             comment: None,
@@ -1174,6 +1400,9 @@ mod tests {
             reloptions: Vec::new(),
             indexes: BTreeMap::new(),
             triggers: BTreeMap::new(),
+            column_comments: Default::default(),
+            column_defaults: Default::default(),
+            column_grants: Default::default(),
         };
         let mut ns = Namespace::default();
         ns.tables.insert("t".into(), table);

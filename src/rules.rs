@@ -193,6 +193,11 @@ rules! {
         "The column sorts and compares text under a different collation. Ordering, uniqueness and \
          index usage for LIKE and range queries can change, and indexes built under one collation \
          do not serve queries that need the other.";
+    ColumnCompression = "column.compression", Definition, Warning, "A column's compression method differs",
+        "The column's large values are compressed with another method (SET COMPRESSION pglz or \
+         lz4, PostgreSQL 14 and later), or one side sets one and the other uses the server's \
+         default_toast_compression. Values already stored keep their method; the space they take \
+         and the CPU spent reading and writing them differ.";
     ColumnDefault = "column.default", Definition, Error, "A column's default expression differs",
         "Rows inserted without a value for this column get a different value (or none). \
          Application code that relies on the default, such as timestamps or generated keys, \
@@ -208,15 +213,32 @@ rules! {
         "The column is GENERATED ALWAYS / BY DEFAULT AS IDENTITY on one side and not (or the \
          other way) on the other side. Inserts that supply a value, and key generation, behave \
          differently.";
+    ColumnIdentityOptions = "column.identity_options", Definition, Error, "An identity column's sequence options differ",
+        "Both sides have an identity column, but its sequence starts, steps, is bounded, caches \
+         or cycles differently (ALTER COLUMN ... SET INCREMENT BY / MINVALUE / MAXVALUE / START \
+         WITH / CACHE / CYCLE). Generated keys differ, and a key range can run out on one side \
+         only.";
     ColumnMissing = "column.missing", Presence, Error, "A column of the expected schema is missing",
         "The expected table has a column the actual table lacks. Queries that read or write it \
          fail.";
     ColumnNullable = "column.nullable", Definition, Error, "A column's NOT NULL constraint differs",
         "The column accepts NULL on one side only. Writes that succeed in one environment fail \
          in the other, or invalid data can get in.";
+    ColumnOptions = "column.options", Definition, Warning, "A column's attribute options differ",
+        "The column has other attribute options (ALTER COLUMN ... SET (n_distinct = ...)): the \
+         planner estimates the number of distinct values differently, so query plans can differ.";
     ColumnOrder = "column.order", Cosmetic, Warning, "Columns are in a different order",
         "The table has the same columns in a different order. Queries by name are unaffected, \
          but SELECT *, INSERT without a column list and COPY depend on the order.";
+    ColumnStatistics = "column.statistics", Definition, Warning, "A column's statistics target differs",
+        "ANALYZE samples the column with another target (ALTER COLUMN ... SET STATISTICS), or \
+         one side sets one and the other uses default_statistics_target. The planner's estimates, \
+         and so query plans, can differ.";
+    ColumnStorage = "column.storage", Definition, Warning, "A column's storage mode differs",
+        "The column's values are stored PLAIN, MAIN, EXTERNAL or EXTENDED differently from the \
+         other side (ALTER COLUMN ... SET STORAGE; only a mode other than the type's default \
+         counts). Whether large values are compressed and moved out of line differs, and with \
+         it the table's size and the speed of reading them.";
     ColumnType = "column.type", Definition, Error, "A column's data type differs",
         "The column has a different type, length, precision or array dimension. Values may be \
          truncated or rejected, and comparisons and indexes behave differently.";
@@ -303,12 +325,21 @@ rules! {
     IndexExtra = "index.extra", Presence, Error, "An index exists only in the actual schema",
         "The actual table has an index the expected schema does not: writes pay for it, and a \
          unique one rejects data.";
+    IndexInvalid = "index.invalid", Definition, Error, "An index is invalid",
+        "The index has the expected definition but is invalid on one side: a CREATE INDEX \
+         CONCURRENTLY or REINDEX CONCURRENTLY failed (or is still running) and left it behind. \
+         Queries do not use it, writes may still pay for it, and a unique one may not protect \
+         what it should. Drop it and build it again.";
     IndexMissing = "index.missing", Presence, Error, "An index of the expected schema is missing",
         "A missing index makes queries slow; a missing unique index lets duplicates in.";
     IndexName = "index.name", Cosmetic, Warning, "An index has another name",
         "The actual table has an index with the same definition under another name. Queries are \
          served the same, but migrations that drop or rename it by name fail. \
          `ignore.index_names` matches indexes by definition only.";
+    IndexTablespace = "index.tablespace", Definition, Warning, "An index is in another tablespace",
+        "The index is stored in another tablespace (ALTER INDEX ... SET TABLESPACE). Environments \
+         often lay out storage differently, so `ignore.tablespaces` (on by default) drops this \
+         finding.";
     LanguageDefinition = "language.definition", Definition, Error, "A procedural language's definition differs",
         "The procedural language exists on both sides with another definition: functions written in the language cannot be created (or run another handler).";
     LanguageExtra = "language.extra", Presence, Error, "A procedural language exists only in the actual schema",
@@ -384,6 +415,13 @@ rules! {
         "The actual database has a subscription the expected schema does not (it receives logical replication into this database). Often made by hand, or by a migration that was never committed.";
     SubscriptionMissing = "subscription.missing", Presence, Error, "A subscription of the expected schema is missing",
         "The expected schema has a subscription the actual database lacks (it receives logical replication into this database): logical replication into this database receives from other publications, or not at all. Only its name, publications and enabled state are compared: never its connection string, which holds passwords.";
+    TableAccessMethod = "table.access_method", Definition, Error, "A table's access method differs",
+        "The table is stored by another table access method (CREATE TABLE ... USING, ALTER \
+         TABLE ... SET ACCESS METHOD from PostgreSQL 15): how rows are stored, and what the table \
+         supports, differ.";
+    TableCluster = "table.cluster", Definition, Warning, "A table is clustered on another index",
+        "ALTER TABLE ... CLUSTER ON marks another index (or none) as the one CLUSTER without an \
+         index name uses. Maintenance jobs that run CLUSTER order the table differently.";
     TableExtra = "table.extra", Presence, Error, "A table exists only in the actual schema",
         "The actual schema has a table the expected schema does not: often a leftover or a \
          manual change.";
@@ -392,6 +430,14 @@ rules! {
     TableProperty = "table.property", Definition, Error, "A table's properties differ",
         "The table differs in persistence (UNLOGGED), partitioning key, partition bounds, \
          inheritance, row-level security (enabled or forced) or storage parameters.";
+    TableReplicaIdentity = "table.replica_identity", Definition, Error, "A table's replica identity differs",
+        "The table records other old values for logical replication (REPLICA IDENTITY DEFAULT, \
+         FULL, NOTHING or USING INDEX): on a published table, UPDATE and DELETE can fail on one \
+         side only, and subscribers match rows differently.";
+    TableTablespace = "table.tablespace", Definition, Warning, "A table is in another tablespace",
+        "The table is stored in another tablespace (CREATE TABLE ... TABLESPACE, ALTER TABLE ... \
+         SET TABLESPACE). Environments often lay out storage differently, so \
+         `ignore.tablespaces` (on by default) drops this finding.";
     TextSearchConfigurationDefinition = "text_search_configuration.definition", Definition, Error, "A text search configuration's definition differs",
         "The text search configuration exists on both sides with another definition: full-text search parses and stems documents and queries differently: tsvector columns and queries built with it match other rows.";
     TextSearchConfigurationExtra = "text_search_configuration.extra", Presence, Error, "A text search configuration exists only in the actual schema",

@@ -19,7 +19,13 @@ use crate::model::Schema;
 /// 2: the schema carries its dependency edges (`dependencies`). A format 1 file has none, and
 /// no edge can be made up from the file alone (a plan would order statements wrongly), so it
 /// is refused with the advice to capture it again.
-pub const FORMAT_VERSION: u32 = 2;
+///
+/// 3: the schema carries the objects compared by their statements (`defined`: rules,
+/// statistics, publications, collations, foreign servers, ...), views' column comments and
+/// privileges, and column, table and index properties (storage, compression, replica identity,
+/// validity, ...). A format 2 file has none of them, and comparing it would report every such
+/// object of the other side as extra, so it is refused with the advice to capture it again.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// A snapshot: the schema and where it came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -114,6 +120,9 @@ impl Snapshot {
         if version < u64::from(FORMAT_VERSION) {
             let why = if version == 1 {
                 "written by an older pgdrift, without the dependency edges between objects"
+            } else if version == 2 {
+                "written by an older pgdrift, without rules, statistics, publications, foreign \
+                 servers and the other objects it compares by their statements"
             } else {
                 "older than the first released snapshot format"
             };

@@ -450,6 +450,7 @@ fn creation_script(model: &Schema, existing: &Schema) -> Vec<String> {
         let parts = TableParts {
             standalone: false,
             parents: &parents,
+            ..TableParts::default()
         };
         out.extend(ddl::create_table(schema, name, table, parts).expect("table prints"));
     }
@@ -1200,7 +1201,7 @@ const CASES: &[Case] = &[
                 ddl::set_column_default(s, "t", "e", col("e").default.as_deref().expect("e")),
                 ddl::set_column_not_null(s, "t", "e"),
                 ddl::drop_expression(s, "t", "f"),
-                ddl::add_identity(s, "t", "g", Identity::Always),
+                ddl::add_identity(s, "t", "g", Identity::Always, &Default::default()),
                 ddl::set_identity(s, "t", "h", Identity::Always),
                 ddl::drop_identity(s, "t", "i"),
                 ddl::drop_column(s, "t", "gone"),
@@ -1275,6 +1276,7 @@ const CASES: &[Case] = &[
             let standalone = TableParts {
                 standalone: true,
                 parents: &[],
+                ..TableParts::default()
             };
             let mut out = ddl::create_table(s, "p_a", p_a, standalone).expect("prints");
             out.push(ddl::attach_partition(
@@ -1286,6 +1288,7 @@ const CASES: &[Case] = &[
             let parts = TableParts {
                 standalone: false,
                 parents: &[p],
+                ..TableParts::default()
             };
             out.extend(ddl::create_table(s, "p_b", p_b, parts).expect("prints"));
             out
@@ -1308,12 +1311,14 @@ const CASES: &[Case] = &[
             let attached = TableParts {
                 standalone: false,
                 parents: &parents,
+                ..TableParts::default()
             };
             // INHERITS would put the inherited columns first.
             assert!(ddl::create_table(s, "odd", odd, attached).is_err());
             let standalone = TableParts {
                 standalone: true,
                 parents: &parents,
+                ..TableParts::default()
             };
             let mut out = vec![
                 ddl::inherit(s, "c1", parent),

@@ -8,6 +8,7 @@ use pgdrift::diff::diff;
 
 const BASE: &str = r#"
 CREATE EXTENSION hstore;
+CREATE ACCESS METHOD drift_heap TYPE TABLE HANDLER heap_tableam_handler;
 CREATE SCHEMA billing;
 CREATE TABLE billing.invoices (id int PRIMARY KEY, amount int);
 CREATE TYPE status AS ENUM ('new', 'done');
@@ -39,10 +40,29 @@ ALTER TABLE orders ENABLE ROW LEVEL SECURITY;
 CREATE POLICY orders_own ON orders USING (customer_id > 0);
 GRANT SELECT ON orders TO drift_app;
 CREATE RULE orders_log AS ON DELETE TO orders DO ALSO NOTHING;
+CREATE INDEX customers_lower_name ON customers (lower(name));
 CREATE STATISTICS orders_stats (dependencies) ON customer_id, qty FROM orders;
 CREATE FUNCTION ddl_guard() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
 CREATE EVENT TRIGGER ddl_guard ON ddl_command_start EXECUTE FUNCTION ddl_guard();
 CREATE COLLATION c2 (locale = 'C');
+CREATE TEXT SEARCH DICTIONARY ts_dict (TEMPLATE = simple, stopwords = 'english');
+CREATE TEXT SEARCH CONFIGURATION ts_cfg (PARSER = default);
+ALTER TEXT SEARCH CONFIGURATION ts_cfg ADD MAPPING FOR asciiword WITH english_stem, simple;
+CREATE TEXT SEARCH TEMPLATE ts_tmpl (LEXIZE = dsimple_lexize);
+CREATE TEXT SEARCH PARSER ts_prs (START = prsd_start, GETTOKEN = prsd_nexttoken, END = prsd_end, LEXTYPES = prsd_lextype);
+CREATE CAST (status AS text) WITH INOUT;
+CREATE FUNCTION int_eq(int, int) RETURNS bool LANGUAGE sql IMMUTABLE AS 'select $1 = $2';
+CREATE OPERATOR === (FUNCTION = int_eq, LEFTARG = int, RIGHTARG = int, COMMUTATOR = ===);
+CREATE OPERATOR FAMILY int_fam USING btree;
+CREATE OPERATOR CLASS int_ops FOR TYPE int USING btree FAMILY int_fam AS
+    OPERATOR 1 <, OPERATOR 3 =, FUNCTION 1 btint4cmp(int, int);
+CREATE OPERATOR FAMILY loose_fam USING hash;
+CREATE CONVERSION latin_conv FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;
+CREATE LANGUAGE drift_lang HANDLER plpgsql_call_handler;
+CREATE ACCESS METHOD drift_am TYPE TABLE HANDLER heap_tableam_handler;
+CREATE FUNCTION tf_from(internal) RETURNS internal LANGUAGE internal IMMUTABLE STRICT AS 'int4send';
+CREATE FUNCTION tf_to(internal) RETURNS status LANGUAGE internal IMMUTABLE STRICT AS 'int4recv';
+CREATE TRANSFORM FOR status LANGUAGE plpgsql (FROM SQL WITH FUNCTION tf_from(internal));
 CREATE FOREIGN DATA WRAPPER drift_fdw;
 CREATE FOREIGN DATA WRAPPER drift_idle_fdw;
 CREATE SERVER drift_srv FOREIGN DATA WRAPPER drift_fdw OPTIONS (host 'h');
@@ -77,6 +97,46 @@ const CASES: &[(&str, &str, &str)] = &[
         "table.property",
         "public.customers",
         "ALTER TABLE customers SET (fillfactor = 70)",
+    ),
+    (
+        "table.replica_identity",
+        "public.customers",
+        "ALTER TABLE customers REPLICA IDENTITY FULL",
+    ),
+    (
+        "table.cluster",
+        "public.orders",
+        "ALTER TABLE orders CLUSTER ON orders_customer_idx",
+    ),
+    (
+        "table.access_method",
+        "billing.invoices",
+        "ALTER TABLE billing.invoices SET ACCESS METHOD drift_heap",
+    ),
+    (
+        "table.tablespace",
+        "public.customers",
+        "ALTER TABLE customers SET TABLESPACE drift_ts",
+    ),
+    (
+        "column.storage",
+        "public.customers.note",
+        "ALTER TABLE customers ALTER note SET STORAGE MAIN",
+    ),
+    (
+        "column.compression",
+        "public.customers.note",
+        "ALTER TABLE customers ALTER note SET COMPRESSION pglz",
+    ),
+    (
+        "column.statistics",
+        "public.customers.email",
+        "ALTER TABLE customers ALTER email SET STATISTICS 500",
+    ),
+    (
+        "column.identity_options",
+        "public.orders.id",
+        "ALTER TABLE orders ALTER id SET INCREMENT BY 5 SET CACHE 10",
     ),
     (
         "column.missing",
@@ -164,6 +224,18 @@ const CASES: &[(&str, &str, &str)] = &[
         "index.name",
         "public.orders_customer_idx",
         "ALTER INDEX orders_customer_idx RENAME TO orders_by_customer",
+    ),
+    (
+        "index.tablespace",
+        "public.orders_customer_idx",
+        "ALTER INDEX orders_customer_idx SET TABLESPACE drift_ts",
+    ),
+    // What a failed CREATE INDEX CONCURRENTLY leaves behind.
+    (
+        "index.invalid",
+        "public.orders_customer_idx",
+        "UPDATE pg_index SET indisvalid = false \
+         WHERE indexrelid = 'public.orders_customer_idx'::regclass",
     ),
     ("view.missing", "public.order_view", "DROP VIEW order_view"),
     ("view.extra", "public.v2", "CREATE VIEW v2 AS SELECT 1 AS x"),
@@ -262,6 +334,36 @@ const CASES: &[(&str, &str, &str)] = &[
         "COMMENT ON TABLE customers IS 'persons'",
     ),
     (
+        "comment.mismatch",
+        "public.order_view.total",
+        "COMMENT ON COLUMN order_view.total IS 'sum'",
+    ),
+    (
+        "comment.mismatch",
+        "public.positive.positive_check",
+        "COMMENT ON CONSTRAINT positive_check ON DOMAIN positive IS 'above zero'",
+    ),
+    (
+        "grant.extra",
+        "public.order_view.id",
+        "GRANT SELECT (id) ON order_view TO drift_app",
+    ),
+    (
+        "view.definition",
+        "public.order_view",
+        "ALTER VIEW order_view ALTER COLUMN total SET DEFAULT 0",
+    ),
+    (
+        "index.definition",
+        "public.customers_lower_name",
+        "ALTER INDEX customers_lower_name ALTER COLUMN 1 SET STATISTICS 500",
+    ),
+    (
+        "column.options",
+        "public.orders.qty",
+        "ALTER TABLE orders ALTER COLUMN qty SET (n_distinct = 100)",
+    ),
+    (
         "rule.missing",
         "public.orders.orders_log",
         "DROP RULE orders_log ON orders",
@@ -316,6 +418,190 @@ const CASES: &[(&str, &str, &str)] = &[
         "collation.definition",
         "public.c2",
         "DROP COLLATION c2; CREATE COLLATION c2 (locale = 'POSIX')",
+    ),
+    (
+        "text_search_configuration.missing",
+        "public.ts_cfg",
+        "DROP TEXT SEARCH CONFIGURATION ts_cfg",
+    ),
+    (
+        "text_search_configuration.extra",
+        "public.ts_cfg2",
+        "CREATE TEXT SEARCH CONFIGURATION ts_cfg2 (PARSER = default)",
+    ),
+    (
+        "text_search_configuration.definition",
+        "public.ts_cfg",
+        "ALTER TEXT SEARCH CONFIGURATION ts_cfg ALTER MAPPING FOR asciiword WITH simple, english_stem",
+    ),
+    (
+        "text_search_dictionary.missing",
+        "public.ts_dict",
+        "DROP TEXT SEARCH DICTIONARY ts_dict",
+    ),
+    (
+        "text_search_dictionary.extra",
+        "public.ts_dict2",
+        "CREATE TEXT SEARCH DICTIONARY ts_dict2 (TEMPLATE = simple)",
+    ),
+    (
+        "text_search_dictionary.definition",
+        "public.ts_dict",
+        "ALTER TEXT SEARCH DICTIONARY ts_dict (stopwords = 'russian')",
+    ),
+    (
+        "text_search_parser.missing",
+        "public.ts_prs",
+        "DROP TEXT SEARCH PARSER ts_prs",
+    ),
+    (
+        "text_search_parser.extra",
+        "public.ts_prs2",
+        "CREATE TEXT SEARCH PARSER ts_prs2 (START = prsd_start, GETTOKEN = prsd_nexttoken, \
+         END = prsd_end, LEXTYPES = prsd_lextype)",
+    ),
+    (
+        "text_search_parser.definition",
+        "public.ts_prs",
+        "DROP TEXT SEARCH PARSER ts_prs; CREATE TEXT SEARCH PARSER ts_prs (START = prsd_start, \
+         GETTOKEN = prsd_nexttoken, END = prsd_end, LEXTYPES = prsd_lextype, HEADLINE = prsd_headline)",
+    ),
+    (
+        "text_search_template.missing",
+        "public.ts_tmpl",
+        "DROP TEXT SEARCH TEMPLATE ts_tmpl",
+    ),
+    (
+        "text_search_template.extra",
+        "public.ts_tmpl2",
+        "CREATE TEXT SEARCH TEMPLATE ts_tmpl2 (LEXIZE = dsimple_lexize)",
+    ),
+    (
+        "text_search_template.definition",
+        "public.ts_tmpl",
+        "DROP TEXT SEARCH TEMPLATE ts_tmpl; \
+         CREATE TEXT SEARCH TEMPLATE ts_tmpl (INIT = dsimple_init, LEXIZE = dsimple_lexize)",
+    ),
+    (
+        "cast.missing",
+        "(public.status AS text)",
+        "DROP CAST (status AS text)",
+    ),
+    (
+        "cast.extra",
+        "(public.status AS integer)",
+        "CREATE CAST (status AS int) WITH INOUT",
+    ),
+    (
+        "cast.definition",
+        "(public.status AS text)",
+        "DROP CAST (status AS text); CREATE CAST (status AS text) WITH INOUT AS ASSIGNMENT",
+    ),
+    (
+        "operator.missing",
+        "public.===(integer, integer)",
+        "DROP OPERATOR === (int, int)",
+    ),
+    (
+        "operator.extra",
+        "public.!!!(NONE, integer)",
+        "CREATE OPERATOR !!! (FUNCTION = int4um, RIGHTARG = int)",
+    ),
+    (
+        "operator.definition",
+        "public.===(integer, integer)",
+        "ALTER OPERATOR === (int, int) SET (RESTRICT = eqsel, JOIN = eqjoinsel)",
+    ),
+    (
+        "operator_class.missing",
+        "public.int_ops USING btree",
+        "DROP OPERATOR CLASS int_ops USING btree",
+    ),
+    (
+        "operator_class.extra",
+        "public.int8_ops USING btree",
+        "CREATE OPERATOR CLASS int8_ops FOR TYPE bigint USING btree FAMILY int_fam AS \
+         FUNCTION 1 btint8cmp(bigint, bigint)",
+    ),
+    (
+        "operator_class.definition",
+        "public.int_ops USING btree",
+        "DROP OPERATOR CLASS int_ops USING btree; \
+         CREATE OPERATOR CLASS int_ops FOR TYPE int USING btree FAMILY int_fam AS \
+         OPERATOR 1 <, OPERATOR 3 =, OPERATOR 5 >, FUNCTION 1 btint4cmp(int, int)",
+    ),
+    (
+        "operator_family.missing",
+        "public.loose_fam USING hash",
+        "DROP OPERATOR FAMILY loose_fam USING hash",
+    ),
+    (
+        "operator_family.extra",
+        "public.more_fam USING btree",
+        "CREATE OPERATOR FAMILY more_fam USING btree",
+    ),
+    (
+        "operator_family.definition",
+        "public.loose_fam USING hash",
+        "ALTER OPERATOR FAMILY loose_fam USING hash ADD FUNCTION 1 (int, int) hashint4(int)",
+    ),
+    (
+        "conversion.missing",
+        "public.latin_conv",
+        "DROP CONVERSION latin_conv",
+    ),
+    (
+        "conversion.extra",
+        "public.latin2_conv",
+        "CREATE CONVERSION latin2_conv FOR 'LATIN2' TO 'UTF8' FROM iso8859_to_utf8",
+    ),
+    (
+        "conversion.definition",
+        "public.latin_conv",
+        "DROP CONVERSION latin_conv; \
+         CREATE DEFAULT CONVERSION latin_conv FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8",
+    ),
+    ("language.missing", "drift_lang", "DROP LANGUAGE drift_lang"),
+    (
+        "language.extra",
+        "drift_lang2",
+        "CREATE LANGUAGE drift_lang2 HANDLER plpgsql_call_handler",
+    ),
+    (
+        "language.definition",
+        "drift_lang",
+        "DROP LANGUAGE drift_lang; CREATE TRUSTED LANGUAGE drift_lang HANDLER plpgsql_call_handler",
+    ),
+    (
+        "access_method.missing",
+        "drift_am",
+        "DROP ACCESS METHOD drift_am",
+    ),
+    (
+        "access_method.extra",
+        "drift_am2",
+        "CREATE ACCESS METHOD drift_am2 TYPE INDEX HANDLER bthandler",
+    ),
+    (
+        "access_method.definition",
+        "drift_am",
+        "DROP ACCESS METHOD drift_am; CREATE ACCESS METHOD drift_am TYPE INDEX HANDLER bthandler",
+    ),
+    (
+        "transform.missing",
+        "FOR public.status LANGUAGE plpgsql",
+        "DROP TRANSFORM FOR status LANGUAGE plpgsql",
+    ),
+    (
+        "transform.extra",
+        "FOR integer LANGUAGE plpgsql",
+        "CREATE TRANSFORM FOR int LANGUAGE plpgsql (FROM SQL WITH FUNCTION tf_from(internal))",
+    ),
+    (
+        "transform.definition",
+        "FOR public.status LANGUAGE plpgsql",
+        "DROP TRANSFORM FOR status LANGUAGE plpgsql; CREATE TRANSFORM FOR status LANGUAGE plpgsql \
+         (FROM SQL WITH FUNCTION tf_from(internal), TO SQL WITH FUNCTION tf_to(internal))",
     ),
     (
         "foreign_data_wrapper.missing",
@@ -382,6 +668,7 @@ const UNREACHABLE: &[&str] = &["user_mapping.definition"];
 #[tokio::test]
 async fn every_rule_is_named_exactly() {
     common::ensure_roles(&["drift_app", "drift_owner"]).await;
+    common::ensure_tablespace("drift_ts").await;
     let base = common::db_with("drift_base", BASE).await;
     let expected_db = common::db_from("drift_expected", &base).await;
     let expected = common::read_schema(&expected_db).await;

@@ -81,6 +81,12 @@ const CASES: &[(&str, &str, &[&str])] = &[
         "DROP EXTENSION hstore; CREATE EXTENSION hstore VERSION '1.4'",
         &["extension.version"],
     ),
+    (
+        "tablespaces",
+        "ALTER TABLE customers SET TABLESPACE ign_ts; \
+         ALTER INDEX customers_email_idx SET TABLESPACE ign_ts",
+        &["index.tablespace", "table.tablespace"],
+    ),
 ];
 
 fn rules_under(
@@ -104,6 +110,7 @@ fn rules_under(
 #[tokio::test]
 async fn each_ignore_rule_hides_when_on_and_reports_when_off() {
     common::ensure_roles(&["ign_app", "ign_owner"]).await;
+    common::ensure_tablespace("ign_ts").await;
     let base = common::db_with("ign_base", BASE).await;
     let expected_db = common::db_from("ign_exp", &base).await;
     let expected = common::read_schema(&expected_db).await;

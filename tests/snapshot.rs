@@ -237,13 +237,18 @@ fn bad_snapshot_files_exit_2_and_say_why() {
         ),
         (
             "future.json",
-            good.replace("\"format_version\": 2", "\"format_version\": 7"),
+            good.replace("\"format_version\": 3", "\"format_version\": 7"),
             "newer than this pgdrift reads",
         ),
         (
             "format1.json",
-            good.replace("\"format_version\": 2", "\"format_version\": 1"),
+            good.replace("\"format_version\": 3", "\"format_version\": 1"),
             "capture it again with this pgdrift",
+        ),
+        (
+            "format2.json",
+            good.replace("\"format_version\": 3", "\"format_version\": 2"),
+            "without rules, statistics, publications",
         ),
         (
             "other.json",

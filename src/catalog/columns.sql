@@ -44,6 +44,24 @@ SELECT a.attrelid AS table_oid,
                   FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
                   WHERE co.oid = a.attcollation)
        END AS collation,
+       -- Storage only where it is not the type's: that is what SET STORAGE changed.
+       CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END AS storage,
+       a.attcompression AS compression, -- since PostgreSQL 14
+       -- The default is -1 before PostgreSQL 17 and NULL from 17 (a smallint then).
+       NULLIF(a.attstattarget::int4, -1) AS statistics,
+       a.attoptions AS options,
+       -- An identity column's sequence: start, increment, min, max, cache, cycle (0/1). Found
+       -- through its internal dependency on the column, only for identity columns.
+       CASE WHEN a.attidentity <> ''
+            THEN (SELECT ARRAY[s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,
+                               s.seqcycle::int4::int8]
+                  FROM pg_depend o
+                  JOIN pg_sequence s ON s.seqrelid = o.objid
+                  WHERE o.refclassid = 'pg_class'::regclass AND o.refobjid = a.attrelid
+                    AND o.refobjsubid = a.attnum AND o.classid = 'pg_class'::regclass
+                    AND o.deptype = 'i'
+                  LIMIT 1)
+       END AS identity_sequence,
        d.description AS comment
 FROM rel
 JOIN pg_attribute a ON a.attrelid = rel.oid AND a.attnum > 0 AND NOT a.attisdropped

@@ -47,6 +47,34 @@ pub(super) const QUERIES: &[Query] = &[
         sql: include_str!("collations.sql"),
     },
     Query {
+        kind: "text_search",
+        sql: include_str!("text_search.sql"),
+    },
+    Query {
+        kind: "casts",
+        sql: include_str!("casts.sql"),
+    },
+    Query {
+        kind: "operators",
+        sql: include_str!("operators.sql"),
+    },
+    Query {
+        kind: "conversions",
+        sql: include_str!("conversions.sql"),
+    },
+    Query {
+        kind: "languages",
+        sql: include_str!("languages.sql"),
+    },
+    Query {
+        kind: "access_methods",
+        sql: include_str!("access_methods.sql"),
+    },
+    Query {
+        kind: "transforms",
+        sql: include_str!("transforms.sql"),
+    },
+    Query {
         kind: "foreign_data",
         sql: include_str!("foreign_data.sql"),
     },

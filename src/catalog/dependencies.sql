@@ -2,12 +2,15 @@
 -- refobjsubid)", normal (n) and automatic (a), and extension membership (e) so that the reader
 -- can fold an extension's objects onto the extension. The reader maps both ends to model
 -- identities through the OIDs the other queries return and drops every edge with an end outside
--- the model (system objects, schemas out of scope, operators, collations, ...), so nothing here
+-- the model (system objects, schemas out of scope, ...), so nothing here
 -- filters by schema; the ns prelude is the one every query shares.
 -- A view's or materialized view's query is its _RETURN rule: rule rows are folded to the view
 -- (ev_class), which turns the rule's dependency on its own view into a self edge, left out.
--- Other rules (CREATE RULE on a table) stay rules: they are objects of their own. Edges to a schema
--- are left out: every object needs its schema. Internal dependencies (i: a table's row type, an
+-- Other rules (CREATE RULE on a table) stay rules: they are objects of their own. A member of
+-- an operator class or family (a pg_amop or pg_amproc row) is folded the same way onto the
+-- class or family it belongs to (through the member's own pg_depend row), so that these need
+-- the operators and functions they list. Edges to a schema are left out: every object needs
+-- its schema. Internal dependencies (i: a table's row type, an
 -- identity column's sequence, a constraint's index) make one object part of another and are
 -- not read. Dependers with an OID below 16384 (FirstNormalObjectId) were made by initdb.
 -- No joins: scans of pg_depend, and lookups through unique OID indexes, whatever the statistics
@@ -24,16 +27,30 @@ WITH ns AS (
 )
 SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid, d.refobjsubid, d.deptype
 FROM (
-    SELECT CASE WHEN d.view IS NOT NULL THEN 'pg_class'::regclass::oid ELSE d.classid END AS classid,
-           coalesce(d.view, d.objid) AS objid,
+    SELECT CASE WHEN d.view IS NOT NULL THEN 'pg_class'::regclass::oid
+                WHEN d.member IS NOT NULL THEN d.member_class ELSE d.classid END AS classid,
+           coalesce(d.view, d.member, d.objid) AS objid,
            CASE WHEN d.view IS NOT NULL THEN 0 ELSE d.objsubid END AS objsubid,
-           d.refclassid, d.refobjid, d.refobjsubid, d.deptype,
+           d.refclassid, d.refobjid, d.refobjsubid,
+           -- A loose member goes by itself when its operator is dropped; its family stays
+           -- without it, which is no drop of the family: a plain edge.
+           CASE WHEN d.member IS NOT NULL THEN 'n'::"char" ELSE d.deptype END AS deptype,
            d.view IS NOT NULL AS rule
     FROM (
         SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid, d.refobjsubid, d.deptype,
                CASE WHEN d.classid = 'pg_rewrite'::regclass
                     THEN (SELECT r.ev_class FROM pg_rewrite r
-                          WHERE r.oid = d.objid AND r.rulename = '_RETURN') END AS view
+                          WHERE r.oid = d.objid AND r.rulename = '_RETURN') END AS view,
+               CASE WHEN d.classid IN ('pg_amop'::regclass, 'pg_amproc'::regclass)
+                    THEN (SELECT m.refclassid FROM pg_depend m
+                          WHERE m.classid = d.classid AND m.objid = d.objid
+                            AND m.refclassid IN ('pg_opclass'::regclass, 'pg_opfamily'::regclass)
+                          LIMIT 1) END AS member_class,
+               CASE WHEN d.classid IN ('pg_amop'::regclass, 'pg_amproc'::regclass)
+                    THEN (SELECT m.refobjid FROM pg_depend m
+                          WHERE m.classid = d.classid AND m.objid = d.objid
+                            AND m.refclassid IN ('pg_opclass'::regclass, 'pg_opfamily'::regclass)
+                          LIMIT 1) END AS member
         FROM pg_depend d
         WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384
           AND d.refclassid <> 'pg_namespace'::regclass

@@ -30,7 +30,7 @@ WITH ns AS (
     FROM pg_class c
     JOIN ns ON ns.oid = c.relnamespace
     JOIN pg_attribute a ON a.attrelid = c.oid
-    WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't'
+    WHERE c.relkind IN ('r', 'p', 'v', 'm') AND c.relpersistence <> 't'
       AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL
     UNION ALL
     SELECT 'function', p.oid, NULL, p.proowner, coalesce(p.proacl, acldefault('f', p.proowner))

@@ -22,7 +22,18 @@ SELECT i.indexrelid AS oid,
        i.indrelid AS table_oid,
        ic.relname::text AS name,
        pg_get_indexdef(i.indexrelid) AS definition,
-       d.description AS comment
+       d.description AS comment,
+       CASE WHEN ic.reltablespace <> 0
+            THEN (SELECT ts.spcname::text FROM pg_tablespace ts WHERE ts.oid = ic.reltablespace)
+       END AS tablespace,
+       -- Left by a failed CREATE INDEX CONCURRENTLY (or one still running). An index of a
+       -- partitioned table is invalid until every partition's index is attached: that shows in
+       -- the partitions' indexes, not here.
+       NOT (i.indisvalid AND i.indisready) AND rel.relkind <> 'p' AS invalid,
+       -- Statistics targets set on expression columns (-1 before PostgreSQL 17, NULL since,
+       -- for none).
+       ARRAY(SELECT a.attnum || '=' || a.attstattarget FROM pg_attribute a
+             WHERE a.attrelid = i.indexrelid AND a.attstattarget >= 0 ORDER BY a.attnum) AS statistics
 FROM rel
 JOIN pg_index i ON i.indrelid = rel.oid
 JOIN pg_class ic ON ic.oid = i.indexrelid

@@ -10,7 +10,7 @@
 //! (`pg_depend`) are resolved through the same OIDs to the model's own identities
 //! (`dependencies.rs`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use futures_util::TryStreamExt;
@@ -18,9 +18,9 @@ use tokio_postgres::types::{FromSql, Type};
 use tokio_postgres::{Client, Row, SimpleQueryMessage};
 
 use crate::model::{
-    Column, Constraint, ConstraintKind, Extension, Function, FunctionKind, Grant, Identity, Index,
-    Namespace, Persistence, Policy, Schema, Sequence, Table, Trigger, Type as TypeObject,
-    TypeDefinition, View, quote_ident,
+    Column, Constraint, ConstraintKind, Extension, Function, FunctionKind, Grant, Identity,
+    IdentityOptions, Index, Namespace, Persistence, Policy, ReplicaIdentity, Schema, Sequence,
+    SequenceValues, Table, Trigger, Type as TypeObject, TypeDefinition, View, quote_ident,
 };
 
 mod defined;
@@ -294,6 +294,16 @@ fn get<'a, T: FromSql<'a>>(row: &'a Row, column: &str) -> Result<T, Bad> {
         .map_err(|e| Bad(format!("column {column}: {e}")))
 }
 
+/// A column that only servers of some versions return (its line is marked `-- since
+/// PostgreSQL N`): `None` where the query does not select it.
+fn get_since<'a, T: FromSql<'a>>(row: &'a Row, column: &str) -> Result<Option<T>, Bad> {
+    if row.columns().iter().any(|c| c.name() == column) {
+        get::<Option<T>>(row, column)
+    } else {
+        Ok(None)
+    }
+}
+
 fn code(row: &Row, column: &str) -> Result<char, Bad> {
     get::<i8>(row, column).map(|c| c as u8 as char)
 }
@@ -429,8 +439,8 @@ fn decode_extension(row: &Row) -> Result<(u32, String, Extension), Bad> {
 }
 
 enum Relation {
-    Table(Table),
-    View(View),
+    Table(Box<Table>),
+    View(Box<View>),
 }
 
 struct RelationRow {
@@ -445,6 +455,15 @@ struct RelationRow {
     view_columns: Vec<String>,
 }
 
+/// A view's per-column values (an array in attnum order, NULL for none) by column name.
+fn by_view_column(row: &Row, column: &str) -> Result<BTreeMap<String, String>, Bad> {
+    let names = get::<Option<Vec<String>>>(row, "view_columns")?.unwrap_or_default();
+    let values: Vec<Option<String>> = get::<Option<_>>(row, column)?.unwrap_or_default();
+    Ok((names.into_iter().zip(values))
+        .filter_map(|(name, value)| Some((name, value?)))
+        .collect())
+}
+
 fn sorted(mut list: Vec<String>) -> Vec<String> {
     list.sort_unstable();
     list
@@ -455,7 +474,7 @@ fn decode_relation(row: &Row) -> Result<RelationRow, Bad> {
     let comment = get(row, "comment")?;
     let reloptions = sorted(get::<Option<Vec<String>>>(row, "reloptions")?.unwrap_or_default());
     let relation = match code(row, "relkind")? {
-        'r' | 'p' => Relation::Table(Table {
+        'r' | 'p' => Relation::Table(Box::new(Table {
             owner,
             comment,
             persistence: match code(row, "relpersistence")? {
@@ -470,9 +489,20 @@ fn decode_relation(row: &Row) -> Result<RelationRow, Bad> {
             rls_enabled: get(row, "rls_enabled")?,
             rls_forced: get(row, "rls_forced")?,
             reloptions,
+            replica_identity: match code(row, "relreplident")? {
+                'd' => ReplicaIdentity::Default,
+                'n' => ReplicaIdentity::Nothing,
+                'f' => ReplicaIdentity::Full,
+                'i' => get::<Option<String>>(row, "replica_index")?
+                    .map_or(ReplicaIdentity::Default, ReplicaIdentity::Index),
+                other => return Err(unexpected("relreplident", other)),
+            },
+            cluster_on: get(row, "cluster_on")?,
+            access_method: get(row, "access_method")?,
+            tablespace: get(row, "tablespace")?,
             ..Table::default()
-        }),
-        kind @ ('v' | 'm') => Relation::View(View {
+        })),
+        kind @ ('v' | 'm') => Relation::View(Box::new(View {
             owner,
             comment,
             grants: Vec::new(),
@@ -481,7 +511,10 @@ fn decode_relation(row: &Row) -> Result<RelationRow, Bad> {
             reloptions,
             indexes: Default::default(),
             triggers: Default::default(),
-        }),
+            column_comments: by_view_column(row, "view_column_comments")?,
+            column_defaults: by_view_column(row, "view_column_defaults")?,
+            column_grants: Default::default(),
+        })),
         other => return Err(unexpected("relkind", other)),
     };
     Ok(RelationRow {
@@ -518,6 +551,38 @@ fn decode_column(row: &Row) -> Result<ColumnRow, Bad> {
         'd' => Some(Identity::ByDefault),
         other => return Err(unexpected("attidentity", other)),
     };
+    let storage = match get::<Option<i8>>(row, "storage")?.map(|c| c as u8 as char) {
+        None => None,
+        Some('p') => Some("plain"),
+        Some('e') => Some("external"),
+        Some('x') => Some("extended"),
+        Some('m') => Some("main"),
+        Some(other) => return Err(unexpected("attstorage", other)),
+    };
+    let compression = match get_since::<i8>(row, "compression")?.map(|c| c as u8 as char) {
+        None | Some('\0') => None,
+        Some('p') => Some("pglz"),
+        Some('l') => Some("lz4"),
+        Some(other) => return Err(unexpected("attcompression", other)),
+    };
+    let data_type: String = get(row, "type")?;
+    let identity_options = match get::<Option<Vec<i64>>>(row, "identity_sequence")?.as_deref() {
+        None => IdentityOptions::default(),
+        Some(&[start, increment, min_value, max_value, cache, cycle]) => {
+            IdentityOptions::from_values(
+                &data_type,
+                SequenceValues {
+                    start,
+                    increment,
+                    min_value,
+                    max_value,
+                    cache,
+                    cycle: cycle != 0,
+                },
+            )
+        }
+        Some(other) => return Err(Bad(format!("unexpected identity_sequence {other:?}"))),
+    };
     Ok(ColumnRow {
         table_oid: get(row, "table_oid")?,
         attnum: get(row, "attnum")?,
@@ -525,7 +590,7 @@ fn decode_column(row: &Row) -> Result<ColumnRow, Bad> {
         default_oid: get(row, "default_oid")?,
         column: Column {
             position: 0,
-            data_type: get(row, "type")?,
+            data_type,
             not_null: get(row, "not_null")?,
             default,
             identity,
@@ -533,6 +598,11 @@ fn decode_column(row: &Row) -> Result<ColumnRow, Bad> {
             collation: get(row, "collation")?,
             comment: get(row, "comment")?,
             grants: Vec::new(),
+            storage: storage.map(str::to_string),
+            compression: compression.map(str::to_string),
+            statistics: get(row, "statistics")?,
+            options: sorted(get::<Option<Vec<String>>>(row, "options")?.unwrap_or_default()),
+            identity_options,
         },
     })
 }
@@ -587,6 +657,9 @@ fn decode_index(row: &Row) -> Result<ChildRow<Index>, Bad> {
         object: Index {
             definition: get(row, "definition")?,
             comment: get(row, "comment")?,
+            tablespace: get(row, "tablespace")?,
+            invalid: get(row, "invalid")?,
+            statistics: get::<Option<Vec<String>>>(row, "statistics")?.unwrap_or_default(),
         },
     })
 }
@@ -748,6 +821,7 @@ fn decode_type(row: &Row) -> Result<TypeRow, Bad> {
             owner: get(row, "owner")?,
             comment: get(row, "comment")?,
             grants: Vec::new(),
+            constraint_comments: Default::default(),
             definition,
         },
         stand_ins,
@@ -844,7 +918,7 @@ fn assemble(f: Fetched) -> Schema {
                     Pending {
                         schema_oid,
                         name,
-                        object,
+                        object: *object,
                     },
                 );
             }
@@ -854,7 +928,7 @@ fn assemble(f: Fetched) -> Schema {
                     Pending {
                         schema_oid,
                         name,
-                        object,
+                        object: *object,
                     },
                 );
             }
@@ -896,6 +970,9 @@ fn assemble(f: Fetched) -> Schema {
         } else if let Some(t) = types.get_mut(&c.type_oid)
             && let TypeDefinition::Domain { constraints, .. } = &mut t.object.definition
         {
+            if let Some(comment) = c.constraint.comment {
+                t.object.constraint_comments.insert(c.name.clone(), comment);
+            }
             constraints.insert(c.name, c.constraint.definition);
         }
     }
@@ -925,10 +1002,17 @@ fn assemble(f: Fetched) -> Schema {
                 Some(t) => Some(&mut t.object.grants),
                 None => views.get_mut(&g.oid).map(|v| &mut v.object.grants),
             },
-            GrantOn::Column => tables.get_mut(&g.oid).and_then(|t| {
-                let column = t.object.columns.get_mut(g.column.as_deref()?)?;
-                Some(&mut column.grants)
-            }),
+            GrantOn::Column => match tables.get_mut(&g.oid) {
+                Some(t) => (t
+                    .object
+                    .columns
+                    .get_mut(g.column.as_deref().unwrap_or_default()))
+                .map(|column| &mut column.grants),
+                None => views.get_mut(&g.oid).and_then(|v| {
+                    let column = g.column.clone()?;
+                    Some(v.object.column_grants.entry(column).or_default())
+                }),
+            },
             GrantOn::Sequence => sequences.get_mut(&g.oid).map(|s| &mut s.object.grants),
             GrantOn::Function => functions.get_mut(&g.oid).map(|s| &mut s.object.grants),
             GrantOn::Type => types.get_mut(&g.oid).map(|s| &mut s.object.grants),
@@ -953,6 +1037,7 @@ fn assemble(f: Fetched) -> Schema {
         if let Some((_, ns)) = namespaces.get_mut(&v.schema_oid) {
             let mut view = v.object;
             sort_grants(&mut view.grants);
+            view.column_grants.values_mut().for_each(sort_grants);
             ns.views.insert(v.name, view);
         }
     }
@@ -1014,12 +1099,11 @@ mod tests {
     }
 
     #[test]
-    fn only_the_function_query_branches_on_the_version() {
+    fn only_the_function_and_column_queries_branch_on_the_version() {
         for q in [
             &SCHEMAS,
             &EXTENSIONS,
             &RELATIONS,
-            &COLUMNS,
             &CONSTRAINTS,
             &INDEXES,
             &TRIGGERS,
@@ -1036,10 +1120,14 @@ mod tests {
                 q.kind
             );
         }
-        assert_ne!(
-            for_version(FUNCTIONS.sql, 130_000),
-            for_version(FUNCTIONS.sql, 140_000)
-        );
+        for q in [&FUNCTIONS, &COLUMNS] {
+            assert_ne!(
+                for_version(q.sql, 130_000),
+                for_version(q.sql, 140_000),
+                "{}",
+                q.kind
+            );
+        }
     }
 
     #[test]

@@ -28,6 +28,24 @@ SELECT c.oid,
        c.relrowsecurity AS rls_enabled,
        c.relforcerowsecurity AS rls_forced,
        c.reloptions,
+       -- REPLICA IDENTITY, and for USING INDEX the index (looked up only then).
+       c.relreplident,
+       CASE WHEN c.relreplident = 'i'
+            THEN (SELECT ic.relname::text FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+                  WHERE i.indrelid = c.oid AND i.indisreplident LIMIT 1)
+       END AS replica_index,
+       -- CLUSTER ON: only relations with indexes are looked up (partitioned tables cannot be).
+       CASE WHEN c.relhasindex AND c.relkind IN ('r', 'm')
+            THEN (SELECT ic.relname::text FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+                  WHERE i.indrelid = c.oid AND i.indisclustered LIMIT 1)
+       END AS cluster_on,
+       -- The access method unless none (views, partitioned tables before 17) or heap (OID 2).
+       CASE WHEN c.relam NOT IN (0, 2)
+            THEN (SELECT am.amname::text FROM pg_am am WHERE am.oid = c.relam)
+       END AS access_method,
+       CASE WHEN c.reltablespace <> 0
+            THEN (SELECT ts.spcname::text FROM pg_tablespace ts WHERE ts.oid = c.reltablespace)
+       END AS tablespace,
        CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS definition,
        -- For dependency edges: the row type and its array type (a function can take or return
        -- them), and a view's column names by attnum (views have no dropped columns, so the
@@ -37,7 +55,24 @@ SELECT c.oid,
        CASE WHEN c.relkind IN ('v', 'm')
             THEN ARRAY(SELECT a.attname::text FROM pg_attribute a
                        WHERE a.attrelid = c.oid AND a.attnum > 0 ORDER BY a.attnum)
-       END AS view_columns
+       END AS view_columns,
+       -- Their comments, in the same order (NULL for none).
+       CASE WHEN c.relkind IN ('v', 'm')
+            THEN ARRAY(SELECT (SELECT d.description FROM pg_description d
+                               WHERE d.objoid = c.oid AND d.classoid = 'pg_class'::regclass
+                                 AND d.objsubid = a.attnum)
+                       FROM pg_attribute a
+                       WHERE a.attrelid = c.oid AND a.attnum > 0 ORDER BY a.attnum)
+       END AS view_column_comments,
+       -- Their defaults (ALTER VIEW ... ALTER COLUMN ... SET DEFAULT), in the same order.
+       CASE WHEN c.relkind = 'v'
+            THEN ARRAY(SELECT CASE WHEN a.atthasdef
+                                   THEN (SELECT pg_get_expr(ad.adbin, 0) FROM pg_attrdef ad
+                                         WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum)
+                              END
+                       FROM pg_attribute a
+                       WHERE a.attrelid = c.oid AND a.attnum > 0 ORDER BY a.attnum)
+       END AS view_column_defaults
 FROM pg_class c
 JOIN ns ON ns.oid = c.relnamespace
 LEFT JOIN pg_description d

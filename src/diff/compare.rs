@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use super::merge::{Pair, merge};
 use super::render;
 use super::{
-    Change, ComparedObject, ConstraintField, Detail, Field, FunctionField, Object, SequenceField,
-    TableField, TriggerField, ViewField,
+    Change, ComparedObject, ConstraintField, Detail, Field, FunctionField, IndexField, Object,
+    SequenceField, TableField, TriggerField, ViewField,
 };
 use crate::model::{
     Column, Constraint, DefinedObject, Extension, Function, FunctionKind, Grant, Index, Namespace,
@@ -401,6 +401,36 @@ impl<'a> Differ<'a> {
         }
     }
 
+    /// Comments on the parts of an object that the model keeps no map of (a view's columns, a
+    /// domain's constraints), by part name.
+    fn part_comments(
+        &mut self,
+        group: &Group<'a>,
+        kind: ObjectKind,
+        expected: &'a BTreeMap<String, String>,
+        actual: &'a BTreeMap<String, String>,
+    ) {
+        for (name, pair) in merge(expected, actual) {
+            let (expected, actual) = match pair {
+                Pair::Both(x, y) if x == y => continue,
+                Pair::Both(x, y) => (Some(x.as_str()), Some(y.as_str())),
+                Pair::Missing(x) => (Some(x.as_str()), None),
+                Pair::Extra(y) => (None, Some(y.as_str())),
+            };
+            let at = At {
+                kind,
+                name,
+                child: true,
+                group,
+            };
+            self.emit(
+                RuleId::CommentMismatch,
+                at,
+                Detail::Comment { expected, actual },
+            );
+        }
+    }
+
     /// One change per (grantee, privilege) held on one side only, or held with the grant option
     /// on one side only.
     fn grants(&mut self, at: At<'_>, expected: &'a [Grant], actual: &'a [Grant]) {
@@ -543,15 +573,12 @@ impl<'a> Differ<'a> {
 
     fn table(&mut self, group: &Group<'a>, e: &'a Table, a: &'a Table) {
         let at = group.at();
-        let objects = (Object::Table(e), Object::Table(a));
-        self.fields(
-            RuleId::TableProperty,
-            at,
-            TableField::ALL,
-            |f| f.differs(e, a),
-            Field::Table,
-            objects,
-        );
+        for &f in TableField::ALL {
+            if f.differs(e, a) {
+                let (eo, ao) = (Object::Table(e), Object::Table(a));
+                self.property(f.rule(), at, Field::Table(f), eo, ao);
+            }
+        }
         self.owner(at, &e.owner, &a.owner);
         self.comment(at, &e.comment, &a.comment);
         self.grants(at, &e.grants, &a.grants);
@@ -578,6 +605,17 @@ impl<'a> Differ<'a> {
             (RuleId::ColumnIdentity, e.identity != a.identity),
             (RuleId::ColumnGenerated, e.generated != a.generated),
             (RuleId::ColumnCollation, e.collation != a.collation),
+            // The options of a sequence that one side does not have are part of the identity.
+            (
+                RuleId::ColumnIdentityOptions,
+                e.identity.is_some()
+                    && a.identity.is_some()
+                    && e.identity_options != a.identity_options,
+            ),
+            (RuleId::ColumnStorage, e.storage != a.storage),
+            (RuleId::ColumnCompression, e.compression != a.compression),
+            (RuleId::ColumnStatistics, e.statistics != a.statistics),
+            (RuleId::ColumnOptions, e.options != a.options),
         ];
         for (rule, differs) in rules {
             if differs {
@@ -622,9 +660,17 @@ impl<'a> Differ<'a> {
     }
 
     fn index(&mut self, at: At<'_>, e: &'a Index, a: &'a Index) {
-        if e.definition != a.definition {
-            let (eo, ao) = (Object::Index(e), Object::Index(a));
-            self.property(RuleId::IndexDefinition, at, Field::Index, eo, ao);
+        // An index of another definition is made again whole: that is the one change.
+        let fields = if e.definition == a.definition {
+            IndexField::ALL
+        } else {
+            &[IndexField::Definition]
+        };
+        for &f in fields {
+            if f.differs(e, a) {
+                let (eo, ao) = (Object::Index(e), Object::Index(a));
+                self.property(f.rule(), at, Field::Index(f), eo, ao);
+            }
         }
         self.comment(at, &e.comment, &a.comment);
     }
@@ -666,6 +712,27 @@ impl<'a> Differ<'a> {
         self.grants(at, &e.grants, &a.grants);
         self.children(&INDEX, group, &e.indexes, &a.indexes, Self::index);
         self.children(&TRIGGER, group, &e.triggers, &a.triggers, Self::trigger);
+        // The view's columns are its query's: only their comments and privileges are its own.
+        let column = |name: &'a str| At {
+            kind: ObjectKind::Column,
+            name,
+            child: true,
+            group,
+        };
+        self.part_comments(
+            group,
+            ObjectKind::Column,
+            &e.column_comments,
+            &a.column_comments,
+        );
+        for (name, pair) in merge(&e.column_grants, &a.column_grants) {
+            let (expected, actual): (&'a [Grant], &'a [Grant]) = match pair {
+                Pair::Both(x, y) => (x, y),
+                Pair::Missing(x) => (x, &[]),
+                Pair::Extra(y) => (&[], y),
+            };
+            self.grants(column(name), expected, actual);
+        }
     }
 
     fn sequence(&mut self, group: &Group<'a>, e: &'a Sequence, a: &'a Sequence) {
@@ -709,6 +776,8 @@ impl<'a> Differ<'a> {
             let (eo, ao) = (Object::Type(e), Object::Type(a));
             self.property(RuleId::TypeDefinition, at, Field::Type, eo, ao);
         }
+        let (ec, ac) = (&e.constraint_comments, &a.constraint_comments);
+        self.part_comments(group, ObjectKind::Constraint, ec, ac);
     }
 }
 

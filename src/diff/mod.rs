@@ -192,7 +192,7 @@ pub enum Field {
     /// A column property; the rule id (`column.type`, `column.default`, ...) says which.
     Column,
     Constraint(ConstraintField),
-    Index,
+    Index(IndexField),
     Trigger(TriggerField),
     /// Command, permissiveness, roles, USING or WITH CHECK: one change lists them.
     Policy,
@@ -230,7 +230,7 @@ macro_rules! fields {
 }
 
 fields! {
-    /// A table property (`table.property`).
+    /// A table property (`table.property`, or the field's own rule: see [`TableField::rule`]).
     TableField of Table {
         Persistence: "persistence" => |t| t.persistence,
         PartitionKey: "partition key" => |t| &t.partition_key,
@@ -240,6 +240,45 @@ fields! {
         RowSecurity: "row-level security" => |t| t.rls_enabled,
         ForcedRowSecurity: "forced row-level security" => |t| t.rls_forced,
         StorageParameters: "storage parameters" => |t| &t.reloptions,
+        ReplicaIdentity: "replica identity" => |t| &t.replica_identity,
+        Cluster: "CLUSTER ON index" => |t| &t.cluster_on,
+        AccessMethod: "access method" => |t| &t.access_method,
+        Tablespace: "tablespace" => |t| &t.tablespace,
+    }
+}
+
+impl TableField {
+    /// The rule a difference in this field is reported under.
+    pub fn rule(self) -> RuleId {
+        match self {
+            TableField::ReplicaIdentity => RuleId::TableReplicaIdentity,
+            TableField::Cluster => RuleId::TableCluster,
+            TableField::AccessMethod => RuleId::TableAccessMethod,
+            TableField::Tablespace => RuleId::TableTablespace,
+            _ => RuleId::TableProperty,
+        }
+    }
+}
+
+fields! {
+    /// A part of an index (`index.definition`, `index.invalid`, `index.tablespace`).
+    IndexField of Index {
+        Definition: "definition" => |i| &i.definition,
+        Validity: "validity" => |i| i.invalid,
+        Tablespace: "tablespace" => |i| &i.tablespace,
+        Statistics: "statistics targets" => |i| &i.statistics,
+    }
+}
+
+impl IndexField {
+    /// The rule a difference in this field is reported under.
+    pub fn rule(self) -> RuleId {
+        match self {
+            IndexField::Definition => RuleId::IndexDefinition,
+            IndexField::Validity => RuleId::IndexInvalid,
+            IndexField::Tablespace => RuleId::IndexTablespace,
+            IndexField::Statistics => RuleId::IndexDefinition,
+        }
     }
 }
 
@@ -267,6 +306,7 @@ fields! {
         Definition: "definition" => |v| &v.definition,
         Materialization: "materialization" => |v| v.materialized,
         Options: "options" => |v| &v.reloptions,
+        ColumnDefaults: "column defaults" => |v| &v.column_defaults,
     }
 }
 

@@ -5,12 +5,12 @@
 use std::fmt::Write;
 
 use super::{
-    Change, ConstraintField, Detail, Field, Finding, FunctionField, Object, SequenceField,
-    TableField, TriggerField, ViewField,
+    Change, ConstraintField, Detail, Field, Finding, FunctionField, IndexField, Object,
+    SequenceField, TableField, TriggerField, ViewField,
 };
 use crate::model::{
-    Column, ConstraintKind, Extension, Function, FunctionKind, Identity, Index, Namespace,
-    Persistence, Policy, Sequence, Table, TypeDefinition, quote_ident,
+    Column, ConstraintKind, Extension, Function, FunctionKind, Index, Namespace, Persistence,
+    Policy, Sequence, SequenceValues, Table, TypeDefinition, quote_ident,
 };
 use crate::rules::RuleId;
 
@@ -146,12 +146,30 @@ fn property(
             });
             (e, a, differs(f.label()))
         }
-        (Field::Index, ..) => {
+        (Field::Index(IndexField::Validity), Object::Index(ei), Object::Index(ai)) => {
+            let show = |i: &Index| if i.invalid { "invalid" } else { "valid" };
+            (
+                Some(show(ei).to_string()),
+                Some(show(ai).to_string()),
+                format!(
+                    "{noun} {object} is {} in expected, {} in actual (a failed CREATE INDEX \
+                     CONCURRENTLY leaves an invalid index)",
+                    show(ei),
+                    show(ai)
+                ),
+            )
+        }
+        (Field::Index(f), ..) => {
             let (e, a) = pair(&|o| match o {
-                Object::Index(i) => Some(i.definition.clone()),
+                Object::Index(i) => match f {
+                    IndexField::Definition => Some(i.definition.clone()),
+                    IndexField::Validity => flag("invalid", "valid")(&i.invalid),
+                    IndexField::Tablespace => i.tablespace.clone(),
+                    IndexField::Statistics => list(&i.statistics),
+                },
                 _ => None,
             });
-            (e, a, differs("definition"))
+            (e, a, differs(f.label()))
         }
         (Field::Trigger(f), ..) => {
             let (e, a) = pair(&|o| match o {
@@ -171,6 +189,11 @@ fn property(
                         flag("materialized view", "view")(&v.materialized)
                     }
                     ViewField::Options => list(&v.reloptions),
+                    ViewField::ColumnDefaults => list(
+                        &(v.column_defaults.iter())
+                            .map(|(c, d)| format!("{c} DEFAULT {d}"))
+                            .collect::<Vec<_>>(),
+                    ),
                 },
                 _ => None,
             });
@@ -245,11 +268,85 @@ fn column_property(rule: RuleId, e: &Column, a: &Column, noun: &str, object: &st
                 format!("{noun} {object} is {expected} in expected, {actual} in actual"),
             )
         }
-        RuleId::ColumnIdentity => (
-            identity(&e.identity),
-            identity(&a.identity),
-            differs("identity"),
-        ),
+        RuleId::ColumnIdentity => (identity(e), identity(a), differs("identity")),
+        RuleId::ColumnIdentityOptions => {
+            let (ev, av) = (
+                e.identity_options.values(&e.data_type),
+                a.identity_options.values(&a.data_type),
+            );
+            (
+                Some(sequence_values(&ev)),
+                Some(sequence_values(&av)),
+                format!(
+                    "identity sequence of {noun} {object} differs in {}",
+                    differing(&[
+                        ("start", ev.start != av.start),
+                        ("increment", ev.increment != av.increment),
+                        ("minimum", ev.min_value != av.min_value),
+                        ("maximum", ev.max_value != av.max_value),
+                        ("cache", ev.cache != av.cache),
+                        ("cycle", ev.cycle != av.cycle),
+                    ])
+                ),
+            )
+        }
+        RuleId::ColumnStorage => {
+            let show = |c: &Column| match &c.storage {
+                Some(storage) => storage.to_uppercase(),
+                None => "the type's default".to_string(),
+            };
+            (
+                e.storage.as_deref().map(str::to_uppercase),
+                a.storage.as_deref().map(str::to_uppercase),
+                format!(
+                    "{noun} {object} has storage {} in expected, {} in actual",
+                    show(e),
+                    show(a)
+                ),
+            )
+        }
+        RuleId::ColumnCompression => {
+            let show = |c: &Column| match &c.compression {
+                Some(method) => method.clone(),
+                None => "the default".to_string(),
+            };
+            (
+                e.compression.clone(),
+                a.compression.clone(),
+                format!(
+                    "{noun} {object} has compression {} in expected, {} in actual",
+                    show(e),
+                    show(a)
+                ),
+            )
+        }
+        RuleId::ColumnOptions => {
+            let show = |c: &Column| list(&c.options).unwrap_or_else(|| "none".to_string());
+            (
+                list(&e.options),
+                list(&a.options),
+                format!(
+                    "{noun} {object} has attribute options {} in expected, {} in actual",
+                    show(e),
+                    show(a)
+                ),
+            )
+        }
+        RuleId::ColumnStatistics => {
+            let show = |c: &Column| match c.statistics {
+                Some(target) => target.to_string(),
+                None => "the default".to_string(),
+            };
+            (
+                e.statistics.map(|t| t.to_string()),
+                a.statistics.map(|t| t.to_string()),
+                format!(
+                    "{noun} {object} has statistics target {} in expected, {} in actual",
+                    show(e),
+                    show(a)
+                ),
+            )
+        }
         RuleId::ColumnGenerated => (
             e.generated.as_deref().map(generated),
             a.generated.as_deref().map(generated),
@@ -274,6 +371,15 @@ fn table_field(f: TableField, t: &Table) -> Option<String> {
         TableField::RowSecurity => flag("enabled", "disabled")(&t.rls_enabled),
         TableField::ForcedRowSecurity => flag("forced", "not forced")(&t.rls_forced),
         TableField::StorageParameters => list(&t.reloptions),
+        TableField::ReplicaIdentity => {
+            Some(format!("REPLICA IDENTITY {}", t.replica_identity.sql()))
+        }
+        TableField::Cluster => Some(match &t.cluster_on {
+            Some(index) => format!("CLUSTER ON {}", quote_ident(index)),
+            None => "SET WITHOUT CLUSTER".to_string(),
+        }),
+        TableField::AccessMethod => Some(t.access_method.as_deref().unwrap_or("heap").to_string()),
+        TableField::Tablespace => t.tablespace.clone(),
     }
 }
 
@@ -404,8 +510,8 @@ fn column(c: &Column) -> String {
     if let Some(default) = &c.default {
         let _ = write!(s, " DEFAULT {default}");
     }
-    if let Some(identity) = c.identity {
-        let _ = write!(s, " {}", identity.sql());
+    if let Some(identity) = identity(c) {
+        let _ = write!(s, " {identity}");
     }
     if let Some(expr) = &c.generated {
         let _ = write!(s, " {}", generated(expr));
@@ -417,8 +523,28 @@ fn generated(expr: &str) -> String {
     format!("GENERATED ALWAYS AS ({expr}) STORED")
 }
 
-fn identity(identity: &Option<Identity>) -> Option<String> {
-    identity.map(|i| i.sql().to_string())
+/// `GENERATED ... AS IDENTITY`, with the sequence options that are not PostgreSQL's own.
+fn identity(c: &Column) -> Option<String> {
+    let identity = c.identity?.sql();
+    let options = c.identity_options.sql();
+    Some(if options.is_empty() {
+        identity.to_string()
+    } else {
+        format!("{identity} ({options})")
+    })
+}
+
+/// Every option of a sequence, as in CREATE SEQUENCE.
+fn sequence_values(v: &SequenceValues) -> String {
+    format!(
+        "START WITH {} INCREMENT BY {} MINVALUE {} MAXVALUE {} CACHE {} {}",
+        v.start,
+        v.increment,
+        v.min_value,
+        v.max_value,
+        v.cache,
+        if v.cycle { "CYCLE" } else { "NO CYCLE" }
+    )
 }
 
 /// Columns of a table in position order, e.g. `id, customer_id, total`.
@@ -463,8 +589,14 @@ fn table(t: &Table) -> String {
     if let Some(key) = &t.partition_key {
         let _ = write!(s, "\nPARTITION BY {key}");
     }
+    if let Some(method) = &t.access_method {
+        let _ = write!(s, "\nUSING {method}");
+    }
     if !t.reloptions.is_empty() {
         let _ = write!(s, "\nWITH ({})", t.reloptions.join(", "));
+    }
+    if let Some(tablespace) = &t.tablespace {
+        let _ = write!(s, "\nTABLESPACE {}", quote_ident(tablespace));
     }
     s
 }

@@ -147,6 +147,7 @@ fn schema_with_default(default: &str, body: &str) -> Schema {
             collation: None,
             comment: None,
             grants: vec![],
+            ..Default::default()
         },
     );
     table.triggers.insert(
@@ -278,6 +279,7 @@ fn a_schema_rename_leaves_comments_and_enum_labels_alone() {
                 owner: "app".into(),
                 comment: None,
                 grants: Vec::new(),
+                constraint_comments: Default::default(),
                 definition: TypeDefinition::Enum {
                     labels: vec![label.to_string(), "active".into()],
                 },

@@ -15,12 +15,13 @@ use super::{
     Fix, Hazard, NotPlanned, Operation, Phase, Plan, PlanError, PlanOptions, PreCheck, Step,
 };
 use crate::diff::{
-    Change, Detail, Field, FunctionField, Object as Subject, TableField, TriggerField, ViewField,
+    Change, Detail, Field, FunctionField, IndexField, Object as Subject, TableField, TriggerField,
+    ViewField,
 };
 use crate::model::{
     Column, Constraint, ConstraintKind, Dependency, Function, FunctionKind, Grant, Index,
-    Namespace, ObjectKind, ObjectPath, Policy, Schema, Sequence, Table, Trigger, Type,
-    TypeDefinition, View,
+    Namespace, ObjectKind, ObjectPath, Policy, ReplicaIdentity, Schema, Sequence, Table, Trigger,
+    Type, TypeDefinition, View,
 };
 use crate::rules::RuleId;
 
@@ -93,9 +94,14 @@ mod rank {
     pub const COLUMN_SET_DEFAULT: u16 = 45;
     /// After an identity is dropped: an identity column cannot lose its NOT NULL.
     pub const COLUMN_NULLABLE: u16 = 46;
+    /// Storage, compression, statistics target, identity options: after a type change, which
+    /// resets the storage to the new type's.
+    pub const COLUMN_SETTINGS: u16 = 47;
     pub const CONSTRAINT: u16 = 50;
     pub const INDEX: u16 = 51;
     pub const FOREIGN_KEY: u16 = 52;
+    /// REPLICA IDENTITY USING INDEX and CLUSTER ON: once the index is there.
+    pub const INDEX_MARK: u16 = 52;
     pub const OWNED_BY: u16 = 53;
     pub const VIEW: u16 = 54;
     pub const VIEW_INDEX: u16 = 55;
@@ -535,6 +541,13 @@ fn ddl_object<'p>(side: &Side<'p>, path: &'p ObjectPath) -> Option<ddl::Object<'
             table: parent_of(path),
             name,
         },
+        K::Constraint if side.table(schema, parent_of(path)).is_none() => {
+            ddl::Object::DomainConstraint {
+                schema,
+                domain: parent_of(path),
+                name,
+            }
+        }
         K::Constraint => ddl::Object::Constraint {
             schema,
             table: parent_of(path),
@@ -1026,6 +1039,7 @@ impl<'a> Builder<'a> {
                 let parts = ddl::TableParts {
                     standalone: t.partition_of.is_some(),
                     parents: &parents,
+                    tablespaces: self.options.tablespaces,
                 };
                 let mut sql = ddl::create_table(&schema, &name, t, parts).map_err(|e| e.0)?;
                 if t.rls_enabled {
@@ -1057,6 +1071,7 @@ impl<'a> Builder<'a> {
                 let c = side.column(path).ok_or_else(missing)?;
                 let table = parent_of(path).to_string();
                 let mut sql = vec![ddl::add_column(&schema, &table, &name, c)];
+                sql.extend(ddl::column_settings(&schema, &table, &name, c));
                 sql.extend(self.replay_access(side, path, None, &c.grants, c.comment.as_deref()));
                 let mut hazards = vec![Hazard::AccessExclusiveLock];
                 if c.generated.is_some() || c.default.as_deref().is_some_and(volatile_default) {
@@ -1118,6 +1133,16 @@ impl<'a> Builder<'a> {
             K::Index => {
                 let i = side.index(path).ok_or_else(missing)?;
                 let mut sql = vec![ddl::create_index(i)];
+                sql.extend(ddl::index_statistics(&schema, &name, &[], &i.statistics));
+                // pg_get_indexdef leaves the tablespace out (pg_dump sets default_tablespace).
+                if self.options.tablespaces && i.tablespace.is_some() {
+                    sql.push(ddl::set_tablespace(
+                        "INDEX",
+                        &schema,
+                        &name,
+                        i.tablespace.as_deref(),
+                    ));
+                }
                 sql.extend(self.replay_access(side, path, None, &[], i.comment.as_deref()));
                 let unique = i.definition.starts_with("CREATE UNIQUE");
                 if unique
@@ -1173,6 +1198,14 @@ impl<'a> Builder<'a> {
                     &v.grants,
                     v.comment.as_deref(),
                 ));
+                let columns = (v.column_comments.keys()).chain(v.column_grants.keys());
+                let columns: std::collections::BTreeSet<&String> = columns.collect();
+                for column in columns {
+                    let column_path = child_path(path, K::Column, column);
+                    let comment = v.column_comments.get(column).map(String::as_str);
+                    let grants = (v.column_grants.get(column)).map_or(&[][..], Vec::as_slice);
+                    sql.extend(self.replay_access(side, &column_path, None, grants, comment));
+                }
                 let hazards = if v.materialized {
                     vec![Hazard::ScansTable]
                 } else {
@@ -1220,6 +1253,10 @@ impl<'a> Builder<'a> {
                     &t.grants,
                     t.comment.as_deref(),
                 ));
+                for (constraint, text) in &t.constraint_comments {
+                    let c = child_path(path, K::Constraint, constraint);
+                    sql.extend(self.replay_access(side, &c, None, &[], Some(text)));
+                }
                 (sql, rank::TYPE, vec![], false)
             }
             K::PolicyEntry => return Err(missing()),
@@ -1295,6 +1332,18 @@ impl<'a> Builder<'a> {
         if let Some(holder) = holder(path) {
             self.after_made.push((id, holder));
         }
+        // What a table marks its new indexes with (replica identity, CLUSTER ON) comes after
+        // them; an index made again lost its marks.
+        if path.kind == K::Table
+            && let Some(t) = side.table(&schema, &name)
+        {
+            self.index_marks(path, t, None);
+        }
+        if matches!(path.kind, K::Index | K::Constraint)
+            && let (Some(table), Some(t)) = (holder(path), side.holder_table(path))
+        {
+            self.index_marks(&table, t, Some(&name));
+        }
         if let Some(schema) = &path.schema {
             self.after_made
                 .push((id, ObjectPath::top(K::Schema, schema)));
@@ -1322,7 +1371,9 @@ impl<'a> Builder<'a> {
             .act()
             .holder_table(path)
             .is_some_and(|t| t.partition_key.is_none() && t.partition_of.is_none());
-        let needed = self.expected.dependencies.iter().any(|d| d.to == *path);
+        // A replica identity or CLUSTER index is marked in the transaction: it is made there.
+        let needed = self.expected.dependencies.iter().any(|d| d.to == *path)
+            || (path.kind == ObjectKind::Index && self.marked_index(path));
         if !existing || needed {
             return;
         }
@@ -1697,7 +1748,7 @@ impl<'a> Builder<'a> {
         if matches!(
             field,
             Field::Constraint(_)
-                | Field::Index
+                | Field::Index(_)
                 | Field::View(_)
                 | Field::Policy
                 | Field::Trigger(_)
@@ -1718,7 +1769,44 @@ impl<'a> Builder<'a> {
             (Field::Table(f), Subject::Table(et), Subject::Table(at)) => {
                 self.table_property(change, f, et, at)
             }
-            (Field::Constraint(_), ..) | (Field::Index, ..) => self.replace(change, true),
+            (Field::Index(IndexField::Tablespace), Subject::Index(ei), Subject::Index(ai))
+                if ei.definition == ai.definition =>
+            {
+                let path = &change.path;
+                let sql = ddl::set_tablespace(
+                    "INDEX",
+                    schema_of(path),
+                    &path.name,
+                    ei.tablespace.as_deref(),
+                );
+                let id = self.node(Operation::Alter, path, "tablespace", rank::INDEX, |_| {
+                    vec![sql]
+                });
+                self.hazard(id, &[Hazard::AccessExclusiveLock]);
+                self.fixes(id, change);
+            }
+            (Field::Index(IndexField::Statistics), Subject::Index(ei), Subject::Index(ai))
+                if ei.definition == ai.definition =>
+            {
+                let path = &change.path;
+                let sql = ddl::index_statistics(
+                    schema_of(path),
+                    &path.name,
+                    &ai.statistics,
+                    &ei.statistics,
+                );
+                let id = self.node(Operation::Alter, path, "statistics", rank::INDEX, |_| sql);
+                self.fixes(id, change);
+            }
+            (Field::Index(IndexField::Validity), Subject::Index(ei), _) if ei.invalid => self
+                .not_planned(
+                    change,
+                    "the expected index is invalid (a failed concurrent build): a plan does not \
+                     make an index invalid; build it again there",
+                ),
+            // An invalid index is dropped and built again (REINDEX CONCURRENTLY cannot run in
+            // a transaction; with --online the new one is built concurrently after COMMIT).
+            (Field::Constraint(_), ..) | (Field::Index(_), ..) => self.replace(change, true),
             (Field::Trigger(TriggerField::Enabled), Subject::Trigger(et), Subject::Trigger(at))
                 if et.definition == at.definition =>
             {
@@ -1757,6 +1845,19 @@ impl<'a> Builder<'a> {
                     Ok(None) => {}
                     Err(_) => self.replace(change, false),
                 }
+            }
+            (Field::View(ViewField::ColumnDefaults), Subject::View(ev), Subject::View(av))
+                if ev.definition == av.definition && ev.materialized == av.materialized =>
+            {
+                let path = &change.path;
+                let sql = ddl::view_defaults(
+                    schema_of(path),
+                    &path.name,
+                    &av.column_defaults,
+                    &ev.column_defaults,
+                );
+                let id = self.node(Operation::Alter, path, "defaults", rank::VIEW, |_| sql);
+                self.fixes(id, change);
             }
             (Field::View(ViewField::Options), Subject::View(ev), Subject::View(av))
                 if ev.definition == av.definition && ev.materialized == av.materialized =>
@@ -1858,6 +1959,15 @@ impl<'a> Builder<'a> {
     fn table_property(&mut self, change: &Change<'_>, f: TableField, e: &Table, a: &Table) {
         let path = &change.path;
         let (schema, name) = (schema_of(path).to_string(), path.name.clone());
+        if matches!(f, TableField::ReplicaIdentity | TableField::Cluster) {
+            let mark = match f {
+                TableField::ReplicaIdentity => Mark::ReplicaIdentity,
+                _ => Mark::Cluster,
+            };
+            let id = self.index_mark(path, e, mark);
+            self.fixes(id, change);
+            return;
+        }
         let (sql, hazards): (Vec<String>, Vec<Hazard>) = match f {
             TableField::Persistence => (
                 vec![ddl::set_persistence(&schema, &name, e.persistence)],
@@ -1943,6 +2053,25 @@ impl<'a> Builder<'a> {
                 .collect(),
                 vec![Hazard::AccessExclusiveLock],
             ),
+            TableField::AccessMethod => (
+                vec![ddl::set_access_method(
+                    &schema,
+                    &name,
+                    e.access_method.as_deref(),
+                )],
+                vec![Hazard::RewritesTable, Hazard::AccessExclusiveLock],
+            ),
+            TableField::Tablespace => (
+                vec![ddl::set_tablespace(
+                    "TABLE",
+                    &schema,
+                    &name,
+                    e.tablespace.as_deref(),
+                )],
+                vec![Hazard::RewritesTable, Hazard::AccessExclusiveLock],
+            ),
+            // Marks of an index: above.
+            TableField::ReplicaIdentity | TableField::Cluster => return,
         };
         let part = match f {
             TableField::Persistence => "persistence",
@@ -1953,6 +2082,10 @@ impl<'a> Builder<'a> {
             TableField::RowSecurity => "row security",
             TableField::ForcedRowSecurity => "forced row security",
             TableField::StorageParameters => "storage",
+            TableField::AccessMethod => "access method",
+            TableField::Tablespace => "tablespace",
+            TableField::ReplicaIdentity => "replica identity",
+            TableField::Cluster => "cluster",
         };
         let id = self.node(Operation::Alter, path, part, rank::TABLE_PROPERTY, |_| sql);
         self.hazard(id, &hazards);
@@ -1963,6 +2096,70 @@ impl<'a> Builder<'a> {
             self.after_made
                 .push((id, ObjectPath::in_schema(ObjectKind::Table, s, n)));
         }
+    }
+
+    /// The step that gives `table` (whose model is `t`) its replica identity or CLUSTER index
+    /// as `t` has it, after the index it names is made; one step whoever asks (the table's
+    /// change, the table made, the index made again).
+    fn index_mark(&mut self, table: &ObjectPath, t: &Table, mark: Mark) -> NodeId {
+        let (schema, name) = (schema_of(table).to_string(), table.name.clone());
+        let (part, sql, index, hazards) = match mark {
+            Mark::ReplicaIdentity => (
+                "replica identity",
+                ddl::set_replica_identity(&schema, &name, &t.replica_identity),
+                t.replica_identity.index(),
+                vec![Hazard::AccessExclusiveLock],
+            ),
+            Mark::Cluster => (
+                "cluster",
+                ddl::set_cluster(&schema, &name, t.cluster_on.as_deref()),
+                t.cluster_on.as_deref(),
+                vec![],
+            ),
+        };
+        let id = self.node(Operation::Alter, table, part, rank::INDEX_MARK, |_| {
+            vec![sql]
+        });
+        self.hazard(id, &hazards);
+        self.after_made.push((id, table.clone()));
+        if let Some(index) = index {
+            for kind in [ObjectKind::Index, ObjectKind::Constraint] {
+                self.after_made.push((id, child_path(table, kind, index)));
+            }
+        }
+        id
+    }
+
+    /// A table made, or an index of it made (again): the marks `t` puts on its indexes
+    /// (`index`: only those naming this one), which a new table or index lacks.
+    fn index_marks(&mut self, table: &ObjectPath, t: &Table, index: Option<&str>) {
+        let replica = match index {
+            None => t.replica_identity != ReplicaIdentity::Default,
+            Some(i) => t.replica_identity.index() == Some(i),
+        };
+        let cluster =
+            t.cluster_on.is_some() && index.is_none_or(|i| t.cluster_on.as_deref() == Some(i));
+        for (mark, wanted) in [(Mark::ReplicaIdentity, replica), (Mark::Cluster, cluster)] {
+            if wanted {
+                let id = self.index_mark(table, t, mark);
+                if self.nodes[id].reason.is_empty() && self.nodes[id].fixes.is_empty() {
+                    let what = match mark {
+                        Mark::ReplicaIdentity => "replica identity",
+                        Mark::Cluster => "CLUSTER ON index",
+                    };
+                    self.nodes[id].reason = vec![format!("table {table} is made with its {what}")];
+                }
+            }
+        }
+    }
+
+    /// Whether the expected table marks this index (of `path`) as its replica identity or its
+    /// CLUSTER index.
+    fn marked_index(&self, path: &ObjectPath) -> bool {
+        self.exp().holder_table(path).is_some_and(|t| {
+            t.replica_identity.index() == Some(path.name.as_str())
+                || t.cluster_on.as_deref() == Some(path.name.as_str())
+        })
     }
 
     fn column(&mut self, change: &Change<'_>, e: &Column, a: &Column) {
@@ -2039,6 +2236,19 @@ impl<'a> Builder<'a> {
                     });
                 }
                 self.hazard(id, &hazards);
+                // A new type comes with its own storage (and compression): set again after.
+                if e.storage.is_some() {
+                    let storage = e.storage.clone();
+                    self.column_step(&path, "storage", rank::COLUMN_SETTINGS, |s| {
+                        ddl::set_column_storage(&s.0, &s.1, &s.2, storage.as_deref())
+                    });
+                }
+                if e.compression.is_some() {
+                    let compression = e.compression.clone();
+                    self.column_step(&path, "compression", rank::COLUMN_SETTINGS, |s| {
+                        ddl::set_column_compression(&s.0, &s.1, &s.2, compression.as_deref())
+                    });
+                }
                 self.role_of(id, Role::Invalidates, &path);
                 self.role_of(id, Role::Makes, &path);
                 self.role_of(id, Role::Acquires, &path);
@@ -2143,16 +2353,25 @@ impl<'a> Builder<'a> {
             }
             RuleId::ColumnIdentity => match (e.identity, a.identity) {
                 (Some(identity), None) => {
+                    let options = e.identity_options;
                     let id = self.column_step(&path, "add identity", rank::COLUMN_IDENTITY, |s| {
-                        ddl::add_identity(&s.0, &s.1, &s.2, identity)
+                        ddl::add_identity(&s.0, &s.1, &s.2, identity, &options)
                     });
                     // Keys already handed out must not come again.
+                    let next = if options == Default::default() {
+                        format!("coalesce(max({}), 0) + 1", crate::model::quote_ident(&name))
+                    } else {
+                        format!(
+                            "coalesce(max({}) + 1, {})",
+                            crate::model::quote_ident(&name),
+                            options.values(&e.data_type).start
+                        )
+                    };
                     let restart = format!(
                         "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence({}, {}), \
-                         coalesce(max({}), 0) + 1, false) FROM {};",
+                         {next}, false) FROM {};",
                         ddl::literal(&crate::model::qualified(&schema, &table)),
                         ddl::literal(&name),
-                        crate::model::quote_ident(&name),
                         crate::model::qualified(&schema, &table)
                     );
                     self.nodes[id].sql.push(restart);
@@ -2175,6 +2394,42 @@ impl<'a> Builder<'a> {
                 }
                 (None, None) => {}
             },
+            RuleId::ColumnStorage => {
+                let storage = e.storage.clone();
+                let id = self.column_step(&path, "storage", rank::COLUMN_SETTINGS, |s| {
+                    ddl::set_column_storage(&s.0, &s.1, &s.2, storage.as_deref())
+                });
+                self.fixes(id, change);
+            }
+            RuleId::ColumnCompression => {
+                let compression = e.compression.clone();
+                let id = self.column_step(&path, "compression", rank::COLUMN_SETTINGS, |s| {
+                    ddl::set_column_compression(&s.0, &s.1, &s.2, compression.as_deref())
+                });
+                self.fixes(id, change);
+            }
+            RuleId::ColumnOptions => {
+                let (from, to) = (a.options.clone(), e.options.clone());
+                let id = self.column_step(&path, "options", rank::COLUMN_SETTINGS, |s| {
+                    ddl::set_column_options(&s.0, &s.1, &s.2, &from, &to)
+                });
+                self.fixes(id, change);
+            }
+            RuleId::ColumnStatistics => {
+                let id = self.column_step(&path, "statistics", rank::COLUMN_SETTINGS, |s| {
+                    ddl::set_column_statistics(&s.0, &s.1, &s.2, e.statistics)
+                });
+                self.fixes(id, change);
+            }
+            RuleId::ColumnIdentityOptions => {
+                let values = e.identity_options.values(&e.data_type);
+                let id = self.column_step(&path, "identity options", rank::COLUMN_SETTINGS, |s| {
+                    ddl::set_identity_options(&s.0, &s.1, &s.2, &values)
+                });
+                // The sequence's current value stays: new bounds it is outside of fail.
+                self.hazard(id, &[Hazard::DataDependent]);
+                self.fixes(id, change);
+            }
             RuleId::ColumnGenerated => {
                 if e.generated.is_none() {
                     let id = self.column_step(
@@ -3731,6 +3986,13 @@ impl<'a> Builder<'a> {
             self.edge(b, a, why);
         }
     }
+}
+
+/// A mark a table puts on one of its indexes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    ReplicaIdentity,
+    Cluster,
 }
 
 fn join_chain(reason: &[String]) -> Vec<String> {

@@ -7,8 +7,8 @@
 //! verbatim, since they were read with an empty search path and so are already qualified; every
 //! name printed here is quoted with [`quote_ident`].
 //!
-//! What the model cannot say, these functions cannot print: C functions (no `probin`), identity
-//! sequence options (the model keeps only ALWAYS / BY DEFAULT), which partition index is attached
+//! What the model cannot say, these functions cannot print: C functions (no `probin`), which
+//! partition index is attached
 //! to which parent index, whether a constraint or index of a partition or child came from its
 //! parent, and whether an inherited column is also declared locally (`attislocal`). The
 //! functions that meet such a gap return a [`DdlError`] or document what the caller must supply.
@@ -17,9 +17,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::model::{
-    Column, Constraint, Extension, Function, FunctionKind, Grant, Identity, Index, Namespace,
-    ObjectKind, Persistence, Policy, Sequence, Table, Trigger, Type, TypeDefinition, View,
-    qualified, quote_ident,
+    Column, Constraint, Extension, Function, FunctionKind, Grant, Identity, IdentityOptions, Index,
+    Namespace, ObjectKind, Persistence, Policy, ReplicaIdentity, Sequence, SequenceValues, Table,
+    Trigger, Type, TypeDefinition, View, qualified, quote_ident,
 };
 
 /// A statement that cannot be printed from the model, and why.
@@ -1153,6 +1153,9 @@ pub struct TableParts<'a> {
     /// and a child declares every column (PostgreSQL merges them with the inherited ones: the
     /// model is the same, only `attislocal` differs).
     pub parents: &'a [&'a Table],
+    /// Print `TABLESPACE` (off when the policy ignores tablespaces: the actual server may not
+    /// have the expected one).
+    pub tablespaces: bool,
 }
 
 /// `name type [COLLATE c] [GENERATED ... | DEFAULT ...] [NOT NULL]`, as in CREATE TABLE and
@@ -1169,7 +1172,7 @@ pub fn column_definition(name: &str, column: &Column) -> String {
         ));
     } else if let Some(identity) = column.identity {
         sql.push(' ');
-        sql.push_str(identity.sql());
+        sql.push_str(&identity_clause(identity, &column.identity_options));
     } else if let Some(default) = &column.default {
         sql.push_str(&format!(" DEFAULT {default}"));
     }
@@ -1177,6 +1180,215 @@ pub fn column_definition(name: &str, column: &Column) -> String {
         sql.push_str(" NOT NULL");
     }
     sql
+}
+
+/// `GENERATED ... AS IDENTITY [(options)]`, with the options that are not PostgreSQL's own.
+fn identity_clause(identity: Identity, options: &IdentityOptions) -> String {
+    let options = options.sql();
+    if options.is_empty() {
+        identity.sql().to_string()
+    } else {
+        format!("{} ({options})", identity.sql())
+    }
+}
+
+/// The ALTER COLUMN statements for what a column definition cannot say on every version: its
+/// storage, compression and statistics target, where they are not the defaults (as pg_dump
+/// prints them after CREATE TABLE).
+pub fn column_settings(schema: &str, table: &str, name: &str, column: &Column) -> Vec<String> {
+    let mut out = Vec::new();
+    if column.storage.is_some() {
+        out.push(set_column_storage(
+            schema,
+            table,
+            name,
+            column.storage.as_deref(),
+        ));
+    }
+    if column.compression.is_some() {
+        out.push(set_column_compression(
+            schema,
+            table,
+            name,
+            column.compression.as_deref(),
+        ));
+    }
+    if column.statistics.is_some() {
+        out.push(set_column_statistics(
+            schema,
+            table,
+            name,
+            column.statistics,
+        ));
+    }
+    if !column.options.is_empty() {
+        out.push(set_column_options(
+            schema,
+            table,
+            name,
+            &[],
+            &column.options,
+        ));
+    }
+    out
+}
+
+/// `ALTER COLUMN c RESET (...), ALTER COLUMN c SET (...)`: the attribute options `from` turned
+/// into `to` (each `name=value`).
+pub fn set_column_options(
+    schema: &str,
+    table: &str,
+    name: &str,
+    from: &[String],
+    to: &[String],
+) -> String {
+    let key = |o: &String| o.split_once('=').map_or(o.clone(), |(k, _)| k.to_string());
+    let kept: Vec<String> = to.iter().map(key).collect();
+    let reset: Vec<String> = (from.iter().map(key))
+        .filter(|k| !kept.contains(k))
+        .collect();
+    let set: Vec<String> = (to.iter())
+        .map(|o| match o.split_once('=') {
+            Some((k, v)) => format!("{k} = {}", literal(v)),
+            None => o.clone(),
+        })
+        .collect();
+    let column = format!("ALTER COLUMN {}", quote_ident(name));
+    let mut actions = Vec::new();
+    if !reset.is_empty() {
+        actions.push(format!("{column} RESET ({})", reset.join(", ")));
+    }
+    if !set.is_empty() {
+        actions.push(format!("{column} SET ({})", set.join(", ")));
+    }
+    format!(
+        "ALTER TABLE {} {};",
+        qualified(schema, table),
+        actions.join(", ")
+    )
+}
+
+/// A DO block that runs `format(template, (value))`: for an ALTER whose value PostgreSQL knows
+/// and the model does not (a type's default storage, the database's tablespace).
+fn dynamic(template: &str, value: &str) -> String {
+    let body = format!(
+        "BEGIN EXECUTE pg_catalog.format({}, ({value})); END",
+        literal(template)
+    );
+    format!("DO {};", dollar_quote(&body))
+}
+
+/// `ALTER COLUMN c SET STORAGE mode`; `None`: the column's type's default storage (looked up
+/// by the server: `SET STORAGE DEFAULT` exists only from PostgreSQL 16).
+pub fn set_column_storage(schema: &str, table: &str, name: &str, storage: Option<&str>) -> String {
+    match storage {
+        Some(mode) => alter_column(
+            schema,
+            table,
+            name,
+            &format!("SET STORAGE {}", mode.to_uppercase()),
+        ),
+        None => {
+            let template = format!(
+                "ALTER TABLE {} ALTER COLUMN {} SET STORAGE %s;",
+                qualified(schema, table).replace('%', "%%"),
+                quote_ident(name).replace('%', "%%")
+            );
+            let value = format!(
+                "SELECT CASE t.typstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' \
+                 WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END \
+                 FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
+                 WHERE a.attrelid = {}::pg_catalog.regclass AND a.attname = {}",
+                literal(&qualified(schema, table)),
+                literal(name)
+            );
+            dynamic(&template, &value)
+        }
+    }
+}
+
+/// `ALTER COLUMN c SET COMPRESSION method` (`default` for `None`; PostgreSQL 14 and later).
+pub fn set_column_compression(
+    schema: &str,
+    table: &str,
+    name: &str,
+    compression: Option<&str>,
+) -> String {
+    let method = compression.map_or("default".to_string(), quote_ident);
+    alter_column(schema, table, name, &format!("SET COMPRESSION {method}"))
+}
+
+/// `ALTER COLUMN c SET STATISTICS n` (-1, the default, for `None`).
+pub fn set_column_statistics(schema: &str, table: &str, name: &str, target: Option<i32>) -> String {
+    let target = target.unwrap_or(-1);
+    alter_column(schema, table, name, &format!("SET STATISTICS {target}"))
+}
+
+/// `ALTER COLUMN c SET INCREMENT BY ... SET MINVALUE ... SET MAXVALUE ... SET START WITH ...
+/// SET CACHE ... SET [NO] CYCLE`: every option of an identity column's sequence at once, so
+/// that the new bounds and start are checked together. The sequence's current value stays.
+pub fn set_identity_options(
+    schema: &str,
+    table: &str,
+    name: &str,
+    values: &SequenceValues,
+) -> String {
+    let cycle = if values.cycle { "CYCLE" } else { "NO CYCLE" };
+    alter_column(
+        schema,
+        table,
+        name,
+        &format!(
+            "SET INCREMENT BY {} SET MINVALUE {} SET MAXVALUE {} SET START WITH {} SET CACHE {} \
+             SET {cycle}",
+            values.increment, values.min_value, values.max_value, values.start, values.cache
+        ),
+    )
+}
+
+/// `ALTER TABLE ... REPLICA IDENTITY DEFAULT | FULL | NOTHING | USING INDEX i`.
+pub fn set_replica_identity(schema: &str, table: &str, identity: &ReplicaIdentity) -> String {
+    alter_table(
+        schema,
+        table,
+        &format!("REPLICA IDENTITY {}", identity.sql()),
+    )
+}
+
+/// `ALTER TABLE ... CLUSTER ON i`, or `SET WITHOUT CLUSTER` for `None`.
+pub fn set_cluster(schema: &str, table: &str, index: Option<&str>) -> String {
+    match index {
+        Some(index) => alter_table(schema, table, &format!("CLUSTER ON {}", quote_ident(index))),
+        None => alter_table(schema, table, "SET WITHOUT CLUSTER"),
+    }
+}
+
+/// `ALTER TABLE ... SET ACCESS METHOD am` (`heap` for `None`; PostgreSQL 15 and later;
+/// rewrites the table).
+pub fn set_access_method(schema: &str, table: &str, method: Option<&str>) -> String {
+    let method = quote_ident(method.unwrap_or("heap"));
+    alter_table(schema, table, &format!("SET ACCESS METHOD {method}"))
+}
+
+/// `ALTER TABLE|INDEX ... SET TABLESPACE ts` (moves its files); `None`: the database's default
+/// tablespace, looked up by the server.
+pub fn set_tablespace(keyword: &str, schema: &str, name: &str, tablespace: Option<&str>) -> String {
+    let target = qualified(schema, name);
+    match tablespace {
+        Some(ts) => format!(
+            "ALTER {keyword} {target} SET TABLESPACE {};",
+            quote_ident(ts)
+        ),
+        None => dynamic(
+            &format!(
+                "ALTER {keyword} {} SET TABLESPACE %I;",
+                target.replace('%', "%%")
+            ),
+            "SELECT ts.spcname FROM pg_catalog.pg_tablespace ts \
+             JOIN pg_catalog.pg_database d ON d.dattablespace = ts.oid \
+             WHERE d.datname = pg_catalog.current_database()",
+        ),
+    }
 }
 
 fn columns_in_order(table: &Table) -> Vec<(&String, &Column)> {
@@ -1332,10 +1544,19 @@ pub fn create_table(
     if let Some(key) = &table.partition_key {
         sql.push_str(&format!(" PARTITION BY {key}"));
     }
+    if let Some(method) = &table.access_method {
+        sql.push_str(&format!(" USING {}", quote_ident(method)));
+    }
     sql.push_str(&with_options(&table.reloptions));
+    if let (true, Some(tablespace)) = (parts.tablespaces, &table.tablespace) {
+        sql.push_str(&format!(" TABLESPACE {}", quote_ident(tablespace)));
+    }
     sql.push(';');
     let mut out = vec![sql];
     out.extend(after);
+    for (column_name, column) in &columns {
+        out.extend(column_settings(schema, name, column_name, column));
+    }
     Ok(out)
 }
 
@@ -1495,10 +1716,21 @@ pub fn drop_column_not_null(schema: &str, table: &str, name: &str) -> String {
     alter_column(schema, table, name, "DROP NOT NULL")
 }
 
-/// `ALTER COLUMN c ADD GENERATED ALWAYS|BY DEFAULT AS IDENTITY` (the column must be NOT NULL
-/// and have no default).
-pub fn add_identity(schema: &str, table: &str, name: &str, identity: Identity) -> String {
-    alter_column(schema, table, name, &format!("ADD {}", identity.sql()))
+/// `ALTER COLUMN c ADD GENERATED ALWAYS|BY DEFAULT AS IDENTITY [(options)]` (the column must be
+/// NOT NULL and have no default).
+pub fn add_identity(
+    schema: &str,
+    table: &str,
+    name: &str,
+    identity: Identity,
+    options: &IdentityOptions,
+) -> String {
+    alter_column(
+        schema,
+        table,
+        name,
+        &format!("ADD {}", identity_clause(identity, options)),
+    )
 }
 
 /// `ALTER COLUMN c SET GENERATED ALWAYS|BY DEFAULT` on a column that is an identity already.
@@ -1634,6 +1866,28 @@ pub fn create_index(index: &Index) -> String {
     format!("{};", index.definition)
 }
 
+/// `ALTER INDEX i ALTER COLUMN n SET STATISTICS t`: an index's statistics targets `from`
+/// (`n=t`) turned into `to`; a target that goes is set back to -1, the default.
+pub fn index_statistics(schema: &str, name: &str, from: &[String], to: &[String]) -> Vec<String> {
+    let column = |s: &String| s.split_once('=').map(|(n, _)| n.to_string());
+    let reset = (from.iter())
+        .filter_map(column)
+        .filter(|n| !to.iter().any(|t| column(t).as_ref() == Some(n)))
+        .map(|n| (n, "-1".to_string()));
+    let set = (to.iter())
+        .filter(|t| !from.contains(t))
+        .filter_map(|t| t.split_once('='))
+        .map(|(n, t)| (n.to_string(), t.to_string()));
+    (reset.chain(set))
+        .map(|(n, t)| {
+            format!(
+                "ALTER INDEX {} ALTER COLUMN {n} SET STATISTICS {t};",
+                qualified(schema, name)
+            )
+        })
+        .collect()
+}
+
 /// `CREATE [UNIQUE] INDEX CONCURRENTLY ...` (outside a transaction block). PostgreSQL cannot
 /// build an index of a partitioned table concurrently.
 pub fn create_index_concurrently(index: &Index) -> Result<String, DdlError> {
@@ -1713,8 +1967,39 @@ pub fn create_view(schema: &str, name: &str, view: &View) -> String {
     if view.materialized {
         create_materialized_view(schema, name, view, true)
     } else {
-        format!("{};", view_statement(schema, name, view, "CREATE"))
+        let mut sql = format!("{};", view_statement(schema, name, view, "CREATE"));
+        for statement in view_defaults(schema, name, &BTreeMap::new(), &view.column_defaults) {
+            sql.push('\n');
+            sql.push_str(&statement);
+        }
+        sql
     }
+}
+
+/// `ALTER VIEW v ALTER COLUMN c SET DEFAULT ...` / `DROP DEFAULT`: a view's column defaults
+/// `from` turned into `to`.
+pub fn view_defaults(
+    schema: &str,
+    name: &str,
+    from: &BTreeMap<String, String>,
+    to: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let view = qualified(schema, name);
+    let dropped = (from.keys()).filter(|c| !to.contains_key(*c)).map(|c| {
+        format!(
+            "ALTER VIEW {view} ALTER COLUMN {} DROP DEFAULT;",
+            quote_ident(c)
+        )
+    });
+    let set = (to.iter())
+        .filter(|(c, d)| from.get(*c) != Some(d))
+        .map(|(c, d)| {
+            format!(
+                "ALTER VIEW {view} ALTER COLUMN {} SET DEFAULT {d};",
+                quote_ident(c)
+            )
+        });
+    dropped.chain(set).collect()
 }
 
 /// `CREATE MATERIALIZED VIEW ... WITH [NO] DATA;` (without data it cannot be read until
@@ -2012,7 +2297,7 @@ mod tests {
     fn concurrently_goes_after_the_index_keyword() {
         let index = |definition: &str| Index {
             definition: definition.to_string(),
-            comment: None,
+            ..Default::default()
         };
         assert_eq!(
             create_index_concurrently(&index("CREATE INDEX i ON s.t USING btree (a)")),
@@ -2240,6 +2525,7 @@ mod tests {
             collation: None,
             comment: None,
             grants: Vec::new(),
+            ..Default::default()
         }
     }
 
@@ -2287,6 +2573,7 @@ mod tests {
         let standalone = TableParts {
             standalone: true,
             parents: &[],
+            ..TableParts::default()
         };
         assert!(create_table("s", "p1", &partition, standalone).unwrap()[0].contains("id bigint"));
         // A child whose parent is not known declares every column.
@@ -2309,6 +2596,7 @@ mod tests {
         let parts = TableParts {
             standalone: false,
             parents: &parents,
+            ..TableParts::default()
         };
         assert!(create_table("s", "p1", &reordered, parts).is_err());
     }
@@ -2324,6 +2612,9 @@ mod tests {
             reloptions: vec!["check_option=local".to_string()],
             indexes: BTreeMap::new(),
             triggers: BTreeMap::new(),
+            column_comments: Default::default(),
+            column_defaults: Default::default(),
+            column_grants: Default::default(),
         };
         assert_eq!(
             create_view("s", "V", &view),

@@ -49,6 +49,9 @@ pub struct PlanOptions {
     pub grants: bool,
     /// Replay comments on created and recreated objects (off when the policy ignores them).
     pub comments: bool,
+    /// Put created tables and indexes into their tablespaces (off when the policy ignores
+    /// tablespaces: the actual server may not have them).
+    pub tablespaces: bool,
     /// Role names as the expected side names them → as the actual server names them (the
     /// inverse of the policy's role renames): statements are written in the actual names.
     pub roles: std::collections::BTreeMap<String, String>,
@@ -75,6 +78,7 @@ impl PlanOptions {
             owners: true,
             grants: true,
             comments: true,
+            tablespaces: true,
             roles: Default::default(),
             renames: Vec::new(),
             online: false,

@@ -100,13 +100,15 @@ impl Settings {
             RuleId::GrantMissing | RuleId::GrantExtra => i.grants,
             RuleId::CommentMismatch => i.object_comments,
             RuleId::ExtensionVersion => i.extension_versions,
+            RuleId::TableTablespace | RuleId::IndexTablespace => i.tablespaces,
             _ => false,
         }
     }
 }
 
 /// The ignore rules. Defaults are the sensible policy: harmless text and naming differences are
-/// ignored; owners, grants, comments and extension versions are compared.
+/// ignored, and tablespaces (environments lay out storage differently); owners, grants,
+/// comments and extension versions are compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Ignore {
@@ -120,6 +122,7 @@ pub struct Ignore {
     pub grants: bool,
     pub object_comments: bool,
     pub extension_versions: bool,
+    pub tablespaces: bool,
 }
 
 impl Default for Ignore {
@@ -135,6 +138,7 @@ impl Default for Ignore {
             grants: false,
             object_comments: false,
             extension_versions: false,
+            tablespaces: true,
         }
     }
 }
@@ -151,6 +155,7 @@ pub const IGNORE_KEYS: &[&str] = &[
     "grants",
     "object_comments",
     "extension_versions",
+    "tablespaces",
 ];
 
 impl Ignore {
@@ -167,6 +172,7 @@ impl Ignore {
             "grants" => &mut self.grants,
             "object_comments" => &mut self.object_comments,
             "extension_versions" => &mut self.extension_versions,
+            "tablespaces" => &mut self.tablespaces,
             _ => return false,
         };
         *field = on;
@@ -596,7 +602,7 @@ mod tests {
         assert!(s.ignore.set("grants", true));
         assert!(s.ignores_rule(RuleId::GrantExtra) && s.ignores_rule(RuleId::GrantMissing));
         assert!(!s.ignore.set("nope", true));
-        assert_eq!(IGNORE_KEYS.len(), 10);
+        assert_eq!(IGNORE_KEYS.len(), 11);
         for key in IGNORE_KEYS {
             assert!(s.ignore.set(key, false), "{key}");
         }

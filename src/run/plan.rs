@@ -55,6 +55,7 @@ pub fn options_for(settings: &Settings, allow_destructive: bool) -> PlanOptions 
         owners: !settings.ignore.owners,
         grants: !settings.ignore.grants,
         comments: !settings.ignore.object_comments,
+        tablespaces: !settings.ignore.tablespaces,
         roles: settings
             .rename_roles
             .iter()

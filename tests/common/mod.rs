@@ -130,6 +130,28 @@ pub async fn ensure_roles(names: &[&str]) {
     }
 }
 
+/// Tablespaces are cluster-wide too: create an in-place one (inside the data folder, no path of
+/// this machine in any statement; `allow_in_place_tablespaces` is a developer option from
+/// PostgreSQL 15), once, ignoring "already exists" from parallel tests.
+pub async fn ensure_tablespace(name: &str) {
+    let admin = connect("postgres").await;
+    admin
+        .batch_execute("SET allow_in_place_tablespaces = on")
+        .await
+        .unwrap_or_else(|e| panic!("allow_in_place_tablespaces: {}", describe(&e)));
+    // CREATE TABLESPACE cannot run in a transaction block (nor in a DO block).
+    if let Err(e) = admin
+        .batch_execute(&format!("CREATE TABLESPACE \"{name}\" LOCATION ''"))
+        .await
+    {
+        let code = e.as_db_error().map(|db| db.code().code().to_string());
+        // duplicate_object, or unique_violation when two sessions race.
+        if !matches!(code.as_deref(), Some("42710" | "23505")) {
+            panic!("CREATE TABLESPACE {name}: {}", describe(&e));
+        }
+    }
+}
+
 /// A fresh database copied from `template` (which nobody may be connected to).
 pub async fn db_from(prefix: &str, template: &TestDb) -> TestDb {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
