@@ -352,6 +352,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "ALTER INDEX customers_lower_name ALTER COLUMN 1 SET STATISTICS 500",
     ),
     (
+        "function.definition",
+        "public.add(integer, integer)",
+        "ALTER FUNCTION add(int, int) DEPENDS ON EXTENSION hstore",
+    ),
+    (
         "column.options",
         "public.orders.qty",
         "ALTER TABLE orders ALTER COLUMN qty SET (n_distinct = 100)",

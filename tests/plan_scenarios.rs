@@ -1083,6 +1083,18 @@ const RULE_CASES: &[(&str, &str, &str, bool)] = &[
         false,
     ),
     (
+        "function.definition",
+        "CREATE EXTENSION hstore; CREATE EXTENSION citext; CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'select 1'; ALTER FUNCTION f() DEPENDS ON EXTENSION citext;",
+        "CREATE EXTENSION hstore; CREATE EXTENSION citext; CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'select 1'; ALTER FUNCTION f() DEPENDS ON EXTENSION hstore;",
+        false,
+    ),
+    (
+        "function.missing",
+        "CREATE EXTENSION hstore;",
+        "CREATE EXTENSION hstore; CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'select 1'; ALTER FUNCTION f() DEPENDS ON EXTENSION hstore;",
+        false,
+    ),
+    (
         "column.options",
         "CREATE TABLE t(a int, b int); ALTER TABLE t ALTER COLUMN a SET (n_distinct_inherited = 5);",
         "CREATE TABLE t(a int, b int); ALTER TABLE t ALTER COLUMN a SET (n_distinct = -0.5);",

@@ -766,6 +766,7 @@ fn decode_function(row: &Row) -> Result<(u32, u32, String, Function), Bad> {
             cost: get(row, "cost")?,
             rows: get(row, "rows")?,
             config: get::<Option<Vec<String>>>(row, "config")?.unwrap_or_default(),
+            extensions: get::<Option<Vec<String>>>(row, "extensions")?.unwrap_or_default(),
         },
     ))
 }

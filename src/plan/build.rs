@@ -2587,6 +2587,18 @@ impl<'a> Builder<'a> {
         }
         let schema = schema_of(&path).to_string();
         let key = path.name.clone();
+        if f == FunctionField::Extensions {
+            let sql =
+                ddl::depends_on_extensions(&schema, &key, e.kind, &a.extensions, &e.extensions);
+            let id = self.node(
+                Operation::Alter,
+                &path,
+                "extensions",
+                rank::FUNCTION,
+                |_| sql,
+            );
+            return self.fixes(id, change);
+        }
         match ddl::create_or_replace_function(&schema, &key, e) {
             Ok(sql) => {
                 let id = self.node(Operation::Alter, &path, "", rank::FUNCTION, |_| vec![sql]);
