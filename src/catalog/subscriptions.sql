@@ -26,6 +26,14 @@ SELECT 'subscription' AS kind,
                 (SELECT d.description FROM pg_shdescription d
                  WHERE d.objoid = s.oid AND d.classoid = 'pg_subscription'::regclass)) AS comment,
        NULL::text[] AS grantees, NULL::text[] AS privileges, NULL::bool[] AS grantable
-FROM pg_subscription s
+FROM (
+    SELECT s.subname, s.subowner, s.subpublications,
+           -- Readable by every role since PostgreSQL 14; before, 0: a subscription has no
+           -- dependency edges for its OID to reach, but its comment is then not found.
+           coalesce(
+               s.oid,  -- since PostgreSQL 14
+               0::oid) AS oid
+    FROM pg_subscription s
+    WHERE s.subdbid = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+) s
 WHERE coalesce(cardinality($1::text[]), 0) >= 0
-  AND s.subdbid = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
