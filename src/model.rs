@@ -781,7 +781,7 @@ object_kinds! {
     /// `CREATE STATISTICS`.
     Statistics = "statistics", "statistics object", true;
     Publication = "publication", "publication", true;
-    /// Compared by name, publications and enabled state: never its connection string.
+    /// Compared by name and publication list: never its connection string.
     Subscription = "subscription", "subscription", true;
     EventTrigger = "event_trigger", "event trigger", true;
     /// `ALTER DEFAULT PRIVILEGES`: one grantee's privileges on one kind of object, for objects

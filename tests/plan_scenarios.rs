@@ -1394,6 +1394,69 @@ const RULE_CASES: &[(&str, &str, &str, bool)] = &[
         "CREATE TYPE e AS ENUM ('a'); CREATE FUNCTION tf_from(internal) RETURNS internal LANGUAGE internal IMMUTABLE STRICT AS 'int4send'; CREATE FUNCTION tf_to(internal) RETURNS e LANGUAGE internal IMMUTABLE STRICT AS 'int4recv'; CREATE TRANSFORM FOR e LANGUAGE plpgsql (FROM SQL WITH FUNCTION tf_from(internal), TO SQL WITH FUNCTION tf_to(internal));",
         false,
     ),
+    (
+        "publication.missing",
+        "CREATE TABLE t(a int, b int); CREATE SCHEMA s;",
+        "CREATE TABLE t(a int, b int); CREATE SCHEMA s; \
+         CREATE PUBLICATION p FOR TABLE t (a) WHERE (b > 0) WITH (publish = 'insert'); \
+         COMMENT ON PUBLICATION p IS 'feed'; ALTER PUBLICATION p OWNER TO pgdrift_rule_role; \
+         CREATE PUBLICATION q FOR TABLES IN SCHEMA s WITH (publish_via_partition_root = true);",
+        false,
+    ),
+    (
+        "publication.extra",
+        "CREATE TABLE t(a int); CREATE PUBLICATION p FOR TABLE t;",
+        "CREATE TABLE t(a int);",
+        false,
+    ),
+    (
+        "publication.definition",
+        "CREATE TABLE t(a int); CREATE TABLE u(a int); CREATE PUBLICATION p FOR TABLE t;",
+        "CREATE TABLE t(a int); CREATE TABLE u(a int); \
+         CREATE PUBLICATION p FOR TABLE u, t WITH (publish = 'insert, delete');",
+        false,
+    ),
+    // Never planned: the connection string is never read.
+    (
+        "subscription.missing",
+        "",
+        "CREATE SUBSCRIPTION s CONNECTION 'dbname=nowhere' PUBLICATION p WITH (connect = false);",
+        false,
+    ),
+    (
+        "subscription.extra",
+        "CREATE SUBSCRIPTION s CONNECTION 'dbname=nowhere' PUBLICATION p WITH (connect = false); \
+         COMMENT ON SUBSCRIPTION s IS 'feed';",
+        "",
+        false,
+    ),
+    (
+        "subscription.definition",
+        "CREATE SUBSCRIPTION s CONNECTION 'dbname=nowhere' PUBLICATION p WITH (connect = false);",
+        "CREATE SUBSCRIPTION s CONNECTION 'dbname=nowhere' PUBLICATION p, q WITH (connect = false);",
+        false,
+    ),
+    (
+        "default_privilege.missing",
+        "",
+        "ALTER DEFAULT PRIVILEGES FOR ROLE pgdrift_rule_role IN SCHEMA public GRANT SELECT, UPDATE ON TABLES TO PUBLIC; \
+         ALTER DEFAULT PRIVILEGES FOR ROLE pgdrift_rule_role REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC; \
+         ALTER DEFAULT PRIVILEGES GRANT USAGE ON TYPES TO pgdrift_rule_role WITH GRANT OPTION;",
+        false,
+    ),
+    (
+        "default_privilege.extra",
+        "ALTER DEFAULT PRIVILEGES FOR ROLE pgdrift_rule_role REVOKE ALL ON TABLES FROM pgdrift_rule_role; \
+         ALTER DEFAULT PRIVILEGES FOR ROLE pgdrift_rule_role GRANT SELECT ON TABLES TO pgdrift_rule_role;",
+        "",
+        false,
+    ),
+    (
+        "default_privilege.definition",
+        "ALTER DEFAULT PRIVILEGES FOR ROLE pgdrift_rule_role GRANT SELECT ON SEQUENCES TO PUBLIC;",
+        "ALTER DEFAULT PRIVILEGES FOR ROLE pgdrift_rule_role GRANT USAGE, UPDATE ON SEQUENCES TO PUBLIC;",
+        false,
+    ),
 ];
 
 #[tokio::test]
@@ -1444,7 +1507,14 @@ async fn every_rule_round_trips() {
             }
         };
         let not_planned: Vec<&str> = plan.not_planned.iter().map(|n| n.rule.as_str()).collect();
-        let wanted: &[&str] = if rule == "column.order" { &[rule] } else { &[] };
+        // Never planned: column order (PostgreSQL cannot reorder columns), and a subscription
+        // (its connection string is never read).
+        let never = [
+            "column.order",
+            "subscription.missing",
+            "subscription.definition",
+        ];
+        let wanted: &[&str] = if never.contains(&rule) { &[rule] } else { &[] };
         if not_planned != wanted {
             failures.push(format!("{rule}: not planned: {:?}", plan.not_planned));
             continue;

@@ -72,6 +72,15 @@ CREATE OPERATOR CLASS int_ops FOR TYPE int USING btree AS
 CREATE CONVERSION myconv FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;
 CREATE LANGUAGE mylang HANDLER plpgsql_call_handler;
 CREATE ACCESS METHOD myam TYPE TABLE HANDLER heap_tableam_handler;
+CREATE SCHEMA audit;
+CREATE PUBLICATION feed FOR TABLE accounts (id, email) WHERE (balance > 0), events
+    WITH (publish = 'insert, update', publish_via_partition_root = true);
+CREATE PUBLICATION audit_feed FOR TABLES IN SCHEMA audit;
+COMMENT ON PUBLICATION feed IS 'accounts out';
+CREATE SUBSCRIPTION upstream CONNECTION 'dbname=upstream' PUBLICATION b, a WITH (connect = false);
+ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+ALTER DEFAULT PRIVILEGES GRANT ALL ON TABLES TO PUBLIC;
+ALTER DEFAULT PRIVILEGES IN SCHEMA audit GRANT SELECT ON SEQUENCES TO PUBLIC;
 "#;
 
 fn other_bindir() -> Option<PathBuf> {

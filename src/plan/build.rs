@@ -1909,6 +1909,11 @@ impl<'a> Builder<'a> {
                     );
                     return self.not_planned(change, reason);
                 }
+                // What cannot be made again (a subscription) is not dropped either.
+                let expected = self.exp().0.defined(&change.path);
+                if let Some(reason) = expected.and_then(|d| d.unplannable.clone()) {
+                    return self.not_planned(change, reason);
+                }
                 self.replace(change, true)
             }
             (Field::Extension, Subject::Extension(ee), Subject::Extension(ae)) => {
