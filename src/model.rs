@@ -660,6 +660,10 @@ pub struct Function {
     /// `SET` clauses (`search_path=public`), as stored in `proconfig`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub config: Vec<String>,
+    /// Extensions it is marked as depending on (`ALTER FUNCTION ... DEPENDS ON EXTENSION e`:
+    /// dropping the extension drops it), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<String>,
 }
 
 // No `deny_unknown_fields` here: serde does not support it together with `flatten`.
@@ -777,7 +781,7 @@ object_kinds! {
     /// `CREATE STATISTICS`.
     Statistics = "statistics", "statistics object", true;
     Publication = "publication", "publication", true;
-    /// Compared by name, publications and enabled state: never its connection string.
+    /// Compared by name and publication list: never its connection string.
     Subscription = "subscription", "subscription", true;
     EventTrigger = "event_trigger", "event trigger", true;
     /// `ALTER DEFAULT PRIVILEGES`: one grantee's privileges on one kind of object, for objects
@@ -1120,7 +1124,9 @@ fn visit_namespace(ns: &mut Namespace, f: &mut impl FnMut(NameSlot, &mut String)
             cost: _,
             rows: _,
             config,
+            extensions,
         } = func;
+        extensions.iter_mut().for_each(|x| f(NameSlot::Text, x));
         f(NameSlot::Role, owner);
         text(comment, f);
         grants(function_grants, f);

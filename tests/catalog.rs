@@ -881,6 +881,91 @@ async fn scope_restricts_schemas_and_extensions() {
     assert!(system.schemas.is_empty());
 }
 
+// Read as a role that is not superuser: pg_subscription's connection string is not readable by
+// it, and the reader never asks. Default privileges: an entry of no schema that is back to the
+// built-in defaults is no object; one grantee of the defaults that lost them is; schema
+// entries are listed per grantee; role names are quoted as SQL.
+#[tokio::test]
+async fn reads_publications_subscriptions_and_default_privileges_as_a_plain_role() {
+    common::ensure_roles(&["catalog_plain", "Catalog Owner"]).await;
+    let db = common::db_with(
+        "catalog_pubs",
+        r#"
+        CREATE SCHEMA s;
+        CREATE TABLE s.b (id int, note text);
+        CREATE TABLE a (id int);
+        CREATE PUBLICATION p FOR TABLE s.b (note, id), a WITH (publish = 'delete');
+        CREATE SUBSCRIPTION sub CONNECTION 'dbname=nowhere password=sekrit-in-conninfo'
+            PUBLICATION z, p WITH (connect = false);
+        ALTER DEFAULT PRIVILEGES FOR ROLE "Catalog Owner" GRANT SELECT ON TABLES TO catalog_plain;
+        ALTER DEFAULT PRIVILEGES FOR ROLE "Catalog Owner" REVOKE SELECT ON TABLES FROM catalog_plain;
+        ALTER DEFAULT PRIVILEGES FOR ROLE "Catalog Owner" REVOKE USAGE ON TYPES FROM PUBLIC;
+        ALTER DEFAULT PRIVILEGES FOR ROLE "Catalog Owner" IN SCHEMA s
+            GRANT UPDATE, SELECT ON SEQUENCES TO catalog_plain WITH GRANT OPTION;
+        ALTER DEFAULT PRIVILEGES FOR ROLE "Catalog Owner" IN SCHEMA s GRANT USAGE ON TYPES TO PUBLIC;
+        "#,
+    )
+    .await;
+    let client = db.client().await;
+    client
+        .batch_execute("SET ROLE catalog_plain")
+        .await
+        .expect("set role");
+    let denied = client.query("SELECT subconninfo FROM pg_subscription", &[]);
+    assert!(
+        denied.await.is_err(),
+        "the role can read connection strings"
+    );
+    let model = read(&client, &Scope::default()).await;
+    let defined: Vec<(String, String)> = (model.defined.iter())
+        .map(|d| (d.path.display(), d.definition.clone()))
+        .collect();
+    let owner = "ALTER DEFAULT PRIVILEGES FOR ROLE \"Catalog Owner\"";
+    let want = [
+        (
+            "p",
+            "CREATE PUBLICATION p WITH (publish = 'delete');\n\
+             ALTER PUBLICATION p ADD TABLE ONLY public.a;\n\
+             ALTER PUBLICATION p ADD TABLE ONLY s.b (id, note);"
+                .to_string(),
+        ),
+        (
+            "sub",
+            "-- CREATE SUBSCRIPTION sub CONNECTION '...' PUBLICATION p, z;".to_string(),
+        ),
+        (
+            "FOR ROLE \"Catalog Owner\" ON TYPES TO PUBLIC",
+            format!("{owner} REVOKE ALL ON TYPES FROM PUBLIC;"),
+        ),
+        (
+            "s.FOR ROLE \"Catalog Owner\" ON SEQUENCES TO catalog_plain",
+            format!(
+                "{owner} IN SCHEMA s GRANT SELECT, UPDATE ON SEQUENCES TO catalog_plain WITH GRANT OPTION;"
+            ),
+        ),
+        (
+            "s.FOR ROLE \"Catalog Owner\" ON TYPES TO PUBLIC",
+            format!("{owner} IN SCHEMA s GRANT ALL ON TYPES TO PUBLIC;"),
+        ),
+    ];
+    let want: Vec<(String, String)> = want.into_iter().map(|(p, d)| (p.to_string(), d)).collect();
+    assert_eq!(defined, want);
+    let types = &model.defined[2];
+    assert_eq!(
+        types.drop.as_deref(),
+        Some(&*format!(
+            "{owner} REVOKE ALL ON TYPES FROM PUBLIC;\n{owner} GRANT ALL ON TYPES TO PUBLIC;"
+        ))
+    );
+    let sub = &model.defined[1];
+    assert!(sub.unplannable.is_some());
+    assert!(
+        !serde_json::to_string(&model)
+            .expect("json")
+            .contains("sekrit")
+    );
+}
+
 #[tokio::test]
 async fn a_failed_read_says_which_step_failed_and_leaves_the_session_usable() {
     let db = common::db_with("catalog_error", "CREATE TABLE t (id int);").await;

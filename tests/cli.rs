@@ -389,6 +389,103 @@ fn interrupted_runs_clean_up_their_cluster() {
     }
 }
 
+// A subscription's connection string can hold a password: pgdrift never reads it, so it reaches
+// no finding, report, snapshot or plan (the subscription is compared by name and publications).
+#[tokio::test]
+async fn a_subscriptions_connection_string_reaches_no_output() {
+    const SECRET: &str = "sekrit-in-conninfo";
+    let conninfo = format!("host=127.0.0.1 dbname=upstream password={SECRET}");
+    let a = common::db_with(
+        "cli_sub_a",
+        &format!(
+            "CREATE PUBLICATION p; \
+             CREATE SUBSCRIPTION s CONNECTION '{conninfo}' PUBLICATION p WITH (connect = false); \
+             COMMENT ON SUBSCRIPTION s IS 'feed';"
+        ),
+    )
+    .await;
+    let b = common::db_with(
+        "cli_sub_b",
+        &format!(
+            "CREATE SUBSCRIPTION s CONNECTION '{conninfo}' PUBLICATION p, q WITH (connect = false); \
+             CREATE SUBSCRIPTION t CONNECTION '{conninfo}' PUBLICATION p WITH (connect = false);"
+        ),
+    )
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let reports = dir.path().join("reports");
+    let snapshot = dir.path().join("a.snapshot.json");
+    let plan = dir.path().join("plan.sql");
+    let (ua, ub) = (a.url(), b.url());
+    let mut outputs = Vec::new();
+    let mut run = |args: &[&std::ffi::OsStr]| {
+        let out = pgdrift().args(args).output().expect("run");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        outputs.push(text.clone());
+        (out, text)
+    };
+    let (ea, eb) = (std::ffi::OsStr::new(&ua), std::ffi::OsStr::new(&ub));
+    let os = std::ffi::OsStr::new;
+    let (diff, text) = run(&[os("diff"), ea, eb, os("--json"), os("-")]);
+    assert_eq!(diff.status.code(), Some(1), "{text}");
+    let report: Value = serde_json::from_slice(&diff.stdout).expect("stdout is the JSON report");
+    let found = findings(&report);
+    for (rule, object) in [
+        ("publication.missing", "p"),
+        ("subscription.definition", "s"),
+        ("subscription.extra", "t"),
+    ] {
+        assert!(
+            found.contains(&(rule.to_string(), object.to_string())),
+            "{rule} {object} not in {found:?}"
+        );
+    }
+    let (all, text) = run(&[os("diff"), ea, eb, os("--output-dir"), reports.as_os_str()]);
+    assert_eq!(all.status.code(), Some(1), "{text}");
+    let (snap, text) = run(&[
+        os("snapshot"),
+        os("--url"),
+        ea,
+        os("-o"),
+        snapshot.as_os_str(),
+    ]);
+    assert_eq!(snap.status.code(), Some(0), "{text}");
+    let (planned, text) = run(&[os("plan"), ea, eb, os("-o"), plan.as_os_str()]);
+    assert_eq!(planned.status.code(), Some(1), "{text}");
+    let (json_plan, text) = run(&[os("plan"), ea, eb, os("--json")]);
+    assert_eq!(json_plan.status.code(), Some(1), "{text}");
+
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&reports)
+        .expect("reports written")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert!(files.len() >= 5, "{files:?}");
+    files.extend([snapshot.clone(), plan.clone()]);
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("read output");
+        assert!(
+            !text.contains(SECRET),
+            "password leaked into {}",
+            file.display()
+        );
+    }
+    for out in &outputs {
+        assert!(!out.contains(SECRET), "password leaked:\n{out}");
+    }
+    // The subscription is there all the same, and the plan says why it cannot make one.
+    let snap = std::fs::read_to_string(&snapshot).expect("snapshot");
+    assert!(
+        snap.contains("CREATE SUBSCRIPTION s CONNECTION '...' PUBLICATION p"),
+        "{snap}"
+    );
+    let plan = std::fs::read_to_string(&plan).expect("plan");
+    assert!(plan.contains("create it by hand"), "{plan}");
+}
+
 /// No password from a user mapping reaches any output: the terminal, every report format,
 /// annotations, a snapshot, a plan (its script, JSON and down script). User mappings are read
 /// by role and server only. (A foreign server's options are compared and shown like any

@@ -63,6 +63,10 @@ CREATE ACCESS METHOD drift_am TYPE TABLE HANDLER heap_tableam_handler;
 CREATE FUNCTION tf_from(internal) RETURNS internal LANGUAGE internal IMMUTABLE STRICT AS 'int4send';
 CREATE FUNCTION tf_to(internal) RETURNS status LANGUAGE internal IMMUTABLE STRICT AS 'int4recv';
 CREATE TRANSFORM FOR status LANGUAGE plpgsql (FROM SQL WITH FUNCTION tf_from(internal));
+CREATE PUBLICATION pub_orders FOR TABLE orders (id, total) WHERE (total > 0), customers
+    WITH (publish = 'insert, update');
+ALTER DEFAULT PRIVILEGES FOR ROLE drift_owner GRANT SELECT ON TABLES TO drift_app;
+ALTER DEFAULT PRIVILEGES FOR ROLE drift_owner IN SCHEMA billing GRANT INSERT ON TABLES TO drift_app;
 CREATE FOREIGN DATA WRAPPER drift_fdw;
 CREATE FOREIGN DATA WRAPPER drift_idle_fdw;
 CREATE SERVER drift_srv FOREIGN DATA WRAPPER drift_fdw OPTIONS (host 'h');
@@ -71,6 +75,12 @@ CREATE USER MAPPING FOR drift_app SERVER drift_srv;
 CREATE FOREIGN TABLE remote_items (id int OPTIONS (column_name 'item_id') NOT NULL, label text)
     SERVER drift_srv OPTIONS (table_name 'items');
 "#;
+
+/// Run on each copy of the base: subscriptions live in a shared catalog, which
+/// `CREATE DATABASE ... TEMPLATE` does not copy. (`connect = false`: no publisher is needed.)
+const ON_EACH_COPY: &str = "CREATE SUBSCRIPTION sub_orders \
+    CONNECTION 'dbname=nowhere password=sekrit-in-conninfo' PUBLICATION pub_orders, pub_more \
+    WITH (connect = false)";
 
 /// (rule, object, statement that makes the actual database differ)
 const CASES: &[(&str, &str, &str)] = &[
@@ -359,6 +369,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "ALTER INDEX customers_lower_name ALTER COLUMN 1 SET STATISTICS 500",
     ),
     (
+        "function.definition",
+        "public.add(integer, integer)",
+        "ALTER FUNCTION add(int, int) DEPENDS ON EXTENSION hstore",
+    ),
+    (
         "column.options",
         "public.orders.qty",
         "ALTER TABLE orders ALTER COLUMN qty SET (n_distinct = 100)",
@@ -604,6 +619,54 @@ const CASES: &[(&str, &str, &str)] = &[
          (FROM SQL WITH FUNCTION tf_from(internal), TO SQL WITH FUNCTION tf_to(internal))",
     ),
     (
+        "publication.missing",
+        "pub_orders",
+        "DROP PUBLICATION pub_orders",
+    ),
+    (
+        "publication.extra",
+        "pub_all",
+        "CREATE PUBLICATION pub_all FOR ALL TABLES",
+    ),
+    (
+        "publication.definition",
+        "pub_orders",
+        "ALTER PUBLICATION pub_orders SET TABLE orders (id, total) WHERE (total > 1), customers",
+    ),
+    (
+        "subscription.missing",
+        "sub_orders",
+        "ALTER SUBSCRIPTION sub_orders DISABLE; \
+         ALTER SUBSCRIPTION sub_orders SET (slot_name = NONE); DROP SUBSCRIPTION sub_orders",
+    ),
+    (
+        "subscription.extra",
+        "sub_more",
+        "CREATE SUBSCRIPTION sub_more CONNECTION 'dbname=nowhere' PUBLICATION pub_more \
+         WITH (connect = false)",
+    ),
+    (
+        "subscription.definition",
+        "sub_orders",
+        "ALTER SUBSCRIPTION sub_orders SET PUBLICATION pub_orders WITH (refresh = false)",
+    ),
+    (
+        "default_privilege.missing",
+        "billing.FOR ROLE drift_owner ON TABLES TO drift_app",
+        "ALTER DEFAULT PRIVILEGES FOR ROLE drift_owner IN SCHEMA billing \
+         REVOKE INSERT ON TABLES FROM drift_app",
+    ),
+    (
+        "default_privilege.extra",
+        "FOR ROLE drift_owner ON FUNCTIONS TO PUBLIC",
+        "ALTER DEFAULT PRIVILEGES FOR ROLE drift_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC",
+    ),
+    (
+        "default_privilege.definition",
+        "FOR ROLE drift_owner ON TABLES TO drift_app",
+        "ALTER DEFAULT PRIVILEGES FOR ROLE drift_owner GRANT UPDATE ON TABLES TO drift_app",
+    ),
+    (
         "foreign_data_wrapper.missing",
         "drift_idle_fdw",
         "DROP FOREIGN DATA WRAPPER drift_idle_fdw",
@@ -671,10 +734,12 @@ async fn every_rule_is_named_exactly() {
     common::ensure_tablespace("drift_ts").await;
     let base = common::db_with("drift_base", BASE).await;
     let expected_db = common::db_from("drift_expected", &base).await;
+    expected_db.exec(ON_EACH_COPY).await;
     let expected = common::read_schema(&expected_db).await;
 
     // The base read against a copy of itself: nothing to report.
     let same = common::db_from("drift_same", &base).await;
+    same.exec(ON_EACH_COPY).await;
     let clean = diff(&expected, &common::read_schema(&same).await);
     assert_eq!(
         common::rule_objects(&clean),
@@ -702,6 +767,7 @@ async fn every_rule_is_named_exactly() {
     let failures: Vec<String> = futures_util::stream::iter(CASES.iter())
         .map(|&(rule, object, change)| async move {
             let actual_db = common::db_from("drift_case", base).await;
+            actual_db.exec(ON_EACH_COPY).await;
             actual_db.exec(change).await;
             let got = common::rule_objects(&diff(expected, &common::read_schema(&actual_db).await));
             let want = vec![(rule.to_string(), object.to_string())];

@@ -83,6 +83,15 @@ CREATE FOREIGN TABLE remote_items (
 ) SERVER remote OPTIONS (table_name 'items');
 ALTER FOREIGN TABLE remote_items ALTER COLUMN label SET STATISTICS 50;
 COMMENT ON COLUMN remote_items.id IS 'remote id';
+CREATE SCHEMA audit;
+CREATE PUBLICATION feed FOR TABLE accounts (id, email) WHERE (balance > 0), events
+    WITH (publish = 'insert, update', publish_via_partition_root = true);
+CREATE PUBLICATION audit_feed FOR TABLES IN SCHEMA audit;
+COMMENT ON PUBLICATION feed IS 'accounts out';
+CREATE SUBSCRIPTION upstream CONNECTION 'dbname=upstream' PUBLICATION b, a WITH (connect = false);
+ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+ALTER DEFAULT PRIVILEGES GRANT ALL ON TABLES TO PUBLIC;
+ALTER DEFAULT PRIVILEGES IN SCHEMA audit GRANT SELECT ON SEQUENCES TO PUBLIC;
 "#;
 
 fn other_bindir() -> Option<PathBuf> {

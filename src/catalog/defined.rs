@@ -82,6 +82,18 @@ pub(super) const QUERIES: &[Query] = &[
         kind: "foreign_tables",
         sql: include_str!("foreign_tables.sql"),
     },
+    Query {
+        kind: "publications",
+        sql: include_str!("publications.sql"),
+    },
+    Query {
+        kind: "subscriptions",
+        sql: include_str!("subscriptions.sql"),
+    },
+    Query {
+        kind: "default_privileges",
+        sql: include_str!("default_privileges.sql"),
+    },
 ];
 
 /// A row of one of the queries: the catalog row it came from, and the object.

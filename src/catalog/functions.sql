@@ -58,7 +58,12 @@ SELECT p.oid,
        p.proparallel AS parallel,
        p.procost AS cost,
        CASE WHEN p.proretset THEN p.prorows END AS rows,
-       p.proconfig AS config
+       p.proconfig AS config,
+       ARRAY(SELECT (SELECT x.extname::text FROM pg_extension x WHERE x.oid = d.refobjid)
+             FROM pg_depend d
+             WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'x'
+               AND d.refclassid = 'pg_extension'::regclass
+             ORDER BY 1) AS extensions
 FROM pg_proc p
 JOIN ns ON ns.oid = p.pronamespace
 JOIN pg_language l ON l.oid = p.prolang

@@ -766,6 +766,7 @@ fn decode_function(row: &Row) -> Result<(u32, u32, String, Function), Bad> {
             cost: get(row, "cost")?,
             rows: get(row, "rows")?,
             config: get::<Option<Vec<String>>>(row, "config")?.unwrap_or_default(),
+            extensions: get::<Option<Vec<String>>>(row, "extensions")?.unwrap_or_default(),
         },
     ))
 }
@@ -1150,7 +1151,12 @@ mod tests {
             &TYPES,
             &GRANTS,
             &DEPENDENCIES,
-        ] {
+        ]
+        .into_iter()
+        .chain(
+            // The kinds compared by their statement that live in a schema.
+            (defined::QUERIES.iter()).filter(|q| ["default_privileges"].contains(&q.kind)),
+        ) {
             assert!(
                 q.sql.contains(cte),
                 "{}.sql: namespace filter differs",

@@ -340,5 +340,6 @@ fields! {
         Cost: "cost" => |f| f.cost,
         Rows: "rows" => |f| f.rows,
         Config: "configuration" => |f| &f.config,
+        Extensions: "extension dependencies" => |f| &f.extensions,
     }
 }

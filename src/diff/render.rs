@@ -413,6 +413,7 @@ fn function_field(f: FunctionField, func: &Function) -> Option<String> {
         FunctionField::Cost => Some(func.cost.to_string()),
         FunctionField::Rows => func.rows.map(|r| r.to_string()),
         FunctionField::Config => list(&func.config),
+        FunctionField::Extensions => list(&func.extensions),
     }
 }
 

@@ -199,6 +199,7 @@ fn function(kind: FunctionKind, body: &str) -> Function {
         cost: 100.0,
         rows: None,
         config: Vec::new(),
+        extensions: Vec::new(),
     }
 }
 

@@ -1909,6 +1909,11 @@ impl<'a> Builder<'a> {
                     );
                     return self.not_planned(change, reason);
                 }
+                // What cannot be made again (a subscription) is not dropped either.
+                let expected = self.exp().0.defined(&change.path);
+                if let Some(reason) = expected.and_then(|d| d.unplannable.clone()) {
+                    return self.not_planned(change, reason);
+                }
                 self.replace(change, true)
             }
             (Field::Extension, Subject::Extension(ee), Subject::Extension(ae)) => {
@@ -2587,6 +2592,18 @@ impl<'a> Builder<'a> {
         }
         let schema = schema_of(&path).to_string();
         let key = path.name.clone();
+        if f == FunctionField::Extensions {
+            let sql =
+                ddl::depends_on_extensions(&schema, &key, e.kind, &a.extensions, &e.extensions);
+            let id = self.node(
+                Operation::Alter,
+                &path,
+                "extensions",
+                rank::FUNCTION,
+                |_| sql,
+            );
+            return self.fixes(id, change);
+        }
         match ddl::create_or_replace_function(&schema, &key, e) {
             Ok(sql) => {
                 let id = self.node(Operation::Alter, &path, "", rank::FUNCTION, |_| vec![sql]);

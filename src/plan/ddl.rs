@@ -1103,7 +1103,36 @@ fn function_statement(
 /// needs `SET check_function_bodies = off` in the session (an SQL-standard body is always
 /// checked). C functions cannot be created from the model.
 pub fn create_function(schema: &str, key: &str, function: &Function) -> Result<String, DdlError> {
-    function_statement(schema, key, function, false)
+    let mut sql = function_statement(schema, key, function, false)?;
+    for statement in depends_on_extensions(schema, key, function.kind, &[], &function.extensions) {
+        sql.push('\n');
+        sql.push_str(&statement);
+    }
+    Ok(sql)
+}
+
+/// `ALTER FUNCTION f(...) [NO] DEPENDS ON EXTENSION e`: the extensions a function is marked as
+/// depending on, `from` turned into `to`.
+pub fn depends_on_extensions(
+    schema: &str,
+    key: &str,
+    kind: FunctionKind,
+    from: &[String],
+    to: &[String],
+) -> Vec<String> {
+    let routine = format!("{} {}", routine_keyword(kind), signature(schema, key, kind));
+    let gone = (from.iter())
+        .filter(|x| !to.contains(x))
+        .map(|x| (x, "NO "));
+    let new = (to.iter()).filter(|x| !from.contains(x)).map(|x| (x, ""));
+    (gone.chain(new))
+        .map(|(x, no)| {
+            format!(
+                "ALTER {routine} {no}DEPENDS ON EXTENSION {};",
+                quote_ident(x)
+            )
+        })
+        .collect()
 }
 
 /// `CREATE OR REPLACE` of the same. PostgreSQL refuses it when the return type, the OUT
@@ -2461,6 +2490,7 @@ mod tests {
             cost: 2.5,
             rows: Some(10.0),
             config: vec!["search_path=public, pg_temp".to_string()],
+            extensions: Vec::new(),
         }
     }
 
