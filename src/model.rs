@@ -591,6 +591,9 @@ pub struct View {
     /// inserts through the view, by column name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub column_defaults: BTreeMap<String, String>,
+    /// The index a materialized view is marked to CLUSTER ON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_on: Option<String>,
     /// Column privileges (`GRANT SELECT (a) ON v`), by column name, sorted.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub column_grants: BTreeMap<String, Vec<Grant>>,
@@ -1069,7 +1072,9 @@ fn visit_namespace(ns: &mut Namespace, f: &mut impl FnMut(NameSlot, &mut String)
             column_comments,
             column_defaults,
             column_grants,
+            cluster_on,
         } = v;
+        text(cluster_on, f);
         column_defaults
             .values_mut()
             .for_each(|d| f(NameSlot::Sql, d));
@@ -1408,6 +1413,7 @@ mod tests {
             triggers: BTreeMap::new(),
             column_comments: Default::default(),
             column_defaults: Default::default(),
+            cluster_on: None,
             column_grants: Default::default(),
         };
         let mut ns = Namespace::default();

@@ -41,6 +41,8 @@ CREATE POLICY orders_own ON orders USING (customer_id > 0);
 GRANT SELECT ON orders TO drift_app;
 CREATE RULE orders_log AS ON DELETE TO orders DO ALSO NOTHING;
 CREATE INDEX customers_lower_name ON customers (lower(name));
+CREATE MATERIALIZED VIEW order_totals AS SELECT id, total FROM orders;
+CREATE UNIQUE INDEX order_totals_id ON order_totals (id);
 CREATE STATISTICS orders_stats (dependencies) ON customer_id, qty FROM orders;
 CREATE FUNCTION ddl_guard() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
 CREATE EVENT TRIGGER ddl_guard ON ddl_command_start EXECUTE FUNCTION ddl_guard();
@@ -372,6 +374,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "function.definition",
         "public.add(integer, integer)",
         "ALTER FUNCTION add(int, int) DEPENDS ON EXTENSION hstore",
+    ),
+    (
+        "view.definition",
+        "public.order_totals",
+        "ALTER MATERIALIZED VIEW order_totals CLUSTER ON order_totals_id",
     ),
     (
         "column.options",

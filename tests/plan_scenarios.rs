@@ -1095,6 +1095,18 @@ const RULE_CASES: &[(&str, &str, &str, bool)] = &[
         false,
     ),
     (
+        "view.definition",
+        "CREATE TABLE t(a int); CREATE MATERIALIZED VIEW m AS SELECT a FROM t; CREATE INDEX m_a ON m (a);",
+        "CREATE TABLE t(a int); CREATE MATERIALIZED VIEW m AS SELECT a FROM t; CREATE INDEX m_a ON m (a); ALTER MATERIALIZED VIEW m CLUSTER ON m_a;",
+        false,
+    ),
+    (
+        "view.missing",
+        "CREATE TABLE t(a int);",
+        "CREATE TABLE t(a int); CREATE MATERIALIZED VIEW m AS SELECT a FROM t; CREATE INDEX m_a ON m (a); ALTER MATERIALIZED VIEW m CLUSTER ON m_a;",
+        false,
+    ),
+    (
         "column.options",
         "CREATE TABLE t(a int, b int); ALTER TABLE t ALTER COLUMN a SET (n_distinct_inherited = 5);",
         "CREATE TABLE t(a int, b int); ALTER TABLE t ALTER COLUMN a SET (n_distinct = -0.5);",

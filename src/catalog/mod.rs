@@ -513,6 +513,7 @@ fn decode_relation(row: &Row) -> Result<RelationRow, Bad> {
             triggers: Default::default(),
             column_comments: by_view_column(row, "view_column_comments")?,
             column_defaults: by_view_column(row, "view_column_defaults")?,
+            cluster_on: get(row, "cluster_on")?,
             column_grants: Default::default(),
         })),
         other => return Err(unexpected("relkind", other)),

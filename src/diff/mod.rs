@@ -307,6 +307,7 @@ fields! {
         Materialization: "materialization" => |v| v.materialized,
         Options: "options" => |v| &v.reloptions,
         ColumnDefaults: "column defaults" => |v| &v.column_defaults,
+        Cluster: "CLUSTER ON index" => |v| &v.cluster_on,
     }
 }
 

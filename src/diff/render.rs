@@ -189,6 +189,7 @@ fn property(
                         flag("materialized view", "view")(&v.materialized)
                     }
                     ViewField::Options => list(&v.reloptions),
+                    ViewField::Cluster => v.cluster_on.clone(),
                     ViewField::ColumnDefaults => list(
                         &(v.column_defaults.iter())
                             .map(|(c, d)| format!("{c} DEFAULT {d}"))

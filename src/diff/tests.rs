@@ -146,6 +146,7 @@ fn view(definition: &str) -> View {
         triggers: BTreeMap::new(),
         column_comments: Default::default(),
         column_defaults: Default::default(),
+        cluster_on: None,
         column_grants: Default::default(),
     }
 }

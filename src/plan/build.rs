@@ -842,6 +842,18 @@ impl<'a> Builder<'a> {
                 self.nodes[child_id].reason = reason.to_vec();
             }
         }
+        if path.kind == ObjectKind::MaterializedView
+            && let Some(index) = side
+                .view(schema_of(path), &path.name)
+                .and_then(|v| v.cluster_on.clone())
+        {
+            let mark = self.view_cluster(path, Some(&index));
+            if self.nodes[mark].reason.is_empty() {
+                self.nodes[mark].reason = vec![format!(
+                    "materialized view {path} is made with its CLUSTER ON index"
+                )];
+            }
+        }
         if path.kind == ObjectKind::Schema {
             let contents = self.schema_contents(&side, &path.name);
             for object in contents {
@@ -1846,6 +1858,12 @@ impl<'a> Builder<'a> {
                     Err(_) => self.replace(change, false),
                 }
             }
+            (Field::View(ViewField::Cluster), Subject::View(ev), Subject::View(av))
+                if ev.definition == av.definition && ev.materialized == av.materialized =>
+            {
+                let id = self.view_cluster(&change.path, ev.cluster_on.as_deref());
+                self.fixes(id, change);
+            }
             (Field::View(ViewField::ColumnDefaults), Subject::View(ev), Subject::View(av))
                 if ev.definition == av.definition && ev.materialized == av.materialized =>
             {
@@ -2131,6 +2149,21 @@ impl<'a> Builder<'a> {
             for kind in [ObjectKind::Index, ObjectKind::Constraint] {
                 self.after_made.push((id, child_path(table, kind, index)));
             }
+        }
+        id
+    }
+
+    /// `ALTER MATERIALIZED VIEW ... CLUSTER ON` (or `SET WITHOUT CLUSTER`), after the index it
+    /// names is made.
+    fn view_cluster(&mut self, view: &ObjectPath, index: Option<&str>) -> NodeId {
+        let sql = ddl::set_view_cluster(schema_of(view), &view.name, index);
+        let id = self.node(Operation::Alter, view, "cluster", rank::INDEX_MARK, |_| {
+            vec![sql]
+        });
+        self.after_made.push((id, view.clone()));
+        if let Some(index) = index {
+            self.after_made
+                .push((id, child_path(view, ObjectKind::Index, index)));
         }
         id
     }

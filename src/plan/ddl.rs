@@ -1385,6 +1385,17 @@ pub fn set_replica_identity(schema: &str, table: &str, identity: &ReplicaIdentit
 }
 
 /// `ALTER TABLE ... CLUSTER ON i`, or `SET WITHOUT CLUSTER` for `None`.
+pub fn set_view_cluster(schema: &str, view: &str, index: Option<&str>) -> String {
+    let action = match index {
+        Some(index) => format!("CLUSTER ON {}", quote_ident(index)),
+        None => "SET WITHOUT CLUSTER".to_string(),
+    };
+    format!(
+        "ALTER MATERIALIZED VIEW {} {action};",
+        qualified(schema, view)
+    )
+}
+
 pub fn set_cluster(schema: &str, table: &str, index: Option<&str>) -> String {
     match index {
         Some(index) => alter_table(schema, table, &format!("CLUSTER ON {}", quote_ident(index))),
@@ -2644,6 +2655,7 @@ mod tests {
             triggers: BTreeMap::new(),
             column_comments: Default::default(),
             column_defaults: Default::default(),
+            cluster_on: None,
             column_grants: Default::default(),
         };
         assert_eq!(
