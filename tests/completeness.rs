@@ -944,7 +944,6 @@ const NOT_YET_COMPARED: &[&str] = &[
     "foreign_table.create",
     "foreign_table.options",
     "language.grant",
-    "matview.cluster_on",
     "server.comment",
     "server.create",
     "server.grant",
