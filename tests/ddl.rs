@@ -1624,7 +1624,8 @@ const CASES: &[Case] = &[
                 COMMENT ON AGGREGATE {s}.agg(int) IS 'aggregate';
                 CREATE TYPE {s}.e AS ENUM (); COMMENT ON TYPE {s}.e IS 'type';
                 CREATE DOMAIN {s}.d AS int CONSTRAINT dc CHECK (VALUE > 0);
-                COMMENT ON DOMAIN {s}.d IS 'domain';",
+                COMMENT ON DOMAIN {s}.d IS 'domain';
+                COMMENT ON CONSTRAINT dc ON DOMAIN {s}.d IS 'domain constraint';",
         alter: |s, _, a| {
             let ns = &a.schemas[s];
             let t = &ns.tables["t"];
@@ -1674,14 +1675,13 @@ const CASES: &[Case] = &[
                     &Object::Sequence { schema: s, name: "q" },
                     ns.sequences["q"].comment.as_deref(),
                 ),
-                // Not in the model, but the statement must be accepted.
                 ddl::comment(
                     &Object::DomainConstraint {
                         schema: s,
                         domain: "d",
                         name: "dc",
                     },
-                    Some("domain constraint"),
+                    ns.types["d"].constraint_comments.get("dc").map(String::as_str),
                 ),
             ];
             for (name, view) in &ns.views {
