@@ -771,6 +771,9 @@ object_kinds! {
     Aggregate = "aggregate", "aggregate", false;
     Trigger = "trigger", "trigger", false;
     Type = "type", "type", false;
+    /// A base type made with input and output functions (`CREATE TYPE t (INPUT = ...)`), or a
+    /// shell type (`CREATE TYPE t`): enums, domains, composite and range types are [`Type`].
+    BaseType = "base_type", "base type", true;
     Policy = "policy", "policy", false;
     /// `CREATE RULE` on a table or view (a view's own `_RETURN` rule is its definition).
     Rule = "rule", "rule", true;

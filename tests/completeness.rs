@@ -965,7 +965,6 @@ const NOT_YET_COMPARED: &[&str] = &[
     "server.owner",
     "server.version",
     "subscription.create",
-    "type.base_create",
     "user_mapping.create",
     "user_mapping.options",
 ];

@@ -63,6 +63,11 @@ CREATE ACCESS METHOD drift_am TYPE TABLE HANDLER heap_tableam_handler;
 CREATE FUNCTION tf_from(internal) RETURNS internal LANGUAGE internal IMMUTABLE STRICT AS 'int4send';
 CREATE FUNCTION tf_to(internal) RETURNS status LANGUAGE internal IMMUTABLE STRICT AS 'int4recv';
 CREATE TRANSFORM FOR status LANGUAGE plpgsql (FROM SQL WITH FUNCTION tf_from(internal));
+CREATE TYPE shelled;
+CREATE TYPE label;
+CREATE FUNCTION label_in(cstring) RETURNS label LANGUAGE internal IMMUTABLE STRICT AS 'textin';
+CREATE FUNCTION label_out(label) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'textout';
+CREATE TYPE label (INPUT = label_in, OUTPUT = label_out, LIKE = text);
 "#;
 
 /// (rule, object, statement that makes the actual database differ)
@@ -595,6 +600,13 @@ const CASES: &[(&str, &str, &str)] = &[
         "FOR public.status LANGUAGE plpgsql",
         "DROP TRANSFORM FOR status LANGUAGE plpgsql; CREATE TRANSFORM FOR status LANGUAGE plpgsql \
          (FROM SQL WITH FUNCTION tf_from(internal), TO SQL WITH FUNCTION tf_to(internal))",
+    ),
+    ("base_type.missing", "public.shelled", "DROP TYPE shelled"),
+    ("base_type.extra", "public.shelled2", "CREATE TYPE shelled2"),
+    (
+        "base_type.definition",
+        "public.label",
+        "ALTER TYPE label SET (STORAGE = main)",
     ),
 ];
 

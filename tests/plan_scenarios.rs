@@ -686,8 +686,13 @@ async fn m27_policy_changed_and_recreated_around_a_type_change() {
 
 // ---- Every rule of the schema has a case that finds it and round-trips.
 
+/// Rules whose case in `RULE_CASES` is found and never planned: the plan lists them as not
+/// planned (a column's position; a base type, whose functions and type need each other).
+const NEVER_PLANNED: &[&str] = &["column.order", "base_type.definition"];
+
 /// One case per rule id: (rule, before, after, allow_destructive). A rule added later without
-/// a case here fails `every_rule_round_trips`; `column.order` is found and never planned.
+/// a case here fails `every_rule_round_trips`; those in `NEVER_PLANNED` are found and listed
+/// as not planned.
 const RULE_CASES: &[(&str, &str, &str, bool)] = &[
     (
         "column.collation",
@@ -1382,6 +1387,15 @@ const RULE_CASES: &[(&str, &str, &str, bool)] = &[
         "CREATE TYPE e AS ENUM ('a'); CREATE FUNCTION tf_from(internal) RETURNS internal LANGUAGE internal IMMUTABLE STRICT AS 'int4send'; CREATE FUNCTION tf_to(internal) RETURNS e LANGUAGE internal IMMUTABLE STRICT AS 'int4recv'; CREATE TRANSFORM FOR e LANGUAGE plpgsql (FROM SQL WITH FUNCTION tf_from(internal), TO SQL WITH FUNCTION tf_to(internal));",
         false,
     ),
+    // A shell type is made and dropped by its statement; a defined base type is not planned.
+    ("base_type.missing", "", "CREATE TYPE t;", false),
+    ("base_type.extra", "CREATE TYPE t;", "", false),
+    (
+        "base_type.definition",
+        "CREATE TYPE t; CREATE FUNCTION t_in(cstring) RETURNS t LANGUAGE internal IMMUTABLE STRICT AS 'textin'; CREATE FUNCTION t_out(t) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'textout'; CREATE TYPE t (INPUT = t_in, OUTPUT = t_out, LIKE = text);",
+        "CREATE TYPE t; CREATE FUNCTION t_in(cstring) RETURNS t LANGUAGE internal IMMUTABLE STRICT AS 'textin'; CREATE FUNCTION t_out(t) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'textout'; CREATE TYPE t (INPUT = t_in, OUTPUT = t_out, LIKE = text, STORAGE = main);",
+        false,
+    ),
 ];
 
 #[tokio::test]
@@ -1432,7 +1446,11 @@ async fn every_rule_round_trips() {
             }
         };
         let not_planned: Vec<&str> = plan.not_planned.iter().map(|n| n.rule.as_str()).collect();
-        let wanted: &[&str] = if rule == "column.order" { &[rule] } else { &[] };
+        let wanted: &[&str] = if NEVER_PLANNED.contains(&rule) {
+            &[rule]
+        } else {
+            &[]
+        };
         if not_planned != wanted {
             failures.push(format!("{rule}: not planned: {:?}", plan.not_planned));
             continue;
@@ -1560,6 +1578,40 @@ async fn a_dropped_table_takes_its_own_policies() {
             "CREATE TABLE other(id int);",
         )
         .destructive(),
+    )
+    .await;
+}
+
+/// A base type with its input and output functions (which need it, and it them).
+const BASE_TYPE: &str = "CREATE TYPE t; \
+    CREATE FUNCTION t_in(cstring) RETURNS t LANGUAGE internal IMMUTABLE STRICT AS 'textin'; \
+    CREATE FUNCTION t_out(t) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'textout'; \
+    CREATE TYPE t (INPUT = t_in, OUTPUT = t_out, LIKE = text);";
+
+// Issue 10: a base type is neither made nor dropped by the plan: it and its functions are
+// listed as not planned (DROP TYPE would need CASCADE; CREATE needs a shell type first).
+#[tokio::test]
+async fn a_base_type_and_its_functions_are_left_to_a_person() {
+    held_back(
+        "base_type_extra",
+        BASE_TYPE,
+        "",
+        &[
+            "base_type.extra public.t",
+            "function.extra public.t_in(cstring)",
+            "function.extra public.t_out(public.t)",
+        ],
+    )
+    .await;
+    held_back(
+        "base_type_missing",
+        "",
+        BASE_TYPE,
+        &[
+            "base_type.missing public.t",
+            "function.missing public.t_in(cstring)",
+            "function.missing public.t_out(public.t)",
+        ],
     )
     .await;
 }
