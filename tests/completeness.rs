@@ -947,7 +947,6 @@ const NOT_YET_COMPARED: &[&str] = &[
     "foreign_table.create",
     "foreign_table.options",
     "function.depends_on_extension",
-    "language.grant",
     "matview.cluster_on",
     "publication.add_schema",
     "publication.add_table",

@@ -601,6 +601,17 @@ const CASES: &[(&str, &str, &str)] = &[
         "DROP TRANSFORM FOR status LANGUAGE plpgsql; CREATE TRANSFORM FOR status LANGUAGE plpgsql \
          (FROM SQL WITH FUNCTION tf_from(internal), TO SQL WITH FUNCTION tf_to(internal))",
     ),
+    // Privileges on an extension's members, against those the extension gave them.
+    (
+        "grant.missing",
+        "plpgsql",
+        "REVOKE USAGE ON LANGUAGE plpgsql FROM PUBLIC",
+    ),
+    (
+        "grant.extra",
+        "public.hstore_in(cstring)",
+        "GRANT EXECUTE ON FUNCTION hstore_in(cstring) TO drift_app",
+    ),
     ("base_type.missing", "public.shelled", "DROP TYPE shelled"),
     ("base_type.extra", "public.shelled2", "CREATE TYPE shelled2"),
     (

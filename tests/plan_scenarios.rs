@@ -1387,6 +1387,20 @@ const RULE_CASES: &[(&str, &str, &str, bool)] = &[
         "CREATE TYPE e AS ENUM ('a'); CREATE FUNCTION tf_from(internal) RETURNS internal LANGUAGE internal IMMUTABLE STRICT AS 'int4send'; CREATE FUNCTION tf_to(internal) RETURNS e LANGUAGE internal IMMUTABLE STRICT AS 'int4recv'; CREATE TRANSFORM FOR e LANGUAGE plpgsql (FROM SQL WITH FUNCTION tf_from(internal), TO SQL WITH FUNCTION tf_to(internal));",
         false,
     ),
+    // Privileges on an extension's members (plpgsql's language is one, made by initdb).
+    (
+        "grant.missing",
+        "REVOKE USAGE ON LANGUAGE plpgsql FROM PUBLIC;",
+        "",
+        false,
+    ),
+    (
+        "grant.extra",
+        "CREATE EXTENSION hstore; \
+         GRANT EXECUTE ON FUNCTION hstore_in(cstring) TO pgdrift_rule_role WITH GRANT OPTION;",
+        "CREATE EXTENSION hstore; REVOKE EXECUTE ON FUNCTION hstore_out(hstore) FROM PUBLIC;",
+        false,
+    ),
     // A shell type is made and dropped by its statement; a defined base type is not planned.
     ("base_type.missing", "", "CREATE TYPE t;", false),
     ("base_type.extra", "CREATE TYPE t;", "", false),

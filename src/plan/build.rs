@@ -580,6 +580,26 @@ fn ddl_object<'p>(side: &Side<'p>, path: &'p ObjectPath) -> Option<ddl::Object<'
     })
 }
 
+/// A member of an extension, by the words its privileges were read with.
+fn member_object(m: &crate::model::MemberGrants) -> Option<ddl::Object<'_>> {
+    let schema = m.path.schema.as_deref().unwrap_or_default();
+    let function = |kind| ddl::Object::Function {
+        schema,
+        key: &m.path.name,
+        kind,
+    };
+    Some(match m.path.kind {
+        ObjectKind::Function => function(FunctionKind::Function),
+        ObjectKind::Procedure => function(FunctionKind::Procedure),
+        ObjectKind::Aggregate => function(FunctionKind::Aggregate),
+        kind => ddl::Object::Defined {
+            kind,
+            target: &m.target,
+            owned: false,
+        },
+    })
+}
+
 use crate::sql::ident::split_qualified;
 
 /// An index definition without its name, table and `ONLY`: `USING btree (kind)`, with
@@ -2972,7 +2992,13 @@ impl<'a> Builder<'a> {
         } else {
             self.act()
         };
-        let Some(object) = ddl_object(&side, &path) else {
+        let member = |schema: &'a Schema| {
+            (schema.extensions.values())
+                .flat_map(|e| &e.member_grants)
+                .find(|m| m.path == path)
+        };
+        let member = member(self.expected).or_else(|| member(self.actual));
+        let Some(object) = ddl_object(&side, &path).or_else(|| member_object(member?)) else {
             return self.not_planned(change, "this object has no owner, grants or comment");
         };
         let result: Result<AccessStep, DdlError> = match change.detail {
