@@ -188,6 +188,26 @@ pub struct Extension {
     pub schema: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// The extension's members whose privileges were changed after it made them (pg_dump
+    /// prints their GRANT and REVOKE against `pg_init_privs`), sorted by path: languages,
+    /// functions, procedures and aggregates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub member_grants: Vec<MemberGrants>,
+}
+
+/// The privileges on one member of an extension, where they differ from those it had when the
+/// extension made it. Both lists hold privileges of others than the owner, as [`Grant`] does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberGrants {
+    /// The member itself (`language plpgsql`, `function public.f(integer)`).
+    pub path: ObjectPath,
+    /// The member as GRANT names it: `LANGUAGE plpgsql`, `FUNCTION public.f(integer)`.
+    pub target: String,
+    /// The privileges the extension gave it (`pg_init_privs`, else the kind's default).
+    pub initial: Vec<Grant>,
+    /// The privileges it has.
+    pub grants: Vec<Grant>,
 }
 
 /// One privilege held by one grantee on an object. Lists of grants are kept sorted.
@@ -778,6 +798,9 @@ object_kinds! {
     Aggregate = "aggregate", "aggregate", false;
     Trigger = "trigger", "trigger", false;
     Type = "type", "type", false;
+    /// A base type made with input and output functions (`CREATE TYPE t (INPUT = ...)`), or a
+    /// shell type (`CREATE TYPE t`): enums, domains, composite and range types are [`Type`].
+    BaseType = "base_type", "base type", true;
     Policy = "policy", "policy", false;
     /// `CREATE RULE` on a table or view (a view's own `_RETURN` rule is its definition).
     Rule = "rule", "rule", true;
@@ -998,10 +1021,28 @@ pub fn visit_names_mut(schema: &mut Schema, f: &mut impl FnMut(NameSlot, &mut St
             version,
             schema,
             comment,
+            member_grants,
         } = e;
         f(NameSlot::Text, version);
         f(NameSlot::Schema, schema);
         text(comment, f);
+        for m in member_grants {
+            let MemberGrants {
+                path,
+                target,
+                initial,
+                grants: held,
+            } = m;
+            if let Some(s) = &mut path.schema {
+                f(NameSlot::Schema, s);
+            }
+            if path.kind.is_function() {
+                f(NameSlot::Sql, &mut path.name);
+            }
+            f(NameSlot::Sql, target);
+            grants(initial, f);
+            grants(held, f);
+        }
     }
 }
 

@@ -177,6 +177,12 @@ rules! {
         "The actual database has an access method the expected schema does not (it stores tables or indexes). Often made by hand, or by a migration that was never committed.";
     AccessMethodMissing = "access_method.missing", Presence, Error, "An access method of the expected schema is missing",
         "The expected schema has an access method the actual database lacks (it stores tables or indexes): tables or indexes using it cannot be created, or use another handler.";
+    BaseTypeDefinition = "base_type.definition", Definition, Error, "A base type's definition differs",
+        "The base type exists on both sides with another definition (its input, output or binary functions, length, alignment, storage, category), or is only a shell on one side: values of the type are read, written, stored or compared otherwise, or not at all.";
+    BaseTypeExtra = "base_type.extra", Presence, Error, "A base type exists only in the actual schema",
+        "The actual database has a base type (or a shell type) the expected schema does not (a type made from C or internal functions). Often made by hand, or by a migration that was never committed.";
+    BaseTypeMissing = "base_type.missing", Presence, Error, "A base type of the expected schema is missing",
+        "The expected schema has a base type (or a shell type) the actual database lacks (a type made from C or internal functions): columns, functions and casts using it cannot be created.";
     CastDefinition = "cast.definition", Definition, Error, "A cast's definition differs",
         "The cast exists on both sides with another definition: conversions between two types run another function, or happen implicitly in one environment only: expressions resolve to other functions and operators, or fail.";
     CastExtra = "cast.extra", Presence, Error, "A cast exists only in the actual schema",

@@ -935,7 +935,7 @@ const FAILS_BY_DESIGN: &[&str] = &["index.failed_concurrent_build"];
 /// The open remainder of issue 10: edits pg_dump shows that pgdrift does not report yet. Each
 /// must still differ in pg_dump and be silent in pgdrift; when a kind lands, its edit fails here
 /// until it is taken off this list.
-const NOT_YET_COMPARED: &[&str] = &["language.grant", "type.base_create"];
+const NOT_YET_COMPARED: &[&str] = &[];
 
 /// Edits pg_dump shows that pgdrift does not report by design: a user mapping's options hold
 /// passwords, and are never read (user mappings are compared by role and server only).

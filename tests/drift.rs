@@ -76,6 +76,11 @@ CREATE SERVER drift_idle_srv FOREIGN DATA WRAPPER drift_fdw;
 CREATE USER MAPPING FOR drift_app SERVER drift_srv;
 CREATE FOREIGN TABLE remote_items (id int OPTIONS (column_name 'item_id') NOT NULL, label text)
     SERVER drift_srv OPTIONS (table_name 'items');
+CREATE TYPE shelled;
+CREATE TYPE label;
+CREATE FUNCTION label_in(cstring) RETURNS label LANGUAGE internal IMMUTABLE STRICT AS 'textin';
+CREATE FUNCTION label_out(label) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'textout';
+CREATE TYPE label (INPUT = label_in, OUTPUT = label_out, LIKE = text);
 "#;
 
 /// Run on each copy of the base: subscriptions live in a shared catalog, which
@@ -727,6 +732,24 @@ const CASES: &[(&str, &str, &str)] = &[
         "foreign_table.definition",
         "public.remote_items",
         "ALTER FOREIGN TABLE remote_items ALTER COLUMN label OPTIONS (ADD column_name 'lbl')",
+    ),
+    // Privileges on an extension's members, against those the extension gave them.
+    (
+        "grant.missing",
+        "plpgsql",
+        "REVOKE USAGE ON LANGUAGE plpgsql FROM PUBLIC",
+    ),
+    (
+        "grant.extra",
+        "public.hstore_in(cstring)",
+        "GRANT EXECUTE ON FUNCTION hstore_in(cstring) TO drift_app",
+    ),
+    ("base_type.missing", "public.shelled", "DROP TYPE shelled"),
+    ("base_type.extra", "public.shelled2", "CREATE TYPE shelled2"),
+    (
+        "base_type.definition",
+        "public.label",
+        "ALTER TYPE label SET (STORAGE = main)",
     ),
 ];
 

@@ -71,6 +71,10 @@ pub(super) const QUERIES: &[Query] = &[
         sql: include_str!("access_methods.sql"),
     },
     Query {
+        kind: "base_types",
+        sql: include_str!("base_types.sql"),
+    },
+    Query {
         kind: "transforms",
         sql: include_str!("transforms.sql"),
     },

@@ -19,8 +19,9 @@ use tokio_postgres::{Client, Row, SimpleQueryMessage};
 
 use crate::model::{
     Column, Constraint, ConstraintKind, Extension, Function, FunctionKind, Grant, Identity,
-    IdentityOptions, Index, Namespace, Persistence, Policy, ReplicaIdentity, Schema, Sequence,
-    SequenceValues, Table, Trigger, Type as TypeObject, TypeDefinition, View, quote_ident,
+    IdentityOptions, Index, MemberGrants, Namespace, ObjectKind, ObjectPath, Persistence, Policy,
+    ReplicaIdentity, Schema, Sequence, SequenceValues, Table, Trigger, Type as TypeObject,
+    TypeDefinition, View, quote_ident,
 };
 
 mod defined;
@@ -105,6 +106,10 @@ const SCHEMAS: Query = Query {
 const EXTENSIONS: Query = Query {
     kind: "extensions",
     sql: include_str!("extensions.sql"),
+};
+const MEMBER_GRANTS: Query = Query {
+    kind: "member_grants",
+    sql: include_str!("member_grants.sql"),
 };
 const RELATIONS: Query = Query {
     kind: "relations",
@@ -342,6 +347,7 @@ async fn fetch<T>(
 struct Fetched {
     schemas: Vec<(u32, String, Namespace)>,
     extensions: Vec<(u32, String, Extension)>,
+    member_grants: Vec<(u32, MemberGrants)>,
     relations: Vec<RelationRow>,
     columns: Vec<ColumnRow>,
     constraints: Vec<ConstraintRow>,
@@ -362,6 +368,7 @@ async fn fetch_all(client: &Client, scope: &Scope, version: i32) -> Result<Fetch
     let (
         schemas,
         extensions,
+        member_grants,
         relations,
         columns,
         constraints,
@@ -378,6 +385,7 @@ async fn fetch_all(client: &Client, scope: &Scope, version: i32) -> Result<Fetch
         biased;
         fetch(client, &SCHEMAS, v, s, decode_schema),
         fetch(client, &EXTENSIONS, v, s, decode_extension),
+        fetch(client, &MEMBER_GRANTS, v, s, decode_member_grants),
         fetch(client, &RELATIONS, v, s, decode_relation),
         fetch(client, &COLUMNS, v, s, decode_column),
         fetch(client, &CONSTRAINTS, v, s, decode_constraint),
@@ -396,6 +404,7 @@ async fn fetch_all(client: &Client, scope: &Scope, version: i32) -> Result<Fetch
     Ok(Fetched {
         schemas,
         extensions,
+        member_grants,
         relations,
         columns,
         constraints,
@@ -434,6 +443,52 @@ fn decode_extension(row: &Row) -> Result<(u32, String, Extension), Bad> {
             version: get(row, "version")?,
             schema: get(row, "schema")?,
             comment: get(row, "comment")?,
+            member_grants: Vec::new(),
+        },
+    ))
+}
+
+/// (extension OID, member's privileges) from member_grants.sql.
+fn decode_member_grants(row: &Row) -> Result<(u32, MemberGrants), Bad> {
+    let kind = match get::<&str>(row, "kind")? {
+        "language" => ObjectKind::Language,
+        "p" => ObjectKind::Procedure,
+        "a" => ObjectKind::Aggregate,
+        _ => ObjectKind::Function,
+    };
+    let list = |prefix: &str| -> Result<Vec<Grant>, Bad> {
+        let grantees: Option<Vec<String>> = get(row, &format!("{prefix}grantees"))?;
+        let privileges: Option<Vec<String>> = get(row, &format!("{prefix}privileges"))?;
+        let grantable: Option<Vec<bool>> = get(row, &format!("{prefix}grantable"))?;
+        let mut out: Vec<Grant> = (grantees.unwrap_or_default().into_iter())
+            .zip(privileges.unwrap_or_default())
+            .zip(grantable.unwrap_or_default())
+            .map(|((grantee, privilege), grantable)| Grant {
+                grantee,
+                privilege,
+                grantable,
+            })
+            .collect();
+        sort_grants(&mut out);
+        Ok(out)
+    };
+    let name: String = get(row, "name")?;
+    let name = match get::<Option<String>>(row, "argument_types")? {
+        Some(args) => format!("{}({args})", quote_ident(&name)),
+        None => name,
+    };
+    Ok((
+        get(row, "extension_oid")?,
+        MemberGrants {
+            path: ObjectPath {
+                kind,
+                schema: get(row, "schema")?,
+                parent: None,
+                name,
+            },
+            target: get(row, "target")?,
+            initial: list("initial_")?,
+            grants: list("")?,
         },
     ))
 }
@@ -1069,8 +1124,17 @@ fn assemble(f: Fetched) -> Schema {
         sort_grants(&mut ns.grants);
         schema.schemas.insert(name, ns);
     }
+    let mut member_grants: HashMap<u32, Vec<MemberGrants>> = HashMap::new();
+    for (extension, m) in f.member_grants {
+        member_grants.entry(extension).or_default().push(m);
+    }
     schema.extensions = (f.extensions.into_iter())
-        .map(|(_, name, extension)| (name, extension))
+        .map(|(oid, name, mut extension)| {
+            let mut members = member_grants.remove(&oid).unwrap_or_default();
+            members.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+            extension.member_grants = members;
+            (name, extension)
+        })
         .collect();
     schema.dependencies = dependencies;
     schema.defined = f.defined.into_iter().map(|row| row.object).collect();

@@ -11,8 +11,9 @@ use super::{
     SequenceField, TableField, TriggerField, ViewField,
 };
 use crate::model::{
-    Column, Constraint, DefinedObject, Extension, Function, FunctionKind, Grant, Index, Namespace,
-    ObjectKind, ObjectPath, Policy, Schema, Sequence, Table, Trigger, Type, View,
+    Column, Constraint, DefinedObject, Extension, Function, FunctionKind, Grant, Index,
+    MemberGrants, Namespace, ObjectKind, ObjectPath, Policy, Schema, Sequence, Table, Trigger,
+    Type, View,
 };
 use crate::rules::RuleId;
 
@@ -569,6 +570,30 @@ impl<'a> Differ<'a> {
             self.property(RuleId::ExtensionVersion, at, Field::Extension, eo, ao);
         }
         self.comment(at, &e.comment, &a.comment);
+        self.member_grants(&e.member_grants, &a.member_grants);
+    }
+
+    /// The privileges on an extension's members, where one side changed them after the
+    /// extension made them: a side that did not holds the other side's initial privileges.
+    /// Found on the member itself, as `grant.missing` and `grant.extra`.
+    fn member_grants(&mut self, expected: &'a [MemberGrants], actual: &'a [MemberGrants]) {
+        let sides = merge(
+            expected.iter().map(|m| (&m.path, m)),
+            actual.iter().map(|m| (&m.path, m)),
+        );
+        for (path, pair) in sides {
+            let (e, a) = match pair {
+                Pair::Missing(e) => (&e.grants, &e.initial),
+                Pair::Extra(a) => (&a.initial, &a.grants),
+                Pair::Both(e, a) => (&e.grants, &a.grants),
+            };
+            let group = Group {
+                path: path.clone(),
+                schema: path.schema.as_deref(),
+                name: &path.name,
+            };
+            self.grants(group.at(), e, a);
+        }
     }
 
     fn table(&mut self, group: &Group<'a>, e: &'a Table, a: &'a Table) {

@@ -275,6 +275,7 @@ fn app() -> Schema {
                 version: "1.3".to_string(),
                 schema: "public".to_string(),
                 comment: Some("cryptographic functions".to_string()),
+                member_grants: Vec::new(),
             },
         )]),
         dependencies: Vec::new(),
@@ -447,6 +448,7 @@ fn extension_missing_extra_and_version() {
                     version: "1.1".to_string(),
                     schema: "public".to_string(),
                     comment: None,
+                    member_grants: Vec::new(),
                 },
             );
         },

@@ -157,6 +157,9 @@ struct Builder<'a> {
     held_columns: HashSet<ObjectPath>,
     /// Extra objects whose drop is not planned (destructive): what they need stays too.
     kept: Vec<ObjectPath>,
+    /// Missing objects whose create is not planned (a base type): what needs them is not made
+    /// either.
+    unmade: Vec<ObjectPath>,
     /// Types made again over an enum made again: not dependents to drop and recreate.
     moved_types: HashSet<ObjectPath>,
 }
@@ -182,6 +185,7 @@ pub(super) fn build(
         replaced_tables: HashMap::new(),
         held_columns: HashSet::new(),
         kept: Vec::new(),
+        unmade: Vec::new(),
         moved_types: HashSet::new(),
     };
     let (access, structure): (Vec<&Change<'_>>, Vec<&Change<'_>>) =
@@ -576,6 +580,26 @@ fn ddl_object<'p>(side: &Side<'p>, path: &'p ObjectPath) -> Option<ddl::Object<'
     })
 }
 
+/// A member of an extension, by the words its privileges were read with.
+fn member_object(m: &crate::model::MemberGrants) -> Option<ddl::Object<'_>> {
+    let schema = m.path.schema.as_deref().unwrap_or_default();
+    let function = |kind| ddl::Object::Function {
+        schema,
+        key: &m.path.name,
+        kind,
+    };
+    Some(match m.path.kind {
+        ObjectKind::Function => function(FunctionKind::Function),
+        ObjectKind::Procedure => function(FunctionKind::Procedure),
+        ObjectKind::Aggregate => function(FunctionKind::Aggregate),
+        kind => ddl::Object::Defined {
+            kind,
+            target: &m.target,
+            owned: false,
+        },
+    })
+}
+
 use crate::sql::ident::split_qualified;
 
 /// An index definition without its name, table and `ONLY`: `USING btree (kind)`, with
@@ -712,7 +736,10 @@ impl<'a> Builder<'a> {
                     let path = self.expected_path(&change.path);
                     match self.create_tree(&path, Operation::Create, &[]) {
                         Ok(id) => self.fixes(id, change),
-                        Err(e) => self.not_planned(change, e),
+                        Err(e) => {
+                            self.not_planned(change, e);
+                            self.unmade.push(path);
+                        }
                     }
                 }
                 _ => {
@@ -747,7 +774,11 @@ impl<'a> Builder<'a> {
                                 });
                             }
                         }
-                        Err(e) => self.not_planned(change, e),
+                        Err(e) => {
+                            self.not_planned(change, e);
+                            // It stays, and so does what it needs.
+                            self.kept.push(path);
+                        }
                     }
                 }
             },
@@ -1676,6 +1707,13 @@ impl<'a> Builder<'a> {
             K::PolicyEntry => return Err(missing()),
             _ => {
                 let d = side.0.defined(path).ok_or_else(missing)?;
+                // A base type and its functions need each other: DROP TYPE needs CASCADE,
+                // which would take the columns using it along.
+                if path.kind == K::BaseType
+                    && let Some(reason) = &d.unplannable
+                {
+                    return Err(reason.clone());
+                }
                 let sql = (d.drop.clone()).unwrap_or_else(|| format!("DROP {};", d.target));
                 (vec![sql], rank::DROP_DEFINED, vec![])
             }
@@ -3004,7 +3042,13 @@ impl<'a> Builder<'a> {
         } else {
             self.act()
         };
-        let Some(object) = ddl_object(&side, &path) else {
+        let member = |schema: &'a Schema| {
+            (schema.extensions.values())
+                .flat_map(|e| &e.member_grants)
+                .find(|m| m.path == path)
+        };
+        let member = member(self.expected).or_else(|| member(self.actual));
+        let Some(object) = ddl_object(&side, &path).or_else(|| member_object(member?)) else {
             return self.not_planned(change, "this object has no owner, grants or comment");
         };
         let result: Result<AccessStep, DdlError> = match change.detail {
@@ -3776,6 +3820,45 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// What needs a missing object whose create is not planned cannot be made either (the
+    /// input and output functions of a base type): those creates are not planned, with the
+    /// reason, and what needs them is not made in turn.
+    fn unmade_needs(&mut self) {
+        let mut unmade = std::mem::take(&mut self.unmade);
+        let mut i = 0;
+        while i < unmade.len() {
+            let needed = unmade[i].clone();
+            i += 1;
+            let needing: Vec<ObjectPath> = (self.expected.dependencies.iter())
+                .filter(|d| d.to == needed)
+                .map(|d| d.from.clone())
+                .collect();
+            for from in needing {
+                let key = |p: &ObjectPath| (Operation::Create, p.clone(), String::new());
+                let Some(&create) = (self.by_key.get(&key(&from)))
+                    .or_else(|| holder(&from).and_then(|h| self.by_key.get(&key(&h))))
+                else {
+                    continue;
+                };
+                if self.nodes[create].fixes.is_empty() || self.nodes[create].sql.is_empty() {
+                    continue;
+                }
+                self.nodes[create].sql.clear();
+                for f in std::mem::take(&mut self.nodes[create].fixes) {
+                    self.not_planned.push(NotPlanned {
+                        rule: f.rule,
+                        object: f.object,
+                        reason: format!(
+                            "it needs {} {needed}, whose creation is not planned",
+                            needed.kind.noun()
+                        ),
+                    });
+                }
+                unmade.push(from);
+            }
+        }
+    }
+
     /// Drops that PostgreSQL makes by itself: a sequence OWNED BY a column that is dropped (or
     /// whose table is) goes with it, and must not be dropped again.
     fn implicit_drops(&mut self) {
@@ -3826,6 +3909,7 @@ impl<'a> Builder<'a> {
 
     fn finish(mut self) -> Result<Plan, PlanError> {
         self.kept_needs();
+        self.unmade_needs();
         self.implicit_drops();
         self.family_edges();
         self.dependency_edges();

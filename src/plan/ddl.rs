@@ -474,7 +474,7 @@ pub fn default_grants(kind: ObjectKind) -> Vec<Grant> {
         ObjectKind::Function | ObjectKind::Procedure | ObjectKind::Aggregate => {
             vec![public("EXECUTE")]
         }
-        ObjectKind::Type | ObjectKind::Language => vec![public("USAGE")],
+        ObjectKind::Type | ObjectKind::BaseType | ObjectKind::Language => vec![public("USAGE")],
         _ => Vec::new(),
     }
 }
