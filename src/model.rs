@@ -347,6 +347,16 @@ pub struct IdentityOptions {
     pub cycle: bool,
 }
 
+impl Column {
+    /// The identity sequence options that are not PostgreSQL's own choices (none: the default).
+    pub fn identity_options(&self) -> IdentityOptions {
+        self.identity_options
+            .as_deref()
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
 /// The raw sequence options of an identity column (`pg_sequence`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SequenceValues {
@@ -491,9 +501,11 @@ pub struct Column {
     /// `SET STATISTICS`, when set (absent: the default, `default_statistics_target`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statistics: Option<i32>,
-    /// An identity column's sequence options, where they are not PostgreSQL's own choices.
-    #[serde(default, skip_serializing_if = "is_default")]
-    pub identity_options: IdentityOptions,
+    /// An identity column's sequence options, where they are not PostgreSQL's own choices
+    /// (boxed, and absent when there are none: most columns have none, and a model holds
+    /// hundreds of thousands of columns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_options: Option<Box<IdentityOptions>>,
     /// Attribute options (`ALTER COLUMN c SET (n_distinct = 100)`), `name=value`, sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<String>,

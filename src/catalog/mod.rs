@@ -658,7 +658,8 @@ fn decode_column(row: &Row) -> Result<ColumnRow, Bad> {
             compression: compression.map(str::to_string),
             statistics: get(row, "statistics")?,
             options: sorted(get::<Option<Vec<String>>>(row, "options")?.unwrap_or_default()),
-            identity_options,
+            identity_options: (identity_options != IdentityOptions::default())
+                .then(|| Box::new(identity_options)),
         },
     })
 }

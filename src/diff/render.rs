@@ -272,8 +272,8 @@ fn column_property(rule: RuleId, e: &Column, a: &Column, noun: &str, object: &st
         RuleId::ColumnIdentity => (identity(e), identity(a), differs("identity")),
         RuleId::ColumnIdentityOptions => {
             let (ev, av) = (
-                e.identity_options.values(&e.data_type),
-                a.identity_options.values(&a.data_type),
+                e.identity_options().values(&e.data_type),
+                a.identity_options().values(&a.data_type),
             );
             (
                 Some(sequence_values(&ev)),
@@ -528,7 +528,7 @@ fn generated(expr: &str) -> String {
 /// `GENERATED ... AS IDENTITY`, with the sequence options that are not PostgreSQL's own.
 fn identity(c: &Column) -> Option<String> {
     let identity = c.identity?.sql();
-    let options = c.identity_options.sql();
+    let options = c.identity_options().sql();
     Some(if options.is_empty() {
         identity.to_string()
     } else {

@@ -771,10 +771,10 @@ fn column_storage_compression_and_statistics() {
 fn identity_options_only_between_two_identities() {
     use crate::model::IdentityOptions;
     let options = |s: &mut Schema| {
-        orders_column(s, "id").identity_options = IdentityOptions {
+        orders_column(s, "id").identity_options = Some(Box::new(IdentityOptions {
             increment: Some(5),
             ..IdentityOptions::default()
-        }
+        }))
     };
     let f = actual_changed(options, "column.identity_options", "public.orders.id");
     assert_eq!(

@@ -2429,7 +2429,7 @@ impl<'a> Builder<'a> {
             }
             RuleId::ColumnIdentity => match (e.identity, a.identity) {
                 (Some(identity), None) => {
-                    let options = e.identity_options;
+                    let options = e.identity_options();
                     let id = self.column_step(&path, "add identity", rank::COLUMN_IDENTITY, |s| {
                         ddl::add_identity(&s.0, &s.1, &s.2, identity, &options)
                     });
@@ -2498,7 +2498,7 @@ impl<'a> Builder<'a> {
                 self.fixes(id, change);
             }
             RuleId::ColumnIdentityOptions => {
-                let values = e.identity_options.values(&e.data_type);
+                let values = e.identity_options().values(&e.data_type);
                 let id = self.column_step(&path, "identity options", rank::COLUMN_SETTINGS, |s| {
                     ddl::set_identity_options(&s.0, &s.1, &s.2, &values)
                 });

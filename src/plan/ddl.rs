@@ -1201,7 +1201,7 @@ pub fn column_definition(name: &str, column: &Column) -> String {
         ));
     } else if let Some(identity) = column.identity {
         sql.push(' ');
-        sql.push_str(&identity_clause(identity, &column.identity_options));
+        sql.push_str(&identity_clause(identity, &column.identity_options()));
     } else if let Some(default) = &column.default {
         sql.push_str(&format!(" DEFAULT {default}"));
     }
