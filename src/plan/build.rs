@@ -472,12 +472,13 @@ impl<'s> Side<'s> {
     }
 
     /// The objects compared by their statements that live inside `parent` (a table's rules).
+    /// (A user mapping's parent is a server, which is in no schema: never a relation's.)
     fn defined_inside(&self, parent: &ObjectPath) -> Vec<ObjectPath> {
         (self.0.defined.iter())
             .filter(|d| {
-                d.path.schema == parent.schema
+                d.path.schema.is_some()
+                    && d.path.schema == parent.schema
                     && d.path.parent.as_ref() == Some(&parent.name)
-                    && d.path.kind == ObjectKind::Rule
             })
             .map(|d| d.path.clone())
             .collect()
