@@ -40,9 +40,10 @@ SELECT a.attrelid AS table_oid,
        a.attgenerated AS generated,
        a.attidentity AS identity,
        CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
-            THEN (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
-                  FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
-                  WHERE co.oid = a.attcollation)
+            THEN (SELECT quote_ident((SELECT cn.nspname FROM pg_namespace cn
+                                      WHERE cn.oid = co.collnamespace))
+                         || '.' || quote_ident(co.collname)
+                  FROM pg_collation co WHERE co.oid = a.attcollation)
        END AS collation,
        -- Storage only where it is not the type's: that is what SET STORAGE changed.
        CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END AS storage,
@@ -53,10 +54,10 @@ SELECT a.attrelid AS table_oid,
        -- An identity column's sequence: start, increment, min, max, cache, cycle (0/1). Found
        -- through its internal dependency on the column, only for identity columns.
        CASE WHEN a.attidentity <> ''
-            THEN (SELECT ARRAY[s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,
-                               s.seqcycle::int4::int8]
+            THEN (SELECT (SELECT ARRAY[s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,
+                                       s.seqcycle::int4::int8]
+                          FROM pg_sequence s WHERE s.seqrelid = o.objid)
                   FROM pg_depend o
-                  JOIN pg_sequence s ON s.seqrelid = o.objid
                   WHERE o.refclassid = 'pg_class'::regclass AND o.refobjid = a.attrelid
                     AND o.refobjsubid = a.attnum AND o.classid = 'pg_class'::regclass
                     AND o.deptype = 'i'

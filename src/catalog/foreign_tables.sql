@@ -46,9 +46,10 @@ SELECT 'foreign_table' AS kind,
                                          || ')', '')
                              || CASE WHEN a.attcollation <> 0
                                           AND a.attcollation <> (SELECT ty.typcollation FROM pg_type ty WHERE ty.oid = a.atttypid)
-                                     THEN ' COLLATE ' || (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
+                                     THEN ' COLLATE ' || (SELECT (SELECT quote_ident(cn.nspname) FROM pg_namespace cn
+                                                                  WHERE cn.oid = co.collnamespace)
+                                                                 || '.' || quote_ident(co.collname)
                                                           FROM pg_collation co
-                                                          JOIN pg_namespace cn ON cn.oid = co.collnamespace
                                                           WHERE co.oid = a.attcollation)
                                      ELSE '' END
                              || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END
@@ -105,13 +106,15 @@ SELECT 'foreign_table' AS kind,
                       WHERE d.objoid = t.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid > 0
                       UNION ALL
                       SELECT 5, a.attnum,
-                             CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee)::text END
-                                 || ' ' || x.privilege_type,
-                             format('GRANT %s (%I) ON TABLE %s TO %s%s;', x.privilege_type, a.attname, t.qualified,
-                                    CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END,
-                                    CASE WHEN x.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
-                      FROM pg_attribute a, aclexplode(a.attacl) x
-                      WHERE a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL
+                             CASE WHEN (a.x).grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid((a.x).grantee)::text END
+                                 || ' ' || (a.x).privilege_type,
+                             format('GRANT %s (%I) ON TABLE %s TO %s%s;', (a.x).privilege_type, a.attname, t.qualified,
+                                    CASE WHEN (a.x).grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid((a.x).grantee)) END,
+                                    CASE WHEN (a.x).is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
+                      -- aclexplode in the select list, not joined: one scan of pg_attribute.
+                      FROM (SELECT a.attnum, a.attname, aclexplode(a.attacl) AS x
+                            FROM pg_attribute a
+                            WHERE a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL) a
                       UNION ALL
                       SELECT 6, 0, tg.tgname::text,
                              pg_get_triggerdef(tg.oid) || ';'

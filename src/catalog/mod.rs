@@ -189,6 +189,16 @@ pub fn queries(version: i32) -> Vec<(&'static str, String)> {
 /// (a fifth of the read time at 10,000 tables). No parallel workers: the time goes into the
 /// deparse functions, not the scans, so workers made no read faster in the benchmark but cost
 /// the server a sixth more CPU, and took worker slots the application may need.
+///
+/// No nested-loop joins: the queries read whole catalogs, and a nested loop is only cheaper
+/// than a hash join when one side is tiny. The planner thinks so when the catalog statistics
+/// are stale (a database copied from a template, or built by migrations a second ago, keeps
+/// the template's pg_statistic), and then rescans a catalog once per row of another: the
+/// columns query took 9× as long, and it grows with the product of two catalog sizes. Hash
+/// joins cost the sum of the sizes whatever the estimates say. Correlated subqueries keep
+/// their index lookups (they are not joins), which is why each of them reads one catalog: a
+/// join inside one would become a hash join per outer row (`tests/catalog_plans.rs` checks
+/// every query's plan for both).
 pub const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
      SET LOCAL application_name = 'pgdrift'; \
      SET LOCAL statement_timeout = '60s'; \
@@ -196,6 +206,7 @@ pub const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
      SET LOCAL search_path = ''; \
      SET LOCAL jit = off; \
      SET LOCAL max_parallel_workers_per_gather = 0; \
+     SET LOCAL enable_nestloop = off; \
      SHOW server_version_num";
 
 /// Read the schema of the database `client` is connected to.
@@ -229,11 +240,12 @@ pub async fn read(client: &Client, scope: &Scope) -> Result<Schema, CatalogError
 const IN_TRANSACTION: &str = "SET LOCAL search_path = ''; \
      SET LOCAL jit = off; \
      SET LOCAL max_parallel_workers_per_gather = 0; \
+     SET LOCAL enable_nestloop = off; \
      SHOW server_version_num";
 
 /// Read the schema inside the transaction the caller has open on `client`: the same queries
 /// as `read`, seeing the transaction's own changes. The transaction's `search_path` is left
-/// empty.
+/// empty and its nested loops off.
 pub async fn read_in_transaction(client: &Client, scope: &Scope) -> Result<Schema, CatalogError> {
     let version = session(client, IN_TRANSACTION, "setting up the re-check").await?;
     let fetched = fetch_all(client, scope, version).await?;

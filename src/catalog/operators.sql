@@ -7,6 +7,9 @@
 -- it, and is made first. Shell operators (made by a COMMUTATOR or NEGATOR that names an
 -- operator not made yet) are not objects of their own, as in pg_dump. Members are printed in
 -- strategy or support number order, then by their types, whatever their OIDs.
+-- Each correlated subquery reads one catalog (names through nested lookups by OID): the
+-- membership tests end in OFFSET 0, which keeps each a lookup per member, not a join run
+-- once per family or class.
 -- The columns are those of every query of defined.rs.
 -- $1 text[]: the schemas to read, or NULL for every non-system schema.
 WITH ns AS (
@@ -24,11 +27,13 @@ WITH ns AS (
                'FUNCTION = ' || o.oprcode::regproc::text,
                'LEFTARG = ' || format_type(nullif(o.oprleft, 0), NULL),
                'RIGHTARG = ' || format_type(nullif(o.oprright, 0), NULL),
-               (SELECT format('COMMUTATOR = OPERATOR(%I.%s)', cn.nspname, co.oprname)
-                FROM pg_operator co JOIN pg_namespace cn ON cn.oid = co.oprnamespace
+               (SELECT format('COMMUTATOR = OPERATOR(%I.%s)',
+                              (SELECT cn.nspname FROM pg_namespace cn WHERE cn.oid = co.oprnamespace), co.oprname)
+                FROM pg_operator co
                 WHERE co.oid = nullif(o.oprcom, 0)),
-               (SELECT format('NEGATOR = OPERATOR(%I.%s)', nn.nspname, no.oprname)
-                FROM pg_operator no JOIN pg_namespace nn ON nn.oid = no.oprnamespace
+               (SELECT format('NEGATOR = OPERATOR(%I.%s)',
+                              (SELECT nn.nspname FROM pg_namespace nn WHERE nn.oid = no.oprnamespace), no.oprname)
+                FROM pg_operator no
                 WHERE no.oid = nullif(o.oprnegate, 0)),
                CASE WHEN o.oprcanmerge THEN 'MERGES' END,
                CASE WHEN o.oprcanhash THEN 'HASHES' END,
@@ -50,8 +55,8 @@ WITH ns AS (
 ), cls AS (
     SELECT c.oid, ns.nspname, c.opcname, c.opcowner, c.opcdefault, c.opcintype, c.opckeytype, c.opcfamily,
            (SELECT quote_ident(a.amname) FROM pg_am a WHERE a.oid = c.opcmethod) AS am,
-           (SELECT format('%I.%I', fn.nspname, f.opfname)
-            FROM pg_opfamily f JOIN pg_namespace fn ON fn.oid = f.opfnamespace
+           (SELECT format('%I.%I', (SELECT fn.nspname FROM pg_namespace fn WHERE fn.oid = f.opfnamespace), f.opfname)
+            FROM pg_opfamily f
             WHERE f.oid = c.opcfamily) AS family
     FROM pg_opclass c
     JOIN ns ON ns.oid = c.opcnamespace
@@ -87,14 +92,18 @@ SELECT 'operator_family',
                           FROM (SELECT false AS proc, ao.amopstrategy AS num,
                                        ao.amopopr::regoperator::text AS types,
                                        format('OPERATOR %s %s', ao.amopstrategy, ao.amopopr::regoperator)
-                                           || coalesce((SELECT format(' FOR ORDER BY %I.%I', sn.nspname, sf.opfname)
-                                                        FROM pg_opfamily sf JOIN pg_namespace sn ON sn.oid = sf.opfnamespace
-                                                        WHERE sf.oid = nullif(ao.amopsortfamily, 0)), '') AS item
+                                           || coalesce((SELECT format(' FOR ORDER BY %I.%I',
+                                                                      (SELECT sn.nspname FROM pg_namespace sn WHERE sn.oid = sf.opfnamespace),
+                                                                      sf.opfname)
+                                                        FROM pg_opfamily sf
+                                                        WHERE ao.amopsortfamily <> 0 AND sf.oid = ao.amopsortfamily), '') AS item
                                 FROM pg_amop ao
                                 WHERE ao.amopfamily = f.oid
+                                  -- OFFSET 0: not made a semi-join (see above).
                                   AND EXISTS (SELECT FROM pg_depend d
                                               WHERE d.classid = 'pg_amop'::regclass AND d.objid = ao.oid
-                                                AND d.refclassid = 'pg_opfamily'::regclass AND d.refobjid = f.oid)
+                                                AND d.refclassid = 'pg_opfamily'::regclass AND d.refobjid = f.oid
+                                              OFFSET 0)
                                 UNION ALL
                                 SELECT true, ap.amprocnum,
                                        format_type(ap.amproclefttype, NULL) || ', ' || format_type(ap.amprocrighttype, NULL),
@@ -104,7 +113,8 @@ SELECT 'operator_family',
                                 WHERE ap.amprocfamily = f.oid
                                   AND EXISTS (SELECT FROM pg_depend d
                                               WHERE d.classid = 'pg_amproc'::regclass AND d.objid = ap.oid
-                                                AND d.refclassid = 'pg_opfamily'::regclass AND d.refobjid = f.oid)) m)
+                                                AND d.refclassid = 'pg_opfamily'::regclass AND d.refobjid = f.oid
+                                              OFFSET 0)) m)
                        || ';',
                        ''),
        format('OPERATOR FAMILY %I.%I USING %s', f.nspname, f.opfname, f.am),
@@ -131,14 +141,17 @@ SELECT 'operator_class',
                               UNION ALL
                               SELECT 1, ao.amopstrategy, ao.amopopr::regoperator::text,
                                      format('OPERATOR %s %s', ao.amopstrategy, ao.amopopr::regoperator)
-                                         || coalesce((SELECT format(' FOR ORDER BY %I.%I', sn.nspname, sf.opfname)
-                                                      FROM pg_opfamily sf JOIN pg_namespace sn ON sn.oid = sf.opfnamespace
-                                                      WHERE sf.oid = nullif(ao.amopsortfamily, 0)), '')
+                                         || coalesce((SELECT format(' FOR ORDER BY %I.%I',
+                                                                    (SELECT sn.nspname FROM pg_namespace sn WHERE sn.oid = sf.opfnamespace),
+                                                                    sf.opfname)
+                                                      FROM pg_opfamily sf
+                                                      WHERE ao.amopsortfamily <> 0 AND sf.oid = ao.amopsortfamily), '')
                               FROM pg_amop ao
                               WHERE ao.amopfamily = c.opcfamily
                                 AND EXISTS (SELECT FROM pg_depend d
                                             WHERE d.classid = 'pg_amop'::regclass AND d.objid = ao.oid
-                                              AND d.refclassid = 'pg_opclass'::regclass AND d.refobjid = c.oid)
+                                              AND d.refclassid = 'pg_opclass'::regclass AND d.refobjid = c.oid
+                                            OFFSET 0)
                               UNION ALL
                               SELECT 2, ap.amprocnum,
                                      format_type(ap.amproclefttype, NULL) || ', ' || format_type(ap.amprocrighttype, NULL),
@@ -148,7 +161,8 @@ SELECT 'operator_class',
                               WHERE ap.amprocfamily = c.opcfamily
                                 AND EXISTS (SELECT FROM pg_depend d
                                             WHERE d.classid = 'pg_amproc'::regclass AND d.objid = ap.oid
-                                              AND d.refclassid = 'pg_opclass'::regclass AND d.refobjid = c.oid)) m),
+                                              AND d.refclassid = 'pg_opclass'::regclass AND d.refobjid = c.oid
+                                            OFFSET 0)) m),
                        -- A class without members: STORAGE of its own type is a no-op that
                        -- keeps the statement whole (pg_dump prints the same).
                        'STORAGE ' || format_type(c.opcintype, NULL))),

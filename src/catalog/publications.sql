@@ -23,25 +23,8 @@ SELECT 'publication' AS kind,
            || CASE WHEN p.pubviaroot THEN ', publish_via_partition_root = true' ELSE '' END
            || CASE to_jsonb(p) ->> 'pubgencols' WHEN 's' THEN ', publish_generated_columns = stored' ELSE '' END
            || ');'
-           || coalesce((
-                  SELECT string_agg(E'\n' || format('ALTER PUBLICATION %I ADD TABLE ONLY %I.%I', p.pubname, t.nspname, t.relname)
-                                    || coalesce((SELECT ' (' || string_agg(quote_ident((SELECT a.attname FROM pg_attribute a  -- since PostgreSQL 15
-                                                                                        WHERE a.attrelid = r.prrelid AND a.attnum = k.attnum)),  -- since PostgreSQL 15
-                                                                          ', ' ORDER BY k.i) || ')'  -- since PostgreSQL 15
-                                                 FROM unnest(r.prattrs) WITH ORDINALITY AS k (attnum, i)), '')  -- since PostgreSQL 15
-                                    || coalesce(' WHERE (' || pg_get_expr(r.prqual, r.prrelid) || ')', '')  -- since PostgreSQL 15
-                                    || ';',
-                                    '' ORDER BY t.nspname, t.relname)
-                  FROM pg_publication_rel r,
-                       LATERAL (SELECT c.relname, (SELECT n.nspname FROM pg_namespace n WHERE n.oid = c.relnamespace) AS nspname
-                                FROM pg_class c WHERE c.oid = r.prrelid) t
-                  WHERE r.prpubid = p.oid), '')
-           || coalesce((  -- since PostgreSQL 15
-                  SELECT string_agg(E'\n' || format('ALTER PUBLICATION %I ADD TABLES IN SCHEMA %I;', p.pubname, t.nspname),  -- since PostgreSQL 15
-                                    '' ORDER BY t.nspname)  -- since PostgreSQL 15
-                  FROM pg_publication_namespace s,  -- since PostgreSQL 15
-                       LATERAL (SELECT n.nspname FROM pg_namespace n WHERE n.oid = s.pnnspid) t  -- since PostgreSQL 15
-                  WHERE s.pnpubid = p.oid), '')  -- since PostgreSQL 15
+           || coalesce(pr.tables, '')
+           || coalesce(pn.schemas, '')  -- since PostgreSQL 15
            AS definition,
        format('PUBLICATION %I', p.pubname) AS target,
        NULL::text AS drop,
@@ -51,6 +34,29 @@ SELECT 'publication' AS kind,
         WHERE d.objoid = p.oid AND d.classoid = 'pg_publication'::regclass AND d.objsubid = 0) AS comment,
        NULL::text[] AS grantees, NULL::text[] AS privileges, NULL::bool[] AS grantable
 FROM pg_publication p
+-- The ADD lines of every publication at once, joined here rather than read per publication
+-- (pg_publication_namespace has no index on the publication): each catalog is read once.
+LEFT JOIN (SELECT r.prpubid,
+                  string_agg(E'\n' || format('ALTER PUBLICATION %I ADD TABLE ONLY %I.%I', rp.pubname, rn.nspname, rc.relname)
+                             || coalesce((SELECT ' (' || string_agg(quote_ident((SELECT a.attname FROM pg_attribute a  -- since PostgreSQL 15
+                                                                                 WHERE a.attrelid = r.prrelid AND a.attnum = k.attnum)),  -- since PostgreSQL 15
+                                                                   ', ' ORDER BY k.i) || ')'  -- since PostgreSQL 15
+                                          FROM unnest(r.prattrs) WITH ORDINALITY AS k (attnum, i)), '')  -- since PostgreSQL 15
+                             || coalesce(' WHERE (' || pg_get_expr(r.prqual, r.prrelid) || ')', '')  -- since PostgreSQL 15
+                             || ';',
+                             '' ORDER BY rn.nspname, rc.relname) AS tables
+           FROM pg_publication_rel r
+           JOIN pg_publication rp ON rp.oid = r.prpubid
+           JOIN pg_class rc ON rc.oid = r.prrelid
+           JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+           GROUP BY r.prpubid) pr ON pr.prpubid = p.oid
+LEFT JOIN (SELECT s.pnpubid,  -- since PostgreSQL 15
+                  string_agg(E'\n' || format('ALTER PUBLICATION %I ADD TABLES IN SCHEMA %I;', sp.pubname, sn.nspname),  -- since PostgreSQL 15
+                             '' ORDER BY sn.nspname) AS schemas  -- since PostgreSQL 15
+           FROM pg_publication_namespace s  -- since PostgreSQL 15
+           JOIN pg_publication sp ON sp.oid = s.pnpubid  -- since PostgreSQL 15
+           JOIN pg_namespace sn ON sn.oid = s.pnnspid  -- since PostgreSQL 15
+           GROUP BY s.pnpubid) pn ON pn.pnpubid = p.oid  -- since PostgreSQL 15
 WHERE coalesce(cardinality($1::text[]), 0) >= 0
   AND NOT EXISTS (SELECT FROM pg_depend e
                   WHERE e.classid = 'pg_publication'::regclass AND e.objid = p.oid AND e.deptype = 'e')

@@ -31,13 +31,13 @@ SELECT c.oid,
        -- REPLICA IDENTITY, and for USING INDEX the index (looked up only then).
        c.relreplident,
        CASE WHEN c.relreplident = 'i'
-            THEN (SELECT ic.relname::text FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
-                  WHERE i.indrelid = c.oid AND i.indisreplident LIMIT 1)
+            THEN (SELECT (SELECT ic.relname::text FROM pg_class ic WHERE ic.oid = i.indexrelid)
+                  FROM pg_index i WHERE i.indrelid = c.oid AND i.indisreplident LIMIT 1)
        END AS replica_index,
        -- CLUSTER ON: only relations with indexes are looked up (partitioned tables cannot be).
        CASE WHEN c.relhasindex AND c.relkind IN ('r', 'm')
-            THEN (SELECT ic.relname::text FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
-                  WHERE i.indrelid = c.oid AND i.indisclustered LIMIT 1)
+            THEN (SELECT (SELECT ic.relname::text FROM pg_class ic WHERE ic.oid = i.indexrelid)
+                  FROM pg_index i WHERE i.indrelid = c.oid AND i.indisclustered LIMIT 1)
        END AS cluster_on,
        -- The access method unless none (views, partitioned tables before 17) or heap (OID 2).
        CASE WHEN c.relam NOT IN (0, 2)

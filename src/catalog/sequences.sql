@@ -21,9 +21,10 @@ SELECT c.oid,
        s.seqmax AS max_value,
        s.seqcache AS cache,
        s.seqcycle AS cycle,
-       (SELECT o.refobjid::regclass::text || '.' || quote_ident(a.attname)
+       (SELECT o.refobjid::regclass::text || '.'
+               || quote_ident((SELECT a.attname FROM pg_attribute a
+                               WHERE a.attrelid = o.refobjid AND a.attnum = o.refobjsubid))
         FROM pg_depend o
-        JOIN pg_attribute a ON a.attrelid = o.refobjid AND a.attnum = o.refobjsubid
         WHERE o.classid = 'pg_class'::regclass AND o.objid = c.oid AND o.deptype = 'a'
           AND o.refclassid = 'pg_class'::regclass AND o.refobjsubid > 0) AS owned_by
 FROM pg_class c

@@ -1,7 +1,8 @@
 -- Text search configurations (with their mappings: one ALTER ... ADD MAPPING per token type,
 -- in token id order, its dictionaries in mapping order, token types named by the parser's
 -- ts_token_type), dictionaries (template and options), parsers and templates, printed as
--- pg_dump does. Parsers and templates have no owner.
+-- pg_dump does. Parsers and templates have no owner. Each correlated subquery reads one
+-- catalog, or calls ts_token_type, without a join (names through nested lookups by OID).
 -- The columns are those of every query of defined.rs.
 -- $1 text[]: the schemas to read, or NULL for every non-system schema.
 WITH ns AS (
@@ -19,19 +20,22 @@ SELECT 'text_search_configuration' AS kind,
        NULL::text AS parent,
        c.cfgname::text AS name,
        format(E'CREATE TEXT SEARCH CONFIGURATION %I.%I (\n    PARSER = %s );', ns.nspname, c.cfgname,
-              (SELECT format('%I.%I', pn.nspname, p.prsname)
-               FROM pg_ts_parser p JOIN pg_namespace pn ON pn.oid = p.prsnamespace
+              (SELECT format('%I.%I', (SELECT pn.nspname FROM pg_namespace pn WHERE pn.oid = p.prsnamespace), p.prsname)
+               FROM pg_ts_parser p
                WHERE p.oid = c.cfgparser))
            || coalesce((SELECT string_agg(format(E'\nALTER TEXT SEARCH CONFIGURATION %I.%I\n    ADD MAPPING FOR %s WITH %s;',
                                                  ns.nspname, c.cfgname,
-                                                 coalesce(quote_ident(t.alias), m.maptokentype::text), m.dicts),
+                                                 coalesce((SELECT quote_ident(t.alias)
+                                                           FROM ts_token_type(c.cfgparser) t
+                                                           WHERE t.tokid = m.maptokentype),
+                                                          m.maptokentype::text),
+                                                 m.dicts),
                                           '' ORDER BY m.maptokentype)
                         FROM (SELECT m.maptokentype,
                                      string_agg(m.mapdict::regdictionary::text, ', ' ORDER BY m.mapseqno) AS dicts
                               FROM pg_ts_config_map m
                               WHERE m.mapcfg = c.oid
-                              GROUP BY m.maptokentype) m
-                        LEFT JOIN ts_token_type(c.cfgparser) t ON t.tokid = m.maptokentype), '') AS definition,
+                              GROUP BY m.maptokentype) m), '') AS definition,
        format('TEXT SEARCH CONFIGURATION %I.%I', ns.nspname, c.cfgname) AS target,
        NULL::text AS drop,
        NULL::text AS unplannable,
@@ -52,8 +56,8 @@ SELECT 'text_search_dictionary',
        NULL::text,
        d.dictname::text,
        format(E'CREATE TEXT SEARCH DICTIONARY %I.%I (\n    TEMPLATE = %s%s );', ns.nspname, d.dictname,
-              (SELECT format('%I.%I', tn.nspname, t.tmplname)
-               FROM pg_ts_template t JOIN pg_namespace tn ON tn.oid = t.tmplnamespace
+              (SELECT format('%I.%I', (SELECT tn.nspname FROM pg_namespace tn WHERE tn.oid = t.tmplnamespace), t.tmplname)
+               FROM pg_ts_template t
                WHERE t.oid = d.dicttemplate),
               E',\n    ' || d.dictinitoption),
        format('TEXT SEARCH DICTIONARY %I.%I', ns.nspname, d.dictname),

@@ -39,13 +39,15 @@ SELECT t.oid,
        t.typnotnull AS not_null,
        CASE WHEN t.typtype = 'd' THEN pg_get_expr(t.typdefaultbin, 0) END AS "default",
        CASE WHEN t.typtype = 'd' AND t.typcollation <> 0 AND t.typcollation <> bt.typcollation
-            THEN (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
-                  FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
-                  WHERE co.oid = t.typcollation)
+            THEN (SELECT quote_ident((SELECT cn.nspname FROM pg_namespace cn
+                                      WHERE cn.oid = co.collnamespace))
+                         || '.' || quote_ident(co.collname)
+                  FROM pg_collation co WHERE co.oid = t.typcollation)
             WHEN t.typtype = 'r' AND r.rngcollation <> 0 AND r.rngcollation <> st.typcollation
-            THEN (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
-                  FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
-                  WHERE co.oid = r.rngcollation)
+            THEN (SELECT quote_ident((SELECT cn.nspname FROM pg_namespace cn
+                                      WHERE cn.oid = co.collnamespace))
+                         || '.' || quote_ident(co.collname)
+                  FROM pg_collation co WHERE co.oid = r.rngcollation)
        END AS collation,
        -- composite
        CASE WHEN t.typtype = 'c'
@@ -55,14 +57,16 @@ SELECT t.oid,
        END AS attribute_names,
        CASE WHEN t.typtype = 'c'
             THEN ARRAY(SELECT format_type(a.atttypid, a.atttypmod) ||
-                              CASE WHEN a.attcollation <> 0 AND a.attcollation <> at.typcollation
+                              CASE WHEN a.attcollation <> 0
+                                        AND a.attcollation <> (SELECT at.typcollation FROM pg_type at
+                                                               WHERE at.oid = a.atttypid)
                                    THEN ' COLLATE ' ||
-                                        (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
-                                         FROM pg_collation co
-                                         JOIN pg_namespace cn ON cn.oid = co.collnamespace
-                                         WHERE co.oid = a.attcollation)
+                                        (SELECT quote_ident((SELECT cn.nspname FROM pg_namespace cn
+                                                             WHERE cn.oid = co.collnamespace))
+                                                || '.' || quote_ident(co.collname)
+                                         FROM pg_collation co WHERE co.oid = a.attcollation)
                                    ELSE '' END
-                       FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid
+                       FROM pg_attribute a
                        WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
                        ORDER BY a.attnum)
        END AS attribute_types,
@@ -72,12 +76,12 @@ SELECT t.oid,
             THEN (SELECT quote_ident(on_.nspname) FROM pg_namespace on_ WHERE on_.oid = opc.opcnamespace)
                  || '.' || quote_ident(opc.opcname)
        END AS subtype_opclass,
-       (SELECT quote_ident(pn.nspname) || '.' || quote_ident(pr.proname)
-        FROM pg_proc pr JOIN pg_namespace pn ON pn.oid = pr.pronamespace
-        WHERE pr.oid = r.rngcanonical) AS canonical,
-       (SELECT quote_ident(pn.nspname) || '.' || quote_ident(pr.proname)
-        FROM pg_proc pr JOIN pg_namespace pn ON pn.oid = pr.pronamespace
-        WHERE pr.oid = r.rngsubdiff) AS subtype_diff
+       (SELECT quote_ident((SELECT pn.nspname FROM pg_namespace pn WHERE pn.oid = pr.pronamespace))
+               || '.' || quote_ident(pr.proname)
+        FROM pg_proc pr WHERE pr.oid = r.rngcanonical) AS canonical,
+       (SELECT quote_ident((SELECT pn.nspname FROM pg_namespace pn WHERE pn.oid = pr.pronamespace))
+               || '.' || quote_ident(pr.proname)
+        FROM pg_proc pr WHERE pr.oid = r.rngsubdiff) AS subtype_diff
 FROM pg_type t
 JOIN ns ON ns.oid = t.typnamespace
 LEFT JOIN pg_type bt ON bt.oid = t.typbasetype

@@ -8,6 +8,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
+pub mod every_kind;
+
 use pgdrift::source::cluster::Cluster;
 use tokio_postgres::{Client, NoTls};
 
