@@ -673,7 +673,8 @@ impl ConnInfo {
 
     /// The TLS connector for this `sslmode`, or `None` for `disable`. Reads the certificate
     /// files, so it fails when one is missing or unreadable; call it early to check a target.
-    pub fn tls_connector(&self) -> Result<Option<native_tls::TlsConnector>, ConnInfoError> {
+    /// The connector itself is built only when a server accepts TLS (see `lazy_tls`).
+    pub fn tls_connector(&self) -> Result<Option<super::lazy_tls::LazyTls>, ConnInfoError> {
         if self.sslmode == SslMode::Disable {
             return Ok(None);
         }
@@ -724,10 +725,7 @@ impl ConnInfo {
         if let Some(identity) = self.client_identity()? {
             builder.identity(identity);
         }
-        builder
-            .build()
-            .map(Some)
-            .map_err(|e| ConnInfoError::Tls(format!("cannot set up TLS: {e}")))
+        Ok(Some(super::lazy_tls::LazyTls::new(builder)))
     }
 
     fn client_identity(&self) -> Result<Option<native_tls::Identity>, ConnInfoError> {
@@ -1909,7 +1907,7 @@ struct Attempt<'a> {
     info: &'a ConnInfo,
     spec: &'a HostSpec,
     endpoint: &'a Endpoint,
-    tls: Option<&'a native_tls::TlsConnector>,
+    tls: Option<&'a super::lazy_tls::LazyTls>,
     app: &'a str,
     timeout: Option<Duration>,
     attrs: TargetSessionAttrs,
@@ -1992,8 +1990,7 @@ impl Attempt<'_> {
         let connecting = async {
             match (self.tls, sslmode) {
                 (Some(tls), mode) if mode != SslMode::Disable => {
-                    let make = postgres_native_tls::MakeTlsConnector::new(tls.clone());
-                    spawn_connection(&config, make, label).await
+                    spawn_connection(&config, tls.clone(), label).await
                 }
                 _ => spawn_connection(&config, NoTls, label).await,
             }

@@ -6,6 +6,7 @@
 pub mod apply;
 pub mod cluster;
 pub mod conninfo;
+pub mod lazy_tls;
 pub mod locations;
 mod sql_files;
 
@@ -166,13 +167,7 @@ async fn read_target(
                 (None, Some(Err(e))) => return Err(e.clone()),
                 (None, None) => return Err("no scratch server for SQL files".into()),
             };
-            let started = std::time::Instant::now();
-            let read = sql_files::read(&sql.files, &server, index, &scope).await;
-            crate::timings::record(
-                format!("read {} (SQL files)", target.name),
-                started.elapsed(),
-            );
-            read
+            sql_files::read(&target.name, &sql.files, &server, index, &scope).await
         }
     }
 }

@@ -13,8 +13,10 @@ use super::locations::Locations;
 use super::{CONNECT_TIMEOUT, ReadSchema};
 
 /// Apply `files` to a fresh database on `server` and read its schema. `index` keeps the scratch
-/// database names of concurrent targets apart.
+/// database names of concurrent targets apart; `target` names the target in `--timings` (the
+/// loading and the reading are timed apart).
 pub(super) async fn read(
+    target: &str,
     files: &[PathBuf],
     server: &ConnInfo,
     index: usize,
@@ -46,12 +48,16 @@ pub(super) async fn read(
             .map_err(|e| format!("scratch database: {e}"))?;
         let mut locations = Locations::default();
         let mut search_path = "public".to_string();
+        let started = std::time::Instant::now();
         for file in files {
             apply_file(&client, file, &mut locations, &mut search_path).await?;
         }
+        crate::timings::record(format!("load {target}"), started.elapsed());
+        let started = std::time::Instant::now();
         let schema = catalog::read(&client, scope)
             .await
             .map_err(|e| format!("reading the scratch database: {e}"))?;
+        crate::timings::record(format!("read {target}"), started.elapsed());
         Ok(ReadSchema {
             schema,
             server_version: super::server_version(&client).await,
