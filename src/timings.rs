@@ -45,12 +45,13 @@ fn rank(name: &str) -> u8 {
     match name.split(' ').next().unwrap_or("") {
         "start" => 0,
         "connect" => 1,
-        "read" => 2,
-        "normalize" => 3,
-        "diff" => 4,
-        "judge" => 5,
-        "report" => 6,
-        _ => 7,
+        "load" => 2,
+        "read" => 3,
+        "normalize" => 4,
+        "diff" => 5,
+        "judge" => 6,
+        "report" => 7,
+        _ => 8,
     }
 }
 

@@ -129,6 +129,11 @@ impl Server {
             ("max_wal_senders", "0"),
             ("max_wal_size", "8GB"),
             ("checkpoint_timeout", "30min"),
+            // The stale cases are databases read before autovacuum came by (a CI job reads
+            // what it just built within seconds); loading 20,000 tables takes minutes, long
+            // enough for autovacuum to analyze the catalogs of the database being loaded.
+            // The analyzed cases are analyzed explicitly.
+            ("autovacuum", "off"),
         ];
         let options = ClusterOptions {
             settings: settings
@@ -200,11 +205,19 @@ async fn exec(client: &Client, sql: &str, what: &str) {
     }
 }
 
-/// One database pair to compare: expected and its mutated copy.
+/// One database pair to compare: expected and its mutated copy, the same mutated copy made
+/// from a template whose catalogs were never analyzed, and the expected schema as SQL files.
 struct Case {
     label: String,
     expected: String,
     actual: String,
+    /// `CREATE DATABASE ... TEMPLATE` of the expected database as loaded, before any ANALYZE,
+    /// with the same changes as `actual` and never analyzed either: the catalog statistics are
+    /// the template's (those of an empty database), as in a database a CI job just built.
+    stale: String,
+    /// The expected schema as the SQL files of a `sql = ...` target (read into a scratch
+    /// database pgdrift creates and reads a moment later: never analyzed).
+    sql_script: String,
     load_time: Duration,
     changes: usize,
 }
@@ -224,8 +237,16 @@ async fn recreate(admin: &Client, name: &str) {
     .await;
 }
 
-/// Copy `from` into a new `to` (file copy: fast for big catalogs) and apply `changes`.
-async fn mutated_copy(server: &Server, admin: &Client, from: &str, to: &str, changes: &[String]) {
+/// Copy `from` into a new `to` (file copy: fast for big catalogs), apply `changes`, and
+/// `VACUUM ANALYZE` the copy when `analyze`.
+async fn mutated_copy(
+    server: &Server,
+    admin: &Client,
+    from: &str,
+    to: &str,
+    changes: &[String],
+    analyze: bool,
+) {
     exec(
         admin,
         &format!("DROP DATABASE IF EXISTS {to} WITH (FORCE)"),
@@ -253,7 +274,9 @@ async fn mutated_copy(server: &Server, admin: &Client, from: &str, to: &str, cha
     for change in changes {
         exec(&client, change, &format!("mutation `{change}`")).await;
     }
-    exec(&client, "VACUUM ANALYZE", "VACUUM ANALYZE").await;
+    if analyze {
+        exec(&client, "VACUUM ANALYZE", "VACUUM ANALYZE").await;
+    }
 }
 
 /// FNV-1a, to fingerprint what built a database.
@@ -268,7 +291,7 @@ fn fingerprint(parts: &[&str]) -> String {
 
 /// Whether both databases exist and were built by the same generator from the same input (the
 /// fingerprint is their comment), so a run against a kept server can skip building them.
-async fn reusable(admin: &Client, names: [&str; 2], fingerprint: &str) -> bool {
+async fn reusable(admin: &Client, names: [&str; 3], fingerprint: &str) -> bool {
     let mut ok = true;
     for name in names {
         let comment = admin
@@ -285,7 +308,7 @@ async fn reusable(admin: &Client, names: [&str; 2], fingerprint: &str) -> bool {
     ok
 }
 
-async fn mark(admin: &Client, names: [&str; 2], fingerprint: &str) {
+async fn mark(admin: &Client, names: [&str; 3], fingerprint: &str) {
     for name in names {
         exec(
             admin,
@@ -306,6 +329,8 @@ async fn generated_case(
     let g = generate::generate(tables, SEED);
     let name = format!("pgdrift_bench_{tables}");
     let mutated = format!("{name}_mutated");
+    let stale = format!("{name}_stale");
+    let sql_script = format!("{}\n{}", g.setup, g.modules.join("\n"));
     let print = fingerprint(&[
         include_str!("generate.rs"),
         &tables.to_string(),
@@ -324,11 +349,13 @@ async fn generated_case(
         s.triggers,
         s.sequences
     );
-    if !regenerate && reusable(admin, [&name, &mutated], &print).await {
+    if !regenerate && reusable(admin, [&name, &mutated, &stale], &print).await {
         let case = Case {
             label: format!("generated {}", short(tables)),
             expected: name,
             actual: mutated,
+            stale,
+            sql_script,
             load_time: Duration::ZERO,
             changes: g.mutations.len(),
         };
@@ -356,15 +383,18 @@ async fn generated_case(
     for w in workers {
         w.await.expect("a loader task panicked");
     }
-    exec(&connect(&url).await, "VACUUM ANALYZE", "VACUUM ANALYZE").await;
     let changes: Vec<String> = g.mutations.iter().map(|(_, sql)| sql.clone()).collect();
-    mutated_copy(server, admin, &name, &mutated, &changes).await;
-    mark(admin, [&name, &mutated], &print).await;
+    mutated_copy(server, admin, &name, &stale, &changes, false).await;
+    exec(&connect(&url).await, "VACUUM ANALYZE", "VACUUM ANALYZE").await;
+    mutated_copy(server, admin, &name, &mutated, &changes, true).await;
+    mark(admin, [&name, &mutated, &stale], &print).await;
     (
         Case {
             label: format!("generated {}", short(tables)),
             expected: name,
             actual: mutated,
+            stale,
+            sql_script,
             load_time: started.elapsed(),
             changes: changes.len(),
         },
@@ -404,41 +434,52 @@ async fn corpus_case(server: &Server, admin: &Client, copies: usize, regenerate:
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let name = format!("pgdrift_bench_sourcegraph_x{copies}");
     let mutated = format!("{name}_mutated");
+    let stale = format!("{name}_stale");
     let label = format!("sourcegraph ×{copies}");
+    let mut sql_script = CORPUS_EXTENSIONS.to_string();
+    for k in 1..=copies {
+        sql_script.push_str(&format!(
+            "\nSET app.current_tenant = '1';\nCREATE SCHEMA s{k};\nSET search_path = s{k}, public;\n{}\nRESET search_path;\n",
+            sql.replace("public.", &format!("s{k}."))
+        ));
+    }
     let print = fingerprint(&[
         &sql,
         CORPUS_EXTENSIONS,
         &CORPUS_CHANGES.join(";"),
         &copies.to_string(),
     ]);
-    if !regenerate && reusable(admin, [&name, &mutated], &print).await {
+    if !regenerate && reusable(admin, [&name, &mutated, &stale], &print).await {
         return Case {
             label,
             expected: name,
             actual: mutated,
+            stale,
+            sql_script,
             load_time: Duration::ZERO,
             changes: CORPUS_CHANGES.len(),
         };
     }
     recreate(admin, &name).await;
     let client = connect(&server.url(&name)).await;
-    exec(&client, CORPUS_EXTENSIONS, "creating the corpus extensions").await;
-    for k in 1..=copies {
-        let script = format!(
-            "SET app.current_tenant = '1';\nCREATE SCHEMA s{k};\nSET search_path = s{k}, public;\n{}\nRESET search_path;",
-            sql.replace("public.", &format!("s{k}."))
-        );
-        exec(&client, &script, &format!("loading the corpus into s{k}")).await;
-    }
-    exec(&client, "VACUUM ANALYZE", "VACUUM ANALYZE").await;
+    exec(&client, &sql_script, "loading the corpus").await;
     drop(client);
     let changes: Vec<String> = CORPUS_CHANGES.iter().map(|s| s.to_string()).collect();
-    mutated_copy(server, admin, &name, &mutated, &changes).await;
-    mark(admin, [&name, &mutated], &print).await;
+    mutated_copy(server, admin, &name, &stale, &changes, false).await;
+    exec(
+        &connect(&server.url(&name)).await,
+        "VACUUM ANALYZE",
+        "VACUUM ANALYZE",
+    )
+    .await;
+    mutated_copy(server, admin, &name, &mutated, &changes, true).await;
+    mark(admin, [&name, &mutated, &stale], &print).await;
     Case {
         label,
         expected: name,
         actual: mutated,
+        stale,
+        sql_script,
         load_time: started.elapsed(),
         changes: changes.len(),
     }
@@ -636,7 +677,7 @@ async fn floor(
     server: &Server,
     databases: &[&str],
     concurrent: bool,
-) -> (f64, Vec<(&'static str, f64)>) {
+) -> (f64, Vec<(&'static str, f64)>, Vec<Vec<f64>>) {
     let mut clients = Vec::new();
     for db in databases {
         let client = connect(&server.url(db)).await;
@@ -671,12 +712,12 @@ async fn floor(
         exec(c, "COMMIT", "ending the floor transaction").await;
     }
     let mut by_kind: Vec<(&'static str, f64)> = queries.iter().map(|(k, _)| (*k, 0.0)).collect();
-    for times in per_db {
+    for times in &per_db {
         for (sum, t) in by_kind.iter_mut().zip(times) {
             sum.1 += t;
         }
     }
-    (secs, by_kind)
+    (secs, by_kind, per_db)
 }
 
 /// Run the queries in order; the time of each.
@@ -722,6 +763,52 @@ struct Result_ {
     plan: f64,
     plan_stage: f64,
     plan_steps: usize,
+    /// Each query's time on the analyzed actual database alone (median over the runs).
+    actual_by_kind: Vec<(&'static str, f64)>,
+    stale: Variant,
+    sql: Variant,
+}
+
+/// The check with the actual side stale (a template copy never analyzed), or with the
+/// expected side as SQL files: what it took, against pg_dump of the actual side.
+#[derive(Default)]
+struct Variant {
+    check: f64,
+    check_runs: Vec<CheckRun>,
+    /// `pg_dump --schema-only` of this variant's actual database.
+    pg_dump: f64,
+    /// Each query's time on the stale actual database alone (median; stale variant only).
+    by_kind: Vec<(&'static str, f64)>,
+    /// How wrong the statistics were: pg_attribute's estimated and real row counts.
+    estimate: (f64, i64),
+}
+
+/// The median check run (by wall time).
+fn median_run(runs: &[CheckRun]) -> CheckRun {
+    let mut runs = runs.to_vec();
+    runs.sort_by(|a, b| a.wall.total_cmp(&b.wall));
+    runs[runs.len() / 2].clone()
+}
+
+/// The policy of one check: expected and actual each a URL or SQL files.
+fn policy_text(label: &str, expected: &str, actual: &str) -> String {
+    format!(
+        "[targets.expected]\n{expected}\n\n[targets.actual]\n{actual}\n\n[[check]]\nname = \"{label}\"\nexpected = \"expected\"\nactual = \"actual\"\n"
+    )
+}
+
+/// pg_attribute's row estimate in pg_class against its real row count.
+async fn attribute_estimate(server: &Server, db: &str) -> (f64, i64) {
+    let client = connect(&server.url(db)).await;
+    let row = client
+        .query_one(
+            "SELECT reltuples::float8, (SELECT count(*) FROM pg_catalog.pg_attribute)
+               FROM pg_catalog.pg_class WHERE oid = 'pg_catalog.pg_attribute'::regclass",
+            &[],
+        )
+        .await
+        .expect("pg_attribute's estimate");
+    (row.get(0), row.get(1))
 }
 
 async fn catalog_counts(server: &Server, db: &str) -> String {
@@ -826,17 +913,39 @@ fn main() {
         cases.push((case, String::new()));
     }
 
+    let small = runtime.block_on(small_case(&server, &admin, options.runs.max(5)));
+
     for (case, _) in &cases {
         eprintln!("measuring {} ...", case.label);
         let counts = runtime.block_on(catalog_counts(&server, &case.expected));
+        let url_of = |db: &str| format!("url = \"{}\"", server.url(db));
         let policy = work.path().join(format!("{}.toml", case.expected));
         std::fs::write(
             &policy,
-            format!(
-                "[targets.expected]\nurl = \"{}\"\n\n[targets.actual]\nurl = \"{}\"\n\n[[check]]\nname = \"{}\"\nexpected = \"expected\"\nactual = \"actual\"\n",
-                server.url(&case.expected),
-                server.url(&case.actual),
-                case.label
+            policy_text(&case.label, &url_of(&case.expected), &url_of(&case.actual)),
+        )
+        .expect("writing the policy");
+        let stale_policy = work.path().join(format!("{}_stale.toml", case.expected));
+        std::fs::write(
+            &stale_policy,
+            policy_text(&case.label, &url_of(&case.expected), &url_of(&case.stale)),
+        )
+        .expect("writing the policy");
+        // The expected schema as a SQL-file target, loaded into a scratch database on the
+        // same server (so both sides are read from one server, as in the other variants).
+        let script = work.path().join(format!("{}.sql", case.expected));
+        std::fs::write(&script, &case.sql_script).expect("writing the SQL file");
+        let sql_policy = work.path().join(format!("{}_sql.toml", case.expected));
+        std::fs::write(
+            &sql_policy,
+            policy_text(
+                &case.label,
+                &format!(
+                    "sql = {:?}\nscratch_url = \"{}\"",
+                    script.display().to_string(),
+                    server.url("postgres")
+                ),
+                &url_of(&case.actual),
             ),
         )
         .expect("writing the policy");
@@ -846,7 +955,22 @@ fn main() {
         let (mut plans, mut plan_stages, mut plan_steps) = (vec![], vec![], 0);
         let plan_out = work.path().join("plan.json");
         let mut kinds: Vec<Vec<(&'static str, f64)>> = Vec::new();
+        let (mut actual_kinds, mut stale_kinds) = (Vec::new(), Vec::new());
+        let (mut stale_checks, mut stale_dumps, mut sql_checks) = (vec![], vec![], vec![]);
         let both = [case.expected.as_str(), case.actual.as_str()];
+        let queries: Vec<&'static str> = runtime
+            .block_on(async {
+                let c = connect(&server.url(&case.expected)).await;
+                let v: i32 = c
+                    .query_one("SELECT current_setting('server_version_num')::int", &[])
+                    .await
+                    .map(|r| r.get(0))
+                    .expect("server_version_num");
+                pgdrift::catalog::queries(v)
+            })
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
         // Interleaved, so a slow moment of the machine does not land on one measurement only.
         for _ in 0..options.runs {
             checks.push(run_check(&policy, &out_dir));
@@ -855,25 +979,40 @@ fn main() {
             plan_stages.push(stage);
             plan_steps = steps;
             dumps.push(run_pg_dump(&server, &case.expected, &dump));
-            let (seq, by_kind) = runtime.block_on(floor(&server, &both, false));
+            let (seq, by_kind, per_db) = runtime.block_on(floor(&server, &both, false));
             seqs.push(seq);
             kinds.push(by_kind);
+            actual_kinds.push(per_db[1].clone());
             pars.push(runtime.block_on(floor(&server, &both, true)).0);
+            // The stale actual side: the check, pg_dump of it, and its queries alone.
+            stale_checks.push(run_check(&stale_policy, &out_dir));
+            stale_dumps.push(run_pg_dump(&server, &case.stale, &dump));
+            let (_, _, per_db) = runtime.block_on(floor(&server, &[case.stale.as_str()], false));
+            stale_kinds.push(per_db[0].clone());
+            sql_checks.push(run_check(&sql_policy, &out_dir));
         }
         let by_kind = kinds[0]
             .iter()
             .enumerate()
             .map(|(i, (kind, _))| (*kind, median(kinds.iter().map(|k| k[i].1).collect())))
             .collect();
+        let per_query = |runs: &[Vec<f64>]| -> Vec<(&'static str, f64)> {
+            queries
+                .iter()
+                .enumerate()
+                .map(|(i, k)| (*k, median(runs.iter().map(|r| r[i]).collect())))
+                .collect()
+        };
         let findings = findings_summary(&out_dir);
         let check = median(checks.iter().map(|c| c.wall).collect());
+        let pg_dump = median(dumps);
         results.push(Result_ {
             label: case.label.clone(),
             counts,
             load: case.load_time.as_secs_f64(),
             check,
             check_runs: checks,
-            pg_dump: median(dumps),
+            pg_dump,
             floor_seq: median(seqs),
             floor_par: median(pars),
             by_kind,
@@ -881,10 +1020,27 @@ fn main() {
             plan: median(plans),
             plan_stage: median(plan_stages),
             plan_steps,
+            actual_by_kind: per_query(&actual_kinds),
+            stale: Variant {
+                check: median(stale_checks.iter().map(|c| c.wall).collect()),
+                check_runs: stale_checks,
+                pg_dump: median(stale_dumps),
+                by_kind: per_query(&stale_kinds),
+                estimate: runtime.block_on(attribute_estimate(&server, &case.stale)),
+            },
+            sql: Variant {
+                check: median(sql_checks.iter().map(|c| c.wall).collect()),
+                check_runs: sql_checks,
+                // Its actual side is the analyzed copy: the same pg_dump.
+                pg_dump,
+                by_kind: Vec::new(),
+                estimate: (0.0, 0),
+            },
         });
     }
     drop(admin);
     report(&results);
+    report_small(&small);
 }
 
 fn report(results: &[Result_]) {
@@ -1016,6 +1172,7 @@ fn report(results: &[Result_]) {
             r.plan_steps
         );
     }
+    report_stale(results);
     if let Some(r) = results.iter().find(|r| r.label == "generated 10k") {
         let mut runs = r.check_runs.clone();
         runs.sort_by(|a, b| a.wall.total_cmp(&b.wall));
@@ -1081,4 +1238,224 @@ fn report(results: &[Result_]) {
             );
         }
     }
+}
+
+/// The stale and SQL-file variants beside the analyzed one, and each query on stale catalogs
+/// against the same query on analyzed ones.
+fn report_stale(results: &[Result_]) {
+    println!();
+    println!(
+        "stale statistics: `analyzed` both sides analyzed; `stale` the actual side a template copy \
+         never analyzed (pg_attribute: estimated rows / real rows); `sql files` the expected side \
+         as a `sql = ...` target, loaded into a scratch database and read at once. pg_dump: of the \
+         actual side. For SQL files, `load` is applying the files; `check-load` the rest."
+    );
+    println!(
+        "{:<16} {:<10} {:>8} {:>8} {:>9} {:>9} {:>9} {:>8} {:>10} {:>13}",
+        "case",
+        "variant",
+        "check",
+        "pg_dump",
+        "check/",
+        "read",
+        "read",
+        "load",
+        "check-load",
+        "pg_attribute"
+    );
+    println!(
+        "{:<16} {:<10} {:>8} {:>8} {:>9} {:>9} {:>9} {:>8} {:>10} {:>13}",
+        "", "", "s", "s", "pg_dump", "expected", "actual", "s", "/pg_dump", "est/real"
+    );
+    let mut slowest_check = (0.0f64, String::new());
+    for r in results {
+        let analyzed = median_run(&r.check_runs);
+        let stale = median_run(&r.stale.check_runs);
+        let sql = median_run(&r.sql.check_runs);
+        let rows: [(&str, f64, f64, &CheckRun, String); 3] = [
+            ("analyzed", r.check, r.pg_dump, &analyzed, String::new()),
+            (
+                "stale",
+                r.stale.check,
+                r.stale.pg_dump,
+                &stale,
+                format!("{:.0}/{}", r.stale.estimate.0, r.stale.estimate.1),
+            ),
+            ("sql files", r.sql.check, r.sql.pg_dump, &sql, String::new()),
+        ];
+        for (variant, check, pg_dump, run, estimate) in rows {
+            // `+ 0.0`: an empty sum is -0.0.
+            let load = stage(run, "load") + 0.0;
+            let read_expected = stage(run, "read expected");
+            let read_actual = stage(run, "read actual");
+            let ratio = (check - load) / pg_dump;
+            if ratio > slowest_check.0 {
+                slowest_check = (ratio, format!("{} {variant}", r.label));
+            }
+            println!(
+                "{:<16} {:<10} {:>8.3} {:>8.3} {:>9.2} {:>9.3} {:>9.3} {:>8.3} {:>10.2} {:>13}",
+                r.label,
+                variant,
+                check,
+                pg_dump,
+                check / pg_dump,
+                read_expected,
+                read_actual,
+                load,
+                ratio,
+                estimate
+            );
+        }
+    }
+    println!();
+    println!(
+        "each query on the stale actual database against the same query on the analyzed one \
+         (s; queries under 5 ms on both left out of the ratio):"
+    );
+    let mut worst_query = (0.0f64, String::new());
+    for r in results {
+        let mut ratios: Vec<(&str, f64, f64)> = r
+            .stale
+            .by_kind
+            .iter()
+            .zip(&r.actual_by_kind)
+            .filter(|((_, s), (_, a))| s.max(*a) >= 0.005)
+            .map(|((k, s), (_, a))| (*k, *s, *a))
+            .collect();
+        ratios.sort_by(|x, y| (y.1 / y.2).total_cmp(&(x.1 / x.2)));
+        let total_stale: f64 = r.stale.by_kind.iter().map(|(_, t)| t).sum();
+        let total_analyzed: f64 = r.actual_by_kind.iter().map(|(_, t)| t).sum();
+        let top: Vec<String> = ratios
+            .iter()
+            .take(4)
+            .map(|(k, s, a)| format!("{k} {a:.3}→{s:.3} ({:.2}×)", s / a))
+            .collect();
+        if let Some((k, s, a)) = ratios.first()
+            && s / a > worst_query.0
+        {
+            worst_query = (s / a, format!("{} {k}", r.label));
+        }
+        println!(
+            "{:<16} all {total_analyzed:.3}→{total_stale:.3}; slowest against analyzed: {}",
+            r.label,
+            top.join(", ")
+        );
+    }
+    if !results.is_empty() {
+        let mark = |ok: bool| if ok { "met" } else { "NOT MET" };
+        println!();
+        println!("goals with stale statistics:");
+        println!(
+            "  every check (without loading SQL files) faster than pg_dump of the actual side: \
+             slowest {:.2}× ({}) — {}",
+            slowest_check.0,
+            slowest_check.1,
+            mark(slowest_check.0 < 1.0)
+        );
+        println!(
+            "  no query over 1.5× its time on analyzed catalogs: worst {:.2}× ({}) — {}",
+            worst_query.0,
+            worst_query.1,
+            mark(worst_query.0 <= 1.5)
+        );
+    }
+}
+
+/// The quickstart's two schemas as live databases: where the fixed costs of a check go.
+struct Small {
+    runs: Vec<CheckRun>,
+    /// A bare connection and `SELECT 1` from this process (tokio-postgres), and `psql -c
+    /// 'select 1'` (a process, libpq): what any client pays.
+    bare_connect: f64,
+    psql: f64,
+    pg_dump: f64,
+    tables: usize,
+}
+
+async fn small_case(server: &Server, admin: &Client, runs: usize) -> Small {
+    eprintln!("measuring the quickstart schemas ...");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart");
+    let mut names = Vec::new();
+    for side in ["expected", "actual"] {
+        let name = format!("pgdrift_bench_quickstart_{side}");
+        recreate(admin, &name).await;
+        let sql = std::fs::read_to_string(dir.join(format!("{side}.sql")))
+            .unwrap_or_else(|e| panic!("cannot read the quickstart's {side}.sql: {e}"));
+        let client = connect(&server.url(&name)).await;
+        exec(&client, &sql, "loading the quickstart").await;
+        exec(&client, "VACUUM ANALYZE", "VACUUM ANALYZE").await;
+        names.push(name);
+    }
+    let work = tempfile::tempdir().expect("a temporary directory");
+    let policy = work.path().join("policy.toml");
+    let url_of = |db: &str| format!("url = \"{}\"", server.url(db));
+    std::fs::write(
+        &policy,
+        policy_text("quickstart", &url_of(&names[0]), &url_of(&names[1])),
+    )
+    .expect("writing the policy");
+    let tables = connect(&server.url(&names[0]))
+        .await
+        .query_one(
+            "SELECT count(*) FROM pg_class WHERE relkind IN ('r', 'p') \
+             AND relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)",
+            &[],
+        )
+        .await
+        .map(|r| r.get::<_, i64>(0) as usize)
+        .unwrap_or(0);
+    let out_dir = work.path().join("reports");
+    let (mut checks, mut bare, mut psql, mut dumps) = (vec![], vec![], vec![], vec![]);
+    let dump = work.path().join("dump.sql");
+    for _ in 0..runs {
+        checks.push(run_check(&policy, &out_dir));
+        let started = Instant::now();
+        let client = connect(&server.url(&names[1])).await;
+        client.simple_query("SELECT 1").await.expect("SELECT 1");
+        drop(client);
+        bare.push(started.elapsed().as_secs_f64());
+        let started = Instant::now();
+        let status = Command::new(server.tool("psql"))
+            .args(["-X", "-q", "-c", "select 1", "--dbname"])
+            .arg(server.url(&names[1]))
+            .stdout(Stdio::null())
+            .status()
+            .expect("cannot run psql");
+        assert!(status.success(), "psql failed");
+        psql.push(started.elapsed().as_secs_f64());
+        dumps.push(run_pg_dump(server, &names[1], &dump));
+    }
+    Small {
+        runs: checks,
+        bare_connect: median(bare),
+        psql: median(psql),
+        pg_dump: median(dumps),
+        tables,
+    }
+}
+
+fn report_small(small: &Small) {
+    let m = median_run(&small.runs);
+    let total = stage(&m, "total");
+    println!();
+    println!(
+        "quickstart schemas as two live databases ({} tables each; median of {} checks):",
+        small.tables,
+        small.runs.len()
+    );
+    println!(
+        "  check {:.3} s wall ({:.3} s in --timings: connect {:.3}, read {:.3}, normalize+diff+judge {:.3}, report {:.3}); \
+         {:.1} ms per table",
+        m.wall,
+        total,
+        stage(&m, "connect"),
+        stage(&m, "read"),
+        stage(&m, "normalize") + stage(&m, "diff") + stage(&m, "judge"),
+        stage(&m, "report"),
+        1000.0 * m.wall / small.tables.max(1) as f64
+    );
+    println!(
+        "  beside: a bare connect and SELECT 1 {:.3} s, `psql -c 'select 1'` {:.3} s, pg_dump --schema-only of one {:.3} s",
+        small.bare_connect, small.psql, small.pg_dump
+    );
 }

@@ -100,6 +100,19 @@ pub(super) const QUERIES: &[Query] = &[
     },
 ];
 
+/// The kinds `present.sql` says the database has (or cannot say: a kind it has no column for
+/// is read).
+pub(super) fn decode_present(row: &Row) -> Result<Vec<&'static str>, Bad> {
+    let mut present = Vec::new();
+    for query in QUERIES {
+        let answered = row.columns().iter().any(|c| c.name() == query.kind);
+        if !answered || get::<bool>(row, query.kind)? {
+            present.push(query.kind);
+        }
+    }
+    Ok(present)
+}
+
 /// A row of one of the queries: the catalog row it came from, and the object.
 pub(super) struct DefinedRow {
     pub class: u32,

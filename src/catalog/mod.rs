@@ -151,13 +151,19 @@ const GRANTS: Query = Query {
     kind: "grants",
     sql: include_str!("grants.sql"),
 };
+const PRESENT: Query = Query {
+    kind: "present",
+    sql: include_str!("present.sql"),
+};
 const DEPENDENCIES: Query = Query {
     kind: "dependencies",
     sql: include_str!("dependencies.sql"),
 };
 
-/// Every kind's query, in the order they are sent.
-const QUERIES: [&Query; 13] = [
+/// Every kind's query, in the order they are sent (the rarer kinds' after `PRESENT`, which
+/// says which of them to send).
+const QUERIES: [&Query; 14] = [
+    &PRESENT,
     &SCHEMAS,
     &EXTENSIONS,
     &RELATIONS,
@@ -219,15 +225,22 @@ pub async fn read(client: &Client, scope: &Scope) -> Result<Schema, CatalogError
             return Err(e);
         }
     };
-    // The COMMIT is pipelined behind the queries. If a query fails, the transaction is aborted
-    // and the COMMIT ends it as a rollback; either way the connection is clean afterwards.
-    let (fetched, committed) = tokio::join!(
-        biased;
-        fetch_all(client, scope, version),
-        client.batch_execute("COMMIT"),
-    );
-    let fetched = fetched?;
-    committed.map_err(|e| CatalogError::postgres("committing the read-only transaction", &e))?;
+    // COMMIT once every answer is in: the queries go out as their futures are first polled,
+    // and some only after the answer to `present.sql` (which tokio may poll before the others
+    // had their turn), so a pipelined COMMIT could overtake a query and leave it to run
+    // outside the transaction's snapshot and settings. It costs one round trip.
+    let fetched = match fetch_all(client, scope, version).await {
+        Ok(fetched) => fetched,
+        Err(e) => {
+            // Leave the connection usable.
+            let _ = client.batch_execute("ROLLBACK").await;
+            return Err(e);
+        }
+    };
+    client
+        .batch_execute("COMMIT")
+        .await
+        .map_err(|e| CatalogError::postgres("committing the read-only transaction", &e))?;
     // Assembling 150,000 columns takes a moment of CPU: on the blocking pool, so the async
     // workers keep receiving the other targets' rows and two targets assemble at the same time.
     tokio::task::spawn_blocking(move || assemble(fetched))
@@ -374,10 +387,29 @@ struct Fetched {
     defined: Vec<DefinedRow>,
 }
 
+/// The rarer kinds' rows: first which of them the database has (`present.sql`), then the
+/// queries of those (sent while the server still works on the others).
+async fn fetch_defined(
+    client: &Client,
+    version: i32,
+    scope: &Option<Vec<String>>,
+) -> Result<Vec<Vec<DefinedRow>>, CatalogError> {
+    let present = fetch(client, &PRESENT, version, scope, defined::decode_present).await?;
+    let present = present.into_iter().next().unwrap_or_default();
+    let queries = defined::QUERIES
+        .iter()
+        .filter(|q| present.contains(&q.kind));
+    futures_util::future::try_join_all(
+        queries.map(|q| fetch(client, q, version, scope, defined::decode)),
+    )
+    .await
+}
+
 async fn fetch_all(client: &Client, scope: &Scope, version: i32) -> Result<Fetched, CatalogError> {
     let (s, v) = (&scope.schemas, version);
     // `biased`: polled in this order, so the requests go out in this order on the first poll.
     let (
+        defined,
         schemas,
         extensions,
         member_grants,
@@ -392,9 +424,11 @@ async fn fetch_all(client: &Client, scope: &Scope, version: i32) -> Result<Fetch
         types,
         grants,
         dependencies,
-        defined,
     ) = tokio::try_join!(
         biased;
+        // First, so that the question which rarer kinds exist is answered before the server
+        // is through with the rest, and their queries queue behind it.
+        fetch_defined(client, v, s),
         fetch(client, &SCHEMAS, v, s, decode_schema),
         fetch(client, &EXTENSIONS, v, s, decode_extension),
         fetch(client, &MEMBER_GRANTS, v, s, decode_member_grants),
@@ -409,9 +443,6 @@ async fn fetch_all(client: &Client, scope: &Scope, version: i32) -> Result<Fetch
         fetch(client, &TYPES, v, s, decode_type),
         fetch(client, &GRANTS, v, s, decode_grant),
         fetch(client, &DEPENDENCIES, v, s, decode_dependency),
-        futures_util::future::try_join_all(
-            (defined::QUERIES.iter()).map(|q| fetch(client, q, v, s, defined::decode))
-        ),
     )?;
     Ok(Fetched {
         schemas,
@@ -1165,6 +1196,18 @@ fn sort_grants(grants: &mut Vec<Grant>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn present_answers_for_every_rarer_kind() {
+        for q in defined::QUERIES {
+            assert!(
+                PRESENT.sql.contains(&format!(" AS {},", q.kind))
+                    || PRESENT.sql.ends_with(&format!(" AS {}\n", q.kind)),
+                "present.sql has no column {}",
+                q.kind
+            );
+        }
+    }
 
     #[test]
     fn version_marked_lines_are_dropped_on_older_servers() {
