@@ -18,6 +18,7 @@ pub use crate::run::{Run, compare};
 use crate::snapshot;
 use crate::source;
 use crate::source::conninfo::process_env;
+use crate::{stderr, stderrln, stdout, stdoutln};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -527,7 +528,7 @@ async fn run_policy(
         )
     });
     if args.timings {
-        eprint!("{}", crate::timings::take_rendered(started.elapsed()));
+        stderr!("{}", crate::timings::take_rendered(started.elapsed()));
     }
     status
 }
@@ -555,9 +556,9 @@ fn report_verdict(
     // go to stderr then (the Actions runner reads workflow commands on both streams).
     let to_stderr = outputs.uses_stdout();
     if to_stderr {
-        eprint!("{summary}");
+        stderr!("{summary}");
     } else {
-        print!("{summary}");
+        stdout!("{summary}");
     }
     let base = std::env::current_dir().ok();
     let mut ctx = report::Context::new(verdict);
@@ -584,9 +585,9 @@ fn report_verdict(
     if outputs.annotation_style(&process_env) == report::AnnotationStyle::Github {
         let annotations = report::annotations::render(&ctx);
         if to_stderr {
-            eprint!("{annotations}");
+            stderr!("{annotations}");
         } else {
-            print!("{annotations}");
+            stdout!("{annotations}");
         }
     }
     report::write_all(&outputs, &ctx).map_err(|errors| RunError(errors.join("\n")))?;
@@ -686,8 +687,8 @@ async fn snapshot_command(args: SnapshotArgs) -> Result<(), RunError> {
         match snapshot::store(dir, &snap, &snapshot::stamp_of(&captured_at))
             .map_err(|e| RunError(e.to_string()))?
         {
-            Some(path) => eprintln!("pgdrift: stored {}", path.display()),
-            None => eprintln!(
+            Some(path) => stderrln!("pgdrift: stored {}", path.display()),
+            None => stderrln!(
                 "pgdrift: no change since the latest snapshot in {}; nothing stored",
                 dir.display()
             ),
@@ -696,7 +697,7 @@ async fn snapshot_command(args: SnapshotArgs) -> Result<(), RunError> {
     match &args.output {
         Some(path) => report::write_atomic(path, &snap.to_text())
             .map_err(|e| RunError(format!("cannot write {}: {e}", path.display())))?,
-        None if args.history.is_none() => print!("{}", snap.to_text()),
+        None if args.history.is_none() => stdout!("{}", snap.to_text()),
         None => {}
     }
     Ok(())
@@ -714,7 +715,7 @@ fn history_command(args: &HistoryArgs) -> Result<(), RunError> {
         };
     let versions = snapshot::versions(&args.dir).map_err(|e| RunError(e.to_string()))?;
     if versions.is_empty() {
-        println!("{}: no snapshots yet", args.dir.display());
+        stdoutln!("{}: no snapshots yet", args.dir.display());
         return Ok(());
     }
     let mut previous: Option<Schema> = None;
@@ -727,7 +728,7 @@ fn history_command(args: &HistoryArgs) -> Result<(), RunError> {
                 Some(before) => change_summary(&diff::diff(before, &snap.schema)),
             };
             let when = snap.captured_at.clone().unwrap_or_else(|| v.stamp.clone());
-            println!("{:>4}  {when}  {summary}", v.number);
+            stdoutln!("{:>4}  {when}  {summary}", v.number);
         }
         previous = Some(snap.schema);
     }
@@ -924,14 +925,14 @@ async fn plan_command(args: &PlanArgs) -> Result<Status, RunError> {
     match &args.output {
         Some(path) => crate::fs::write_atomic(path, &text)
             .map_err(|e| RunError(format!("cannot write {}: {e}", path.display())))?,
-        None => print!("{text}"),
+        None => stdout!("{text}"),
     }
     if let Some(path) = &args.down {
         crate::fs::write_atomic(path, &down)
             .map_err(|e| RunError(format!("cannot write {}: {e}", path.display())))?;
     }
     if args.timings {
-        eprint!("{}", crate::timings::take_rendered(started.elapsed()));
+        stderr!("{}", crate::timings::take_rendered(started.elapsed()));
     }
     Ok(if needed && !args.deps {
         Status::Violations
@@ -969,7 +970,7 @@ async fn apply_command(args: &ApplyArgs) -> Result<Status, RunError> {
             expected: pair.expected.clone(),
             actual: pair.actual.clone(),
         };
-        print!("{}", script::render(&planned.plan, &header));
+        stdout!("{}", script::render(&planned.plan, &header));
         summarize_plan(&pair.check, &planned.plan);
         if planned.plan.is_empty() {
             continue;
@@ -987,7 +988,7 @@ async fn apply_command(args: &ApplyArgs) -> Result<Status, RunError> {
             .await
             .map_err(|e| RunError(format!("{}: pre-checks failed: {e}", pair.check)))?;
         if !checks.is_empty() {
-            println!(
+            stdoutln!(
                 "\n-- Pre-checks against {} (read-only):",
                 script::comment_text(&pair.actual)
             );
@@ -1000,13 +1001,13 @@ async fn apply_command(args: &ApplyArgs) -> Result<Status, RunError> {
                 }
                 shown.push(&c.detail);
                 let mark = if c.ok { "ok     " } else { "BLOCKS " };
-                println!("--   {mark}{}", script::comment_text(&c.detail));
+                stdoutln!("--   {mark}{}", script::comment_text(&c.detail));
             }
         }
         let blocked = checks.iter().any(|c| !c.ok);
         if !args.yes {
             status = Status::Violations;
-            eprintln!(
+            stderrln!(
                 "pgdrift apply: dry run, nothing changed{}; run again with --yes to apply",
                 if blocked {
                     " (a pre-check says the plan would fail on the current data)"
@@ -1058,7 +1059,7 @@ async fn apply_command(args: &ApplyArgs) -> Result<Status, RunError> {
         .await
         {
             Ok(applied) => {
-                eprintln!(
+                stderrln!(
                     "pgdrift apply: {}: converged ({} statements{})",
                     pair.check,
                     applied.statements,
@@ -1087,9 +1088,9 @@ fn summarize_plan(check: &str, plan: &crate::plan::Plan) {
     if !hazards.is_empty() {
         line.push_str(&format!(" (hazards: {})", hazards.join(", ")));
     }
-    eprintln!("{line}");
+    stderrln!("{line}");
     for np in &plan.not_planned {
-        eprintln!(
+        stderrln!(
             "  not planned: {} {}: {}",
             np.rule,
             crate::plan::script::comment_text(&np.object),
@@ -1100,7 +1101,7 @@ fn summarize_plan(check: &str, plan: &crate::plan::Plan) {
 
 fn hazards() {
     for h in crate::plan::Hazard::ALL {
-        println!("{:<36} {}", h.code(), h.meaning());
+        stdoutln!("{:<36} {}", h.code(), h.meaning());
     }
 }
 
@@ -1123,15 +1124,15 @@ fn rules(id: Option<&str>) -> Result<(), RunError> {
                     )
                 })
             })?;
-            println!("{}", rule.id);
-            println!("  {}", rule.summary);
-            println!(
+            stdoutln!("{}", rule.id);
+            stdoutln!("  {}", rule.summary);
+            stdoutln!(
                 "  category: {}, default severity: {}",
                 rule.category.as_str(),
                 rule.default_severity.as_str()
             );
-            println!();
-            println!("  {}", rule.explanation);
+            stdoutln!();
+            stdoutln!("  {}", rule.explanation);
         }
         None => {
             let mut by_category: BTreeMap<&str, Vec<&crate::rules::Rule>> = BTreeMap::new();
@@ -1139,7 +1140,7 @@ fn rules(id: Option<&str>) -> Result<(), RunError> {
                 by_category.entry(r.category.as_str()).or_default().push(r);
             }
             for r in RULES {
-                println!(
+                stdoutln!(
                     "{:<24} {:<8} {:<11} {}",
                     r.id,
                     r.default_severity.as_str(),

@@ -10,12 +10,20 @@ pub fn is_stdout(path: &Path) -> bool {
 }
 
 /// Write `contents` to `path` so that readers never see half a file: a temporary file in the
-/// same folder, then a rename. `-` means standard output.
+/// same folder, then a rename. `-` means standard output; a reader there that stops reading
+/// (`| head`) is not an error.
 pub fn write_atomic(path: &Path, contents: &str) -> std::io::Result<()> {
     if is_stdout(path) {
         let mut out = std::io::stdout().lock();
-        out.write_all(contents.as_bytes())?;
-        return out.flush();
+        return match out
+            .write_all(contents.as_bytes())
+            .and_then(|()| out.flush())
+        {
+            // The reader took what it wanted; the rest of the run (other reports, the exit
+            // code) does not depend on it.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            written => written,
+        };
     }
     // A device or pipe (`/dev/null`, a named pipe) is written in place: renaming over it would
     // replace the device with a plain file.

@@ -3,11 +3,12 @@
 //! The flow (see DESIGN.md): policy → source (catalog) → model → normalize → diff → evaluate →
 //! report, and diff → plan. Each stage is a plain function from data to data; only
 //! `source`/`catalog` touch a database, only `report` writes report files, only `main` decides
-//! the exit code. Every stage points only downstream; `sql`, `fs` and `date` are leaves that
-//! depend on nothing else in the crate.
+//! the exit code. Every stage points only downstream; `sql`, `fs`, `date` and `console` are
+//! leaves that depend on nothing else in the crate.
 
 pub mod catalog;
 pub mod cli;
+pub mod console;
 pub mod date;
 pub mod diff;
 pub mod evaluate;

@@ -5,6 +5,7 @@ use clap::Parser;
 
 use pgdrift::cli::{self, Cli};
 use pgdrift::evaluate::Status;
+use pgdrift::stderrln;
 
 fn main() {
     let cli = Cli::parse();
@@ -15,7 +16,7 @@ fn main() {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("pgdrift: cannot start the async runtime: {e}");
+            stderrln!("pgdrift: cannot start the async runtime: {e}");
             std::process::exit(2);
         }
     };
@@ -32,7 +33,7 @@ fn main() {
         Ok(Status::Violations) => 1,
         Ok(Status::Incomplete) => 2,
         Err(e) => {
-            eprintln!("pgdrift: {e}");
+            stderrln!("pgdrift: {e}");
             2
         }
     };

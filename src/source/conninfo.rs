@@ -2060,7 +2060,7 @@ where
     tokio::spawn(async move {
         if let Err(e) = connection.await {
             // Queries on the client fail with "connection closed"; this says why.
-            eprintln!("pgdrift: the connection to {label} ended: {}", chain(&e));
+            crate::stderrln!("pgdrift: the connection to {label} ended: {}", chain(&e));
         }
     });
     Ok(client)
