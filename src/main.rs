@@ -32,7 +32,12 @@ fn main() {
         Ok(Status::Violations) => 1,
         Ok(Status::Incomplete) => 2,
         Err(e) => {
-            eprintln!("pgdrift: {e}");
+            // Errors quote server messages and names: escape sequences in them are shown, not
+            // obeyed.
+            eprintln!(
+                "pgdrift: {}",
+                pgdrift::report::visible_block(&e.to_string())
+            );
             2
         }
     };
