@@ -378,7 +378,7 @@ fn show_progress(p: Progress<'_>) {
         let _ = write!(
             err,
             "\r\x1b[2K{} [{}{}] {}/{} targets, {} drifted",
-            p.check,
+            report::visible(p.check),
             "#".repeat(filled),
             " ".repeat(width - filled),
             p.done,
@@ -392,7 +392,11 @@ fn show_progress(p: Progress<'_>) {
         let _ = writeln!(
             err,
             "pgdrift: {}: {}/{} {} done ({} drifted so far)",
-            p.check, p.done, p.total, p.target, p.drifted
+            report::visible(p.check),
+            p.done,
+            p.total,
+            report::visible(p.target),
+            p.drifted
         );
     }
 }
@@ -727,7 +731,8 @@ fn history_command(args: &HistoryArgs) -> Result<(), RunError> {
                 None => format!("first capture: {}", schema_size(&snap.schema)),
                 Some(before) => change_summary(&diff::diff(before, &snap.schema)),
             };
-            let when = snap.captured_at.clone().unwrap_or_else(|| v.stamp.clone());
+            // A snapshot file is data like any other: its timestamp is shown escaped.
+            let when = report::visible(snap.captured_at.as_deref().unwrap_or(&v.stamp));
             stdoutln!("{:>4}  {when}  {summary}", v.number);
         }
         previous = Some(snap.schema);

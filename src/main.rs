@@ -33,7 +33,12 @@ fn main() {
         Ok(Status::Violations) => 1,
         Ok(Status::Incomplete) => 2,
         Err(e) => {
-            stderrln!("pgdrift: {e}");
+            // Errors quote server messages and names: escape sequences in them are shown, not
+            // obeyed.
+            stderrln!(
+                "pgdrift: {}",
+                pgdrift::report::visible_block(&e.to_string())
+            );
             2
         }
     };

@@ -141,3 +141,216 @@ async fn hostile_names_from_a_database_keep_every_format_valid() {
     assert!(html.contains("class=\"node drifted error\""));
     support::check_html_in_browser(&html, ctx.items().len());
 }
+
+/// Names that attack whoever reads the output: a forged GitHub annotation after a line break,
+/// other workflow commands, colour and title escape sequences, a bell, a bidi override.
+const ATTACKS: &[&str] = &[
+    "x\n::error file=evil.sql,line=1::pwned",
+    "::add-mask::x",
+    "::stop-commands::tok",
+    "\x1b[31mred",
+    "\x1b]0;title\x07",
+    "bel\x07l",
+    "\u{202E}gnp.exe",
+];
+
+/// Characters that must never reach a terminal, a log or a page raw.
+fn is_raw_hostile(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{FEFF}'
+        )
+}
+
+/// How a person sees an attack name once escaped: `\n`, `\u{1b}`, `\u{7}`, `\u{202e}`.
+fn escaped(name: &str) -> String {
+    name.replace('\n', "\\n")
+        .replace('\x1b', "\\u{1b}")
+        .replace('\x07', "\\u{7}")
+        .replace('\u{202E}', "\\u{202e}")
+}
+
+/// A role, a table, a column, a grant, a comment and a function per attack, in `actual` only
+/// (the tables exist on both sides with another column type), so every kind of finding names
+/// them.
+async fn attack_databases() -> (common::TestDb, common::TestDb) {
+    let admin = common::connect("postgres").await;
+    for name in ATTACKS {
+        let sql = format!(
+            "DO $$BEGIN CREATE ROLE {}; \
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END$$",
+            quoted(name)
+        );
+        admin.batch_execute(&sql).await.expect("create role");
+    }
+    let table = |column_type: &str| {
+        ATTACKS
+            .iter()
+            .map(|n| {
+                format!(
+                    "CREATE TABLE public.{t} ({t} {column_type});\n",
+                    t = quoted(n)
+                )
+            })
+            .collect::<String>()
+    };
+    let mut actual_sql = table("text");
+    for name in ATTACKS {
+        let t = quoted(name);
+        actual_sql.push_str(&format!(
+            "GRANT SELECT ON public.{t} TO {t};\n\
+             COMMENT ON TABLE public.{t} IS {c};\n\
+             CREATE FUNCTION public.{t}() RETURNS text LANGUAGE sql AS {body};\n",
+            c = literal(&format!("comment {name}")),
+            body = literal(&format!("SELECT {}::text", literal(name))),
+        ));
+    }
+    let expected = common::db_with("rep_attack_e", &table("integer")).await;
+    let actual = common::db_with("rep_attack_a", &actual_sql).await;
+    (expected, actual)
+}
+
+/// The real binary against the two databases, on a pretend GitHub runner.
+fn check_run(dir: &Path, extra: &[&str]) -> (i32, String, String) {
+    let out = assert_cmd::Command::cargo_bin("pgdrift")
+        .expect("binary")
+        .current_dir(dir)
+        .env("GITHUB_ACTIONS", "true")
+        .env_remove("NO_COLOR")
+        .args([
+            "check",
+            "--policy",
+            "schema-policy.toml",
+            "--output-dir",
+            "out",
+        ])
+        .args(extra)
+        .output()
+        .expect("run pgdrift");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8(out.stdout).expect("utf-8 stdout"),
+        String::from_utf8(out.stderr).expect("utf-8 stderr"),
+    )
+}
+
+/// An annotation pgdrift writes: a level, then the policy file or pgdrift's title first.
+fn is_own_annotation(line: &str) -> bool {
+    ["::error ", "::warning ", "::notice "].iter().any(|level| {
+        line.strip_prefix(level).is_some_and(|props| {
+            props.starts_with("file=schema-policy.toml,") || props.starts_with("title=pgdrift")
+        })
+    })
+}
+
+fn assert_no_raw_hostile(what: &str, text: &str, allowed: &[char]) {
+    if let Some((i, c)) = text
+        .char_indices()
+        .find(|(_, c)| is_raw_hostile(*c) && !allowed.contains(c))
+    {
+        let from = text.floor_char_boundary(i.saturating_sub(80));
+        panic!(
+            "raw {c:?} in {what} at byte {i}: {:?}",
+            &text[from..text.ceil_char_boundary(i + 20)]
+        );
+    }
+}
+
+#[tokio::test]
+async fn hostile_names_cannot_forge_workflow_commands_or_steer_the_terminal() {
+    let (expected, actual) = attack_databases().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("schema-policy.toml"),
+        format!(
+            "[targets.expected]\nurl = \"{}\"\n\n[targets.actual]\nurl = \"{}\"\n\n\
+             [[check]]\nname = \"attack\"\nexpected = \"expected\"\nactual = \"actual\"\n",
+            expected.url(),
+            actual.url()
+        ),
+    )
+    .expect("policy");
+
+    for annotations in [None, Some("none")] {
+        let extra: Vec<&str> = annotations
+            .map(|a| vec!["--annotations", a])
+            .unwrap_or_default();
+        let (code, stdout, stderr) = check_run(dir.path(), &extra);
+        assert_eq!(code, 1, "drift expected\n{stdout}\n{stderr}");
+        for (stream, text) in [("stdout", &stdout), ("stderr", &stderr)] {
+            // Only pgdrift's own annotations start with `::`, and only when asked for.
+            for line in text.lines().filter(|l| l.starts_with("::")) {
+                assert!(
+                    annotations.is_none() && is_own_annotation(line),
+                    "{stream} line from data: {line:?}\n{text}"
+                );
+            }
+            // Annotations keep their own encoding (%0A for a line break); the rest has no raw
+            // control or bidi character at all.
+            assert_no_raw_hostile(stream, text, &['\n']);
+        }
+        if annotations.is_none() {
+            assert!(
+                stdout.lines().any(|l| l.starts_with("::error file=")),
+                "pgdrift's own annotations are printed\n{stdout}"
+            );
+        }
+        // The summary still names every attack, escaped so it can be recognised.
+        for name in ATTACKS {
+            let shown = escaped(name);
+            assert!(stdout.contains(&shown), "{shown} in summary\n{stdout}");
+        }
+        for rule in [
+            "column.type",
+            "comment.mismatch",
+            "grant.extra",
+            "function.extra",
+        ] {
+            assert!(stdout.contains(rule), "{rule} findings\n{stdout}");
+        }
+
+        let out = dir.path().join("out");
+        let markdown = std::fs::read_to_string(out.join("pgdrift.md")).expect("markdown");
+        assert_no_raw_hostile("markdown", &markdown, &['\n']);
+        // (A line may start with `::` inside the fix's SQL, where a quoted name keeps its line
+        // break so the SQL stays what runs; the runner does not read the step summary.)
+        // In Markdown the escape's backslash is itself escaped: `\\u{1b}` shows as `\u{1b}`.
+        assert!(markdown.contains("\\\\u{1b}\\[31mred"), "{markdown}");
+        assert!(markdown.contains("\\\\u{202e}gnp.exe"), "{markdown}");
+
+        let html = std::fs::read_to_string(out.join("pgdrift.html")).expect("html");
+        // Line breaks and tabs lay out definitions in `<pre>`; nothing else raw.
+        assert_no_raw_hostile("html", &html, &['\n', '\t']);
+        assert!(html.contains("\\u{1b}]0;title\\u{7}"), "title escape shown");
+        assert!(html.contains("\\u{202e}gnp.exe"), "bidi override shown");
+
+        // Machine formats keep the exact names.
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("pgdrift.json")).unwrap())
+                .expect("json");
+        let text = json.to_string();
+        for name in ATTACKS {
+            let exact = serde_json::to_string(&quoted(name)).expect("encode");
+            assert!(
+                text.contains(exact.trim_matches('"')),
+                "{exact} exact in JSON"
+            );
+        }
+        // XML 1.0 cannot hold ESC or BEL even as character references.
+        let junit = std::fs::read_to_string(out.join("pgdrift.junit.xml")).expect("junit");
+        support::junit_valid(&junit);
+        let invalid = junit
+            .chars()
+            .find(|&c| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{fffe}');
+        assert_eq!(invalid, None, "a character XML cannot hold\n{junit}");
+        assert!(
+            !junit.contains("&#x1b;") && !junit.contains("&#27;"),
+            "{junit}"
+        );
+    }
+}

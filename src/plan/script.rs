@@ -20,22 +20,7 @@ pub struct Header {
 /// Text for a `--` comment line: no line breaks or other control characters, so an object
 /// name can never end the comment and turn the rest of its line into SQL.
 pub fn comment_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            // Bidirectional overrides would let a name display as something else.
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    crate::report::visible(s)
 }
 
 fn step_comment(out: &mut String, n: usize, step: &Step) {

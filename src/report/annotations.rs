@@ -1,10 +1,12 @@
 //! GitHub Actions annotations: `::error file=...,line=...,title=...::message` workflow
 //! commands, one line each. GitHub shows at most 10 annotations of each level per step, so past
-//! that one line at the level says how many more there are.
+//! that one line at the level says how many more there are. Names are shown through `visible`
+//! first: the runner prints an annotation's text in the log, where ESC sequences and bidi
+//! overrides would act; the workflow-command encoding then takes care of line breaks.
 
 use std::fmt::Write;
 
-use super::{Context, Location, describe, truncate};
+use super::{Context, Location, describe, truncate, visible, visible_block};
 use crate::evaluate::Outcome;
 use crate::rules::Severity;
 
@@ -26,8 +28,8 @@ pub fn render(ctx: &Context) -> String {
             all.push(Annotation {
                 level: "error",
                 location: ctx.check_location(check),
-                title: format!("pgdrift: check {} could not run", check.name),
-                message: errors.join("\n"),
+                title: format!("pgdrift: check {} could not run", visible(&check.name)),
+                message: visible_block(&errors.join("\n")),
             });
         }
     }
@@ -37,8 +39,8 @@ pub fn render(ctx: &Context) -> String {
         all.push(Annotation {
             level: level(item.judged.severity),
             location: ctx.item_location(item),
-            title: format!("pgdrift {}: {}", f.rule, f.object),
-            message: format!("[{}] {}", item.check_name(), describe(f)),
+            title: format!("pgdrift {}: {}", f.rule, visible(&f.object)),
+            message: visible_block(&format!("[{}] {}", item.check_name(), describe(f))),
         });
     }
     let mut out = String::new();

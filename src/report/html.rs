@@ -11,9 +11,8 @@ use std::fmt::Write;
 
 use similar::{DiffOp, TextDiff};
 
-use super::{
-    Context, ObjectReport, is_bidi_control, objects, referenced_table, shown, waiver_text,
-};
+use super::visible::is_hostile;
+use super::{Context, ObjectReport, objects, referenced_table, shown, visible, waiver_text};
 use crate::diff::ObjectKind;
 use crate::evaluate::{CheckVerdict, Judged, Outcome, Status};
 use crate::rules::Severity;
@@ -554,12 +553,10 @@ fn svg(
     out.push_str("</svg>\n");
 }
 
-/// At most `max` characters, with `…` when cut; line breaks shown as spaces.
+/// At most `max` characters, with `…` when cut; control and bidirectional characters shown as
+/// escapes, like everywhere else a person reads a name.
 fn shorten_label(s: &str, max: usize) -> String {
-    let flat: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let flat = visible(s);
     if flat.chars().count() <= max {
         flat
     } else {
@@ -569,7 +566,8 @@ fn shorten_label(s: &str, max: usize) -> String {
 }
 
 /// Escape text for HTML content and attribute values. Control characters other than line
-/// breaks and tabs are dropped: they are invalid in HTML and mean nothing on a page.
+/// breaks and tabs, and bidirectional and invisible marks, are shown as `\u{1b}` escapes: they
+/// are invalid in HTML or would make a name read as another.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -579,12 +577,9 @@ pub fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // Layout of definitions in `<pre>`; harmless in a page.
             '\n' | '\t' => out.push(c),
-            '\r' => {}
-            c if c.is_control() => {}
-            c if is_bidi_control(c) => {
-                let _ = write!(out, "[U+{:04X}]", c as u32);
-            }
+            c if is_hostile(c) => out.push_str(&visible(&c.to_string())),
             c => out.push(c),
         }
     }
@@ -684,17 +679,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_markup_and_drops_controls() {
+    fn escapes_markup_and_shows_controls() {
         assert_eq!(
             esc("<script>\"a\" & 'b'\u{1b}</script>"),
-            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
+            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;\\u{1b}&lt;/script&gt;"
         );
+        assert_eq!(esc("\u{202e}x\r"), "\\u{202e}x\\r");
     }
 
     #[test]
     fn labels_are_shortened_by_characters() {
         assert_eq!(shorten_label("abc", 5), "abc");
         assert_eq!(shorten_label("ééééééé", 4), "ééé…");
-        assert_eq!(shorten_label("a\nb", 5), "a b");
+        assert_eq!(shorten_label("a\nb", 5), "a\\nb");
     }
 }

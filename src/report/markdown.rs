@@ -6,7 +6,8 @@
 
 use std::fmt::Write;
 
-use super::{Context, Item, ObjectReport, is_bidi_control, line_diff, objects, waiver_text};
+use super::visible::is_hostile;
+use super::{Context, Item, ObjectReport, line_diff, objects, visible, visible_block, waiver_text};
 use crate::evaluate::{CheckVerdict, Judged, Outcome, Status};
 use crate::rules::Severity;
 
@@ -148,7 +149,7 @@ fn render_check(doc: &mut Doc, ctx: &Context, check: &CheckVerdict) {
                 cell(&check.expected),
                 cell(&check.actual)
             );
-            let text = errors.join("\n");
+            let text = visible_block(&errors.join("\n"));
             let fence = fence_for(&text);
             let _ = writeln!(head, "{fence}\n{text}\n{fence}");
             doc.push(&head);
@@ -214,7 +215,8 @@ fn fix_section(fix: &crate::evaluate::Fix) -> String {
     if fix.not_planned > 0 {
         summary.push_str(&format!(", {} not planned", fix.not_planned));
     }
-    let lines: Vec<&str> = fix.script.lines().collect();
+    let script = visible_block(&fix.script);
+    let lines: Vec<&str> = script.lines().collect();
     let mut text = lines[..lines.len().min(FIX_LINES)].join("\n");
     if lines.len() > FIX_LINES {
         text.push_str(&format!(
@@ -299,6 +301,7 @@ fn details(ctx: &Context, check: &CheckVerdict, object: &ObjectReport) -> String
             (None, None) => {}
         }
         if !lines.is_empty() {
+            let lines = visible_block(&lines);
             let fence = fence_for(&lines);
             let _ = writeln!(out, "{fence}diff\n{lines}{fence}\n");
         }
@@ -343,12 +346,8 @@ pub fn cell(s: &str) -> String {
                 out.push_str("<br>");
             }
             '\n' => out.push_str("<br>"),
-            c if c.is_control() => {
-                let _ = write!(out, "&#x{:x};", c as u32);
-            }
-            c if is_bidi_control(c) => {
-                let _ = write!(out, "\\[U+{:04X}\\]", c as u32);
-            }
+            // `\u{1b}` with its backslash escaped, so Markdown shows it as written.
+            c if is_hostile(c) => out.push_str(&visible(&c.to_string()).replace('\\', "\\\\")),
             c => out.push(c),
         }
     }
@@ -365,10 +364,7 @@ fn html(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '"' => out.push_str("&quot;"),
             '\n' | '\r' => out.push(' '),
-            c if c.is_control() => {}
-            c if is_bidi_control(c) => {
-                let _ = write!(out, "[U+{:04X}]", c as u32);
-            }
+            c if is_hostile(c) => out.push_str(&visible(&c.to_string())),
             c => out.push(c),
         }
     }

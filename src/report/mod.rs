@@ -10,12 +10,14 @@ pub mod junit;
 pub mod markdown;
 pub mod sarif;
 pub mod terminal;
+pub mod visible;
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 pub use crate::fs::write_atomic;
 pub use crate::policy::outputs::{AnnotationStyle, Format, Outputs};
+pub use visible::{visible, visible_block};
 
 use crate::diff::{Finding, ObjectKind};
 use crate::evaluate::{CheckVerdict, Judged, Status, Verdict};
@@ -407,12 +409,6 @@ pub fn fingerprint(parts: &[&str]) -> String {
         }
     }
     format!("{hash:016x}")
-}
-
-/// Bidirectional-text controls (U+202E and friends) turn `gnp.exe` into what reads as `exe.png`.
-/// Reports for people show them as visible `[U+202E]` instead of obeying them.
-pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Cut `s` to at most `max` bytes on a character boundary, marking the cut with `…`.

@@ -1,11 +1,15 @@
 //! The terminal summary: findings grouped per check and per object, expected against actual
 //! (multi-line definitions as a line diff), and totals by severity and rule at the end.
+//! Every piece of data (names, messages, values, errors) goes through `visible` or
+//! `visible_block` with its lines indented: the GitHub runner reads this text for workflow
+//! commands, and a terminal obeys escape sequences.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use similar::{ChangeTag, TextDiff};
 
+use super::{visible, visible_block};
 use crate::evaluate::{CheckVerdict, Judged, Outcome, Status, Verdict};
 use crate::rules::Severity;
 
@@ -93,7 +97,11 @@ pub fn render(verdict: &Verdict, status: Status, style: Style) -> String {
 const FLEET_NAMES: usize = 5;
 
 fn name_list(names: &[&str]) -> String {
-    let mut shown = names[..names.len().min(FLEET_NAMES)].join(", ");
+    let mut shown = names[..names.len().min(FLEET_NAMES)]
+        .iter()
+        .map(|n| visible(n))
+        .collect::<Vec<_>>()
+        .join(", ");
     if names.len() > FLEET_NAMES {
         shown.push_str(&format!(", +{} more", names.len() - FLEET_NAMES));
     }
@@ -118,7 +126,7 @@ fn render_fleet(out: &mut String, fleet: &str, members: &[&CheckVerdict], style:
         out,
         "{} {} {}",
         style.bold("fleet"),
-        style.bold(fleet),
+        style.bold(&visible(fleet)),
         style.dim(&format!(
             "({} targets, {} drifted, {} could not run)",
             members.len(),
@@ -159,7 +167,8 @@ fn render_fleet(out: &mut String, fleet: &str, members: &[&CheckVerdict], style:
         };
         let _ = writeln!(
             out,
-            "  {count:>11} {label} {rule:<22} {object}  {}",
+            "  {count:>11} {label} {rule:<22} {}  {}",
+            visible(object),
             style.dim(&format!("({})", name_list(targets)))
         );
     }
@@ -169,9 +178,10 @@ fn render_fleet(out: &mut String, fleet: &str, members: &[&CheckVerdict], style:
                 let first = e.lines().next().unwrap_or("");
                 let _ = writeln!(
                     out,
-                    "  {} {}: {first}",
+                    "  {} {}: {}",
                     style.red("could not run:"),
-                    c.actual
+                    visible(&c.actual),
+                    visible(first)
                 );
             }
         }
@@ -179,7 +189,7 @@ fn render_fleet(out: &mut String, fleet: &str, members: &[&CheckVerdict], style:
     if !drifted.is_empty() {
         let names: Vec<String> = drifted
             .iter()
-            .map(|c| format!("{} ({})", c.actual, shown(c)))
+            .map(|c| format!("{} ({})", visible(&c.actual), shown(c)))
             .collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let _ = writeln!(out, "  drifted: {}", name_list(&names));
@@ -196,15 +206,17 @@ fn render_check(out: &mut String, check: &CheckVerdict, style: Style) {
         out,
         "{} {} {}",
         style.bold("check"),
-        style.bold(&check.name),
+        style.bold(&visible(&check.name)),
         style.dim(&format!(
             "(expected: {}, actual: {})",
-            check.expected, check.actual
+            visible(&check.expected),
+            visible(&check.actual)
         ))
     );
     match &check.outcome {
         Outcome::Failed { errors } => {
             for e in errors {
+                let e = visible_block(e);
                 let mut lines = e.lines();
                 let first = lines.next().unwrap_or("");
                 let _ = writeln!(out, "  {} {}", style.red("could not run:"), first);
@@ -234,7 +246,12 @@ fn render_check(out: &mut String, check: &CheckVerdict, style: Style) {
                     .push(j);
             }
             for ((kind, group), items) in groups {
-                let _ = writeln!(out, "\n  {} {}", kind.replace('_', " "), style.bold(group));
+                let _ = writeln!(
+                    out,
+                    "\n  {} {}",
+                    kind.replace('_', " "),
+                    style.bold(&visible(group))
+                );
                 for j in items {
                     render_finding(out, j, style);
                 }
@@ -250,26 +267,28 @@ fn render_finding(out: &mut String, j: &Judged, style: Style) {
         Some(_) => style.dim("waived "),
         None => style.severity(j.severity),
     };
-    let _ = writeln!(out, "    {label} {:<22} {}", f.rule, f.message);
+    let _ = writeln!(out, "    {label} {:<22} {}", f.rule, visible(&f.message));
     let pad = "            ";
     if let Some(w) = &j.waiver {
         let until = w
             .expires
             .as_deref()
-            .map(|d| format!(", until {d}"))
+            .map(|d| format!(", until {}", visible(d)))
             .unwrap_or_default();
         let _ = writeln!(
             out,
             "{pad}{}",
             style.dim(&format!(
                 "waiver (policy line {}{until}): {}",
-                w.policy_line, w.reason
+                w.policy_line,
+                visible(&w.reason)
             ))
         );
     }
     match (f.expected.as_deref(), f.actual.as_deref()) {
         (Some(e), Some(a)) if e.contains('\n') || a.contains('\n') => {
-            let diff = TextDiff::from_lines(e, a);
+            let (e, a) = (visible_block(e), visible_block(a));
+            let diff = TextDiff::from_lines(&e, &a);
             for (i, group) in diff.grouped_ops(2).into_iter().enumerate() {
                 if i > 0 {
                     let _ = writeln!(out, "{pad}{}", style.dim("  ..."));
@@ -297,8 +316,8 @@ fn render_finding(out: &mut String, j: &Judged, style: Style) {
             let _ = writeln!(
                 out,
                 "{pad}expected {}  actual {}",
-                style.green(e),
-                style.red(a)
+                style.green(&visible(e)),
+                style.red(&visible(a))
             );
         }
         (e, a) => {
@@ -313,6 +332,7 @@ fn render_finding(out: &mut String, j: &Judged, style: Style) {
 }
 
 fn write_value(out: &mut String, pad: &str, label: &str, value: &str, style: Style) {
+    let value = visible_block(value);
     let mut lines = value.lines();
     let _ = writeln!(
         out,
