@@ -26,8 +26,8 @@
 
 use tokio_postgres::Row;
 
-use super::{Bad, Query, get};
-use crate::model::{DefinedObject, Grant, ObjectKind, ObjectPath};
+use super::{Bad, Query, get, grant_arrays};
+use crate::model::{DefinedObject, ObjectKind, ObjectPath};
 
 pub(super) const QUERIES: &[Query] = &[
     Query {
@@ -127,20 +127,7 @@ pub(super) fn decode(row: &Row) -> Result<DefinedRow, Bad> {
         .copied()
         .find(|k| k.is_defined() && k.as_str() == kind_text)
         .ok_or_else(|| Bad(format!("unexpected kind {kind_text:?}")))?;
-    let grantees: Option<Vec<String>> = get(row, "grantees")?;
-    let privileges: Option<Vec<String>> = get(row, "privileges")?;
-    let grantable: Option<Vec<bool>> = get(row, "grantable")?;
-    let mut grants: Vec<Grant> = (grantees.unwrap_or_default().into_iter())
-        .zip(privileges.unwrap_or_default())
-        .zip(grantable.unwrap_or_default())
-        .map(|((grantee, privilege), grantable)| Grant {
-            grantee,
-            privilege,
-            grantable,
-        })
-        .collect();
-    grants.sort_unstable();
-    grants.dedup();
+    let grants = grant_arrays(row, "")?;
     Ok(DefinedRow {
         class: get(row, "classid")?,
         oid: get(row, "oid")?,

@@ -499,22 +499,6 @@ fn decode_member_grants(row: &Row) -> Result<(u32, MemberGrants), Bad> {
         "a" => ObjectKind::Aggregate,
         _ => ObjectKind::Function,
     };
-    let list = |prefix: &str| -> Result<Vec<Grant>, Bad> {
-        let grantees: Option<Vec<String>> = get(row, &format!("{prefix}grantees"))?;
-        let privileges: Option<Vec<String>> = get(row, &format!("{prefix}privileges"))?;
-        let grantable: Option<Vec<bool>> = get(row, &format!("{prefix}grantable"))?;
-        let mut out: Vec<Grant> = (grantees.unwrap_or_default().into_iter())
-            .zip(privileges.unwrap_or_default())
-            .zip(grantable.unwrap_or_default())
-            .map(|((grantee, privilege), grantable)| Grant {
-                grantee,
-                privilege,
-                grantable,
-            })
-            .collect();
-        sort_grants(&mut out);
-        Ok(out)
-    };
     let name: String = get(row, "name")?;
     let name = match get::<Option<String>>(row, "argument_types")? {
         Some(args) => format!("{}({args})", quote_ident(&name)),
@@ -530,8 +514,8 @@ fn decode_member_grants(row: &Row) -> Result<(u32, MemberGrants), Bad> {
                 name,
             },
             target: get(row, "target")?,
-            initial: list("initial_")?,
-            grants: list("")?,
+            initial: grant_arrays(row, "initial_")?,
+            grants: grant_arrays(row, "")?,
         },
     ))
 }
@@ -1188,6 +1172,25 @@ fn assemble(f: Fetched) -> Schema {
 }
 
 /// Sorted, and without the duplicates two grantors giving the same privilege would leave.
+/// Privileges given as three parallel arrays, `{prefix}grantees`, `{prefix}privileges` and
+/// `{prefix}grantable` (NULL for none), sorted and without duplicates.
+fn grant_arrays(row: &Row, prefix: &str) -> Result<Vec<Grant>, Bad> {
+    let grantees: Option<Vec<String>> = get(row, &format!("{prefix}grantees"))?;
+    let privileges: Option<Vec<String>> = get(row, &format!("{prefix}privileges"))?;
+    let grantable: Option<Vec<bool>> = get(row, &format!("{prefix}grantable"))?;
+    let mut out: Vec<Grant> = (grantees.unwrap_or_default().into_iter())
+        .zip(privileges.unwrap_or_default())
+        .zip(grantable.unwrap_or_default())
+        .map(|((grantee, privilege), grantable)| Grant {
+            grantee,
+            privilege,
+            grantable,
+        })
+        .collect();
+    sort_grants(&mut out);
+    Ok(out)
+}
+
 fn sort_grants(grants: &mut Vec<Grant>) {
     grants.sort_unstable();
     grants.dedup();

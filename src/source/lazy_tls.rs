@@ -8,7 +8,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use tokio_postgres::Socket;
 use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
@@ -18,7 +18,7 @@ use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
 pub struct LazyTls(Arc<Inner>);
 
 struct Inner {
-    builder: Mutex<Option<native_tls::TlsConnectorBuilder>>,
+    builder: native_tls::TlsConnectorBuilder,
     built: OnceLock<Result<native_tls::TlsConnector, String>>,
 }
 
@@ -33,7 +33,7 @@ impl LazyTls {
     /// Settings whose files were already read and checked: what is left is building.
     pub fn new(builder: native_tls::TlsConnectorBuilder) -> LazyTls {
         LazyTls(Arc::new(Inner {
-            builder: Mutex::new(Some(builder)),
+            builder,
             built: OnceLock::new(),
         }))
     }
@@ -42,20 +42,7 @@ impl LazyTls {
     pub fn connector(&self) -> Result<native_tls::TlsConnector, String> {
         self.0
             .built
-            .get_or_init(|| {
-                let builder = self
-                    .0
-                    .builder
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .take();
-                match builder {
-                    Some(builder) => builder
-                        .build()
-                        .map_err(|e| format!("cannot set up TLS: {e}")),
-                    None => Err("cannot set up TLS: an earlier attempt failed".into()),
-                }
-            })
+            .get_or_init(|| (self.0.builder.build()).map_err(|e| format!("cannot set up TLS: {e}")))
             .clone()
     }
 }
