@@ -41,25 +41,6 @@ impl<'a> tokio_postgres::types::FromSql<'a> for JsonText {
 /// Rows examined by one query may be this many times the rows of all catalogs together.
 const LINEAR: f64 = 4.0;
 
-fn corpus(name: &str) -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/corpus")
-        .join(name);
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read the corpus schema {}: {e}", path.display()))
-}
-
-async fn server_version(db: &common::TestDb) -> i32 {
-    let v: String = db
-        .client()
-        .await
-        .query_one("SHOW server_version_num", &[])
-        .await
-        .expect("server_version_num")
-        .get(0);
-    v.parse().expect("a number")
-}
-
 /// The statistics state a database is read in.
 #[derive(Debug, Clone, Copy)]
 enum Statistics {
@@ -250,7 +231,7 @@ async fn read_with_other_joins(db: &common::TestDb) -> pgdrift::model::Schema {
 }
 
 async fn check_schema(base: common::TestDb) {
-    let version = server_version(&base).await;
+    let version = common::server_version(&base).await;
     let copies = copies(&base).await;
     let mut problems = Vec::new();
     for (state, db) in &copies {
@@ -280,7 +261,7 @@ async fn check_schema(base: common::TestDb) {
 async fn corpus_schemas_plan_linearly_whatever_the_statistics() {
     // Two tenants' copies of a real schema (the shapes that hurt grow with the number of
     // schemas too), then a second real schema.
-    let sourcegraph = corpus("sourcegraph-frontend.sql");
+    let sourcegraph = common::corpus("sourcegraph-frontend.sql");
     let mut sql = String::from(
         "SET app.current_tenant = '1';
          CREATE EXTENSION citext SCHEMA public; CREATE EXTENSION hstore SCHEMA public;
@@ -294,14 +275,14 @@ async fn corpus_schemas_plan_linearly_whatever_the_statistics() {
         ));
     }
     let base = common::db_with("plans_corpus", &sql).await;
-    base.exec(&corpus("danbooru-structure.sql")).await;
+    base.exec(&common::corpus("danbooru-structure.sql")).await;
     check_schema(base).await;
 }
 
 #[tokio::test]
 async fn every_kind_plans_linearly_whatever_the_statistics() {
     let base = common::create_db("plans_every_kind").await;
-    let version = server_version(&base).await;
+    let version = common::server_version(&base).await;
     common::every_kind::load(&base, version).await;
     check_schema(base).await;
 }

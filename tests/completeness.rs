@@ -852,17 +852,6 @@ impl Outcome {
     }
 }
 
-async fn server_version(db: &common::TestDb) -> i32 {
-    let v: String = db
-        .client()
-        .await
-        .query_one("SHOW server_version_num", &[])
-        .await
-        .expect("server_version_num")
-        .get(0);
-    v.parse().expect("a number")
-}
-
 /// A copy of the base, as `common::db_from` makes it but, from PostgreSQL 15, with
 /// `STRATEGY FILE_COPY`: the default `WAL_LOG` writes every page of each of the ~190 copies to
 /// the WAL, and took about twice the system time here (the throwaway cluster runs with fsync
@@ -897,7 +886,7 @@ async fn drop_db(db: common::TestDb) {
 async fn pgdrift_reports_drift_iff_pg_dump_differs() {
     let started = std::time::Instant::now();
     let base = common::create_db("oracle_base").await;
-    let version = server_version(&base).await;
+    let version = common::server_version(&base).await;
     common::every_kind::load(&base, version).await;
 
     for name in NOT_YET_COMPARED

@@ -5,14 +5,6 @@ mod common;
 
 use pgdrift::diff::diff;
 
-fn corpus(name: &str) -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/corpus")
-        .join(name);
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read the corpus schema {}: {e}", path.display()))
-}
-
 /// Load `sql` into a base database, compare a copy against a copy altered by `changes`.
 async fn check_corpus(prefix: &str, sql: &str, changes: &str, want: &[(&str, &str)]) {
     let base = common::db_with(prefix, sql).await;
@@ -49,7 +41,7 @@ async fn check_corpus(prefix: &str, sql: &str, changes: &str, want: &[(&str, &st
 async fn sourcegraph() {
     let sql = format!(
         "SET app.current_tenant = '1';\n{}",
-        corpus("sourcegraph-frontend.sql")
+        common::corpus("sourcegraph-frontend.sql")
     );
     check_corpus(
         "sourcegraph",
@@ -77,7 +69,7 @@ async fn sourcegraph() {
 async fn danbooru() {
     check_corpus(
         "danbooru",
-        &corpus("danbooru-structure.sql"),
+        &common::corpus("danbooru-structure.sql"),
         "ALTER TABLE posts ALTER COLUMN rating SET DEFAULT 'e';
          CREATE INDEX index_posts_on_hotfix ON posts (id) WHERE is_deleted;
          ALTER TABLE tag_aliases DROP CONSTRAINT fk_rails_0157a2fd88;

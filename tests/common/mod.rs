@@ -169,6 +169,27 @@ pub async fn db_from(prefix: &str, template: &TestDb) -> TestDb {
     TestDb { name }
 }
 
+/// The text of a schema in tests/corpus.
+pub fn corpus(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus")
+        .join(name);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read the corpus schema {}: {e}", path.display()))
+}
+
+/// `server_version_num` of the test server, through `db`.
+pub async fn server_version(db: &TestDb) -> i32 {
+    let v: String = db
+        .client()
+        .await
+        .query_one("SHOW server_version_num", &[])
+        .await
+        .expect("server_version_num")
+        .get(0);
+    v.parse().expect("a number")
+}
+
 /// Read a database's schema with pgdrift's catalog reader.
 pub async fn read_schema(db: &TestDb) -> pgdrift::model::Schema {
     let client = db.client().await;
