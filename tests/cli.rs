@@ -307,6 +307,126 @@ fn unreachable_database_exits_2_without_leaking_the_password() {
     assert_eq!(report["checks"][0]["status"], "error");
 }
 
+/// Generated passwords hold URL delimiters. Whether a URL with one parses (and the connection
+/// then fails) or cannot be parsed, no piece of the password reaches the terminal, an
+/// annotation, `--timings` or any of the six reports; written into the policy or through
+/// `${VAR}`, raw or percent-encoded, and on the command line of diff, snapshot and plan.
+#[test]
+fn url_passwords_with_delimiters_leak_no_piece_anywhere() {
+    const HEAD: &str = "Hq7pw";
+    const TAIL: &str = "Tz4pw";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let mut urls = Vec::new();
+    for delimiter in [
+        "/", "?", "#", "@", ":", "[", "]", ",", "&", "=", " ", "%", "/x@", "@/",
+    ] {
+        let encoded: String = delimiter.bytes().map(|b| format!("%{b:02X}")).collect();
+        for piece in [delimiter.to_string(), encoded] {
+            for head in [HEAD, "8080"] {
+                urls.push(format!(
+                    "postgresql://ci:{head}{piece}{TAIL}@127.0.0.1:{port}/app?sslmode=disable"
+                ));
+            }
+        }
+    }
+    urls.push(format!("postgresql://user:8080/{TAIL}@127.0.0.1:{port}/db"));
+    let mut policy = String::new();
+    let mut envs = Vec::new();
+    for (i, url) in urls.iter().enumerate() {
+        if i % 2 == 0 {
+            policy.push_str(&format!("[targets.t{i}]\nurl = '{url}'\n"));
+        } else {
+            policy.push_str(&format!("[targets.t{i}]\nurl = '${{DB_URL_{i}}}'\n"));
+            envs.push((format!("DB_URL_{i}"), url.clone()));
+        }
+    }
+    for i in 1..urls.len() {
+        policy.push_str(&format!(
+            "[[check]]\nname = \"c{i}\"\nexpected = \"t{}\"\nactual = \"t{i}\"\n",
+            i - 1
+        ));
+    }
+    let policy = write(dir.path(), "p.toml", &policy);
+    let reports = dir.path().join("reports");
+    let mut outputs = Vec::new();
+    let mut run = |args: &[&OsStr]| {
+        let mut cmd = pgdrift();
+        cmd.env("GITHUB_ACTIONS", "true").args(args);
+        for (k, v) in &envs {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("run");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        outputs.push(text.clone());
+        (out.status.code(), text)
+    };
+    let os = OsStr::new;
+    let (code, text) = run(&[
+        os("check"),
+        os("--policy"),
+        policy.as_os_str(),
+        os("--output-dir"),
+        reports.as_os_str(),
+        os("--annotations"),
+        os("github"),
+        os("--timings"),
+    ]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("percent-encode"), "says what to do:\n{text}");
+    assert!(
+        text.contains("::error"),
+        "annotations were printed:\n{text}"
+    );
+    let snapshot = dir.path().join("s.json");
+    for url in urls.iter().step_by(3) {
+        let (code, text) = run(&[os("diff"), os(url), os(url), os("--timings")]);
+        assert_eq!(code, Some(2), "{text}");
+        let (code, text) = run(&[
+            os("snapshot"),
+            os("--url"),
+            os(url),
+            os("-o"),
+            snapshot.as_os_str(),
+        ]);
+        assert_eq!(code, Some(2), "{text}");
+        let (code, text) = run(&[os("plan"), os(url), os(url)]);
+        assert_eq!(code, Some(2), "{text}");
+    }
+    let files: Vec<PathBuf> = std::fs::read_dir(&reports)
+        .expect("reports written")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(files.len(), 6, "{files:?}");
+    let mut texts: Vec<(String, String)> = files
+        .iter()
+        .map(|f| {
+            (
+                f.display().to_string(),
+                std::fs::read_to_string(f).expect("read report"),
+            )
+        })
+        .collect();
+    texts.extend(outputs.into_iter().map(|o| ("output".to_string(), o)));
+    for (name, text) in &texts {
+        for piece in [HEAD, TAIL] {
+            assert!(
+                !text.contains(piece),
+                "a piece of a password leaked into {name}:\n{text}"
+            );
+        }
+    }
+    assert!(!snapshot.exists(), "no snapshot from a failed read");
+}
+
 #[test]
 fn rules_lists_and_explains() {
     let out = pgdrift().arg("rules").output().expect("run");

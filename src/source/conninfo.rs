@@ -984,7 +984,6 @@ fn decode(s: &str, part: &str) -> Result<String, ConnInfoError> {
 /// `postgresql://[user[:password]@][host][:port][,...][/dbname][?key=value&...]`, the part after
 /// the scheme.
 fn parse_url(rest: &str) -> Result<RawSettings, ConnInfoError> {
-    let mut raw = RawSettings::new();
     let (before_query, query) = match rest.find('?') {
         Some(q) => (&rest[..q], Some(&rest[q + 1..])),
         None => (rest, None),
@@ -999,6 +998,45 @@ fn parse_url(rest: &str) -> Result<RawSettings, ConnInfoError> {
         Some(at) => (Some(&authority[..at]), &authority[at + 1..]),
         None => (None, authority),
     };
+    // An "@" after the host part: most likely a password holding a "/" or "?", which ended the
+    // host part inside the user information. What was parsed as host, port or database name is
+    // then a piece of the password, and no message may show it. A database name holding an "@"
+    // is written %40; in a query value (Azure's `user=me@server`) one is allowed when the host
+    // part has no user information it could have been cut from.
+    let misplaced_at = userinfo.is_none() && rest[authority.len()..].contains('@');
+    if path.is_some_and(|p| p.contains('@')) {
+        return Err(split_user_info());
+    }
+    let mut raw = parse_url_parts(userinfo, netloc, path, query, misplaced_at);
+    if misplaced_at && raw.is_err() {
+        raw = Err(split_user_info());
+    }
+    raw
+}
+
+/// The error for a URL whose user information was cut short; it names no part of the URL.
+fn split_user_info() -> ConnInfoError {
+    ConnInfoError::MalformedUrl(
+        "an \"@\" comes after the host part: a \"/\" or \"?\" in the user name or password \
+         ends the host part early, and an \"@\" in the database name must be written %40 (this \
+         message leaves the URL out so that no piece of a password is shown); percent-encode \
+         those characters in the URL (/ as %2F, ? as %3F, @ as %40, # as %23, % as %25), or \
+         leave the password out of the URL and give it with password_env"
+            .into(),
+    )
+}
+
+/// The pieces of a URL after the scheme, split by `parse_url`, as raw settings. With
+/// `misplaced_at`, a port that is not a number is an error here (not later, where the message
+/// would quote it).
+fn parse_url_parts(
+    userinfo: Option<&str>,
+    netloc: &str,
+    path: Option<&str>,
+    query: Option<&str>,
+    misplaced_at: bool,
+) -> Result<RawSettings, ConnInfoError> {
+    let mut raw = RawSettings::new();
     if let Some(userinfo) = userinfo {
         let (user, password) = match userinfo.find(':') {
             Some(c) => (&userinfo[..c], Some(&userinfo[c + 1..])),
@@ -1019,6 +1057,9 @@ fn parse_url(rest: &str) -> Result<RawSettings, ConnInfoError> {
         let mut ports = Vec::new();
         for item in netloc.split(',') {
             let (host, port) = split_host_port(item)?;
+            if misplaced_at && !(port.is_empty() || port.parse::<u16>().is_ok_and(|p| p != 0)) {
+                return Err(split_user_info());
+            }
             hosts.push(decode(host, "host")?);
             ports.push(port.to_string());
         }
@@ -2326,10 +2367,15 @@ mod tests {
 
     #[test]
     fn url_odd_characters() {
-        let info = parse("postgres://u:p@ss@h/db@x\n");
+        let info = parse("postgres://u:p@ss@h/db%40x\n");
         assert_eq!(password(&info).0.as_deref(), Some("p@ss"));
         assert_eq!(info.hosts(), &[spec("h", 5432)]);
         assert_eq!(info.database(), "db@x");
+        // Unencoded, the "@" may as well end a password cut short by a "/" before it.
+        assert!(matches!(
+            parse_err("postgres://u:p@h/db@x"),
+            ConnInfoError::MalformedUrl(m) if m.contains("%40")
+        ));
         let info = parse("postgres://u:a%2Fb@h/");
         assert_eq!(password(&info).0.as_deref(), Some("a/b"));
         assert_eq!(info.database(), "u");
@@ -2416,6 +2462,69 @@ mod tests {
             parse_err("postgres://u:a%zzb@h/db"),
             ConnInfoError::MalformedUrl(m) if m.contains("password")
         ));
+    }
+
+    /// Generated passwords hold URL delimiters. Each one either parses as that exact password,
+    /// or the error shows no piece of it (the piece before a "/" would otherwise be a port or
+    /// host, the rest a database name), and says how to write it.
+    #[test]
+    fn url_passwords_with_delimiters_parse_exactly_or_leak_nothing() {
+        const HEAD: &str = "Hq7pw";
+        const TAIL: &str = "Tz4pw";
+        for delimiter in [
+            "/", "?", "#", "@", ":", "[", "]", ",", "&", "=", "+", ";", " ", "%", "%2", "/?#",
+            "//", "?a=b", "/x@", "@/", "\\",
+        ] {
+            for (user, head) in [("ci", HEAD), ("ci", "8080"), ("ci", "80817"), ("", HEAD)] {
+                let secret = format!("{head}{delimiter}{TAIL}");
+                let url = format!("postgresql://{user}:{secret}@db.example.com:5433/app");
+                match ConnInfo::parse_with(&url, &|_| None, &defaults()) {
+                    Ok(info) => {
+                        let (parsed, _) = password(&info);
+                        assert_eq!(parsed.as_deref(), Some(secret.as_str()), "{url}");
+                        assert_eq!(info.database(), "app", "{url}");
+                        assert_eq!(
+                            info.hosts()[0].host.as_deref(),
+                            Some("db.example.com"),
+                            "{url}"
+                        );
+                        assert_eq!(info.hosts()[0].port, 5433, "{url}");
+                    }
+                    Err(e) => {
+                        let shown = format!("{e} {e:?}");
+                        for piece in [head, TAIL, "db.example.com", "app"] {
+                            assert!(!shown.contains(piece), "{url}: {shown}");
+                        }
+                        assert!(
+                            shown.contains("percent-encode") || shown.contains("%25"),
+                            "{url}: {shown}"
+                        );
+                    }
+                }
+            }
+        }
+        // The issue's two cases, by name.
+        for url in [
+            "postgresql://ci:Abc/def@host/db",
+            "postgresql://user:8080/Abc@host/db",
+            "postgresql://ci:Abc?def@host/db",
+            "postgresql://ci:12?k=v@host/db",
+        ] {
+            let e = parse_err(url);
+            assert!(
+                matches!(&e, ConnInfoError::MalformedUrl(m) if m.contains("%2F")),
+                "{e}"
+            );
+            for piece in [
+                "Abc", "def", "8080", "user", "ci", "12", "k=v", "host", "db",
+            ] {
+                assert!(!e.to_string().contains(&format!("\"{piece}")), "{url}: {e}");
+            }
+        }
+        // An "@" in a query value of a URL without user information stays allowed (Azure's
+        // user@server names).
+        let info = parse("postgresql://db.example.com/app?user=me@server");
+        assert_eq!(info.user(), "me@server");
     }
 
     // --- key=value -----------------------------------------------------------------------------
