@@ -436,6 +436,25 @@ impl Certs {
                 &format!("{name}.crt"),
             ]);
         }
+        // The server's key with a certificate that expired a day ago.
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-days",
+            "-1",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-set_serial",
+            "1003",
+            "-extfile",
+            "server.ext",
+            "-out",
+            "expired.crt",
+        ]);
         let bundle = [
             std::fs::read(dir.path().join("other-ca.crt")).unwrap(),
             std::fs::read(dir.path().join("ca.crt")).unwrap(),
@@ -462,6 +481,59 @@ impl Certs {
 fn pem(path: &Path) -> String {
     // Paths in key=value strings: quote them in case the temp dir has spaces.
     format!("'{}'", path.display())
+}
+
+/// TLS advice fixes the certificate or the name; it never says to check less.
+fn assert_never_advises_checking_less(message: &str) {
+    for weaker in [
+        "use sslmode",
+        "sslmode=require to",
+        "sslmode=prefer",
+        "sslmode=disable",
+        "leave it out",
+        "without checking",
+    ] {
+        assert!(
+            !message.contains(weaker),
+            "advises checking less ({weaker}): {message}"
+        );
+    }
+}
+
+/// An expired server certificate: the message says so and says to renew it (or fix the clock),
+/// in every mode that checks the certificate.
+#[tokio::test]
+async fn an_expired_certificate_is_named_and_never_waved_through() {
+    let certs = Certs::make();
+    let cluster = start(ClusterOptions {
+        settings: vec![
+            ("ssl".into(), "on".into()),
+            ("ssl_cert_file".into(), "'server.crt'".into()),
+            ("ssl_key_file".into(), "'server.key'".into()),
+        ],
+        files: vec![
+            ("server.crt".into(), certs.read("expired.crt")),
+            ("server.key".into(), certs.read("server.key")),
+        ],
+        ..Default::default()
+    });
+    let port = cluster.port();
+    let env = Env::new(&[]);
+    let ca = pem(&certs.path("ca.crt"));
+    for mode in ["verify-full", "verify-ca", "require"] {
+        let info = env.parse(&format!(
+            "host=localhost port={port} user=postgres dbname=postgres sslmode={mode} \
+             sslrootcert={ca}"
+        ));
+        let e = connect_err(&info).await;
+        assert!(matches!(e.failure(), Failure::Tls { .. }), "{e:?}");
+        let m = e.to_string();
+        assert!(
+            m.contains("expired") && m.contains("renew") && m.contains("clock"),
+            "{m}"
+        );
+        assert_never_advises_checking_less(&m);
+    }
 }
 
 #[tokio::test]
@@ -536,9 +608,10 @@ async fn tls_modes_mean_what_they_mean_in_libpq() {
     assert_names_target(&e, "127.0.0.1", port, "postgres", "sslonly");
     let m = e.to_string();
     assert!(
-        m.contains("sslmode=verify-full") && m.contains("verify-ca"),
+        m.contains("sslmode=verify-full") && m.contains("reissued"),
         "{m}"
     );
+    assert_never_advises_checking_less(&m);
     // ...localhost is, whether resolved or dialled through hostaddr.
     connect_ok(&at(
         "localhost",
@@ -559,6 +632,7 @@ async fn tls_modes_mean_what_they_mean_in_libpq() {
     .await;
     assert!(matches!(e.failure(), Failure::Tls { .. }), "{e:?}");
     assert!(e.to_string().contains("sslrootcert"), "{e}");
+    assert_never_advises_checking_less(&e.to_string());
     // As in libpq, require with a root certificate checks the chain.
     let e = connect_err(&at(
         "localhost",
@@ -566,6 +640,7 @@ async fn tls_modes_mean_what_they_mean_in_libpq() {
     ))
     .await;
     assert!(matches!(e.failure(), Failure::Tls { .. }), "{e:?}");
+    assert_never_advises_checking_less(&e.to_string());
 
     // The policy's sslmode and ca_file override the string's.
     let info = at("127.0.0.1", "sslmode=require")

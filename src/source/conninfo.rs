@@ -1673,8 +1673,8 @@ impl fmt::Display for Failure {
             Failure::TlsUnsupported { sslmode } => write!(
                 f,
                 "the server does not offer TLS, and sslmode={sslmode} requires it. Enable ssl \
-                 on the server, or use sslmode=prefer or sslmode=disable if an unencrypted \
-                 connection is acceptable."
+                 on the server, and check that host and port reach the server meant (a pooler \
+                 or proxy in between may not speak TLS)."
             ),
             Failure::SessionAttrs { wanted, detail } => write!(
                 f,
@@ -1690,20 +1690,30 @@ impl fmt::Display for Failure {
     }
 }
 
+/// Advice for a failed TLS handshake. It never suggests checking less (a weaker sslmode, no
+/// sslrootcert): a certificate that does not verify is a problem to fix, not to switch off.
 fn tls_hint(detail: &str, sslmode: SslMode) -> &'static str {
     let d = detail.to_ascii_lowercase();
-    if d.contains("hostname mismatch") || d.contains("ip address mismatch") {
+    if d.contains("expired") {
+        "The server's certificate has expired: renew it on the server, or, if it should still \
+         be valid, check this machine's clock."
+    } else if d.contains("not yet valid") {
+        "The server's certificate is not valid yet: check this machine's clock (and the \
+         server's), or the certificate's start date."
+    } else if d.contains("revoked") {
+        "The server's certificate was revoked: the server needs a new certificate."
+    } else if d.contains("hostname mismatch") || d.contains("ip address mismatch") {
         "The server's certificate does not name the host connected to: connect with a host name \
-         the certificate lists, or use sslmode=verify-ca to check only the certificate chain."
+         the certificate lists, or have the certificate reissued for this name."
     } else if (d.contains("certificate verify failed") || d.contains("self-signed"))
         && sslmode >= SslMode::VerifyCa
     {
-        "The server's certificate is not signed by a trusted CA: set sslrootcert to the file of \
-         the CA that signed it, or use sslmode=require to encrypt without checking."
+        "The server's certificate is not signed by a CA in sslrootcert: set sslrootcert to the \
+         file of the CA that signed it (the database's operator can give it)."
     } else if d.contains("certificate verify failed") || d.contains("self-signed") {
         "The server's certificate is not signed by the CA in sslrootcert (or \
          ~/.postgresql/root.crt), which libpq and pgdrift check even in this sslmode: set \
-         sslrootcert to the CA that signed it, or leave it out to encrypt without checking."
+         sslrootcert to the file of the CA that signed it."
     } else if sslmode >= SslMode::VerifyCa {
         "Check sslmode and sslrootcert, and that the server's TLS setup is valid."
     } else {
@@ -2985,7 +2995,7 @@ mod tests {
             sslmode: SslMode::Require,
         });
         assert!(
-            m.contains("does not offer TLS") && m.contains("sslmode=require"),
+            m.contains("does not offer TLS") && m.contains("Enable ssl"),
             "{m}"
         );
         let m = err(Failure::Tls {
