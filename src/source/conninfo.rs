@@ -3003,9 +3003,35 @@ mod tests {
             sslmode: SslMode::VerifyFull,
         });
         assert!(
-            m.contains("verify-ca") && m.contains("sslmode=verify-full"),
+            m.contains("reissued") && m.contains("sslmode=verify-full"),
             "{m}"
         );
+        for (detail, words) in [
+            (
+                "certificate verify failed (certificate has expired)",
+                "renew",
+            ),
+            (
+                "certificate verify failed (certificate is not yet valid)",
+                "clock",
+            ),
+            (
+                "certificate verify failed (certificate revoked)",
+                "new certificate",
+            ),
+        ] {
+            for sslmode in [SslMode::Require, SslMode::VerifyCa, SslMode::VerifyFull] {
+                let m = err(Failure::Tls {
+                    detail: detail.into(),
+                    sslmode,
+                });
+                assert!(m.contains(words), "{m}");
+                assert!(
+                    !m.contains("use sslmode") && !m.contains("without checking"),
+                    "{m}"
+                );
+            }
+        }
         let m = err(Failure::Tls {
             detail: "certificate verify failed: self-signed certificate in certificate chain"
                 .into(),
