@@ -87,6 +87,8 @@ impl Snapshot {
             path: path.to_path_buf(),
             message,
         };
+        // A byte-order mark, as some editors and PowerShell write: JSON allows none, skip it.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if text.trim().is_empty() {
             return Err(error("the snapshot file is empty".into()));
         }
@@ -107,9 +109,13 @@ impl Snapshot {
                     .into(),
             ));
         };
-        let version = version
-            .as_u64()
-            .ok_or_else(|| error(format!("format_version must be a number, not {version}")))?;
+        let version = version.as_u64().filter(|v| *v >= 1).ok_or_else(|| {
+            error(format!(
+                "format_version is {version}, but pgdrift writes a whole number from 1 up (this \
+                 pgdrift writes {FORMAT_VERSION}): the file was not written by pgdrift or was \
+                 edited; capture it again with `pgdrift snapshot`"
+            ))
+        })?;
         if version > u64::from(FORMAT_VERSION) {
             return Err(error(format!(
                 "the snapshot has format version {version}, newer than this pgdrift reads \
@@ -319,7 +325,25 @@ mod tests {
             )
         };
         assert!(msg(&version(99)).contains("newer than this pgdrift reads"));
-        assert!(msg(&version(0)).contains("cannot be read"));
+        for bad in ["0", "-1", "\"3\"", "2.5", "null"] {
+            let text = full.replace(
+                &format!("\"format_version\": {FORMAT_VERSION}"),
+                &format!("\"format_version\": {bad}"),
+            );
+            let m = msg(&text);
+            assert!(
+                m.contains(&format!("format_version is {bad},"))
+                    && m.contains("whole number")
+                    && m.contains("capture it again"),
+                "{m}"
+            );
+        }
+        // A byte-order mark is skipped, as JSON readers that accept one do.
+        let with_bom = format!("\u{feff}{full}");
+        assert_eq!(
+            Snapshot::parse(&with_bom, p).expect("a BOM is skipped"),
+            Snapshot::parse(&full, p).expect("parse")
+        );
         // Format 1 had no dependency edges: refused, with what to do about it.
         let one = msg(&version(1));
         assert!(

@@ -232,11 +232,36 @@ struct RawTarget {
     databases: Option<Spanned<OneOrMany>>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// A string or a list of strings (`sql`, `schemas`, `databases`, a check's `actual`).
 enum OneOrMany {
     One(String),
     Many(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = OneOrMany;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or a list of strings")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::One(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<OneOrMany, A::Error> {
+                let mut list = Vec::new();
+                while let Some(item) = seq.next_element::<String>()? {
+                    list.push(item);
+                }
+                Ok(OneOrMany::Many(list))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 #[derive(Deserialize)]
@@ -259,15 +284,54 @@ const SSLMODES: &[&str] = &[
 
 /// Read and check a policy file.
 pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Policy, PolicyError> {
-    let text = std::fs::read_to_string(path).map_err(|e| PolicyError {
+    let fail = |message: String| PolicyError {
         problems: vec![Problem {
             file: path.to_path_buf(),
             line: 0,
             column: 0,
-            message: format!("cannot read the policy file: {e}"),
+            message,
         }],
+    };
+    let text = read_limited(path, MAX_POLICY_BYTES).map_err(|e| match e {
+        ReadLimited::TooLarge => fail(format!(
+            "the policy file is larger than {} KiB; a policy names targets and rules, not \
+             schemas (is this the right file?)",
+            MAX_POLICY_BYTES / 1024
+        )),
+        ReadLimited::Io(e) => fail(format!("cannot read the policy file: {e}")),
     })?;
     parse(&text, path, env)
+}
+
+/// A policy file is a page or two of TOML; one larger than this is refused unread (a 50 MB
+/// file would otherwise take over a gigabyte of memory to parse with spans).
+const MAX_POLICY_BYTES: u64 = 1024 * 1024;
+
+enum ReadLimited {
+    TooLarge,
+    Io(std::io::Error),
+}
+
+/// Read a UTF-8 file of at most `limit` bytes, without reading more than that of a larger one.
+fn read_limited(path: &Path, limit: u64) -> Result<String, ReadLimited> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(ReadLimited::Io)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadLimited::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadLimited::TooLarge);
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        ReadLimited::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "it is not UTF-8 text (byte {})",
+                e.utf8_error().valid_up_to()
+            ),
+        ))
+    })
 }
 
 /// Check a policy given as text. `path` names the file in messages; relative paths inside the
@@ -277,6 +341,8 @@ pub fn parse(
     path: &Path,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Policy, PolicyError> {
+    // Editors on Windows start UTF-8 files with a byte-order mark; TOML does not allow one.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut v = Validator {
         text,
         file: path,
@@ -761,6 +827,41 @@ mod tests {
 
     fn parse_text(text: &str) -> Result<Policy, PolicyError> {
         parse(text, Path::new("schema-policy.toml"), &env)
+    }
+
+    #[test]
+    fn a_list_or_string_setting_says_which_it_takes() {
+        let m = messages(
+            "[targets.a]\nurl = \"postgresql://h/db\"\nschemas = 5\n\
+             [targets.b]\nurl = \"postgresql://h/db\"\n\
+             [[check]]\nexpected = \"a\"\nactual = \"b\"\n",
+        );
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(
+            m[0].starts_with("schema-policy.toml:3:11:")
+                && m[0].contains("expected a string or a list of strings")
+                && !m[0].contains("untagged"),
+            "{m:?}"
+        );
+        let m = messages("[targets.a]\nsql = [\"a.sql\", 7]\n");
+        assert!(m[0].contains("expected a string"), "{m:?}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_and_huge_files_are_refused_unread() {
+        assert!(parse_text(&format!("\u{feff}{GOOD}")).is_ok());
+        let dir = tempfile::tempdir().expect("tempdir");
+        let huge = dir.path().join("huge.toml");
+        let mut text = String::from(GOOD);
+        while text.len() as u64 <= MAX_POLICY_BYTES {
+            text.push_str("# padding padding padding padding padding padding padding padding\n");
+        }
+        std::fs::write(&huge, &text).expect("write");
+        let e = load(&huge, &env).expect_err("too large");
+        assert!(e.to_string().contains("larger than 1024 KiB"), "{e}");
+        let small = dir.path().join("small.toml");
+        std::fs::write(&small, GOOD).expect("write");
+        assert!(load(&small, &env).is_ok());
     }
 
     fn messages(text: &str) -> Vec<String> {
