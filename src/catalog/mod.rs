@@ -213,7 +213,8 @@ pub const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
      SET LOCAL jit = off; \
      SET LOCAL max_parallel_workers_per_gather = 0; \
      SET LOCAL enable_nestloop = off; \
-     SHOW server_version_num";
+     SHOW server_version_num; \
+     SELECT pg_catalog.version()";
 
 /// Read the schema of the database `client` is connected to.
 pub async fn read(client: &Client, scope: &Scope) -> Result<Schema, CatalogError> {
@@ -268,7 +269,55 @@ pub async fn read_in_transaction(client: &Client, scope: &Scope) -> Result<Schem
 }
 
 async fn begin(client: &Client) -> Result<i32, CatalogError> {
-    session(client, BEGIN, "starting the read-only transaction").await
+    const STEP: &str = "starting the read-only transaction";
+    let messages = match client.simple_query(BEGIN).await {
+        Ok(messages) => messages,
+        Err(e) => {
+            // CockroachDB refuses some of the session settings: say what the server is.
+            let _ = client.batch_execute("ROLLBACK").await;
+            if let Ok(rows) = client.simple_query("SELECT pg_catalog.version()").await {
+                if let Some(version) = first_column(&rows).filter(|v| is_cockroachdb(v)) {
+                    return Err(not_postgresql(&version));
+                }
+            }
+            return Err(CatalogError::postgres(STEP, &e));
+        }
+    };
+    let version = rows_of(&messages).nth(1).unwrap_or_default();
+    if is_cockroachdb(&version) {
+        return Err(not_postgresql(&version));
+    }
+    server_version_num(first_column(&messages), STEP)
+}
+
+/// The first column of each row of a simple query's answer.
+fn rows_of(messages: &[SimpleQueryMessage]) -> impl Iterator<Item = String> + '_ {
+    messages.iter().filter_map(|m| match m {
+        SimpleQueryMessage::Row(row) => row.get(0).map(str::to_string),
+        _ => None,
+    })
+}
+
+fn first_column(messages: &[SimpleQueryMessage]) -> Option<String> {
+    rows_of(messages).next()
+}
+
+/// `version()` of CockroachDB (which speaks PostgreSQL's protocol and fills much of
+/// `pg_catalog`, but not the way this reader reads it) starts with its name.
+pub fn is_cockroachdb(version: &str) -> bool {
+    version.trim_start().starts_with("CockroachDB")
+}
+
+fn not_postgresql(version: &str) -> CatalogError {
+    let version: String = version.chars().take(80).collect();
+    CatalogError::new(
+        "checking the server",
+        format!(
+            "the server is CockroachDB ({version}), not PostgreSQL; pgdrift's PostgreSQL reader \
+             refuses it because CockroachDB keeps what it reads elsewhere (its ACL columns are \
+             empty, so every grant would compare equal); pgdrift has no CockroachDB reader yet"
+        ),
+    )
 }
 
 async fn session(client: &Client, setup: &str, step: &'static str) -> Result<i32, CatalogError> {
@@ -276,13 +325,13 @@ async fn session(client: &Client, setup: &str, step: &'static str) -> Result<i32
         .simple_query(setup)
         .await
         .map_err(|e| CatalogError::postgres(step, &e))?;
-    let text = messages
-        .iter()
-        .find_map(|m| match m {
-            SimpleQueryMessage::Row(row) => row.get(0),
-            _ => None,
-        })
-        .ok_or_else(|| CatalogError::new(step, "SHOW server_version_num returned no row"))?;
+    server_version_num(first_column(&messages), step)
+}
+
+/// The answer of `SHOW server_version_num`, checked against the oldest supported major.
+fn server_version_num(text: Option<String>, step: &'static str) -> Result<i32, CatalogError> {
+    let text =
+        text.ok_or_else(|| CatalogError::new(step, "SHOW server_version_num returned no row"))?;
     let version: i32 = text
         .trim()
         .parse()
@@ -1199,6 +1248,25 @@ fn sort_grants(grants: &mut Vec<Grant>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cockroachdb_is_told_from_postgresql_by_its_version() {
+        for crdb in [
+            "CockroachDB CCL v23.1.11 (x86_64-pc-linux-gnu, built 2023/09/27 01:53:43, go1.19.10)",
+            "CockroachDB OSS v21.2.17 (aarch64-unknown-linux-gnu, built 2022/10/17, go1.16.6)",
+        ] {
+            assert!(is_cockroachdb(crdb), "{crdb}");
+            let e = not_postgresql(crdb).to_string();
+            assert!(e.contains("CockroachDB") && e.contains("refuses"), "{e}");
+        }
+        for pg in [
+            "PostgreSQL 15.18 (Debian 15.18-0+deb12u1) on x86_64-pc-linux-gnu",
+            "PostgreSQL 16.1 on aarch64-apple-darwin, compiled by CockroachDB fans",
+            "",
+        ] {
+            assert!(!is_cockroachdb(pg), "{pg}");
+        }
+    }
 
     #[test]
     fn present_answers_for_every_rarer_kind() {
