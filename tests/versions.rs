@@ -3,8 +3,8 @@
 //! default policy's equivalences cover the rest.
 //!
 //! The second server comes from `PGDRIFT_PG_OTHER_BINDIR` (a folder holding `initdb` and
-//! `postgres` of another major version; `.ci/run` provides one). Without it the test fails in
-//! CI (`CI=true`) and says what to set; elsewhere it reports that it did not run.
+//! `postgres` of another major version; `.ci/run` provides one) or from a second major installed
+//! beside the first. Without one the test fails and says what to install.
 
 mod common;
 
@@ -94,27 +94,52 @@ ALTER DEFAULT PRIVILEGES GRANT ALL ON TABLES TO PUBLIC;
 ALTER DEFAULT PRIVILEGES IN SCHEMA audit GRANT SELECT ON SEQUENCES TO PUBLIC;
 "#;
 
-fn other_bindir() -> Option<PathBuf> {
-    let dir = PathBuf::from(std::env::var_os("PGDRIFT_PG_OTHER_BINDIR")?);
-    assert!(
-        dir.join("postgres").is_file(),
-        "PGDRIFT_PG_OTHER_BINDIR={} holds no postgres binary",
-        dir.display()
-    );
-    Some(dir)
+/// The second server: `PGDRIFT_PG_OTHER_BINDIR`, else another major version installed beside
+/// the first under `/usr/lib/postgresql` (as Debian's packages put them). Without one the test
+/// fails and says what to install: a skipped comparison would hide a missing capability.
+fn other_bindir() -> PathBuf {
+    let has_server = |dir: &std::path::Path| dir.join("postgres").is_file();
+    if let Some(dir) = std::env::var_os("PGDRIFT_PG_OTHER_BINDIR") {
+        let dir = PathBuf::from(dir);
+        assert!(
+            has_server(&dir),
+            "PGDRIFT_PG_OTHER_BINDIR={} holds no postgres binary",
+            dir.display()
+        );
+        return dir;
+    }
+    let major = |bin: &std::path::Path| {
+        let out = std::process::Command::new(bin.join("postgres"))
+            .arg("--version")
+            .output()
+            .ok()?;
+        // "postgres (PostgreSQL) 15.18 (Debian ...)"
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let version = text.split_whitespace().nth(2)?;
+        Some(version.split('.').next()?.to_string())
+    };
+    let first = pgdrift::source::cluster::find_bindir().expect("the first PostgreSQL");
+    let first_major = major(&first);
+    let other = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin"))
+        .filter(|bin| has_server(bin))
+        .find(|bin| major(bin).is_some_and(|m| Some(m) != first_major));
+    other.unwrap_or_else(|| {
+        panic!(
+            "this test compares two PostgreSQL major versions and found one ({}): install a \
+             second (e.g. `apt-get install postgresql-17` from apt.postgresql.org) or set \
+             PGDRIFT_PG_OTHER_BINDIR to the bin folder of one; `.ci/run` provides it",
+            first.display()
+        )
+    })
 }
 
 #[tokio::test]
 async fn same_schema_on_two_major_versions_compares_equal() {
-    let Some(bindir) = other_bindir() else {
-        assert!(
-            std::env::var("CI").is_err(),
-            "set PGDRIFT_PG_OTHER_BINDIR to the bin folder of another PostgreSQL major version \
-             (e.g. 17 or 18) to compare across versions"
-        );
-        eprintln!("not run: PGDRIFT_PG_OTHER_BINDIR is not set");
-        return;
-    };
+    let bindir = other_bindir();
     let here = common::db_with("versions", SCHEMA).await;
     let expected = common::read_schema(&here).await;
 

@@ -734,7 +734,9 @@ pub fn golden_path(name: &str) -> PathBuf {
 /// Compare with the golden file, or rewrite it with `UPDATE_GOLDEN=1`.
 pub fn assert_golden(name: &str, actual: &str) {
     let path = golden_path(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+    // Exactly `1`: an UPDATE_GOLDEN=0 or a stray empty variable must not turn every golden
+    // test into one that rewrites its file and passes (`.ci/run` refuses to run with it set).
+    if std::env::var("UPDATE_GOLDEN").is_ok_and(|v| v == "1") {
         std::fs::create_dir_all(path.parent().unwrap_or(Path::new("."))).expect("golden dir");
         std::fs::write(&path, actual).expect("write golden");
         return;
