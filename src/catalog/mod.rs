@@ -275,10 +275,10 @@ async fn begin(client: &Client) -> Result<i32, CatalogError> {
         Err(e) => {
             // CockroachDB refuses some of the session settings: say what the server is.
             let _ = client.batch_execute("ROLLBACK").await;
-            if let Ok(rows) = client.simple_query("SELECT pg_catalog.version()").await {
-                if let Some(version) = first_column(&rows).filter(|v| is_cockroachdb(v)) {
-                    return Err(not_postgresql(&version));
-                }
+            if let Ok(rows) = client.simple_query("SELECT pg_catalog.version()").await
+                && let Some(version) = first_column(&rows).filter(|v| is_cockroachdb(v))
+            {
+                return Err(not_postgresql(&version));
             }
             return Err(CatalogError::postgres(STEP, &e));
         }
