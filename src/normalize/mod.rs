@@ -347,11 +347,13 @@ pub fn bodies_equivalent(a: &str, b: &str, whitespace: bool, comments: bool) -> 
     }
 }
 
-/// PostgreSQL 16 and later print the columns of a single-relation view unqualified
-/// (`SELECT id FROM public.t`) where 15 and earlier qualify them (`SELECT t.id FROM public.t`).
-/// The two are the same view when dropping the one qualifier every column carries on one side
-/// gives the other side token for token. With two or more qualifiers (a join, a correlated
-/// subquery) nothing is dropped, since which relation a column comes from matters there.
+/// PostgreSQL 16 and later print a column unqualified where 15 and earlier qualify it
+/// (`SELECT id FROM public.t` against `SELECT t.id FROM public.t`) in exactly one place: the
+/// top query level of the view, when its FROM clause holds a single item. Subqueries, CTE
+/// bodies and the branches of a UNION keep their qualifiers on every version (they see the
+/// enclosing level too), and so does a top level with a join or several FROM items. The two
+/// texts are the same view when turning the qualified one into what 16 prints gives the other
+/// token for token; this mirrors that rule exactly, rather than dropping qualifiers anywhere.
 pub fn view_qualifiers_equivalent(a: &str, b: &str) -> bool {
     let significant = |s: &str| -> Vec<String> {
         tokenize(s)
@@ -361,50 +363,110 @@ pub fn view_qualifiers_equivalent(a: &str, b: &str) -> bool {
             .collect()
     };
     let (ta, tb) = (significant(a), significant(b));
-    strip_single_qualifier(&ta).is_some_and(|s| s == tb)
-        || strip_single_qualifier(&tb).is_some_and(|s| s == ta)
+    unqualified_as_since_16(&ta).is_some_and(|s| s == tb)
+        || unqualified_as_since_16(&tb).is_some_and(|s| s == ta)
 }
 
-/// The tokens without `X.` before column names, when exactly one such X is used. Qualifiers
-/// of relation names (after FROM, JOIN, ...) are schema names and stay.
-fn strip_single_qualifier(tokens: &[String]) -> Option<Vec<String>> {
+/// The tokens of a view definition as PostgreSQL 16 prints them: `alias.` dropped before the
+/// columns of the top level when its FROM clause is one item named `alias`. `None` when
+/// nothing would change.
+fn unqualified_as_since_16(tokens: &[String]) -> Option<Vec<String>> {
+    let word = |i: usize, w: &str| tokens.get(i).is_some_and(|t| t.eq_ignore_ascii_case(w));
     let is_ident = |t: &str| {
         t.starts_with('"')
             || t.chars()
                 .next()
                 .is_some_and(|c| c.is_alphabetic() || c == '_')
     };
-    let relation_context = |i: usize| {
-        i > 0
-            && ["from", "join", "only"]
-                .iter()
-                .any(|k| tokens[i - 1].eq_ignore_ascii_case(k))
-    };
-    let mut qualifier: Option<&str> = None;
-    let mut drop = vec![false; tokens.len()];
-    for i in 0..tokens.len().saturating_sub(2) {
-        if tokens[i + 1] == "." && is_ident(&tokens[i]) && is_ident(&tokens[i + 2]) {
-            if relation_context(i) {
-                continue;
+    // Which tokens belong to the top level: a parenthesis opened right before SELECT, WITH or
+    // VALUES starts a subquery, which lasts to its closing parenthesis. Other parentheses
+    // (calls, OVER (...), expressions) stay on their level.
+    let mut top = vec![false; tokens.len()];
+    let mut stack: Vec<bool> = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let inside_subquery = stack.iter().any(|s| *s);
+        match t.as_str() {
+            "(" => {
+                top[i] = !inside_subquery;
+                stack.push(word(i + 1, "select") || word(i + 1, "with") || word(i + 1, "values"));
             }
-            match qualifier {
-                None => qualifier = Some(&tokens[i]),
-                Some(q) if q == tokens[i] => {}
-                Some(_) => return None,
+            ")" => {
+                stack.pop()?;
+                top[i] = !stack.iter().any(|s| *s);
             }
-            drop[i] = true;
-            drop[i + 1] = true;
+            _ => top[i] = !inside_subquery,
         }
     }
-    qualifier?;
-    Some(
+    if !stack.is_empty() {
+        return None;
+    }
+    let depth_zero = {
+        let mut depth = 0usize;
+        tokens
+            .iter()
+            .map(|t| {
+                let here = depth == 0;
+                match t.as_str() {
+                    "(" => depth += 1,
+                    ")" => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                here && t != ")"
+            })
+            .collect::<Vec<bool>>()
+    };
+    let zero = |i: usize| depth_zero[i] && top[i];
+    // A set operation at the top: each branch is its own level, qualified everywhere.
+    if (0..tokens.len())
+        .any(|i| zero(i) && ["union", "intersect", "except"].iter().any(|w| word(i, w)))
+    {
+        return None;
+    }
+    // The top level's FROM clause (after a leading WITH clause, whose bodies are subqueries).
+    let from = (0..tokens.len()).find(|&i| zero(i) && word(i, "from"))?;
+    const CLAUSE_ENDS: &[&str] = &[
+        "where", "group", "having", "window", "order", "limit", "offset", "fetch", "for",
+    ];
+    let end = (from + 1..tokens.len())
+        .find(|&i| zero(i) && (tokens[i] == ";" || CLAUSE_ENDS.iter().any(|w| word(i, w))))
+        .unwrap_or(tokens.len());
+    let items = from + 1..end;
+    if items
+        .clone()
+        .any(|i| zero(i) && (tokens[i] == "," || word(i, "join") || word(i, "lateral")))
+    {
+        return None;
+    }
+    // The item's name: its alias, else the relation's own name (the last word at depth 0).
+    let alias = items
+        .clone()
+        .rev()
+        .find(|&i| zero(i) && is_ident(&tokens[i]) && !word(i, "only"))
+        .map(|i| tokens[i].as_str())?;
+    let mut drop = vec![false; tokens.len()];
+    let mut changed = false;
+    for i in 0..tokens.len().saturating_sub(2) {
+        let in_from = items.contains(&i);
+        if top[i]
+            && !in_from
+            && tokens[i] == alias
+            && tokens[i + 1] == "."
+            && is_ident(&tokens[i + 2])
+            && !(i > 0 && tokens[i - 1] == ".")
+        {
+            drop[i] = true;
+            drop[i + 1] = true;
+            changed = true;
+        }
+    }
+    changed.then(|| {
         tokens
             .iter()
             .zip(drop)
             .filter(|(_, d)| !d)
             .map(|(t, _)| t.clone())
-            .collect(),
-    )
+            .collect()
+    })
 }
 
 /// Default-expression equivalence: built-in rules plus user-declared sets.

@@ -401,6 +401,122 @@ fn single_relation_view_qualifiers_across_versions() {
     ));
 }
 
+/// View definitions as PostgreSQL 15.18 and 18.4 print them (`pg_get_viewdef` of the same 15
+/// views on both): every pair is the same view, and the rule changes the 15 text into the 18
+/// text exactly (pairs equal on both versions need no rule). Crossing the pairs, or dropping a
+/// qualifier 16 keeps (in a subquery, a CTE body, a UNION branch, a join), is a difference.
+#[test]
+fn view_qualifiers_follow_postgresql_16_exactly() {
+    let pairs: &[(&str, &str)] = &[
+        (
+            " SELECT t.a,\n    t.b\n   FROM t;",
+            " SELECT a,\n    b\n   FROM t;",
+        ),
+        (
+            " SELECT t.a,\n    ( SELECT max(u.b) AS max\n           FROM u\n          WHERE (u.a = t.a)) AS m\n   FROM t;",
+            " SELECT a,\n    ( SELECT max(u.b) AS max\n           FROM u\n          WHERE (u.a = t.a)) AS m\n   FROM t;",
+        ),
+        (
+            " WITH c AS (\n         SELECT t.a\n           FROM t\n        )\n SELECT c.a\n   FROM c;",
+            " WITH c AS (\n         SELECT t.a\n           FROM t\n        )\n SELECT a\n   FROM c;",
+        ),
+        (
+            " SELECT t.a\n   FROM t\n  WHERE (EXISTS ( SELECT 1\n           FROM u\n          WHERE (u.b > 0)));",
+            " SELECT a\n   FROM t\n  WHERE (EXISTS ( SELECT 1\n           FROM u\n          WHERE (u.b > 0)));",
+        ),
+        (
+            " SELECT s.a\n   FROM ( SELECT t.a\n           FROM t) s;",
+            " SELECT a\n   FROM ( SELECT t.a\n           FROM t) s;",
+        ),
+        (
+            " SELECT t.a\n   FROM t,\n    u\n  WHERE (t.a = u.a);",
+            " SELECT t.a\n   FROM t,\n    u\n  WHERE (t.a = u.a);",
+        ),
+        (
+            " SELECT t.a\n   FROM t\nUNION\n SELECT u.a\n   FROM u;",
+            " SELECT t.a\n   FROM t\nUNION\n SELECT u.a\n   FROM u;",
+        ),
+        (" SELECT x.a\n   FROM t x;", " SELECT a\n   FROM t x;"),
+        (
+            " SELECT t.a,\n    count(*) AS count\n   FROM t\n  GROUP BY t.a\n  ORDER BY t.a;",
+            " SELECT a,\n    count(*) AS count\n   FROM t\n  GROUP BY a\n  ORDER BY a;",
+        ),
+        (
+            " SELECT t.a\n   FROM t\n  WHERE (t.a IN ( SELECT u.b\n           FROM u));",
+            " SELECT a\n   FROM t\n  WHERE (a IN ( SELECT u.b\n           FROM u));",
+        ),
+        (
+            " SELECT ( SELECT count(*) AS count\n           FROM u) AS n;",
+            " SELECT ( SELECT count(*) AS count\n           FROM u) AS n;",
+        ),
+        (
+            " SELECT s.a\n   FROM t s,\n    LATERAL ( SELECT u.b\n           FROM u\n          WHERE (u.a = s.a)) l;",
+            " SELECT s.a\n   FROM t s,\n    LATERAL ( SELECT u.b\n           FROM u\n          WHERE (u.a = s.a)) l;",
+        ),
+        (
+            " SELECT t.a,\n    sum(t.b) OVER (PARTITION BY t.a) AS sum\n   FROM t;",
+            " SELECT a,\n    sum(b) OVER (PARTITION BY a) AS sum\n   FROM t;",
+        ),
+        (
+            " SELECT g.g\n   FROM generate_series(1, 3) g(g);",
+            " SELECT g\n   FROM generate_series(1, 3) g(g);",
+        ),
+        (" SELECT t.a\n   FROM ONLY t;", " SELECT a\n   FROM ONLY t;"),
+    ];
+    for (pg15, pg18) in pairs {
+        assert!(
+            pg15 == pg18 || view_qualifiers_equivalent(pg15, pg18),
+            "15: {pg15}\n18: {pg18}"
+        );
+        assert!(pg15 == pg18 || view_qualifiers_equivalent(pg18, pg15));
+    }
+    for (i, (a, _)) in pairs.iter().enumerate() {
+        for (j, (_, b)) in pairs.iter().enumerate() {
+            if i != j {
+                assert!(!view_qualifiers_equivalent(a, b), "{a}\n{b}");
+            }
+        }
+    }
+    for (qualified, overstripped) in [
+        // The subquery sees the outer level: its qualifiers stay.
+        (
+            " SELECT t.a, ( SELECT max(u.b) FROM u WHERE (u.a = t.a)) AS m FROM t;",
+            " SELECT a, ( SELECT max(b) FROM u WHERE (a = t.a)) AS m FROM t;",
+        ),
+        // A CTE body keeps them.
+        (
+            " WITH c AS ( SELECT t.a FROM t ) SELECT c.a FROM c;",
+            " WITH c AS ( SELECT a FROM t ) SELECT a FROM c;",
+        ),
+        // UNION branches keep them.
+        (
+            " SELECT t.a FROM t UNION SELECT u.a FROM u;",
+            " SELECT a FROM t UNION SELECT a FROM u;",
+        ),
+        // Two FROM items, or a join: which relation a column comes from matters.
+        (
+            " SELECT t.a FROM t, u WHERE (t.a = u.a);",
+            " SELECT a FROM t, u WHERE (a = u.a);",
+        ),
+        (
+            " SELECT a.id, b.id AS bid FROM a JOIN b ON a.id = b.id;",
+            " SELECT id, id AS bid FROM a JOIN b ON id = id;",
+        ),
+        // A qualifier that is not the FROM item's name is not a column qualifier to drop.
+        (" SELECT public.f(t.a) FROM t;", " SELECT f(a) FROM t;"),
+    ] {
+        assert!(
+            !view_qualifiers_equivalent(qualified, overstripped),
+            "{qualified}\n{overstripped}"
+        );
+    }
+    // Functions and types keep their schema while the columns lose the alias.
+    assert!(view_qualifiers_equivalent(
+        " SELECT public.f(t.a) AS f, (t.b)::public.d AS b FROM public.t;",
+        " SELECT public.f(a) AS f, (b)::public.d AS b FROM public.t;"
+    ));
+}
+
 #[test]
 fn borrowed_normalize_copies_only_when_a_rule_changes_something() {
     let expected = schema_with_default("now()", "CREATE TRIGGER t BEFORE UPDATE ON public.orders");
