@@ -793,7 +793,12 @@ fn parse_raw(conninfo: &str) -> Result<RawSettings, ConnInfoError> {
     // Trailing whitespace too: a URL pasted into a variable often ends in a newline.
     let trimmed = conninfo.trim();
     for prefix in ["postgresql://", "postgres://"] {
-        if trimmed.len() >= prefix.len() && trimmed[..prefix.len()].eq_ignore_ascii_case(prefix) {
+        // By bytes: the string may hold a multi-byte character where the scheme would end.
+        if trimmed
+            .as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+        {
             return parse_url(&trimmed[prefix.len()..]);
         }
     }
