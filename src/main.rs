@@ -8,6 +8,7 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use pgdrift::cli::{self, Cli};
 use pgdrift::evaluate::Status;
+use pgdrift::interrupt;
 use pgdrift::stderrln;
 
 fn main() {
@@ -24,9 +25,27 @@ fn main() {
         }
     };
     let result = runtime.block_on(async {
-        let result = tokio::select! {
-            result = cli::run(cli) => result,
-            signal = interrupted() => Err(cli::RunError(format!("interrupted by {signal}"))),
+        let mut run = Box::pin(cli::run(cli));
+        let result = loop {
+            tokio::select! {
+                result = &mut run => break result,
+                signal = interrupted() => {
+                    // A run past its reads is told, and writes its reports marked incomplete;
+                    // any other run, or a second signal, is dropped here.
+                    if interrupt::is_observed() && interrupt::raised().is_none() {
+                        interrupt::raise(signal);
+                        continue;
+                    }
+                    break Err(cli::RunError(format!("interrupted by {signal}")));
+                }
+            }
+        };
+        // Dropped before the cleanups are awaited: dropping it is what hands them over.
+        drop(run);
+        // Whatever the run made of it, a signal means the run did not finish.
+        let result = match (result, interrupt::raised()) {
+            (Ok(_), Some(signal)) => Err(cli::RunError(format!("interrupted by {signal}"))),
+            (result, _) => result,
         };
         // Cleanups handed over by guards whose future was dropped (on a signal: dropping the
         // scratch databases) run now, before the process exits.

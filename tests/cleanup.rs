@@ -485,3 +485,157 @@ fn a_scratch_database_whose_lock_is_held_is_left_alone() {
     assert!(!database_exists(&name), "{name} is still there");
     assert!(stderr.contains(&name), "no note of the drop: {stderr}");
 }
+
+/// A signal that arrives after the targets were read does not throw the reading away: the
+/// run stops, marks what it had not compared as interrupted, writes its reports (status
+/// incomplete) and exits 2.
+#[test]
+fn a_signal_after_the_read_still_writes_the_reports_marked_incomplete() {
+    const APP: &str = "CREATE TABLE t (id int PRIMARY KEY); CREATE VIEW v AS SELECT id FROM t;";
+    let sandbox = Sandbox::new();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let prefix = format!("signal_fleet_{}", std::process::id());
+    let (expected_url, blocker) = runtime.block_on(async {
+        let expected = common::db_with(&format!("{prefix}_expected"), APP).await;
+        let admin = common::connect("postgres").await;
+        for member in ["ok", "slow"] {
+            admin
+                .batch_execute(&format!("CREATE DATABASE {prefix}_{member}"))
+                .await
+                .expect("create");
+            let db = common::TestDb {
+                name: format!("{prefix}_{member}"),
+            };
+            db.exec(APP).await;
+        }
+        // Deparsing the view needs a lock this session holds: the slow member's read waits.
+        let blocker = common::connect(&format!("{prefix}_slow")).await;
+        blocker
+            .batch_execute("BEGIN; LOCK TABLE v IN ACCESS EXCLUSIVE MODE;")
+            .await
+            .expect("lock");
+        (expected.url(), blocker)
+    });
+    let policy = sandbox.write(
+        "p.toml",
+        &format!(
+            "[targets.expected]\nurl = {expected_url:?}\n\
+             [targets.fleet]\nurl = {:?}\ndatabases = [\"{prefix}_ok\", \"{prefix}_slow\"]\n\
+             [[check]]\nname = \"fleet\"\nexpected = \"expected\"\nactual = \"fleet\"\n",
+            common::url("postgres")
+        ),
+    );
+    let json = sandbox.path().join("report.json");
+    let child = Command::new(assert_cmd::cargo::cargo_bin("pgdrift"))
+        // One member at a time, in order: `ok` is compared before `slow` starts to wait.
+        .args(["check", "--jobs", "1", "--json"])
+        .arg(&json)
+        .arg("--policy")
+        .arg(&policy)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn pgdrift");
+    let slow = format!("{prefix}_slow");
+    wait_for(
+        "the slow member's read to wait",
+        Duration::from_secs(30),
+        || {
+            (!query_strings(
+                "SELECT pid::text FROM pg_catalog.pg_stat_activity \
+             WHERE datname = $1 AND application_name = 'pgdrift' AND wait_event_type = 'Lock'",
+                &slow,
+            )
+            .is_empty())
+            .then_some(())
+        },
+    );
+    signal(&child, libc::SIGTERM);
+    let out = finish(child);
+    drop(blocker);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("interrupted by SIGTERM"), "{stderr}");
+    let text = std::fs::read_to_string(&json).expect("the JSON report was written");
+    let report: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(report["status"], "incomplete", "{text}");
+    let checks = report["checks"].as_array().expect("checks");
+    let member = |name: &str| {
+        checks
+            .iter()
+            .find(|c| c["actual"] == format!("fleet/{prefix}_{name}"))
+            .unwrap_or_else(|| panic!("no check of {name} in {text}"))
+    };
+    assert_eq!(member("ok")["status"], "clean", "{text}");
+    assert_eq!(member("slow")["status"], "error", "{text}");
+    assert_eq!(
+        member("slow")["errors"][0],
+        "interrupted by SIGTERM before this target was compared",
+        "{text}"
+    );
+}
+
+/// A signal while `initdb` still runs: the cluster being made is still stopped and removed.
+#[test]
+fn a_signal_during_initdb_leaves_nothing_behind() {
+    let sandbox = Sandbox::new();
+    let expected = quickstart("expected.sql");
+    let policy = sandbox.policy("p.toml", ("a", &expected, false), ("b", &expected, false));
+    let child = sandbox.spawn(&policy);
+    let dir = wait_for("the cluster folder", Duration::from_secs(30), || {
+        sandbox.cluster_dirs().into_iter().next()
+    });
+    let during_initdb = !dir.join("data/postmaster.pid").exists();
+    signal(&child, libc::SIGTERM);
+    let out = finish(child);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(during_initdb, "the signal came too late to test initdb");
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("interrupted by SIGTERM"), "{stderr}");
+    assert_eq!(sandbox.cluster_dirs(), Vec::<PathBuf>::new());
+}
+
+/// A failing SQL file ends the run with exit 2, and neither its cluster nor its scratch
+/// database stays.
+#[test]
+fn a_failing_sql_file_leaves_nothing_behind() {
+    let sandbox = Sandbox::new();
+    let marker = marker("failing");
+    // The file tells the test its database's name through a (cluster-wide) role comment.
+    let bad = sandbox.write(
+        "bad.sql",
+        &format!(
+            "CREATE ROLE {marker};\n\
+             DO $$BEGIN EXECUTE format('COMMENT ON ROLE {marker} IS %L', current_database()); END$$;\n\
+             SELECT * FROM nowhere;\n"
+        ),
+    );
+    let policy = sandbox.policy("p.toml", ("local", &bad, false), ("shared", &bad, true));
+    let out = sandbox.run(&policy);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.contains("relation \"nowhere\" does not exist"),
+        "{stdout}"
+    );
+    assert_eq!(sandbox.cluster_dirs(), Vec::<PathBuf>::new());
+    let scratch = query_strings(
+        "SELECT pg_catalog.shobj_description(oid, 'pg_authid') FROM pg_catalog.pg_roles \
+         WHERE rolname = $1",
+        &marker,
+    );
+    assert_eq!(
+        scratch.len(),
+        1,
+        "the SQL file never ran on the scratch server"
+    );
+    assert!(
+        !database_exists(&scratch[0]),
+        "the scratch database {} was left behind",
+        scratch[0]
+    );
+}
