@@ -534,6 +534,13 @@ async fn run_policy(
     if args.timings {
         stderr!("{}", crate::timings::take_rendered(started.elapsed()));
     }
+    if let Some(signal) = crate::interrupt::raised() {
+        status?;
+        return Err(RunError(format!(
+            "interrupted by {signal}; the reports hold what was compared before it, and the run \
+             is incomplete"
+        )));
+    }
     status
 }
 

@@ -3,8 +3,8 @@
 //! The flow (see DESIGN.md): policy → source (catalog) → model → normalize → diff → evaluate →
 //! report, and diff → plan. Each stage is a plain function from data to data; only
 //! `source`/`catalog` touch a database, only `report` writes report files, only `main` decides
-//! the exit code. Every stage points only downstream; `sql`, `fs`, `date` and `console` are
-//! leaves that depend on nothing else in the crate.
+//! the exit code. Every stage points only downstream; `sql`, `fs`, `date`, `console` and
+//! `interrupt` are leaves that depend on nothing else in the crate.
 
 pub mod catalog;
 pub mod cli;
@@ -13,6 +13,7 @@ pub mod date;
 pub mod diff;
 pub mod evaluate;
 pub mod fs;
+pub mod interrupt;
 pub mod model;
 pub mod normalize;
 pub mod plan;

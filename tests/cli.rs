@@ -452,63 +452,6 @@ fn rules_lists_and_explains() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-/// Ctrl-C (and SIGTERM, how CI cancels a job) stop the run with exit 2, and the throwaway
-/// cluster is stopped and its directory removed.
-#[test]
-fn interrupted_runs_clean_up_their_cluster() {
-    for signal in [libc::SIGINT, libc::SIGTERM] {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        // The cluster directory is made in TMPDIR, which the server user must be able to enter.
-        std::fs::set_permissions(
-            tmp.path(),
-            std::os::unix::fs::PermissionsExt::from_mode(0o777),
-        )
-        .expect("chmod");
-        // A slow migration keeps the run busy while the signal arrives.
-        let slow = write(tmp.path(), "slow.sql", "SELECT pg_sleep(30);\n");
-        let policy = write(
-            tmp.path(),
-            "p.toml",
-            &format!(
-                "[targets.a]\nsql = {:?}\n[targets.b]\nsql = {:?}\n[[check]]\nexpected = \"a\"\nactual = \"b\"\n",
-                slow.display().to_string(),
-                quickstart().join("expected.sql").display().to_string()
-            ),
-        );
-        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pgdrift"))
-            .args(["check", "--policy"])
-            .arg(&policy)
-            .env("TMPDIR", tmp.path())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        let cluster_dir = || {
-            std::fs::read_dir(tmp.path())
-                .expect("read tmp")
-                .flatten()
-                .any(|e| {
-                    e.file_name()
-                        .to_string_lossy()
-                        .starts_with("pgdrift-cluster-")
-                })
-        };
-        let started = std::time::Instant::now();
-        while !cluster_dir() && started.elapsed() < std::time::Duration::from_secs(20) {
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        assert!(cluster_dir(), "the run never started its cluster");
-        std::thread::sleep(std::time::Duration::from_millis(1500));
-        // SAFETY: signalling our own child.
-        unsafe { libc::kill(child.id() as libc::pid_t, signal) };
-        let out = child.wait_with_output().expect("wait");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{stderr}");
-        assert!(stderr.contains("interrupted"), "{stderr}");
-        assert!(!cluster_dir(), "the cluster directory was left behind");
-    }
-}
-
 // A subscription's connection string can hold a password: pgdrift never reads it, so it reaches
 // no finding, report, snapshot or plan (the subscription is compared by name and publications).
 #[tokio::test]

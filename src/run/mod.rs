@@ -136,6 +136,8 @@ pub async fn run_checks(
     let all: Vec<&policy::Check> = policy.checks.iter().collect();
     let singles = single_targets(policy, &all);
     let schemas = source::read_targets(&singles, env).await;
+    // What was read is worth a report: a signal from now on stops the comparing, not the run.
+    crate::interrupt::observe();
     let relations: report::Relations = timings::time("report (foreign keys)", || {
         schemas
             .iter()
@@ -164,6 +166,10 @@ pub async fn run_checks(
             let Some(target) = policy.targets.get(name) else {
                 continue;
             };
+            if let Some(signal) = crate::interrupt::raised() {
+                members.push(Err((name.clone(), crate::interrupt::not_compared(signal))));
+                continue;
+            }
             members.extend(expand(target, env).await);
         }
         let is_fleet = is_fleet(policy, check, members.len());
@@ -175,6 +181,13 @@ pub async fn run_checks(
             in_shard(&options, &check.name, name)
         });
         let total = members.len();
+        let member_names: Vec<String> = members
+            .iter()
+            .map(|m| match m {
+                Ok(m) => m.name.clone(),
+                Err((name, _)) => name.clone(),
+            })
+            .collect();
         let template = match &expected {
             Ok(e) => template_schema(check, &e.schema),
             Err(_) => Ok(String::new()),
@@ -243,7 +256,27 @@ pub async fn run_checks(
         let mut results: Vec<(String, Outcome, Option<crate::evaluate::Fix>)> =
             Vec::with_capacity(total);
         let mut drifted = 0;
-        while let Some((name, comparison)) = stream.next().await {
+        loop {
+            let next = tokio::select! {
+                biased;
+                signal = crate::interrupt::wait() => Err(signal),
+                next = stream.next() => Ok(next),
+            };
+            let (name, comparison) = match next {
+                Ok(Some(next)) => next,
+                Ok(None) => break,
+                Err(signal) => {
+                    // Reads in flight are dropped (their cleanups run before the process
+                    // exits); what was not compared says so.
+                    for name in &member_names {
+                        if !results.iter().any(|(done, _, _)| done == name) {
+                            let errors = vec![crate::interrupt::not_compared(signal)];
+                            results.push((name.clone(), Outcome::Failed { errors }, None));
+                        }
+                    }
+                    break;
+                }
+            };
             let (outcome, fix) = match comparison {
                 Ok((comparison, fix)) => (timings::time("judge", || judge.check(comparison)), fix),
                 Err(errors) => (Outcome::Failed { errors }, None),

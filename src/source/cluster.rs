@@ -7,11 +7,19 @@
 //! server runs in its own session (terminal Ctrl-C reaches only pgdrift, which stops it in order)
 //! and is told to quit if the thread that started it dies, so a killed pgdrift leaves no server
 //! behind. Drop stops the server and removes the directory.
+//!
+//! A killed pgdrift (`kill -9`) cannot remove its directory, so each run holds an exclusive
+//! `flock` on a lock file inside it for the cluster's whole life (the kernel releases it when the
+//! process dies, also across pid namespaces sharing one `/tmp`), and `remove_leftovers` removes
+//! the directories whose lock nobody holds.
 
 use std::ffi::OsString;
 use std::fmt;
-use std::io::Read;
+use std::fs::File;
+use std::io::{Read, Write};
 use std::net::TcpListener;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -21,6 +29,12 @@ use std::time::{Duration, Instant};
 
 /// The superuser of a throwaway cluster.
 pub const SUPERUSER: &str = "postgres";
+
+/// How the temporary directory of every throwaway cluster begins.
+const DIR_PREFIX: &str = "pgdrift-cluster-";
+
+/// The lock file inside a cluster directory, locked by the run that owns the cluster.
+const LOCK_FILE: &str = "pgdrift.lock";
 
 #[derive(Debug)]
 pub struct ClusterError(String);
@@ -55,6 +69,8 @@ pub struct ClusterOptions {
 /// A running throwaway cluster.
 pub struct Cluster {
     dir: Option<tempfile::TempDir>,
+    /// Held locked until the directory is gone.
+    lock: Option<File>,
     port: u16,
     stop: Option<mpsc::Sender<()>>,
     keeper: Option<JoinHandle<()>>,
@@ -82,9 +98,10 @@ impl Cluster {
         };
         let runner = Runner::for_current_user()?;
         let dir = tempfile::Builder::new()
-            .prefix("pgdrift-cluster-")
+            .prefix(DIR_PREFIX)
             .tempdir()
             .map_err(|e| err(format!("cannot create a temporary directory: {e}")))?;
+        let lock = lock_directory(dir.path())?;
         runner.give(dir.path())?;
         let data = dir.path().join("data");
 
@@ -121,6 +138,7 @@ impl Cluster {
                 Ok((stop, keeper)) => {
                     return Ok(Cluster {
                         dir: Some(dir),
+                        lock: Some(lock),
                         port,
                         stop: Some(stop),
                         keeper: Some(keeper),
@@ -180,7 +198,115 @@ impl Drop for Cluster {
         if let Some(dir) = self.dir.take() {
             let _ = dir.close();
         }
+        // Unlocked only now that the directory is gone.
+        drop(self.lock.take());
     }
+}
+
+/// Create the lock file of a new cluster directory and lock it. It is locked under another
+/// name and then renamed into place, so a run sweeping leftovers never finds it unlocked while
+/// its owner lives.
+fn lock_directory(dir: &Path) -> Result<File, ClusterError> {
+    let staging = dir.join(format!("{LOCK_FILE}.new"));
+    let mut file = File::create(&staging)
+        .map_err(|e| err(format!("cannot create {}: {e}", staging.display())))?;
+    file.lock()
+        .map_err(|e| err(format!("cannot lock {}: {e}", staging.display())))?;
+    // For whoever finds the directory: what it is (the lock says whether it is still in use).
+    let _ = writeln!(
+        file,
+        "pgdrift throwaway cluster of process {}; removed by the next pgdrift run once unlocked",
+        std::process::id()
+    );
+    let path = dir.join(LOCK_FILE);
+    std::fs::rename(&staging, &path)
+        .map_err(|e| err(format!("cannot create {}: {e}", path.display())))?;
+    Ok(file)
+}
+
+/// What `remove_leftovers` did with a cluster directory an earlier run left behind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Leftover {
+    /// Nobody held its lock and no server answered in it: removed.
+    Removed(PathBuf),
+    /// Nobody holds its lock, but a server still answers on its socket: left alone (it is not
+    /// ours to stop; its owner's death normally stops it, and a later run removes the rest).
+    ServerRunning(PathBuf),
+    /// Nobody holds its lock, but removing it failed.
+    NotRemoved(PathBuf, String),
+}
+
+/// Remove the throwaway cluster directories that dead runs left in the temporary directory.
+pub fn remove_leftovers() -> Vec<Leftover> {
+    remove_leftovers_in(&std::env::temp_dir())
+}
+
+/// Remove the cluster directories in `parent` whose owner is gone. A directory is touched only
+/// when it is a real directory (not a link) named like ours, holding a lock file that this user
+/// created and nobody holds locked; the lock stays held while the directory is removed, so two
+/// sweeping runs never race.
+pub fn remove_leftovers_in(parent: &Path) -> Vec<Leftover> {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    let mut outcomes = Vec::new();
+    for entry in entries.flatten() {
+        if !entry.file_name().to_string_lossy().starts_with(DIR_PREFIX) {
+            continue;
+        }
+        let dir = entry.path();
+        let is_dir = std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_dir());
+        if !is_dir {
+            continue;
+        }
+        let Some(_lock) = take_abandoned_lock(&dir) else {
+            continue;
+        };
+        if server_answers_in(&dir) {
+            outcomes.push(Leftover::ServerRunning(dir));
+            continue;
+        }
+        match std::fs::remove_dir_all(&dir) {
+            Ok(()) => outcomes.push(Leftover::Removed(dir)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => outcomes.push(Leftover::NotRemoved(dir, e.to_string())),
+        }
+    }
+    outcomes
+}
+
+/// The lock of a cluster directory, locked by us, when it is pgdrift's (made by this user) and
+/// its owner no longer holds it.
+fn take_abandoned_lock(dir: &Path) -> Option<File> {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(dir.join(LOCK_FILE))
+        .ok()?;
+    let meta = file.metadata().ok()?;
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    if !meta.is_file() || meta.uid() != me {
+        return None;
+    }
+    file.try_lock().ok()?;
+    Some(file)
+}
+
+/// Whether a server accepts connections on a socket in the directory (the socket directory of
+/// a throwaway cluster is the cluster directory). Asked through the socket rather than by the
+/// pid in `postmaster.pid`, which means nothing in another pid namespace.
+fn server_answers_in(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with(".s.PGSQL.") && !name.ends_with(".lock")
+        })
+        .any(|e| UnixStream::connect(e.path()).is_ok())
 }
 
 /// Find the folder holding `initdb` and `postgres`: `PGDRIFT_PG_BINDIR`, then `PATH`, then
@@ -473,4 +599,76 @@ fn read_tail(path: &Path) -> String {
     }
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(20)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn make_dir(parent: &Path, name: &str) -> PathBuf {
+        let dir = parent.join(name);
+        std::fs::create_dir(&dir).expect("mkdir");
+        std::fs::write(dir.join("PG_VERSION"), "17\n").expect("write");
+        dir
+    }
+
+    /// A lock file as a killed run leaves it: present, locked by nobody.
+    fn abandoned(parent: &Path, name: &str) -> PathBuf {
+        let dir = make_dir(parent, name);
+        drop(lock_directory(&dir).expect("lock"));
+        dir
+    }
+
+    #[test]
+    fn only_pgdrift_directories_nobody_holds_are_removed() {
+        let parent = tempfile::tempdir().expect("tempdir");
+        let parent = parent.path();
+        let dead = abandoned(parent, "pgdrift-cluster-dead");
+        let unmarked = make_dir(parent, "pgdrift-cluster-unmarked");
+        let live = make_dir(parent, "pgdrift-cluster-live");
+        let _held = lock_directory(&live).expect("lock");
+        let not_ours = abandoned(parent, "something-else");
+        let elsewhere = tempfile::tempdir().expect("tempdir");
+        let target = abandoned(elsewhere.path(), "pgdrift-cluster-target");
+        let link = parent.join("pgdrift-cluster-link");
+        std::os::unix::fs::symlink(&target, &link).expect("symlink");
+
+        let outcomes = remove_leftovers_in(parent);
+
+        assert_eq!(outcomes, vec![Leftover::Removed(dead.clone())]);
+        assert!(!dead.exists());
+        for kept in [&unmarked, &live, &not_ours, &target, &link] {
+            assert!(kept.exists(), "{} was touched", kept.display());
+        }
+        assert!(target.join(LOCK_FILE).exists());
+    }
+
+    #[test]
+    fn a_directory_whose_server_still_answers_is_left_alone() {
+        let parent = tempfile::tempdir().expect("tempdir");
+        let dir = abandoned(parent.path(), "pgdrift-cluster-serving");
+        let listener =
+            std::os::unix::net::UnixListener::bind(dir.join(".s.PGSQL.5432")).expect("bind");
+        assert_eq!(
+            remove_leftovers_in(parent.path()),
+            vec![Leftover::ServerRunning(dir.clone())]
+        );
+        assert!(dir.exists());
+        // Once the server is gone (its socket file stays behind), the directory goes.
+        drop(listener);
+        assert_eq!(
+            remove_leftovers_in(parent.path()),
+            vec![Leftover::Removed(dir.clone())]
+        );
+        assert!(!dir.exists());
+    }
+
+    #[test]
+    fn a_running_cluster_holds_its_lock() {
+        let cluster = Cluster::start().expect("start cluster");
+        let dir = cluster.data_dir().parent().expect("parent").to_path_buf();
+        assert!(take_abandoned_lock(&dir).is_none());
+        drop(cluster);
+        assert!(!dir.exists());
+    }
 }

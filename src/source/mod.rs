@@ -4,6 +4,7 @@
 //! then read the same way. All targets of a run are read concurrently.
 
 pub mod apply;
+pub mod cleanup;
 pub mod cluster;
 pub mod conninfo;
 pub mod lazy_tls;
@@ -58,7 +59,7 @@ pub type Env = dyn Fn(&str) -> Option<String> + Send + Sync;
 
 /// Read every target concurrently. SQL targets without `scratch_url` share one throwaway
 /// cluster, which is stopped and removed before this returns (or when the future is dropped,
-/// e.g. on Ctrl-C).
+/// e.g. on a signal).
 pub async fn read_targets(
     targets: &[&Target],
     env: &Env,
@@ -73,7 +74,7 @@ pub async fn read_targets(
         )
     });
     let cluster = if needs_cluster {
-        match tokio::task::spawn_blocking(Cluster::start).await {
+        match tokio::task::spawn_blocking(start_cluster).await {
             Ok(Ok(c)) => Some(Ok(c)),
             Ok(Err(e)) => Some(Err(format!(
                 "cannot start a local PostgreSQL to apply the SQL files: {e}"
@@ -83,10 +84,10 @@ pub async fn read_targets(
     } else {
         None
     };
-    let reads = targets.iter().enumerate().map(|(i, target)| {
+    let reads = targets.iter().map(|target| {
         let cluster = cluster.as_ref();
         async move {
-            let result = read_target(target, i, cluster, env).await;
+            let result = read_target(target, cluster, env).await;
             (
                 target.name.clone(),
                 result.map(Arc::new).map_err(|message| SourceError {
@@ -104,9 +105,30 @@ pub async fn read_targets(
     results
 }
 
+/// Start the shared throwaway cluster, first removing the ones killed runs left behind (a run
+/// that starts a cluster is the one that can tell: it knows what a live one looks like).
+fn start_cluster() -> Result<Cluster, cluster::ClusterError> {
+    for leftover in cluster::remove_leftovers() {
+        match leftover {
+            cluster::Leftover::Removed(dir) => crate::stderrln!(
+                "pgdrift: removed {}, a throwaway cluster an earlier run left behind",
+                dir.display()
+            ),
+            cluster::Leftover::ServerRunning(dir) => crate::stderrln!(
+                "pgdrift: left {} alone: an earlier run left it, but its server still runs",
+                dir.display()
+            ),
+            cluster::Leftover::NotRemoved(dir, e) => crate::stderrln!(
+                "pgdrift: cannot remove {}, a throwaway cluster an earlier run left behind: {e}",
+                dir.display()
+            ),
+        }
+    }
+    Cluster::start()
+}
+
 async fn read_target(
     target: &Target,
-    index: usize,
     cluster: Option<&Result<Cluster, String>>,
     env: &Env,
 ) -> Result<ReadSchema, String> {
@@ -167,7 +189,9 @@ async fn read_target(
                 (None, Some(Err(e))) => return Err(e.clone()),
                 (None, None) => return Err("no scratch server for SQL files".into()),
             };
-            sql_files::read(&target.name, &sql.files, &server, index, &scope).await
+            // Leftovers of dead runs live on servers that outlive runs, not on a fresh cluster.
+            let drop_leftovers = sql.scratch_url.is_some();
+            sql_files::read(&target.name, &sql.files, &server, drop_leftovers, &scope).await
         }
     }
 }

@@ -1,8 +1,16 @@
 //! SQL-file targets: create a scratch database, run the files into it statement by statement
 //! (as `psql -f` would, so statements that refuse to run inside a transaction block work), read
 //! its schema, and drop it.
+//!
+//! Scratch databases are named with a random key, so concurrent runs on one server never collide
+//! (process ids repeat across CI containers), and are marked with a comment, so pgdrift knows its
+//! own. The admin session holds a session advisory lock on the key from before CREATE DATABASE
+//! until after DROP DATABASE: a scratch database whose lock nobody holds and to which nobody is
+//! connected belongs to a run that died (`kill -9`), and the next run on that server drops it.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::catalog::{self, Scope};
 use crate::policy::line_column;
@@ -12,37 +20,36 @@ use super::conninfo::{self, ConnInfo};
 use super::locations::Locations;
 use super::{CONNECT_TIMEOUT, ReadSchema};
 
-/// Apply `files` to a fresh database on `server` and read its schema. `index` keeps the scratch
-/// database names of concurrent targets apart; `target` names the target in `--timings` (the
-/// loading and the reading are timed apart).
+const NAME_PREFIX: &str = "pgdrift_scratch_";
+
+/// How the comment on every scratch database begins.
+const MARK: &str = "pgdrift scratch database";
+
+/// Apply `files` to a fresh database on `server` and read its schema. With `drop_leftovers` (a
+/// `scratch_url` server, not a throwaway cluster), scratch databases that dead runs left on the
+/// server are dropped first. `target` names the target in `--timings` (the loading and the
+/// reading are timed apart).
 pub(super) async fn read(
     target: &str,
     files: &[PathBuf],
     server: &ConnInfo,
-    index: usize,
+    drop_leftovers: bool,
     scope: &Scope,
 ) -> Result<ReadSchema, String> {
     let admin = conninfo::connect(server, "pgdrift", CONNECT_TIMEOUT)
         .await
         .map_err(|e| format!("scratch server: {e}"))?;
-    let name = format!("pgdrift_scratch_{}_{}", std::process::id(), index);
-    let quoted = crate::model::quote_ident(&name);
-    // DROP/CREATE DATABASE refuse to run in a transaction block: one statement per call.
-    admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {quoted}"))
-        .await
-        .map_err(|e| format!("scratch server: cannot drop {name}: {}", db_message(&e)))?;
-    admin
-        .batch_execute(&format!("CREATE DATABASE {quoted} TEMPLATE template0"))
-        .await
-        .map_err(|e| {
-            format!(
-                "scratch server: cannot create a scratch database ({}); the role needs CREATEDB",
-                db_message(&e)
-            )
-        })?;
+    if drop_leftovers && first_visit(server) {
+        for name in drop_abandoned(&admin).await {
+            crate::stderrln!(
+                "pgdrift: dropped {name}, a scratch database an earlier run left on the scratch \
+                 server"
+            );
+        }
+    }
+    let scratch = ScratchDatabase::create(admin).await?;
     let result = async {
-        let scratch = server.clone().with_database(&name);
+        let scratch = server.clone().with_database(scratch.name());
         let client = conninfo::connect(&scratch, "pgdrift", CONNECT_TIMEOUT)
             .await
             .map_err(|e| format!("scratch database: {e}"))?;
@@ -65,10 +72,199 @@ pub(super) async fn read(
         })
     }
     .await;
+    scratch.drop_now().await;
+    result
+}
+
+/// A scratch database and the admin session that guards it. Dropped with `drop_now`; when the
+/// future holding it is dropped instead (a signal), `Drop` hands the DROP to the cleanups `main`
+/// awaits before exiting.
+struct ScratchDatabase {
+    name: String,
+    admin: Option<tokio_postgres::Client>,
+}
+
+impl ScratchDatabase {
+    async fn create(admin: tokio_postgres::Client) -> Result<ScratchDatabase, String> {
+        let mut key = None;
+        // A key another session holds (as good as impossible) is simply not used.
+        for _ in 0..3 {
+            let candidate = random_key();
+            let locked: bool = admin
+                .query_one("SELECT pg_catalog.pg_try_advisory_lock($1)", &[&candidate])
+                .await
+                .map_err(|e| {
+                    format!(
+                        "scratch server: cannot take an advisory lock to guard the scratch \
+                         database ({})",
+                        db_message(&e)
+                    )
+                })?
+                .get(0);
+            if locked {
+                key = Some(candidate);
+                break;
+            }
+        }
+        let Some(key) = key else {
+            return Err("scratch server: no free advisory lock key for a scratch database".into());
+        };
+        // From here on, every way out drops the database (IF EXISTS: CREATE may not get far).
+        let scratch = ScratchDatabase {
+            name: scratch_name(key),
+            admin: Some(admin),
+        };
+        let Some(admin) = &scratch.admin else {
+            return Err("scratch server: the admin session is gone".into());
+        };
+        let quoted = crate::model::quote_ident(&scratch.name);
+        // CREATE DATABASE refuses to run in a transaction block: one statement per call.
+        admin
+            .batch_execute(&format!("CREATE DATABASE {quoted} TEMPLATE template0"))
+            .await
+            .map_err(|e| {
+                format!(
+                    "scratch server: cannot create a scratch database ({}); the role needs \
+                     CREATEDB",
+                    db_message(&e)
+                )
+            })?;
+        // The mark is what lets a later run recognise a leftover as ours; without it (a
+        // server that refuses comments) the database is still dropped at the end of this run.
+        let _ = admin.batch_execute(&mark_statement(&scratch.name)).await;
+        Ok(scratch)
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    async fn drop_now(mut self) {
+        if let Some(admin) = self.admin.take() {
+            drop_database(admin, self.name.clone()).await;
+        }
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        if let Some(admin) = self.admin.take() {
+            super::cleanup::defer(drop_database(admin, self.name.clone()));
+        }
+    }
+}
+
+/// Drop the database (FORCE: a session of ours may still be in it, e.g. a statement the signal
+/// interrupted), then end the admin session, which releases the advisory lock.
+async fn drop_database(admin: tokio_postgres::Client, name: String) {
+    let quoted = crate::model::quote_ident(&name);
     let _ = admin
         .batch_execute(&format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
         .await;
-    result
+}
+
+/// A random key for a scratch database: its advisory lock, and the hex in its name. Std's
+/// `RandomState` is seeded from the operating system's random source, and the time and process
+/// id go in as well. Positive, so its hex and its lock read back the same.
+fn random_key() -> i64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    hasher.write_u128(now);
+    hasher.write_u32(std::process::id());
+    (hasher.finish() >> 1) as i64
+}
+
+fn scratch_name(key: i64) -> String {
+    format!("{NAME_PREFIX}{key:016x}")
+}
+
+/// The key in a scratch database's name, when the name is one `scratch_name` makes.
+fn key_of(name: &str) -> Option<i64> {
+    let hex = name.strip_prefix(NAME_PREFIX)?;
+    if hex.len() != 16 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    i64::try_from(u64::from_str_radix(hex, 16).ok()?).ok()
+}
+
+/// `COMMENT ON DATABASE` with pgdrift's mark and the server's time of creation.
+fn mark_statement(name: &str) -> String {
+    // The name is ours (prefix and hex digits): safe inside the literal.
+    format!(
+        "DO $$BEGIN EXECUTE pg_catalog.format('COMMENT ON DATABASE %I IS %L', '{name}', \
+         '{MARK}, created ' || pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC', \
+         'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') || ' by a pgdrift run; dropped when the run ends, \
+         or by a later run once nobody uses it'); END$$"
+    )
+}
+
+/// Whether this process has not yet looked for leftovers on `server` (one look per server
+/// and run is enough, however many targets use it).
+fn first_visit(server: &ConnInfo) -> bool {
+    static VISITED: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+    let mut visited = VISITED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    visited
+        .get_or_insert_with(HashSet::new)
+        .insert(server.describe())
+}
+
+/// Drop the scratch databases of dead runs: marked as pgdrift's, named with a key, owned by a
+/// role we belong to, nobody connected, and nobody holding the key's advisory lock. Gives the
+/// names dropped; a failure just leaves a leftover for a later run.
+async fn drop_abandoned(admin: &tokio_postgres::Client) -> Vec<String> {
+    // Candidates first, locks second: a live run takes its lock before it creates its database,
+    // so any database listed here already had its lock taken when the locks are read.
+    let Ok(candidates) = admin
+        .query(
+            "SELECT d.datname::text FROM pg_catalog.pg_database d \
+             WHERE d.datname LIKE 'pgdrift\\_scratch\\_%' \
+               AND pg_catalog.shobj_description(d.oid, 'pg_database') LIKE $1 \
+               AND pg_catalog.pg_has_role(d.datdba, 'MEMBER') \
+               AND NOT EXISTS (SELECT FROM pg_catalog.pg_stat_activity a WHERE a.datid = d.oid)",
+            &[&format!("{MARK},%")],
+        )
+        .await
+    else {
+        return Vec::new();
+    };
+    let Ok(locks) = admin
+        .query(
+            // A bigint key is held as classid (high half), objid (low half), objsubid 1.
+            "SELECT (l.classid::int8 << 32) | l.objid::int8 FROM pg_catalog.pg_locks l \
+             WHERE l.locktype = 'advisory' AND l.objsubid = 1",
+            &[],
+        )
+        .await
+    else {
+        return Vec::new();
+    };
+    let held: HashSet<i64> = locks.iter().map(|r| r.get::<_, i64>(0)).collect();
+    let mut dropped = Vec::new();
+    for row in candidates {
+        let name: String = row.get(0);
+        let Some(key) = key_of(&name) else {
+            continue;
+        };
+        if held.contains(&key) {
+            continue;
+        }
+        // No FORCE: should anybody have connected since, the drop fails and the database stays.
+        let quoted = crate::model::quote_ident(&name);
+        if admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {quoted}"))
+            .await
+            .is_ok()
+        {
+            dropped.push(name);
+        }
+    }
+    dropped
 }
 
 async fn apply_file(
@@ -140,5 +336,37 @@ fn db_message(e: &tokio_postgres::Error) -> String {
             s
         }
         None => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scratch_names_are_unique_and_carry_their_key() {
+        let keys: HashSet<i64> = (0..1000).map(|_| random_key()).collect();
+        assert_eq!(keys.len(), 1000);
+        for key in keys {
+            assert!(key >= 0);
+            let name = scratch_name(key);
+            assert!(name.len() <= 63, "{name}");
+            assert_eq!(key_of(&name), Some(key), "{name}");
+        }
+    }
+
+    #[test]
+    fn only_names_pgdrift_makes_have_a_key() {
+        for name in [
+            "pgdrift_scratch_1234_0",
+            "pgdrift_scratch_00000000000000zz",
+            "pgdrift_scratch_00000000000000AB",
+            "pgdrift_scratch_ffffffffffffffff",
+            "pgdrift_scratch_0000000000000000x",
+            "app_00000000000000ab",
+        ] {
+            assert_eq!(key_of(name), None, "{name}");
+        }
+        assert_eq!(key_of("pgdrift_scratch_00000000000000ab"), Some(0xab));
     }
 }
