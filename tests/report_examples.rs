@@ -154,3 +154,38 @@ fn readme_points_at_every_example() {
         assert!(readme.contains(path), "README.md does not mention {path}");
     }
 }
+
+/// `cargo install pgdrift` by bare name installs another project's crate from crates.io (with
+/// the job's database secrets in its environment): every example and document installs from a
+/// path or from this repository.
+#[test]
+fn nothing_installs_pgdrift_by_its_bare_crate_name() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("README.md"), root.join("action.yml")];
+    let mut dirs = vec![root.join("examples")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read examples") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    let mut installs = 0;
+    for file in &files {
+        let Ok(text) = std::fs::read_to_string(file) else {
+            continue;
+        };
+        for line in text.lines().filter(|l| l.contains("cargo install")) {
+            installs += 1;
+            assert!(
+                line.contains("--path") || line.contains("--git"),
+                "{} installs by the bare crate name: {line}",
+                file.display()
+            );
+        }
+    }
+    assert!(installs >= 3, "the examples install pgdrift somewhere");
+}

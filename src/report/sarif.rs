@@ -54,7 +54,8 @@ struct Driver {
     name: &'static str,
     version: &'static str,
     semantic_version: &'static str,
-    information_uri: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    information_uri: Option<&'static str>,
     rules: Vec<Rule>,
 }
 
@@ -289,17 +290,12 @@ pub fn render(ctx: &Context) -> String {
     out
 }
 
-/// The crate's repository or homepage from Cargo.toml, or its page on the registry.
-fn information_uri() -> &'static str {
+/// The crate's repository or homepage from Cargo.toml; none when neither is set (the registry
+/// page of the name would be another crate's: `pgdrift` on crates.io is not this project).
+fn information_uri() -> Option<&'static str> {
     const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
     const HOMEPAGE: &str = env!("CARGO_PKG_HOMEPAGE");
-    if !REPOSITORY.is_empty() {
-        REPOSITORY
-    } else if !HOMEPAGE.is_empty() {
-        HOMEPAGE
-    } else {
-        concat!("https://crates.io/crates/", env!("CARGO_PKG_NAME"))
-    }
+    [REPOSITORY, HOMEPAGE].into_iter().find(|u| !u.is_empty())
 }
 
 fn level(s: Severity) -> &'static str {
