@@ -384,3 +384,93 @@ async fn a_dropped_session_ends_its_connection_task_on_a_stopped_server() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// `apply` whose DDL statement meets a stopped backend gives up `--statement-timeout` plus 15 s
+/// later, says that nothing was committed, and indeed nothing was: the server rolls back once
+/// it runs again and finds the connection gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_gives_up_on_a_stopped_backend_and_commits_nothing() {
+    let cluster = start();
+    let mut stopped = Resume(Vec::new());
+    databases(&cluster, &["app_expected", "app_actual"]).await;
+    admin(&cluster, "app_expected")
+        .await
+        .batch_execute("ALTER TABLE t ADD COLUMN added int")
+        .await
+        .expect("expected schema");
+    // ADD COLUMN needs ACCESS EXCLUSIVE; the reads before it need only ACCESS SHARE, which
+    // this lock lets through. So the apply waits at its DDL statement.
+    let locker = admin(&cluster, "app_actual").await;
+    locker
+        .batch_execute("BEGIN; LOCK TABLE t IN ACCESS SHARE MODE")
+        .await
+        .expect("lock");
+    let watcher = admin(&cluster, "postgres").await;
+    let started = Instant::now();
+    let child = pgdrift(&[
+        "apply",
+        &cluster.url("app_expected"),
+        &cluster.url("app_actual"),
+        "--yes",
+        "--statement-timeout",
+        "2s",
+        "--read-timeout",
+        "5s",
+    ]);
+    let (backend, child) = wait_for_backend(
+        &watcher,
+        "SELECT pid FROM pg_catalog.pg_stat_activity WHERE application_name = 'pgdrift' \
+         AND datname = 'app_actual' AND wait_event_type = 'Lock' AND query LIKE '%ADD COLUMN%'",
+        child,
+    )
+    .await
+    .expect("apply waits at ADD COLUMN");
+    stopped.stop(backend);
+    locker.batch_execute("ROLLBACK").await.expect("unlock");
+
+    let (out, elapsed) = finish(child, started).await;
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(elapsed < BOUND, "{elapsed:?}");
+    for part in [
+        "step `create column public.t.added`",
+        "did not answer within 17s (--statement-timeout plus 15s)",
+        "Nothing was committed",
+    ] {
+        assert!(all.contains(part), "{part:?} not in the output:\n{all}");
+    }
+
+    // Resumed, the backend finds its client gone and rolls back.
+    drop(stopped);
+    let resumed = Instant::now();
+    loop {
+        let left = watcher
+            .query(
+                "SELECT 1 FROM pg_catalog.pg_stat_activity WHERE pid = $1",
+                &[&backend],
+            )
+            .await
+            .expect("pg_stat_activity");
+        if left.is_empty() {
+            break;
+        }
+        assert!(resumed.elapsed() < BOUND, "the resumed backend lives on");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let columns = admin(&cluster, "app_actual")
+        .await
+        .query(
+            "SELECT attname::text FROM pg_catalog.pg_attribute \
+             WHERE attrelid = 'public.t'::regclass AND attnum > 0 AND NOT attisdropped \
+             ORDER BY attnum",
+            &[],
+        )
+        .await
+        .expect("columns");
+    let names: Vec<String> = columns.iter().map(|r| r.get(0)).collect();
+    assert_eq!(names, ["id", "n"], "nothing of the apply was committed");
+}

@@ -235,6 +235,15 @@ async fn answered<T>(
     }
 }
 
+impl ApplyError {
+    /// Whether the server may still answer, so that cleanup (ROLLBACK, unlock) is worth
+    /// sending. After a deadline it is not: the connection is dropped instead, and the server
+    /// rolls back and unlocks when it finds it gone.
+    fn still_answering(&self) -> bool {
+        !matches!(self, ApplyError::NoAnswer { .. })
+    }
+}
+
 /// Cleanup after a failure: bounded, and its own failure is not the one to report.
 async fn cleanup(client: &Client, sql: &str) {
     let _ = tokio::time::timeout(CLEANUP_TIMEOUT, client.batch_execute(sql)).await;
@@ -269,60 +278,67 @@ pub async fn prechecks(
     if checks.is_empty() {
         return Ok(Vec::new());
     }
-    let result = super::within(read_timeout, "starting the pre-checks", async {
-        client
-            .batch_execute(
-                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
+    let asked = ask_prechecks(client, &checks, read_timeout).await;
+    if asked.as_ref().is_err_and(|e| !e.still_answering()) {
+        return asked.map_err(|e| e.to_string());
+    }
+    cleanup(client, "ROLLBACK").await;
+    asked.map_err(|e| e.to_string())
+}
+
+async fn ask_prechecks(
+    client: &Client,
+    checks: &[&PreCheck],
+    read_timeout: Option<Duration>,
+) -> Result<Vec<CheckResult>, ApplyError> {
+    let before = Unanswered::BeforeCommit;
+    answered(
+        read_timeout,
+        READ_TIMEOUT,
+        "starting the pre-checks",
+        before,
+        async {
+            client
+                .batch_execute(
+                    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
                  SET LOCAL statement_timeout = '60s'; SET LOCAL lock_timeout = '5s'; \
                  SET LOCAL application_name = 'pgdrift'",
-            )
-            .await
-            .map_err(|e| db_error(&e))
-    })
-    .await;
-    if let Err(e) = result {
-        cleanup(client, "ROLLBACK").await;
-        return Err(e);
-    }
-    let mut out = Vec::new();
-    let total = checks.len();
-    for (i, check) in checks.into_iter().enumerate() {
-        let stage = format!("pre-check {} of {total}", i + 1);
-        let answer = super::within(read_timeout, &stage, async {
-            client
-                .batch_execute("SAVEPOINT pgdrift_check")
+                )
                 .await
-                .map_err(|e| db_error(&e))?;
+                .map_err(|e| ApplyError::Database(db_error(&e)))
+        },
+    )
+    .await?;
+    let mut out = Vec::new();
+    for (i, check) in checks.iter().enumerate() {
+        let stage = format!("pre-check {} of {}", i + 1, checks.len());
+        let result = answered(read_timeout, READ_TIMEOUT, &stage, before, async {
+            let savepoint = |sql| async move {
+                client
+                    .batch_execute(sql)
+                    .await
+                    .map_err(|e| ApplyError::Database(db_error(&e)))
+            };
+            savepoint("SAVEPOINT pgdrift_check").await?;
             let result = one_check(client, check).await;
-            let restore = match result {
+            savepoint(match result {
                 Ok(_) => "RELEASE SAVEPOINT pgdrift_check",
                 Err(_) => "ROLLBACK TO SAVEPOINT pgdrift_check",
-            };
-            client
-                .batch_execute(restore)
-                .await
-                .map_err(|e| db_error(&e))?;
+            })
+            .await?;
             Ok(result)
         })
-        .await;
-        let result = match answer {
-            Ok(result) => result,
-            Err(e) => {
-                cleanup(client, "ROLLBACK").await;
-                return Err(e);
-            }
-        };
+        .await?;
         let (ok, detail) = match result {
             Ok(answer) => answer,
             Err(message) => (false, format!("could not check: {message}")),
         };
         out.push(CheckResult {
-            check: check.clone(),
+            check: (*check).clone(),
             ok,
             detail,
         });
     }
-    cleanup(client, "ROLLBACK").await;
     Ok(out)
 }
 
@@ -469,11 +485,17 @@ pub async fn execute(
         return Err(ApplyError::Busy);
     }
     let result = execute_locked(client, plan, actual, planned_from, scope, options, leftover).await;
-    cleanup(
-        client,
-        &format!("SELECT pg_catalog.pg_advisory_unlock({LOCK_KEY})"),
-    )
-    .await;
+    if result
+        .as_ref()
+        .err()
+        .is_none_or(ApplyError::still_answering)
+    {
+        cleanup(
+            client,
+            &format!("SELECT pg_catalog.pg_advisory_unlock({LOCK_KEY})"),
+        )
+        .await;
+    }
     result
 }
 
@@ -540,7 +562,9 @@ async fn execute_locked(
     )
     .await;
     if let Err(e) = began {
-        cleanup(client, "ROLLBACK").await;
+        if e.still_answering() {
+            cleanup(client, "ROLLBACK").await;
+        }
         return Err(e);
     }
     let run = async {
@@ -614,7 +638,9 @@ async fn execute_locked(
             Ok(applied)
         }
         Err(e) => {
-            cleanup(client, "ROLLBACK").await;
+            if e.still_answering() {
+                cleanup(client, "ROLLBACK").await;
+            }
             Err(e)
         }
     }
@@ -677,7 +703,7 @@ async fn after_commit(
             )
             .await;
             if let Err(e) = ran {
-                if step.object.kind == crate::model::ObjectKind::Index {
+                if step.object.kind == crate::model::ObjectKind::Index && e.still_answering() {
                     let name = crate::model::qualified(
                         step.object.schema.as_deref().unwrap_or_default(),
                         &step.object.name,
