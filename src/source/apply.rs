@@ -73,7 +73,8 @@ impl ApplyOptions {
 pub enum Unanswered {
     /// Nothing was committed (an open transaction is rolled back when the connection goes).
     BeforeCommit,
-    /// The COMMIT itself got no answer.
+    /// A statement that commits on its own got no answer (COMMIT, or a new enum label added
+    /// before the main transaction): it may or may not have taken effect.
     AtCommit,
     /// The main transaction was committed; a step after it got no answer.
     AfterCommit,
@@ -177,8 +178,8 @@ impl std::fmt::Display for ApplyError {
                          the connection closes. Check the server, or raise the limit"
                     }
                     Unanswered::AtCommit => {
-                        "Whether the transaction was committed is unknown: run `pgdrift plan` to \
-                         see what the database holds now"
+                        "Whether it took effect is unknown: run `pgdrift plan` to see what the \
+                         database holds now"
                     }
                     Unanswered::AfterCommit => {
                         "The main transaction was committed; plan again to see what is left"
@@ -526,8 +527,10 @@ async fn execute_locked(
     let mut labels = 0;
     for step in plan.steps.iter().filter(|s| s.phase == Phase::PreCommit) {
         for sql in &step.sql {
+            // Each label commits on its own (and those before it stay).
             let stage = describe(step);
-            answered(statement, STATEMENT_TIMEOUT, &stage, before, async {
+            let own_commit = Unanswered::AtCommit;
+            answered(statement, STATEMENT_TIMEOUT, &stage, own_commit, async {
                 client
                     .batch_execute(sql)
                     .await
