@@ -186,7 +186,8 @@ pub struct ApplyArgs {
     /// How long a statement waits for a lock before the whole apply rolls back.
     #[arg(long, value_name = "DURATION", default_value = "5s")]
     pub lock_timeout: String,
-    /// How long one statement may run (`0`: no limit).
+    /// How long one statement may run (`0`: no limit). The client gives up on a statement
+    /// 15s after this (a server that stopped answering); with `0` it waits as long as it takes.
     #[arg(long, value_name = "DURATION", default_value = "0")]
     pub statement_timeout: String,
     /// Do not keep dropped tables and columns in the backup schema.
@@ -228,6 +229,10 @@ pub struct SnapshotArgs {
     /// Leave out the capture time, so two captures of one schema are byte-identical.
     #[arg(long)]
     pub no_timestamp: bool,
+    /// How long to wait for the server to answer once connected (as for `check`; default
+    /// `75s`, or the policy's `[settings] read_timeout` with --target; `0`: no limit).
+    #[arg(long, value_name = "DURATION", value_parser = parse_read_timeout)]
+    pub read_timeout: Option<ReadTimeout>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -266,6 +271,19 @@ pub struct PolicyOverrides {
     /// The date waivers are checked against (YYYY-MM-DD); default today.
     #[arg(long, value_name = "DATE", hide = true)]
     pub today: Option<String>,
+    /// How long to wait for a server to answer once connected, client-side (each schema read,
+    /// each statement of a SQL file, listing databases), as PostgreSQL writes durations: `75s`
+    /// (the default, or `[settings] read_timeout`), `2min`; `0` waits as long as it takes.
+    #[arg(long, value_name = "DURATION", value_parser = parse_read_timeout)]
+    pub read_timeout: Option<ReadTimeout>,
+}
+
+/// `--read-timeout`: the limit, `None` for `0` (no limit).
+#[derive(Debug, Clone, Copy)]
+pub struct ReadTimeout(pub Option<std::time::Duration>);
+
+fn parse_read_timeout(s: &str) -> Result<ReadTimeout, String> {
+    policy::parse_read_timeout(s).map(ReadTimeout)
 }
 
 /// Where and how to report.
@@ -412,6 +430,9 @@ fn apply_overrides(settings: &mut Settings, o: &PolicyOverrides) -> Result<Date,
                 )));
             }
         }
+    }
+    if let Some(ReadTimeout(timeout)) = o.read_timeout {
+        settings.read_timeout = timeout;
     }
     if let Some(level) = &o.fail_on {
         settings.fail_on = match policy::parse_severity(level) {
@@ -631,6 +652,7 @@ fn merge_command(args: &MergeArgs) -> Result<Status, RunError> {
 /// `pgdrift snapshot`: read one schema and write it as a snapshot file and/or into a history.
 async fn snapshot_command(args: SnapshotArgs) -> Result<(), RunError> {
     let schemas = (!args.schemas.is_empty()).then(|| args.schemas.clone());
+    let mut read_timeout = Some(policy::DEFAULT_READ_TIMEOUT);
     let target = if let Some(name) = &args.target {
         let path = args
             .policy
@@ -648,6 +670,7 @@ async fn snapshot_command(args: SnapshotArgs) -> Result<(), RunError> {
         if schemas.is_some() {
             target.schemas = schemas;
         }
+        read_timeout = policy.settings.read_timeout;
         target
     } else {
         let source = match &args.url {
@@ -678,7 +701,8 @@ async fn snapshot_command(args: SnapshotArgs) -> Result<(), RunError> {
         }
     };
     let env: &source::Env = &process_env;
-    let read = source::read_targets(&[&target], env)
+    let read_timeout = args.read_timeout.map_or(read_timeout, |ReadTimeout(t)| t);
+    let read = source::read_targets(&[&target], env, read_timeout)
         .await
         .remove(&target.name)
         .unwrap_or_else(|| {
@@ -996,7 +1020,7 @@ async fn apply_command(args: &ApplyArgs) -> Result<Status, RunError> {
         let (client, scope) = source::connect_live(target, &process_env)
             .await
             .map_err(|e| RunError(e.to_string()))?;
-        let checks = apply::prechecks(&client, &planned.plan)
+        let checks = apply::prechecks(&client, &planned.plan, policy.settings.read_timeout)
             .await
             .map_err(|e| RunError(format!("{}: pre-checks failed: {e}", pair.check)))?;
         if !checks.is_empty() {
@@ -1035,6 +1059,7 @@ async fn apply_command(args: &ApplyArgs) -> Result<Status, RunError> {
             statement_timeout: args.statement_timeout.clone(),
             backup: !args.no_backup,
             plan_id: format!("{:08x}", crate::text::fnv1a(plan_text.as_bytes()) as u32),
+            read_timeout: policy.settings.read_timeout,
         };
         let expected = planned.expected_schema.clone();
         let settings = policy.settings.clone();

@@ -428,6 +428,24 @@ fn url_passwords_with_delimiters_leak_no_piece_anywhere() {
 }
 
 #[test]
+fn read_timeout_takes_a_postgresql_duration() {
+    for bad in ["75", "soon", "-1s"] {
+        let out = pgdrift()
+            .arg("check")
+            .arg(format!("--read-timeout={bad}"))
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&format!("read_timeout `{bad}` is not a duration"))
+                && stderr.contains("\"75s\""),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
 fn rules_lists_and_explains() {
     let out = pgdrift().arg("rules").output().expect("run");
     let stdout = String::from_utf8_lossy(&out.stdout);

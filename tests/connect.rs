@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use pgdrift::source::Session;
 use pgdrift::source::cluster::{Cluster, ClusterOptions};
 use pgdrift::source::conninfo::{self, ConnInfo, ConnectError, Failure, PasswordSource};
 use tokio_postgres::Client;
@@ -41,11 +42,11 @@ impl Env {
     }
 }
 
-async fn connect(info: &ConnInfo) -> Result<Client, ConnectError> {
+async fn connect(info: &ConnInfo) -> Result<Session, ConnectError> {
     conninfo::connect(info, "pgdrift-test", TIMEOUT).await
 }
 
-async fn connect_ok(info: &ConnInfo) -> Client {
+async fn connect_ok(info: &ConnInfo) -> Session {
     connect(info)
         .await
         .unwrap_or_else(|e| panic!("{}: {e}", info.describe()))
@@ -71,7 +72,7 @@ async fn scalar(client: &Client, sql: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn admin(cluster: &Cluster) -> Client {
+async fn admin(cluster: &Cluster) -> Session {
     let env = Env::new(&[]);
     connect_ok(&env.parse(&cluster.url("postgres"))).await
 }
@@ -571,7 +572,7 @@ async fn tls_modes_mean_what_they_mean_in_libpq() {
             "host={host} port={port} user=sslonly dbname=postgres {rest}"
         ))
     };
-    let uses_tls = |client: Client| async move {
+    let uses_tls = |client: Session| async move {
         scalar(
             &client,
             "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",

@@ -490,6 +490,38 @@ impl fmt::Debug for ConnInfo {
     }
 }
 
+/// How the TCP connection notices a peer that is gone (host down, network cut, a firewall that
+/// drops the connection silently): what `tokio_postgres::Config` is given. Without these the
+/// operating system waits two hours before the first keepalive probe and retransmits unacked
+/// data for a quarter of an hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TcpLiveness {
+    pub keepalives: bool,
+    /// Silence before the first probe (`keepalives_idle`).
+    pub idle: Duration,
+    /// Between probes (`keepalives_interval`).
+    pub interval: Duration,
+    /// Unanswered probes before the connection is closed (`keepalives_count`).
+    pub count: u32,
+    /// How long sent data may stay unacknowledged (`tcp_user_timeout`; zero: the system's).
+    pub user_timeout: Duration,
+}
+
+impl TcpLiveness {
+    /// What pgdrift uses where the connection string says nothing, like many drivers: a dead
+    /// peer is noticed within about a minute (30 s idle, then 3 probes 10 s apart), and sent
+    /// data unacknowledged for as long fails the connection too. A server that is alive but
+    /// does not answer (overloaded, stopped) still acknowledges on the TCP level: the
+    /// client-side read deadline (`read_timeout`) is what ends those waits.
+    pub const DEFAULT: TcpLiveness = TcpLiveness {
+        keepalives: true,
+        idle: Duration::from_secs(30),
+        interval: Duration::from_secs(10),
+        count: 3,
+        user_timeout: Duration::from_secs(60),
+    };
+}
+
 /// Raw settings as written: key → (value, where it came from).
 type RawSettings = BTreeMap<String, (String, Origin)>;
 
@@ -606,6 +638,20 @@ impl ConnInfo {
             // libpq's floor: shorter timeouts fail on ordinary networks.
             s => Some(Duration::from_secs(s.max(2))),
         })
+    }
+
+    /// The keepalive settings of the string (`keepalives`, `keepalives_idle`,
+    /// `keepalives_interval`, `keepalives_count`, `tcp_user_timeout`), pgdrift's defaults for
+    /// those it leaves out.
+    pub fn tcp_liveness(&self) -> TcpLiveness {
+        let default = TcpLiveness::DEFAULT;
+        TcpLiveness {
+            keepalives: self.keepalives,
+            idle: self.keepalives_idle.unwrap_or(default.idle),
+            interval: self.keepalives_interval.unwrap_or(default.interval),
+            count: self.keepalives_count.unwrap_or(default.count),
+            user_timeout: self.tcp_user_timeout.unwrap_or(default.user_timeout),
+        }
     }
 
     /// The password to send to `spec`, where it came from, and a note when the password file was
@@ -1818,7 +1864,7 @@ pub async fn connect(
     info: &ConnInfo,
     application_name: &str,
     connect_timeout: Duration,
-) -> Result<Client, ConnectError> {
+) -> Result<Session, ConnectError> {
     let mut error = ConnectError {
         database: info.dbname.clone(),
         user: info.user.clone(),
@@ -1971,7 +2017,7 @@ struct Attempt<'a> {
 }
 
 impl Attempt<'_> {
-    async fn run(&self) -> Result<Client, Failure> {
+    async fn run(&self) -> Result<Session, Failure> {
         let info = self.info;
         let mut sslmode = info.sslmode;
         // The server never offers TLS on a Unix socket, and libpq does not ask there.
@@ -1988,7 +2034,7 @@ impl Attempt<'_> {
         }
     }
 
-    async fn once(&self, sslmode: SslMode) -> Result<Client, Failure> {
+    async fn once(&self, sslmode: SslMode) -> Result<Session, Failure> {
         let info = self.info;
         let (password, source, note) = info.password_for(self.spec);
         let mut config = tokio_postgres::Config::new();
@@ -1998,8 +2044,7 @@ impl Attempt<'_> {
             .port(self.spec.port)
             .application_name(self.app)
             .ssl_mode(sslmode.wire())
-            .channel_binding(info.channel_binding)
-            .keepalives(info.keepalives);
+            .channel_binding(info.channel_binding);
         match self.endpoint {
             Endpoint::Unix(dir) => {
                 config.host_path(dir);
@@ -2020,18 +2065,13 @@ impl Attempt<'_> {
         if let Some(t) = self.timeout {
             config.connect_timeout(t);
         }
-        if let Some(d) = info.keepalives_idle {
-            config.keepalives_idle(d);
-        }
-        if let Some(d) = info.keepalives_interval {
-            config.keepalives_interval(d);
-        }
-        if let Some(n) = info.keepalives_count {
-            config.keepalives_retries(n);
-        }
-        if let Some(d) = info.tcp_user_timeout {
-            config.tcp_user_timeout(d);
-        }
+        let tcp = info.tcp_liveness();
+        config
+            .keepalives(tcp.keepalives)
+            .keepalives_idle(tcp.idle)
+            .keepalives_interval(tcp.interval)
+            .keepalives_retries(tcp.count)
+            .tcp_user_timeout(tcp.user_timeout);
         match self.attrs {
             TargetSessionAttrs::ReadWrite => {
                 config.target_session_attrs(tokio_postgres::config::TargetSessionAttrs::ReadWrite);
@@ -2043,33 +2083,34 @@ impl Attempt<'_> {
         }
 
         let label = self.label.to_string();
-        let connecting = async {
-            match (self.tls, sslmode) {
+        // The limit covers the whole attempt: TCP, TLS, authentication and the role check, so a
+        // server that accepts the connection and then stops answering cannot hold it.
+        let attempt = async {
+            let connected = match (self.tls, sslmode) {
                 (Some(tls), mode) if mode != SslMode::Disable => {
                     spawn_connection(&config, tls.clone(), label).await
                 }
                 _ => spawn_connection(&config, NoTls, label).await,
-            }
+            };
+            let session = match connected {
+                Ok(session) => session,
+                Err(e) => {
+                    let failure = classify(&e, info, sslmode, self, source, note);
+                    return Err(scrub(failure, password.as_deref()));
+                }
+            };
+            self.check_role(session).await
         };
-        let result = match self.timeout {
-            Some(t) => match tokio::time::timeout(t, connecting).await {
-                Ok(r) => r,
-                Err(_) => return Err(Failure::Timeout(t)),
-            },
-            None => connecting.await,
-        };
-        let client = match result {
-            Ok(client) => client,
-            Err(e) => {
-                let failure = classify(&e, info, sslmode, self, source, note);
-                return Err(scrub(failure, password.as_deref()));
-            }
-        };
-        self.check_role(client).await
+        match self.timeout {
+            Some(t) => tokio::time::timeout(t, attempt)
+                .await
+                .unwrap_or(Err(Failure::Timeout(t))),
+            None => attempt.await,
+        }
     }
 
     /// primary/standby: libpq asks the server whether it is in recovery.
-    async fn check_role(&self, client: Client) -> Result<Client, Failure> {
+    async fn check_role(&self, client: Session) -> Result<Session, Failure> {
         let want_standby = match self.attrs {
             TargetSessionAttrs::Primary => false,
             TargetSessionAttrs::Standby => true,
@@ -2103,23 +2144,60 @@ impl Attempt<'_> {
     }
 }
 
+/// How long a connection may take to close once its [`Session`] is dropped. A server that
+/// answers says goodbye at once; requests still in flight on one that stopped answering would
+/// keep the connection waiting for their replies forever.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
+/// A connected client (it derefs to [`Client`]). Dropping it ends the connection's task, within
+/// [`CLOSE_GRACE`] even when the server no longer answers, so a read given up on leaves nothing
+/// behind that waits.
+#[derive(Debug)]
+pub struct Session {
+    client: Client,
+    /// Dropped with the session, which tells the connection task that the client is gone.
+    _gone: tokio::sync::oneshot::Sender<()>,
+}
+
+impl std::ops::Deref for Session {
+    type Target = Client;
+
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
 async fn spawn_connection<T>(
     config: &tokio_postgres::Config,
     tls: T,
     label: String,
-) -> Result<Client, tokio_postgres::Error>
+) -> Result<Session, tokio_postgres::Error>
 where
     T: MakeTlsConnect<Socket>,
     T::Stream: Send + 'static,
 {
     let (client, connection) = config.connect(tls).await?;
+    let (gone_tx, gone) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
-        if let Err(e) = connection.await {
+        let mut connection = std::pin::pin!(connection);
+        let ended = tokio::select! {
+            ended = &mut connection => ended,
+            _ = gone => match tokio::time::timeout(CLOSE_GRACE, &mut connection).await {
+                Ok(ended) => ended,
+                // Nobody waits for its answers any more: dropping the connection closes the
+                // socket.
+                Err(_) => Ok(()),
+            },
+        };
+        if let Err(e) = ended {
             // Queries on the client fail with "connection closed"; this says why.
             crate::stderrln!("pgdrift: the connection to {label} ended: {}", chain(&e));
         }
     });
-    Ok(client)
+    Ok(Session {
+        client,
+        _gone: gone_tx,
+    })
 }
 
 /// An error and its causes, "a: b: c", skipping tokio-postgres's vague top level where a cause
@@ -2663,6 +2741,55 @@ mod tests {
         ));
         assert!(matches!(
             parse_err("target_session_attrs=fast"),
+            ConnInfoError::InvalidValue { .. }
+        ));
+    }
+
+    #[test]
+    fn keepalives_default_to_about_a_minute_and_follow_the_string() {
+        assert_eq!(parse("").tcp_liveness(), TcpLiveness::DEFAULT);
+        assert_eq!(
+            TcpLiveness::DEFAULT,
+            TcpLiveness {
+                keepalives: true,
+                idle: Duration::from_secs(30),
+                interval: Duration::from_secs(10),
+                count: 3,
+                user_timeout: Duration::from_secs(60),
+            }
+        );
+        let set = parse(
+            "keepalives=1 keepalives_idle=5 keepalives_interval=2 keepalives_count=7 \
+             tcp_user_timeout=1500",
+        );
+        assert_eq!(
+            set.tcp_liveness(),
+            TcpLiveness {
+                keepalives: true,
+                idle: Duration::from_secs(5),
+                interval: Duration::from_secs(2),
+                count: 7,
+                user_timeout: Duration::from_millis(1500),
+            }
+        );
+        // Only what the string sets changes; the URL form says the same.
+        let some = parse("postgresql://h/db?keepalives_idle=120");
+        assert_eq!(
+            some.tcp_liveness(),
+            TcpLiveness {
+                idle: Duration::from_secs(120),
+                ..TcpLiveness::DEFAULT
+            }
+        );
+        let off = parse("keepalives=0 tcp_user_timeout=0").tcp_liveness();
+        assert!(!off.keepalives);
+        assert_eq!(
+            off.user_timeout,
+            Duration::ZERO,
+            "0 leaves it to the system"
+        );
+        assert!(matches!(
+            parse_err("keepalives_count=many"),
             ConnInfoError::InvalidValue { .. }
         ));
     }

@@ -2,6 +2,11 @@
 //! database: live URLs are read through the catalog reader; SQL files are applied to a scratch
 //! database (on a throwaway local cluster, or on an existing server named by `scratch_url`) and
 //! then read the same way. All targets of a run are read concurrently.
+//!
+//! Every stage that waits on a server has a client-side deadline: each connection attempt
+//! (`connect_timeout`), and once connected each read, each statement of a SQL file, the listing
+//! of a fleet's databases (`read_timeout`). The server's `statement_timeout` cannot end a wait
+//! on a server that is stopped or cut off; these do, and the target fails naming the stage.
 
 pub mod apply;
 pub mod cleanup;
@@ -27,6 +32,38 @@ use locations::Locations;
 
 /// How long to wait for a server to accept a connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The longest cleanup after a failed stage may take (dropping a scratch database): the run
+/// has failed already and must not then hang on it.
+const CLEANUP_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub use conninfo::Session;
+
+/// Run `work`, a stage that waits on a server, for at most `limit` (`None`: no limit). When the
+/// time is up, `work` is dropped (nothing of it waits on afterwards) and the error names
+/// `stage` and says what to do.
+async fn within<T>(
+    limit: Option<Duration>,
+    stage: &str,
+    work: impl Future<Output = Result<T, String>>,
+) -> Result<T, String> {
+    match limit {
+        None => work.await,
+        Some(limit) => tokio::time::timeout(limit, work)
+            .await
+            .unwrap_or_else(|_| Err(no_answer(stage, limit))),
+    }
+}
+
+/// The message of a stage whose server did not answer within `limit`.
+fn no_answer(stage: &str, limit: Duration) -> String {
+    format!(
+        "{stage}: the server did not answer within {} (read_timeout). Check that the server is \
+         up and not stopped, overloaded or cut off by the network, or raise read_timeout \
+         ([settings] in the policy, or --read-timeout)",
+        crate::duration::display(limit)
+    )
+}
 
 /// Why a target could not be read. The message never contains a password.
 #[derive(Debug, Clone)]
@@ -63,6 +100,7 @@ pub type Env = dyn Fn(&str) -> Option<String> + Send + Sync;
 pub async fn read_targets(
     targets: &[&Target],
     env: &Env,
+    read_timeout: Option<Duration>,
 ) -> BTreeMap<String, Result<Arc<ReadSchema>, SourceError>> {
     let needs_cluster = targets.iter().any(|t| {
         matches!(
@@ -87,7 +125,7 @@ pub async fn read_targets(
     let reads = targets.iter().map(|target| {
         let cluster = cluster.as_ref();
         async move {
-            let result = read_target(target, cluster, env).await;
+            let result = read_target(target, cluster, env, read_timeout).await;
             (
                 target.name.clone(),
                 result.map(Arc::new).map_err(|message| SourceError {
@@ -131,6 +169,7 @@ async fn read_target(
     target: &Target,
     cluster: Option<&Result<Cluster, String>>,
     env: &Env,
+    read_timeout: Option<Duration>,
 ) -> Result<ReadSchema, String> {
     let scope = Scope {
         schemas: target.schemas.clone(),
@@ -144,13 +183,18 @@ async fn read_target(
                 .map_err(|e| e.to_string())?;
             crate::timings::record(format!("connect {}", target.name), started.elapsed());
             let started = std::time::Instant::now();
-            let schema = catalog::read(&client, &scope)
-                .await
-                .map_err(|e| format!("reading the schema of {}: {e}", info.describe()))?;
+            let stage = format!("reading the schema of {}", info.describe());
+            let (schema, server_version) = within(read_timeout, &stage, async {
+                let schema = catalog::read(&client, &scope)
+                    .await
+                    .map_err(|e| format!("{stage}: {e}"))?;
+                Ok((schema, server_version(&client).await))
+            })
+            .await?;
             crate::timings::record(format!("read {}", target.name), started.elapsed());
             Ok(ReadSchema {
                 schema,
-                server_version: server_version(&client).await,
+                server_version,
                 locations: Locations::default(),
             })
         }
@@ -189,9 +233,16 @@ async fn read_target(
                 (None, Some(Err(e))) => return Err(e.clone()),
                 (None, None) => return Err("no scratch server for SQL files".into()),
             };
-            // Leftovers of dead runs live on servers that outlive runs, not on a fresh cluster.
-            let drop_leftovers = sql.scratch_url.is_some();
-            sql_files::read(&target.name, &sql.files, &server, drop_leftovers, &scope).await
+            let files = sql_files::SqlFiles {
+                target: &target.name,
+                files: &sql.files,
+                scope: &scope,
+                // Leftovers of dead runs live on servers that outlive runs, not on a fresh
+                // cluster.
+                drop_leftovers: sql.scratch_url.is_some(),
+                read_timeout,
+            };
+            sql_files::read(&files, &server).await
         }
     }
 }
@@ -220,10 +271,7 @@ fn live_conninfo(live: &LiveTarget, env: &Env) -> Result<ConnInfo, String> {
 }
 
 /// A connection to a live target (for `apply`), and the scope its schema is read with.
-pub async fn connect_live(
-    target: &Target,
-    env: &Env,
-) -> Result<(tokio_postgres::Client, Scope), SourceError> {
+pub async fn connect_live(target: &Target, env: &Env) -> Result<(Session, Scope), SourceError> {
     let fail = |message: String| SourceError {
         target: target.name.clone(),
         message,
@@ -248,7 +296,11 @@ pub async fn connect_live(
 }
 
 /// The databases on a live target's server that accept connections (templates left out).
-pub async fn list_databases(target: &Target, env: &Env) -> Result<Vec<String>, SourceError> {
+pub async fn list_databases(
+    target: &Target,
+    env: &Env,
+    read_timeout: Option<Duration>,
+) -> Result<Vec<String>, SourceError> {
     let fail = |message: String| SourceError {
         target: target.name.clone(),
         message,
@@ -260,13 +312,18 @@ pub async fn list_databases(target: &Target, env: &Env) -> Result<Vec<String>, S
     let client = conninfo::connect(&info, "pgdrift", CONNECT_TIMEOUT)
         .await
         .map_err(|e| fail(e.to_string()))?;
-    let rows = client
-        .query(
-            "SELECT datname FROM pg_catalog.pg_database \
-             WHERE datallowconn AND NOT datistemplate ORDER BY 1",
-            &[],
-        )
-        .await
-        .map_err(|e| fail(format!("listing the databases of {}: {e}", info.describe())))?;
+    let stage = format!("listing the databases of {}", info.describe());
+    let rows = within(read_timeout, &stage, async {
+        client
+            .query(
+                "SELECT datname FROM pg_catalog.pg_database \
+                 WHERE datallowconn AND NOT datistemplate ORDER BY 1",
+                &[],
+            )
+            .await
+            .map_err(|e| format!("{stage}: {e}"))
+    })
+    .await
+    .map_err(fail)?;
     Ok(rows.iter().map(|r| r.get::<_, String>(0)).collect())
 }
