@@ -416,3 +416,77 @@ fn without_pgdrift_on_path_the_action_plans_a_cached_build() {
     assert!(first["bin"].ends_with("/bin/pgdrift"));
     assert_eq!(first, key(2), "the cache key is stable");
 }
+
+/// `args: |` keeps every line (the second line reaches pgdrift), and a boolean input that is
+/// not exactly `true` or `false` stops the action instead of weakening the gate.
+#[test]
+fn multi_line_args_keep_every_line_and_booleans_fail_closed() {
+    let reports = tempfile::tempdir().expect("reports");
+    let out = reports.path().display().to_string();
+    let run = run_action(
+        &[
+            ("policy", "examples/quickstart/schema-policy.toml"),
+            ("output-dir", &out),
+            ("args", "--ignore column_order\n--no-such-flag\n"),
+        ],
+        &support::manifest_dir(),
+        &[built_binary_dir()],
+    );
+    let check = run.step("check");
+    assert_eq!(check.outputs["exit-code"], "2", "{}", check.stderr);
+    assert!(check.stderr.contains("--no-such-flag"), "{}", check.stderr);
+
+    for (input, value) in [
+        ("fail-on-violations", "True"),
+        ("fail-on-violations", "yes"),
+        ("fail-on-violations", ""),
+        ("upload-sarif", "1"),
+    ] {
+        let run = run_action(
+            &[
+                ("policy", "examples/quickstart/schema-policy.toml"),
+                ("output-dir", &out),
+                (input, value),
+            ],
+            &support::manifest_dir(),
+            &[built_binary_dir()],
+        );
+        let check = run.step("check");
+        assert_eq!(check.code, 2, "{input}={value:?}: {}", check.stderr);
+        assert!(
+            check
+                .stderr
+                .contains(&format!("input '{input}' must be true or false")),
+            "{}",
+            check.stderr
+        );
+        assert!(
+            !check.outputs.contains_key("exit-code"),
+            "pgdrift did not run"
+        );
+    }
+}
+
+/// A run that could not finish uploads no SARIF (it would close the alerts of the database
+/// that could not be read), and the category is GitHub's own per job and matrix leg.
+#[test]
+fn sarif_is_not_uploaded_after_an_incomplete_run() {
+    let action = action();
+    let upload = steps(&action)
+        .into_iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@v4"))
+        })
+        .expect("upload step on v4");
+    let condition = upload["if"].as_str().expect("condition");
+    assert!(
+        condition.contains("steps.check.outputs.exit-code != '2'"),
+        "{condition}"
+    );
+    assert_eq!(
+        action["inputs"]["sarif-category"]["default"].as_str(),
+        Some("")
+    );
+}
