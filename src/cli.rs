@@ -317,6 +317,10 @@ pub struct OutputArgs {
     /// when a report is written to standard output.
     #[arg(long, value_enum, value_name = "STYLE")]
     pub annotations: Option<report::AnnotationStyle>,
+    /// Put waived findings into SARIF as suppressed results (GitHub opens them as alerts all
+    /// the same, so they are left out by default, as in Code Quality).
+    #[arg(long)]
+    pub sarif_waived: bool,
     /// When to colour the terminal summary.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -338,6 +342,7 @@ impl OutputArgs {
             html: self.html.clone(),
             output_dir: self.output_dir.clone(),
             annotations: self.annotations,
+            sarif_waived: self.sarif_waived.then_some(true),
         }
     }
 }
@@ -598,6 +603,7 @@ fn report_verdict(
     ctx.policy = policy_file;
     ctx.base = base.as_deref();
     ctx.relations = Some(relations);
+    ctx.sarif_waived = outputs.sarif_waived == Some(true);
     // A finding's object is found in the SQL files of the check's expected side, or else of
     // its actual side (for objects that exist only there).
     let locate = |check: &CheckVerdict, finding: &diff::Finding| {

@@ -63,7 +63,10 @@ fn github_workflows_use_the_action_as_it_is() {
     assert!(nightly["on"]["schedule"][0]["cron"].is_string());
     // Code scanning needs a baseline on the default branch, and reads the run.
     assert!(pr["on"]["push"]["branches"].is_sequence(), "runs on push");
-    assert!(pr["on"]["schedule"][0]["cron"].is_string(), "runs on a schedule");
+    assert!(
+        pr["on"]["schedule"][0]["cron"].is_string(),
+        "runs on a schedule"
+    );
     assert_eq!(pr["permissions"]["actions"].as_str(), Some("read"));
     let condition = pr["jobs"]["pgdrift"]["if"].as_str().expect("a fork guard");
     assert!(

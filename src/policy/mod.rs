@@ -218,6 +218,7 @@ struct RawReport {
     html: Option<PathBuf>,
     output_dir: Option<PathBuf>,
     annotations: Option<crate::policy::outputs::AnnotationStyle>,
+    sarif_waived: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -505,6 +506,7 @@ impl Validator<'_> {
                 html: r.html,
                 output_dir: r.output_dir,
                 annotations: r.annotations,
+                sarif_waived: r.sarif_waived,
             },
         }
     }

@@ -108,6 +108,8 @@ pub struct Context<'a> {
     pub relations: Option<&'a Relations>,
     /// Source locations of objects, when known.
     pub locate: Option<Locate<'a>>,
+    /// Waived findings in SARIF too (`[report] sarif_waived`).
+    pub sarif_waived: bool,
 }
 
 /// A finding with the check it came from; `None` for findings about the policy file itself.
@@ -140,6 +142,7 @@ impl<'a> Context<'a> {
             base: None,
             relations: None,
             locate: None,
+            sarif_waived: false,
         }
     }
 

@@ -87,9 +87,49 @@ struct Configuration {
     level: &'static str,
 }
 
+/// What code scanning reads besides the level: `precision` (how sure a finding is: a catalog
+/// comparison is exact), `problem.severity` (error, warning, recommendation) and, for rules
+/// about who may do what, `security-severity` (a CVSS-like score that makes the alert a
+/// security alert, with the `security` tag).
 #[derive(Serialize)]
 struct RuleProperties {
     tags: Vec<&'static str>,
+    precision: &'static str,
+    #[serde(rename = "problem.severity")]
+    problem_severity: &'static str,
+    #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
+    security_severity: Option<&'static str>,
+}
+
+impl RuleProperties {
+    fn new(id: &str, category: &'static str, severity: Severity) -> RuleProperties {
+        let security = is_security_rule(id);
+        let mut tags = vec!["schema-drift", category];
+        if security {
+            tags.push("security");
+        }
+        RuleProperties {
+            tags,
+            precision: "very-high",
+            problem_severity: match severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Note | Severity::Ignore => "recommendation",
+            },
+            // Medium: drift in who may read or change data, found exactly, but whether it is
+            // exploitable depends on the role.
+            security_severity: security.then_some("6.5"),
+        }
+    }
+}
+
+/// Rules about privileges, ownership and row-level security policies.
+fn is_security_rule(id: &str) -> bool {
+    let family = id.split('.').next().unwrap_or(id);
+    matches!(
+        family,
+        "grant" | "owner" | "policy" | "default_privilege" | "user_mapping"
+    )
 }
 
 #[derive(Serialize)]
@@ -175,6 +215,11 @@ struct LogicalLocation<'a> {
 
 pub fn render(ctx: &Context) -> String {
     let mut items = ctx.items();
+    // Waived findings are accepted: like Code Quality, SARIF leaves them out unless asked,
+    // since code scanning ignores `suppressions` and would open each as an alert.
+    if !ctx.sarif_waived {
+        items.retain(|i| i.judged.waiver.is_none());
+    }
     let mut notifications = Vec::new();
     for check in &ctx.verdict.checks {
         if let Outcome::Failed { errors } = &check.outcome {
@@ -346,9 +391,7 @@ fn rule(id: &str) -> Rule {
             default_configuration: Configuration {
                 level: level(r.default_severity),
             },
-            properties: RuleProperties {
-                tags: vec!["schema-drift", r.category.as_str()],
-            },
+            properties: RuleProperties::new(id, r.category.as_str(), r.default_severity),
         },
         None => Rule {
             id: id.to_string(),
@@ -366,9 +409,7 @@ fn rule(id: &str) -> Rule {
                 ),
             },
             default_configuration: Configuration { level: "error" },
-            properties: RuleProperties {
-                tags: vec!["schema-drift"],
-            },
+            properties: RuleProperties::new(id, "unknown", Severity::Error),
         },
     }
 }
