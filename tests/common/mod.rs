@@ -263,3 +263,55 @@ pub fn schema_dump_with(db: &TestDb, extra: &[&str]) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// A loopback port that refuses connections and that nobody else can take while this lives: a
+/// TCP socket bound to it but never listening (connecting gets a reset, "connection refused").
+/// Binding a listener and dropping it frees the port for whoever binds next — a throwaway
+/// cluster of a parallel test, which would then answer where a test expects nothing.
+pub struct HeldPort {
+    fd: libc::c_int,
+    port: u16,
+}
+
+impl HeldPort {
+    pub fn new() -> HeldPort {
+        // SAFETY: plain socket calls on a descriptor this struct owns; no SO_REUSEADDR, so no
+        // other socket can bind the port (Linux lets two bind only when both set it).
+        unsafe {
+            let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+            assert!(fd >= 0, "socket: {}", std::io::Error::last_os_error());
+            let mut addr: libc::sockaddr_in = std::mem::zeroed();
+            addr.sin_family = libc::AF_INET as libc::sa_family_t;
+            addr.sin_addr.s_addr = u32::from(std::net::Ipv4Addr::LOCALHOST).to_be();
+            addr.sin_port = 0;
+            let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+            let rc = libc::bind(fd, (&raw const addr).cast(), len);
+            assert!(rc == 0, "bind: {}", std::io::Error::last_os_error());
+            let mut bound: libc::sockaddr_in = std::mem::zeroed();
+            let mut bound_len = len;
+            let rc = libc::getsockname(fd, (&raw mut bound).cast(), &mut bound_len);
+            assert!(rc == 0, "getsockname: {}", std::io::Error::last_os_error());
+            HeldPort {
+                fd,
+                port: u16::from_be(bound.sin_port),
+            }
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+}
+
+impl Default for HeldPort {
+    fn default() -> HeldPort {
+        HeldPort::new()
+    }
+}
+
+impl Drop for HeldPort {
+    fn drop(&mut self) {
+        // SAFETY: the descriptor is ours and closed once.
+        unsafe { libc::close(self.fd) };
+    }
+}
