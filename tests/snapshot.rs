@@ -99,6 +99,8 @@ async fn round_trip_and_byte_stable_captures() {
         "database → snapshot → model differs from database → model"
     );
     // The dependency edges go through the file unchanged, byte for byte.
+    // A floor that makes the round trip below mean something, not a count: which internal
+    // dependencies pg_depend records differs between server versions.
     assert!(live.dependencies.len() > 20, "{:?}", live.dependencies);
     assert_eq!(Snapshot::new(back, None, None).to_text(), text);
 
