@@ -267,12 +267,9 @@ fn policy_errors_exit_2_with_locations() {
 #[test]
 fn unreachable_database_exits_2_without_leaking_the_password() {
     let dir = tempfile::tempdir().expect("tempdir");
-    // A port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
+    // A port nothing listens on, held so that no parallel test's cluster takes it.
+    let held = common::HeldPort::new();
+    let port = held.port();
     let policy = write(
         dir.path(),
         "p.toml",
@@ -317,11 +314,9 @@ fn url_passwords_with_delimiters_leak_no_piece_anywhere() {
     const HEAD: &str = "Hq7pw";
     const TAIL: &str = "Tz4pw";
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
+    // Held so that no parallel test's cluster takes it.
+    let held = common::HeldPort::new();
+    let port = held.port();
     let mut urls = Vec::new();
     for delimiter in [
         "/", "?", "#", "@", ":", "[", "]", ",", "&", "=", " ", "%", "/x@", "@/",

@@ -280,15 +280,17 @@ async fn history_stores_changes_lists_and_addresses_versions() {
         assert_eq!(code, 0, "{err}");
         err
     };
+    // History file names are stamped to the second: each snapshot in a second of its own.
     assert!(capture().contains("stored"));
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    common::wait_for_the_next_second(std::time::SystemTime::now());
     assert!(
         capture().contains("nothing stored"),
         "unchanged schema must not be stored again"
     );
+    let captured_at = std::time::SystemTime::now();
     db.exec("ALTER TABLE t ADD COLUMN note text; CREATE INDEX t_note ON t (note);")
         .await;
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    common::wait_for_the_next_second(captured_at);
     assert!(capture().contains("stored"));
 
     let (code, out, err) = run(&["history", &h]);

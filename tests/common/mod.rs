@@ -315,3 +315,22 @@ impl Drop for HeldPort {
         unsafe { libc::close(self.fd) };
     }
 }
+
+/// Wait until the wall clock's second is later than `since`'s (at most five seconds): what a
+/// test needs before a second history snapshot, whose file name is stamped to the second.
+/// `since` is taken after the first snapshot returned, so its stamp is at or before it.
+pub fn wait_for_the_next_second(since: std::time::SystemTime) {
+    let secs = |t: std::time::SystemTime| {
+        t.duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while secs(std::time::SystemTime::now()) <= secs(since) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the clock did not move on"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
