@@ -18,6 +18,7 @@ use pgdrift::source::cluster::{Cluster, ClusterOptions};
 const RIGHT: &str = "Vk9qRt/Lm4Zxq?Wp8Jd@Hy3Nc#Qs7Bf";
 const WRONG: &str = "Gt5wEr/Uo2Kpa?Xc6Mn@Zb1Yv%Df8Sl";
 const PW_VAR: &str = "PGDRIFT_SECRETS_TEST_PW";
+const URL_VAR: &str = "PGDRIFT_SECRETS_TEST_URL";
 
 fn encode(password: &str) -> String {
     utf8_percent_encode(password, NON_ALPHANUMERIC).to_string()
@@ -119,16 +120,22 @@ impl Outputs {
 }
 
 fn run(what: &str, args: &[&str], reports: &Path, envs: &[(&str, &str)]) -> Outputs {
+    let mut all = args.to_vec();
+    all.extend(["--output-dir", reports.to_str().unwrap()]);
+    all.extend(["--annotations", "github", "--timings"]);
+    run_plain(what, &all, reports, envs)
+}
+
+/// `run` without the report flags (for `snapshot` and `plan`, which write no reports).
+fn run_plain(what: &str, args: &[&str], reports: &Path, envs: &[(&str, &str)]) -> Outputs {
     let out = assert_cmd::Command::cargo_bin("pgdrift")
         .expect("binary")
         .args(args)
-        .arg("--output-dir")
-        .arg(reports)
-        .args(["--annotations", "github", "--timings"])
         .env("NO_COLOR", "1")
         .env("GITHUB_ACTIONS", "true")
         .env_remove("PGPASSWORD")
         .env_remove(PW_VAR)
+        .env_remove(URL_VAR)
         .envs(envs.iter().copied())
         .output()
         .expect("run");
@@ -268,6 +275,7 @@ fn no_password_reaches_any_output_on_any_path() {
             encode(password)
         )
     };
+    let wrong_url = url(WRONG, "");
     let bare = format!("postgresql://pwuser@127.0.0.1:{port}/postgres?sslmode=disable");
     let other_ca = certs.path().join("other.crt");
 
@@ -284,6 +292,13 @@ fn no_password_reaches_any_output_on_any_path() {
             "url, wrong password",
             format!("url = '{}'", url(WRONG, "")),
             vec![],
+            &[2],
+            auth_failed,
+        ),
+        (
+            "url through ${VAR}, wrong password",
+            format!("url = '${{{URL_VAR}}}'"),
+            vec![(URL_VAR, wrong_url.as_str())],
             &[2],
             auth_failed,
         ),
@@ -413,6 +428,62 @@ fn no_password_reaches_any_output_on_any_path() {
         assert_took_its_path(&o, codes, says);
         outputs.push(o);
     }
+
+    // snapshot and plan with a password URL: they print the schema and a script, and time.
+    let snapshot = dir.path().join("live.snapshot.json");
+    for (what, args, code) in [
+        (
+            "snapshot, right password",
+            vec![
+                "snapshot",
+                "--url",
+                &url(RIGHT, ""),
+                "-o",
+                snapshot.to_str().unwrap(),
+            ],
+            0,
+        ),
+        (
+            "snapshot, wrong password",
+            vec!["snapshot", "--url", &wrong_url],
+            2,
+        ),
+        (
+            "plan, right password",
+            vec![
+                "plan",
+                expected.to_str().unwrap(),
+                &url(RIGHT, ""),
+                "--timings",
+            ],
+            1,
+        ),
+        (
+            "plan, wrong password",
+            vec!["plan", expected.to_str().unwrap(), &wrong_url, "--timings"],
+            2,
+        ),
+    ] {
+        // (No reports: a folder that does not exist.)
+        let o = run_plain(what, &args, &dir.path().join("no-reports"), &[]);
+        assert_eq!(o.code, Some(code), "{what}:\n{}", o.all());
+        outputs.push(o);
+    }
+    let text = std::fs::read_to_string(&snapshot).expect("the snapshot was written");
+    assert!(text.contains("\"schemas\""), "{text}");
+    outputs.push(Outputs {
+        what: "snapshot file".into(),
+        code: Some(0),
+        stdout: text,
+        stderr: String::new(),
+        reports: Vec::new(),
+    });
+    assert!(
+        outputs
+            .iter()
+            .any(|o| o.what == "plan, right password" && o.stdout.contains("CREATE TABLE")),
+        "the plan printed a script"
+    );
 
     let secrets: Vec<String> = forms(RIGHT).into_iter().chain(forms(WRONG)).collect();
     for o in &outputs {
