@@ -610,9 +610,11 @@ fn report_verdict(
         [&check.expected, &check.actual]
             .into_iter()
             .find_map(|target| {
-                let at = locations
-                    .get(target)?
-                    .find(&finding.object, &finding.group)?;
+                let at = locations.get(target)?.find_for(
+                    finding.rule.as_str(),
+                    &finding.object,
+                    &finding.group,
+                )?;
                 Some(report::Location {
                     path: at.file.clone(),
                     line: at.line as u32,
