@@ -597,11 +597,15 @@ fn report_verdict(
     } else {
         stdout!("{summary}");
     }
-    let base = std::env::current_dir().ok();
+    let cwd = std::env::current_dir().ok();
+    let root = cwd
+        .as_deref()
+        .map(|cwd| report::repo_root(cwd, &process_env));
     let mut ctx = report::Context::new(verdict);
     ctx.status = status;
     ctx.policy = policy_file;
-    ctx.base = base.as_deref();
+    ctx.base = root.as_deref();
+    ctx.cwd = cwd.as_deref();
     ctx.relations = Some(relations);
     ctx.sarif_waived = outputs.sarif_waived == Some(true);
     // A finding's object is found in the SQL files of the check's expected side, or else of

@@ -400,6 +400,8 @@ fn without_pgdrift_on_path_the_action_plans_a_cached_build() {
             .env("GITHUB_OUTPUT", &output)
             .env("RUNNER_OS", "Linux")
             .env("RUNNER_ARCH", "X64")
+            .env("ImageOS", "ubuntu24")
+            .env("ImageVersion", "20261130.1")
             .env("RUNNER_TOOL_CACHE", work.path().join("cache"))
             .env("ACTION_PATH", support::manifest_dir())
             .status()
@@ -409,9 +411,9 @@ fn without_pgdrift_on_path_the_action_plans_a_cached_build() {
     };
     let first = key(1);
     assert_eq!(first["build"], "true");
-    // The runner's OS and architecture, then 24 hex digits of the sources' hash.
+    // The runner's OS, architecture and image, then 24 hex digits of the sources' hash.
     let hash = first["key"]
-        .strip_prefix("pgdrift-Linux-X64-")
+        .strip_prefix("pgdrift-Linux-X64-ubuntu24-20261130.1-")
         .unwrap_or_else(|| panic!("{first:?}"));
     assert!(
         hash.len() == 24 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
@@ -493,4 +495,35 @@ fn sarif_is_not_uploaded_after_an_incomplete_run() {
         action["inputs"]["sarif-category"]["default"].as_str(),
         Some("")
     );
+}
+
+/// `working-directory`: the policy and output-dir are relative to it, the report paths the
+/// later steps get are absolute, and the paths inside the reports start at the repository root.
+#[test]
+fn working_directory_runs_in_a_subfolder_with_paths_from_the_root() {
+    let reports = tempfile::tempdir().expect("reports");
+    let out = reports.path().display().to_string();
+    let run = run_action(
+        &[
+            ("working-directory", "examples/quickstart"),
+            ("policy", "schema-policy.toml"),
+            ("output-dir", &out),
+        ],
+        &support::manifest_dir(),
+        &[built_binary_dir()],
+    );
+    let check = run.step("check");
+    assert_eq!(check.outputs["exit-code"], "1", "{}", check.stderr);
+    let sarif_path = Path::new(&check.outputs["sarif"]);
+    assert!(sarif_path.is_absolute(), "{sarif_path:?}");
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sarif_path).expect("sarif")).expect("json");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert!(!results.is_empty());
+    for r in results {
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .expect("uri");
+        assert!(uri.starts_with("examples/quickstart/"), "{uri}");
+    }
 }
