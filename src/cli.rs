@@ -324,6 +324,10 @@ pub struct OutputArgs {
     /// When to colour the terminal summary.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// List every object of a group of identical findings in the terminal summary (by default
+    /// the first five, e.g. of one grant extra on 1,150 tables).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     /// Print the wall time of each stage (connect and read per target, normalize, diff, judge,
     /// report) on standard error at the end.
     #[arg(long)]
@@ -588,7 +592,8 @@ fn report_verdict(
             std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    let summary = report::terminal::render(verdict, status, report::terminal::Style::new(color));
+    let style = report::terminal::Style::new(color).verbose(args.verbose);
+    let summary = report::terminal::render(verdict, status, style);
     // A report on standard output keeps it clean for pipes: the summary and the annotations
     // go to stderr then (the Actions runner reads workflow commands on both streams).
     let to_stderr = outputs.uses_stdout();
