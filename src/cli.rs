@@ -328,6 +328,11 @@ pub struct OutputArgs {
     /// the first five, e.g. of one grant extra on 1,150 tables).
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// Replace function, view, trigger, rule and policy bodies and comments by a hash in the
+    /// summary and every report (job summaries and artifacts of public repositories are
+    /// public); the fix script is left out.
+    #[arg(long)]
+    pub redact_bodies: bool,
     /// Print the wall time of each stage (connect and read per target, normalize, diff, judge,
     /// report) on standard error at the end.
     #[arg(long)]
@@ -584,6 +589,13 @@ fn report_verdict(
     policy_outputs: &report::Outputs,
 ) -> Result<Status, RunError> {
     let outputs = args.outputs().or(policy_outputs.clone());
+    let redacted;
+    let verdict = if args.redact_bodies {
+        redacted = report::redact::redact_bodies(verdict);
+        &redacted
+    } else {
+        verdict
+    };
     let status = verdict.status();
     let color = match args.color {
         ColorChoice::Always => true,

@@ -317,3 +317,57 @@ fn an_unwritable_report_fails_the_run_but_not_the_other_reports() {
     }
     assert!(leftovers(dir.path()).is_empty());
 }
+
+/// `--redact-bodies`: the quickstart's view query, trigger and comment appear in no report and
+/// not in the summary; the findings are still there, with hashes for the values.
+#[test]
+fn redacted_bodies_reach_no_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = pgdrift()
+        .args(["check", "--policy"])
+        .arg(quickstart_policy())
+        .args(["--redact-bodies", "--annotations", "github", "--output-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let mut texts = vec![
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ];
+    for entry in std::fs::read_dir(dir.path()).expect("reports") {
+        texts.push(read(&entry.expect("entry").path()));
+    }
+    assert_eq!(texts.len(), 8, "six reports");
+    for text in &texts {
+        for secret in [
+            "People who can place orders",
+            "JOIN public.orders o",
+            "BEFORE INSERT OR UPDATE",
+        ] {
+            assert!(!text.contains(secret), "{secret} in\n{text}");
+        }
+    }
+    let json: Value = serde_json::from_str(&read(&dir.path().join("pgdrift.json"))).expect("json");
+    let rules: Vec<(String, String)> = findings_of(&json);
+    assert!(
+        rules.iter().any(|(r, _)| r == "view.definition"),
+        "{rules:?}"
+    );
+    assert!(texts[0].contains("<redacted "), "{}", texts[0]);
+}
+
+fn findings_of(report: &Value) -> Vec<(String, String)> {
+    report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .flat_map(|c| c["findings"].as_array().expect("findings").iter())
+        .map(|f| {
+            (
+                f["rule"].as_str().expect("rule").to_string(),
+                f["object"].as_str().expect("object").to_string(),
+            )
+        })
+        .collect()
+}

@@ -8,6 +8,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod redact;
 pub mod sarif;
 pub mod terminal;
 pub mod visible;
