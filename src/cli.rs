@@ -626,25 +626,38 @@ fn report_verdict(
     ctx.relations = Some(relations);
     ctx.sarif_waived = outputs.sarif_waived == Some(true);
     // A finding's object is found in the SQL files of the check's expected side, or else of
-    // its actual side (for objects that exist only there).
+    // its actual side (for objects that exist only there: an extra column points at its own
+    // line in the actual side's files before its table's line in the expected side's).
     let locate = |check: &CheckVerdict, finding: &diff::Finding| {
-        [&check.expected, &check.actual]
-            .into_iter()
-            .find_map(|target| {
-                let at = locations.get(target)?.find_for(
+        let sides = [&check.expected, &check.actual];
+        let exact = sides.iter().find_map(|target| {
+            locations.get(target.as_str())?.find_for(
+                finding.rule.as_str(),
+                &finding.object,
+                &finding.object,
+            )
+        });
+        let at = exact.or_else(|| {
+            sides.iter().find_map(|target| {
+                locations.get(target.as_str())?.find_for(
                     finding.rule.as_str(),
                     &finding.object,
                     &finding.group,
-                )?;
-                Some(report::Location {
-                    path: at.file.clone(),
-                    line: at.line as u32,
-                })
+                )
             })
+        })?;
+        Some(report::Location {
+            path: at.file.clone(),
+            line: at.line as u32,
+        })
     };
     ctx.locate = Some(&locate);
-    if outputs.annotation_style(&process_env) == report::AnnotationStyle::Github {
-        let annotations = report::annotations::render(&ctx);
+    let annotations = match outputs.annotation_style(&process_env) {
+        report::AnnotationStyle::Github => Some(report::annotations::render(&ctx)),
+        report::AnnotationStyle::Lines => Some(report::annotations::render_lines(&ctx)),
+        report::AnnotationStyle::None => None,
+    };
+    if let Some(annotations) = annotations {
         if to_stderr {
             stderr!("{annotations}");
         } else {

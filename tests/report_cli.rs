@@ -371,3 +371,34 @@ fn findings_of(report: &Value) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// `--annotations lines`: one `file:line: severity: rule object: message [check]` line per
+/// finding, every one of them (no per-step limit), for problem matchers and editors.
+#[test]
+fn line_annotations_name_file_line_severity_and_rule() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = pgdrift()
+        .current_dir(support::manifest_dir())
+        .args([
+            "check",
+            "--policy",
+            "examples/quickstart/schema-policy.toml",
+            "--annotations",
+            "lines",
+            "--json",
+        ])
+        .arg(dir.path().join("r.json"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let pattern = regex::Regex::new(
+        r"^examples/quickstart/[a-z_-]+\.(sql|toml):[1-9][0-9]*: (error|warning|note): [a-z_]+\.[a-z_]+ \S.*: .+ \[production matches migrations\]$",
+    )
+    .expect("regex");
+    let lines: Vec<&str> = stdout.lines().filter(|l| pattern.is_match(l)).collect();
+    let json: Value = serde_json::from_str(&read(&dir.path().join("r.json"))).expect("json");
+    let findings = findings_of(&json).len();
+    assert!(findings > 5);
+    assert_eq!(lines.len(), findings, "one line per finding\n{stdout}");
+}

@@ -60,6 +60,9 @@ impl Format {
 pub enum AnnotationStyle {
     /// GitHub Actions workflow commands (`::error file=...::message`).
     Github,
+    /// One line per finding, `file:line: error: rule object: message`, for problem matchers,
+    /// editors and grep; every finding, no per-step limit.
+    Lines,
     None,
 }
 

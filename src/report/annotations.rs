@@ -82,6 +82,43 @@ pub fn render(ctx: &Context) -> String {
     out
 }
 
+/// Every finding (and check that could not run) as `file:line: level: message` on one line,
+/// the form compilers print and problem matchers, editors and `grep` read.
+pub fn render_lines(ctx: &Context) -> String {
+    let mut out = String::new();
+    let at = |location: Option<Location>| match location {
+        Some(loc) => format!("{}:{}", ctx.display_path(&loc.path), loc.line.max(1)),
+        None => "schema-policy.toml:1".to_string(),
+    };
+    for check in &ctx.verdict.checks {
+        if let Outcome::Failed { errors } = &check.outcome {
+            for e in errors {
+                let _ = writeln!(
+                    out,
+                    "{}: error: check {} could not run: {}",
+                    at(ctx.check_location(check)),
+                    visible(&check.name),
+                    visible(e)
+                );
+            }
+        }
+    }
+    for item in ctx.items().iter().filter(|i| i.judged.waiver.is_none()) {
+        let f = &item.judged.finding;
+        let _ = writeln!(
+            out,
+            "{}: {}: {} {}: {} [{}]",
+            at(ctx.item_location(item)),
+            item.judged.severity.as_str(),
+            f.rule,
+            visible(&f.object),
+            visible(&super::brief(f)),
+            visible(item.check_name())
+        );
+    }
+    out
+}
+
 fn level(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
