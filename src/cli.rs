@@ -447,6 +447,7 @@ fn one_off_policy(expected: &str, actual: &str) -> Result<Policy, RunError> {
                 ca_file: None,
                 password: None,
                 database: None,
+                ssh: None,
             })
         } else {
             let files =
@@ -657,6 +658,7 @@ async fn snapshot_command(args: SnapshotArgs) -> Result<(), RunError> {
                 ca_file: None,
                 password: None,
                 database: None,
+                ssh: None,
             }),
             None => {
                 let mut files = Vec::new();
@@ -678,7 +680,8 @@ async fn snapshot_command(args: SnapshotArgs) -> Result<(), RunError> {
         }
     };
     let env: &source::Env = &process_env;
-    let read = source::read_targets(&[&target], env)
+    let tunnels = source::Tunnels::default();
+    let read = source::read_targets(&[&target], env, &tunnels)
         .await
         .remove(&target.name)
         .unwrap_or_else(|| {
@@ -972,6 +975,8 @@ async fn apply_command(args: &ApplyArgs) -> Result<Status, RunError> {
         online: args.online,
     };
     let pairs = run::plan::plan_checks(&policy, today, &request).await;
+    // A tunnel a target needs stays open while its client applies.
+    let tunnels = source::Tunnels::default();
     let mut status = Status::Clean;
     for pair in &pairs {
         let planned = match &pair.outcome {
@@ -993,7 +998,7 @@ async fn apply_command(args: &ApplyArgs) -> Result<Status, RunError> {
                 pair.check, pair.actual
             ))
         })?;
-        let (client, scope) = source::connect_live(target, &process_env)
+        let (client, scope) = source::connect_live(target, &process_env, &tunnels)
             .await
             .map_err(|e| RunError(e.to_string()))?;
         let checks = apply::prechecks(&client, &planned.plan)

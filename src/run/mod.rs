@@ -131,11 +131,14 @@ pub async fn run_checks(
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Run {
     let env: &source::Env = &process_env;
+    // Tunnels to bastions stay open for the run, so the members of a fleet share them.
+    let tunnels = source::Tunnels::default();
+    let tunnels = &tunnels;
     // Single targets (every expected side, and actual sides that are not fleets) are read
     // once each, all at once.
     let all: Vec<&policy::Check> = policy.checks.iter().collect();
     let singles = single_targets(policy, &all);
-    let schemas = source::read_targets(&singles, env).await;
+    let schemas = source::read_targets(&singles, env, tunnels).await;
     // What was read is worth a report: a signal from now on stops the comparing, not the run.
     crate::interrupt::observe();
     let relations: report::Relations = timings::time("report (foreign keys)", || {
@@ -170,7 +173,7 @@ pub async fn run_checks(
                 members.push(Err((name.clone(), crate::interrupt::not_compared(signal))));
                 continue;
             }
-            members.extend(expand(target, env).await);
+            members.extend(expand(target, env, tunnels).await);
         }
         let is_fleet = is_fleet(policy, check, members.len());
         members.retain(|m| {
@@ -202,7 +205,7 @@ pub async fn run_checks(
                 let (name, actual) = match member {
                     Err((name, message)) => (name, Err(vec![message])),
                     Ok(m) => {
-                        let read = read_member(&m, single_ref, env).await;
+                        let read = read_member(&m, single_ref, env, tunnels).await;
                         (m.name, read)
                     }
                 };
@@ -418,11 +421,15 @@ fn template_schema(check: &policy::Check, expected: &Schema) -> Result<String, S
 }
 
 /// The members of one actual target.
-async fn expand(target: &Target, env: &source::Env) -> Vec<Result<Member, (String, String)>> {
+async fn expand(
+    target: &Target,
+    env: &source::Env,
+    tunnels: &source::Tunnels,
+) -> Vec<Result<Member, (String, String)>> {
     if let Some(databases) = &target.databases {
         let names = match databases {
             Databases::List(list) => Ok(list.clone()),
-            Databases::Pattern(p) => source::list_databases(target, env)
+            Databases::Pattern(p) => source::list_databases(target, env, tunnels)
                 .await
                 .map(|all| all.into_iter().filter(|d| p.matches(d)).collect())
                 .map_err(|e| e.to_string()),
@@ -455,7 +462,7 @@ async fn expand(target: &Target, env: &source::Env) -> Vec<Result<Member, (Strin
         let mut whole = target.clone();
         whole.schema_pattern = None;
         whole.schemas = None;
-        let read = source::read_targets(&[&whole], env)
+        let read = source::read_targets(&[&whole], env, tunnels)
             .await
             .remove(&whole.name)
             .unwrap_or_else(|| {
@@ -523,13 +530,14 @@ async fn read_member(
     member: &Member,
     single: &(dyn Fn(&str) -> Result<Arc<ReadSchema>, SourceError> + Sync),
     env: &source::Env,
+    tunnels: &source::Tunnels,
 ) -> Result<(MemberSchema, Option<String>), Vec<String>> {
     match &member.kind {
         MemberKind::Single(name) => single(name)
             .map(|r| (MemberSchema::Shared(r), None))
             .map_err(|e| vec![e.to_string()]),
         MemberKind::Database(target) => {
-            let read = source::read_targets(&[target.as_ref()], env)
+            let read = source::read_targets(&[target.as_ref()], env, tunnels)
                 .await
                 .remove(&target.name)
                 .unwrap_or_else(|| {

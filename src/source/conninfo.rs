@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use percent_encoding::percent_decode_str;
 use tokio_postgres::config::{ChannelBinding, SslMode as WireSslMode};
-use tokio_postgres::tls::MakeTlsConnect;
+use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
 use tokio_postgres::{Client, NoTls, Socket};
 
 /// The default port of PostgreSQL.
@@ -149,6 +149,9 @@ pub struct HostSpec {
     /// libpq's `hostaddr`: connect here instead of resolving `host`.
     pub hostaddr: Option<IpAddr>,
     pub port: u16,
+    /// A local Unix socket that a tunnel forwards to this server (`ssh -L`): it is dialled
+    /// instead, while `host` still names the server, for TLS and for messages.
+    pub via: Option<PathBuf>,
 }
 
 impl HostSpec {
@@ -543,6 +546,15 @@ impl ConnInfo {
     /// Connect to another database on the same server(s), e.g. a scratch database.
     pub fn with_database(mut self, dbname: impl Into<String>) -> ConnInfo {
         self.dbname = dbname.into();
+        self
+    }
+
+    /// Reach each host through a local socket a tunnel forwards to it, in the order of
+    /// `hosts()`.
+    pub fn through(mut self, sockets: &[PathBuf]) -> ConnInfo {
+        for (spec, socket) in self.hosts.iter_mut().zip(sockets) {
+            spec.via = Some(socket.clone());
+        }
         self
     }
 
@@ -1446,6 +1458,7 @@ fn interpret_hosts(
                 host,
                 hostaddr,
                 port,
+                via: None,
             })
         })
         .collect()
@@ -1806,7 +1819,16 @@ impl std::error::Error for ConnectError {}
 /// Where one attempt goes.
 enum Endpoint {
     Unix(PathBuf),
-    Tcp { name: Option<String>, addr: IpAddr },
+    Tcp {
+        name: Option<String>,
+        addr: IpAddr,
+    },
+    /// A tunnel's local socket; `tls_name` is the server's name the certificate is checked
+    /// against (none when the tunnel ends at a Unix socket, where there is no TLS).
+    Forwarded {
+        socket: PathBuf,
+        tls_name: Option<String>,
+    },
 }
 
 /// Connect the way libpq would: each host in order (each address of a host name in turn), TLS
@@ -1902,6 +1924,19 @@ pub async fn connect(
 }
 
 async fn endpoints(spec: &HostSpec, timeout: Option<Duration>) -> Result<Vec<Endpoint>, Failure> {
+    if let Some(socket) = &spec.via {
+        // The far end of the tunnel resolves the name: nothing is looked up here.
+        let tls_name = (!spec.is_unix_socket()).then(|| {
+            spec.host
+                .clone()
+                .or_else(|| spec.hostaddr.map(|a| a.to_string()))
+                .unwrap_or_else(|| "localhost".into())
+        });
+        return Ok(vec![Endpoint::Forwarded {
+            socket: socket.clone(),
+            tls_name,
+        }]);
+    }
     if let Some(addr) = spec.hostaddr {
         return Ok(vec![Endpoint::Tcp {
             name: spec.host.clone(),
@@ -1975,7 +2010,10 @@ impl Attempt<'_> {
         let info = self.info;
         let mut sslmode = info.sslmode;
         // The server never offers TLS on a Unix socket, and libpq does not ask there.
-        if matches!(self.endpoint, Endpoint::Unix(_)) {
+        if matches!(
+            self.endpoint,
+            Endpoint::Unix(_) | Endpoint::Forwarded { tls_name: None, .. }
+        ) {
             sslmode = SslMode::Disable;
         }
         let result = self.once(sslmode).await;
@@ -2010,6 +2048,8 @@ impl Attempt<'_> {
                     .host(name.clone().unwrap_or_else(|| addr.to_string()))
                     .hostaddr(*addr);
             }
+            // Dialled below; the stream is handed to tokio-postgres as it is.
+            Endpoint::Forwarded { .. } => {}
         }
         if let Some(p) = &password {
             config.password(p.as_bytes());
@@ -2044,12 +2084,25 @@ impl Attempt<'_> {
 
         let label = self.label.to_string();
         let connecting = async {
+            if let Endpoint::Forwarded { socket, tls_name } = self.endpoint {
+                let stream = tokio::net::UnixStream::connect(socket)
+                    .await
+                    .map_err(|e| Dial::Tunnel(socket.clone(), e))?;
+                return match (self.tls, sslmode, tls_name) {
+                    (Some(tls), mode, Some(name)) if mode != SslMode::Disable => {
+                        spawn_forwarded(&config, stream, tls.for_host(name), label).await
+                    }
+                    _ => spawn_forwarded(&config, stream, NoTls, label).await,
+                }
+                .map_err(Dial::Postgres);
+            }
             match (self.tls, sslmode) {
                 (Some(tls), mode) if mode != SslMode::Disable => {
                     spawn_connection(&config, tls.clone(), label).await
                 }
                 _ => spawn_connection(&config, NoTls, label).await,
             }
+            .map_err(Dial::Postgres)
         };
         let result = match self.timeout {
             Some(t) => match tokio::time::timeout(t, connecting).await {
@@ -2060,9 +2113,15 @@ impl Attempt<'_> {
         };
         let client = match result {
             Ok(client) => client,
-            Err(e) => {
+            Err(Dial::Postgres(e)) => {
                 let failure = classify(&e, info, sslmode, self, source, note);
                 return Err(scrub(failure, password.as_deref()));
+            }
+            Err(Dial::Tunnel(socket, e)) => {
+                return Err(Failure::Other(format!(
+                    "the tunnel's local socket {} does not answer ({e}): the tunnel has closed",
+                    socket.display()
+                )));
             }
         };
         self.check_role(client).await
@@ -2101,6 +2160,33 @@ impl Attempt<'_> {
             })
         }
     }
+}
+
+/// Why opening a connection failed: the server (or the way to it) said no, or a tunnel's
+/// local end could not be dialled.
+enum Dial {
+    Postgres(tokio_postgres::Error),
+    Tunnel(PathBuf, std::io::Error),
+}
+
+/// As `spawn_connection`, over a tunnel's local socket dialled by the caller.
+async fn spawn_forwarded<T>(
+    config: &tokio_postgres::Config,
+    stream: tokio::net::UnixStream,
+    tls: T,
+    label: String,
+) -> Result<Client, tokio_postgres::Error>
+where
+    T: TlsConnect<tokio::net::UnixStream>,
+    T::Stream: Send + 'static,
+{
+    let (client, connection) = config.connect_raw(stream, tls).await?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            crate::stderrln!("pgdrift: the connection to {label} ended: {}", chain(&e));
+        }
+    });
+    Ok(client)
 }
 
 async fn spawn_connection<T>(
@@ -2342,6 +2428,7 @@ mod tests {
             host: Some(host.into()),
             hostaddr: None,
             port,
+            via: None,
         }
     }
 
