@@ -7,7 +7,10 @@
 //!
 //! A tunnel closes when it is dropped: at the end of the run, or when a signal drops the run's
 //! future. The ssh process runs in its own session (a terminal's Ctrl-C reaches pgdrift, which
-//! then closes it) and gets SIGTERM if pgdrift dies without closing it (`kill -9`).
+//! then closes it) and gets SIGTERM if pgdrift dies without closing it (`kill -9`). The socket
+//! folder of a killed run is removed by the next run that opens a tunnel: as with throwaway
+//! clusters, each run holds a `flock` on a file in its folder, and a folder whose lock nobody
+//! holds is a leftover.
 
 use std::io::BufRead;
 use std::net::Ipv6Addr;
@@ -27,6 +30,10 @@ const OPEN_TIMEOUT: Duration = Duration::from_secs(30);
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 /// ssh's last words kept for messages.
 const KEPT_LINES: usize = 100;
+/// How the socket folder of every tunnel begins.
+const FOLDER_PREFIX: &str = "pgdrift-ssh-";
+/// The lock file in a socket folder, locked by the run that owns the tunnel.
+const LOCK_FILE: &str = "pgdrift.lock";
 
 /// Where one forward ends, as the bastion sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -94,8 +101,9 @@ pub struct Tunnel {
     /// What ssh writes to stderr (its errors), kept by a reader thread.
     said: Arc<Mutex<Vec<String>>>,
     reader: Option<std::thread::JoinHandle<()>>,
-    /// Removed when the tunnel is dropped, after ssh has exited.
+    /// Removed when the tunnel is dropped, after ssh has exited; then its lock is released.
     _folder: tempfile::TempDir,
+    _lock: std::fs::File,
 }
 
 impl Tunnel {
@@ -106,7 +114,7 @@ impl Tunnel {
             let bastion = bastion.clone();
             move |why: String| format!("cannot open an ssh tunnel through {bastion}: {why}")
         };
-        let folder = socket_folder().map_err(&fail)?;
+        let (folder, folder_lock) = socket_folder().map_err(&fail)?;
         let sockets: Vec<PathBuf> = (0..remotes.len())
             .map(|i| folder.path().join(i.to_string()))
             .collect();
@@ -199,6 +207,7 @@ impl Tunnel {
             said,
             reader,
             _folder: folder,
+            _lock: folder_lock,
         };
         let deadline = Instant::now() + OPEN_TIMEOUT;
         loop {
@@ -386,28 +395,80 @@ fn describe_bastion(ssh: &Ssh) -> String {
     }
 }
 
-/// A private folder for the sockets. A socket path must fit in `sun_path` (108 bytes) and
-/// hold no `:` (ssh's `-L` separator); a `TMPDIR` that breaks either gives way to `/tmp`.
-fn socket_folder() -> Result<tempfile::TempDir, String> {
+/// A private folder for the sockets, locked by this run, after removing those of dead runs.
+/// A socket path must fit in `sun_path` (108 bytes) and hold no `:` (ssh's `-L` separator); a
+/// `TMPDIR` that breaks either gives way to `/tmp`.
+fn socket_folder() -> Result<(tempfile::TempDir, std::fs::File), String> {
     let usable = |dir: &Path| dir.as_os_str().len() < 90 && !dir.to_string_lossy().contains(':');
-    let make = |parent: &Path| {
-        tempfile::Builder::new()
-            .prefix("pgdrift-ssh-")
-            .tempdir_in(parent)
-    };
     let temp = std::env::temp_dir();
     let parent = if usable(&temp) {
         temp
     } else {
         PathBuf::from("/tmp")
     };
-    // tempfile makes the folder readable by this user only.
-    make(&parent).map_err(|e| {
+    remove_leftovers_in(&parent);
+    let cannot = |e: std::io::Error| {
         format!(
             "cannot make a folder for its sockets in {}: {e}",
             parent.display()
         )
-    })
+    };
+    // tempfile makes the folder readable by this user only.
+    let folder = tempfile::Builder::new()
+        .prefix(FOLDER_PREFIX)
+        .tempdir_in(&parent)
+        .map_err(cannot)?;
+    // Locked under another name and then renamed into place, so a sweeping run never finds the
+    // lock file unlocked while its owner lives.
+    let staging = folder.path().join(format!("{LOCK_FILE}.new"));
+    let lock = std::fs::File::create(&staging).map_err(cannot)?;
+    lock.lock().map_err(cannot)?;
+    std::fs::rename(&staging, folder.path().join(LOCK_FILE)).map_err(cannot)?;
+    Ok((folder, lock))
+}
+
+/// Remove the socket folders in `parent` that killed runs left: named like ours, a real folder
+/// holding a lock file of this user that nobody holds, and no socket in it that something
+/// still listens on. The lock is held while the folder is removed, so sweeping runs never race.
+fn remove_leftovers_in(parent: &Path) {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    for entry in entries.flatten() {
+        if !entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(FOLDER_PREFIX)
+        {
+            continue;
+        }
+        let folder = entry.path();
+        if !std::fs::symlink_metadata(&folder).is_ok_and(|m| m.file_type().is_dir()) {
+            continue;
+        }
+        let Ok(lock) = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(folder.join(LOCK_FILE))
+        else {
+            continue;
+        };
+        let ours = lock.metadata().is_ok_and(|m| m.is_file() && m.uid() == me);
+        if !ours || lock.try_lock().is_err() {
+            continue;
+        }
+        let listening = std::fs::read_dir(&folder)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| e.file_name() != LOCK_FILE && is_listening(&e.path()));
+        if !listening {
+            let _ = std::fs::remove_dir_all(&folder);
+        }
+    }
 }
 
 /// Whether a server listens on the Unix socket at `path`. On Linux, the kernel's socket table
