@@ -752,3 +752,62 @@ fn tls_goes_through_the_tunnel_to_the_host_named() {
     );
     sandbox.assert_nothing_left("after a TLS failure");
 }
+
+/// Every host of a multi-host URL gets its own forward in the one tunnel, tried in order as
+/// libpq would; a socket folder in the URL is a server socket on the bastion.
+#[test]
+fn each_host_of_the_url_gets_its_forward() {
+    use pgdrift::source::cluster::Cluster;
+    let bastion = Bastion::start();
+    let cluster = Cluster::start().unwrap_or_else(|e| panic!("cannot start PostgreSQL: {e}"));
+    let (port, user) = (cluster.port(), cluster.superuser().to_string());
+    let (_reserved, closed) = refusing_port();
+    let keys = bastion.keys("client_key", "ssh_config");
+
+    let sandbox = Sandbox::new();
+    let policy = sandbox.policy(&policy_text(
+        &cluster.url("postgres"),
+        &format!(
+            "url = \"postgresql://{user}@127.0.0.1:{closed},127.0.0.1:{port}/postgres?\
+             sslmode=disable\"\n{keys}"
+        ),
+    ));
+    let out = sandbox.run(&policy);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let log = bastion.log();
+    assert!(
+        log.contains(&format!("target 127.0.0.1 port {closed}"))
+            && log.contains(&format!("target 127.0.0.1 port {port}")),
+        "{log}"
+    );
+    assert_eq!(bastion.logins(), 1, "{log}");
+    sandbox.assert_nothing_left("after a multi-host run");
+
+    // The throwaway cluster's socket folder is its directory.
+    let socket_folder = cluster
+        .data_dir()
+        .parent()
+        .expect("cluster dir")
+        .to_path_buf();
+    let sandbox = Sandbox::new();
+    let policy = sandbox.policy(&policy_text(
+        &cluster.url("postgres"),
+        &format!(
+            "url = \"host={} port={port} user={user} dbname=postgres\"\n{keys}",
+            socket_folder.display()
+        ),
+    ));
+    let out = sandbox.run(&policy);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let log = bastion.log();
+    assert!(
+        log.contains(
+            &socket_folder
+                .join(format!(".s.PGSQL.{port}"))
+                .display()
+                .to_string()
+        ),
+        "{log}"
+    );
+    sandbox.assert_nothing_left("after a run to a socket on the bastion");
+}
