@@ -562,6 +562,29 @@ fn a_server_the_bastion_cannot_reach_is_named() {
         "{all}"
     );
     sandbox.assert_nothing_left("after a failed connection");
+
+    // The server's own refusal comes through as it is, with the way it was reached.
+    let sandbox = Sandbox::new();
+    let missing = format!("{}/no_such_database?sslmode=disable", common::base_url());
+    let policy = sandbox.policy(&policy_text(
+        &expected.url(),
+        &format!(
+            "url = {missing:?}\n{}",
+            bastion.keys("client_key", "ssh_config")
+        ),
+    ));
+    let out = sandbox.run(&policy);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("database \"no_such_database\" does not exist")
+            && all.contains(&format!(
+                "(through the ssh tunnel via {}@127.0.0.1 (port {}))",
+                bastion.user, bastion.port
+            )),
+        "{all}"
+    );
+    sandbox.assert_nothing_left("after a refused database");
 }
 
 /// A run waiting on a server behind the tunnel (one that accepts and never answers) is

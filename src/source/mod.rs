@@ -231,6 +231,13 @@ async fn connect(
             let Some(tunnel) = tunnel else {
                 return Err(e.to_string());
             };
+            // The server answered: the tunnel worked, and the server's words are the reason.
+            if server_answered(e.failure()) {
+                return Err(format!(
+                    "{e} (through the ssh tunnel via {})",
+                    tunnel.bastion()
+                ));
+            }
             return Err(match tunnel.trouble(seen).await {
                 // What the server side said is beside the point: the tunnel broke.
                 Some(trouble) => format!(
@@ -247,6 +254,22 @@ async fn connect(
     };
     crate::timings::record(format!("connect {name}"), started.elapsed());
     Ok((client, info))
+}
+
+/// Whether a failed connection got as far as the server saying no (so a tunnel on the way is
+/// not to blame).
+fn server_answered(failure: &conninfo::Failure) -> bool {
+    use conninfo::Failure;
+    matches!(
+        failure,
+        Failure::Authentication { .. }
+            | Failure::PasswordMissing { .. }
+            | Failure::Rejected { .. }
+            | Failure::DatabaseMissing { .. }
+            | Failure::Server { .. }
+            | Failure::SessionAttrs { .. }
+            | Failure::Config(_)
+    )
 }
 
 fn live_conninfo(live: &LiveTarget, env: &Env) -> Result<ConnInfo, String> {
