@@ -186,7 +186,8 @@ pub struct ApplyArgs {
     /// How long a statement waits for a lock before the whole apply rolls back.
     #[arg(long, value_name = "DURATION", default_value = "5s")]
     pub lock_timeout: String,
-    /// How long one statement may run (`0`: no limit).
+    /// How long one statement may run (`0`: no limit). The client gives up on a statement
+    /// 15s after this (a server that stopped answering); with `0` it waits as long as it takes.
     #[arg(long, value_name = "DURATION", default_value = "0")]
     pub statement_timeout: String,
     /// Do not keep dropped tables and columns in the backup schema.
@@ -228,6 +229,10 @@ pub struct SnapshotArgs {
     /// Leave out the capture time, so two captures of one schema are byte-identical.
     #[arg(long)]
     pub no_timestamp: bool,
+    /// How long to wait for the server to answer once connected (as for `check`; default
+    /// `75s`, or the policy's `[settings] read_timeout` with --target; `0`: no limit).
+    #[arg(long, value_name = "DURATION", value_parser = parse_read_timeout)]
+    pub read_timeout: Option<ReadTimeout>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -266,6 +271,19 @@ pub struct PolicyOverrides {
     /// The date waivers are checked against (YYYY-MM-DD); default today.
     #[arg(long, value_name = "DATE", hide = true)]
     pub today: Option<String>,
+    /// How long to wait for a server to answer once connected, client-side (each schema read,
+    /// each statement of a SQL file, listing databases), as PostgreSQL writes durations: `75s`
+    /// (the default, or `[settings] read_timeout`), `2min`; `0` waits as long as it takes.
+    #[arg(long, value_name = "DURATION", value_parser = parse_read_timeout)]
+    pub read_timeout: Option<ReadTimeout>,
+}
+
+/// `--read-timeout`: the limit, `None` for `0` (no limit).
+#[derive(Debug, Clone, Copy)]
+pub struct ReadTimeout(pub Option<std::time::Duration>);
+
+fn parse_read_timeout(s: &str) -> Result<ReadTimeout, String> {
+    policy::parse_read_timeout(s).map(ReadTimeout)
 }
 
 /// Where and how to report.
@@ -299,9 +317,17 @@ pub struct OutputArgs {
     /// when a report is written to standard output.
     #[arg(long, value_enum, value_name = "STYLE")]
     pub annotations: Option<report::AnnotationStyle>,
+    /// Put waived findings into SARIF as suppressed results (GitHub opens them as alerts all
+    /// the same, so they are left out by default, as in Code Quality).
+    #[arg(long)]
+    pub sarif_waived: bool,
     /// When to colour the terminal summary.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// List every object of a group of identical findings in the terminal summary (by default
+    /// the first five, e.g. of one grant extra on 1,150 tables).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     /// Print the wall time of each stage (connect and read per target, normalize, diff, judge,
     /// report) on standard error at the end.
     #[arg(long)]
@@ -320,6 +346,7 @@ impl OutputArgs {
             html: self.html.clone(),
             output_dir: self.output_dir.clone(),
             annotations: self.annotations,
+            sarif_waived: self.sarif_waived.then_some(true),
         }
     }
 }
@@ -412,6 +439,9 @@ fn apply_overrides(settings: &mut Settings, o: &PolicyOverrides) -> Result<Date,
                 )));
             }
         }
+    }
+    if let Some(ReadTimeout(timeout)) = o.read_timeout {
+        settings.read_timeout = timeout;
     }
     if let Some(level) = &o.fail_on {
         settings.fail_on = match policy::parse_severity(level) {
@@ -563,7 +593,8 @@ fn report_verdict(
             std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    let summary = report::terminal::render(verdict, status, report::terminal::Style::new(color));
+    let style = report::terminal::Style::new(color).verbose(args.verbose);
+    let summary = report::terminal::render(verdict, status, style);
     // A report on standard output keeps it clean for pipes: the summary and the annotations
     // go to stderr then (the Actions runner reads workflow commands on both streams).
     let to_stderr = outputs.uses_stdout();
@@ -572,21 +603,28 @@ fn report_verdict(
     } else {
         stdout!("{summary}");
     }
-    let base = std::env::current_dir().ok();
+    let cwd = std::env::current_dir().ok();
+    let root = cwd
+        .as_deref()
+        .map(|cwd| report::repo_root(cwd, &process_env));
     let mut ctx = report::Context::new(verdict);
     ctx.status = status;
     ctx.policy = policy_file;
-    ctx.base = base.as_deref();
+    ctx.base = root.as_deref();
+    ctx.cwd = cwd.as_deref();
     ctx.relations = Some(relations);
+    ctx.sarif_waived = outputs.sarif_waived == Some(true);
     // A finding's object is found in the SQL files of the check's expected side, or else of
     // its actual side (for objects that exist only there).
     let locate = |check: &CheckVerdict, finding: &diff::Finding| {
         [&check.expected, &check.actual]
             .into_iter()
             .find_map(|target| {
-                let at = locations
-                    .get(target)?
-                    .find(&finding.object, &finding.group)?;
+                let at = locations.get(target)?.find_for(
+                    finding.rule.as_str(),
+                    &finding.object,
+                    &finding.group,
+                )?;
                 Some(report::Location {
                     path: at.file.clone(),
                     line: at.line as u32,
@@ -632,6 +670,7 @@ fn merge_command(args: &MergeArgs) -> Result<Status, RunError> {
 /// `pgdrift snapshot`: read one schema and write it as a snapshot file and/or into a history.
 async fn snapshot_command(args: SnapshotArgs) -> Result<(), RunError> {
     let schemas = (!args.schemas.is_empty()).then(|| args.schemas.clone());
+    let mut read_timeout = Some(policy::DEFAULT_READ_TIMEOUT);
     let target = if let Some(name) = &args.target {
         let path = args
             .policy
@@ -649,6 +688,7 @@ async fn snapshot_command(args: SnapshotArgs) -> Result<(), RunError> {
         if schemas.is_some() {
             target.schemas = schemas;
         }
+        read_timeout = policy.settings.read_timeout;
         target
     } else {
         let source = match &args.url {
@@ -680,8 +720,9 @@ async fn snapshot_command(args: SnapshotArgs) -> Result<(), RunError> {
         }
     };
     let env: &source::Env = &process_env;
+    let read_timeout = args.read_timeout.map_or(read_timeout, |ReadTimeout(t)| t);
     let tunnels = source::Tunnels::default();
-    let read = source::read_targets(&[&target], env, &tunnels)
+    let read = source::read_targets(&[&target], env, &tunnels, read_timeout)
         .await
         .remove(&target.name)
         .unwrap_or_else(|| {
@@ -1001,7 +1042,7 @@ async fn apply_command(args: &ApplyArgs) -> Result<Status, RunError> {
         let (client, scope) = source::connect_live(target, &process_env, &tunnels)
             .await
             .map_err(|e| RunError(e.to_string()))?;
-        let checks = apply::prechecks(&client, &planned.plan)
+        let checks = apply::prechecks(&client, &planned.plan, policy.settings.read_timeout)
             .await
             .map_err(|e| RunError(format!("{}: pre-checks failed: {e}", pair.check)))?;
         if !checks.is_empty() {
@@ -1040,6 +1081,7 @@ async fn apply_command(args: &ApplyArgs) -> Result<Status, RunError> {
             statement_timeout: args.statement_timeout.clone(),
             backup: !args.no_backup,
             plan_id: format!("{:08x}", crate::text::fnv1a(plan_text.as_bytes()) as u32),
+            read_timeout: policy.settings.read_timeout,
         };
         let expected = planned.expected_schema.clone();
         let settings = policy.settings.clone();

@@ -4,13 +4,15 @@
 //! report, and diff → plan. Each stage is a plain function from data to data; only
 //! `source`/`catalog` touch a database, only `report` writes report files, only `main` decides
 //! the exit code. Every stage points only downstream; `sql`, `fs`, `date`, `console` and
-//! `interrupt` are leaves that depend on nothing else in the crate.
+//! `interrupt` are leaves that depend on nothing else in the crate (as are `duration` and
+//! `text`).
 
 pub mod catalog;
 pub mod cli;
 pub mod console;
 pub mod date;
 pub mod diff;
+pub mod duration;
 pub mod evaluate;
 pub mod fs;
 pub mod interrupt;

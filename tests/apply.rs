@@ -282,6 +282,7 @@ fn options() -> ApplyOptions {
         statement_timeout: "0".into(),
         backup: true,
         plan_id: "test0001".into(),
+        read_timeout: Some(std::time::Duration::from_secs(75)),
     }
 }
 

@@ -907,12 +907,15 @@ async fn pgdrift_reports_drift_iff_pg_dump_differs() {
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), EDITS.len(), "two edits share a name");
+    // A floor against an emptied list, not a count: every edit is checked by name above, and
+    // the exact number changes with each edit added.
     assert!(EDITS.len() >= 60);
 
     // The expected side: a copy of the base, read and dumped once.
     let expected_db = common::db_from("oracle_expected", &base).await;
     let expected = common::read_schema(&expected_db).await;
     let expected_dump = dump(&expected_db).await;
+    // A floor, not a count: pg_dump's lines differ between versions of pg_dump and server.
     assert!(expected_dump.len() > 200, "a small dump: {expected_dump:?}");
 
     // A copy with no edit: nothing to see on either side.

@@ -2,6 +2,8 @@
 //! the errors users see (naming host, database and user, never the password), and every sslmode
 //! against a server whose certificates this test makes with the openssl CLI.
 
+mod common;
+
 use std::collections::HashMap;
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
@@ -9,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use pgdrift::source::Session;
 use pgdrift::source::cluster::{Cluster, ClusterOptions};
 use pgdrift::source::conninfo::{self, ConnInfo, ConnectError, Failure, PasswordSource};
 use tokio_postgres::Client;
@@ -41,11 +44,11 @@ impl Env {
     }
 }
 
-async fn connect(info: &ConnInfo) -> Result<Client, ConnectError> {
+async fn connect(info: &ConnInfo) -> Result<Session, ConnectError> {
     conninfo::connect(info, "pgdrift-test", TIMEOUT).await
 }
 
-async fn connect_ok(info: &ConnInfo) -> Client {
+async fn connect_ok(info: &ConnInfo) -> Session {
     connect(info)
         .await
         .unwrap_or_else(|e| panic!("{}: {e}", info.describe()))
@@ -71,19 +74,13 @@ async fn scalar(client: &Client, sql: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn admin(cluster: &Cluster) -> Client {
+async fn admin(cluster: &Cluster) -> Session {
     let env = Env::new(&[]);
     connect_ok(&env.parse(&cluster.url("postgres"))).await
 }
 
 fn start(options: ClusterOptions) -> Cluster {
     Cluster::start_with(&options).unwrap_or_else(|e| panic!("cannot start PostgreSQL: {e}"))
-}
-
-/// A loopback port nothing listens on.
-fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
 }
 
 fn assert_names_target(e: &ConnectError, host: &str, port: u16, db: &str, user: &str) {
@@ -260,8 +257,10 @@ async fn connection_errors_say_what_went_wrong() {
     assert!(matches!(e.failure(), Failure::Rejected { .. }), "{e:?}");
     assert!(e.to_string().contains("\"ghost\" does not exist"), "{e}");
 
-    // Nothing listening.
-    let closed = closed_port();
+    // Nothing listening: ports held (bound, never listening) for the whole test, so that no
+    // cluster of a parallel test can take them.
+    let closed_held = common::HeldPort::new();
+    let closed = closed_held.port();
     let e = connect_err(&env.parse(&format!(
         "host={host} port={closed} user=postgres sslmode=disable"
     )))
@@ -277,7 +276,8 @@ async fn connection_errors_say_what_went_wrong() {
     let client = connect_ok(&info).await;
     assert_eq!(scalar(&client, "SELECT 1").await, "1");
     // ...and when none works, each one's failure is listed.
-    let other = closed_port();
+    let other_held = common::HeldPort::new();
+    let other = other_held.port();
     let e = connect_err(&env.parse(&format!(
         "host={host},{host} port={closed},{other} user=postgres sslmode=disable"
     )))
@@ -571,7 +571,7 @@ async fn tls_modes_mean_what_they_mean_in_libpq() {
             "host={host} port={port} user=sslonly dbname=postgres {rest}"
         ))
     };
-    let uses_tls = |client: Client| async move {
+    let uses_tls = |client: Session| async move {
         scalar(
             &client,
             "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
@@ -690,4 +690,20 @@ async fn tls_modes_mean_what_they_mean_in_libpq() {
         "host=localhost port={port} user=certuser dbname=postgres sslmode=verify-full"
     )))
     .await;
+}
+
+/// The ports the refused-connection cases use: connecting is refused, and nobody else (a
+/// parallel test's cluster; std's listener sets SO_REUSEADDR as PostgreSQL does) can bind
+/// them while the test holds them.
+#[test]
+fn a_held_port_refuses_connections_and_cannot_be_taken() {
+    let held = common::HeldPort::new();
+    let e = std::net::TcpStream::connect(("127.0.0.1", held.port())).expect_err("refused");
+    assert_eq!(e.kind(), std::io::ErrorKind::ConnectionRefused, "{e}");
+    let e = TcpListener::bind(("127.0.0.1", held.port())).expect_err("taken");
+    assert_eq!(e.kind(), std::io::ErrorKind::AddrInUse, "{e}");
+    let port = held.port();
+    drop(held);
+    // Released, the port is free again.
+    TcpListener::bind(("127.0.0.1", port)).expect("free after the hold");
 }

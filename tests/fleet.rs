@@ -308,3 +308,163 @@ async fn tenant_schemas_against_a_template_and_shards_merge_into_one_run() {
     let xml = std::fs::read_to_string(&junit).expect("junit");
     assert_eq!(xml.matches("<testsuite ").count(), 12, "{xml}");
 }
+
+/// A fleet of snapshot targets (no server): `name` is clean, drifted or unreadable by its
+/// number, so the shards hold every status.
+fn snapshot_fleet(dir: &Path, file: &str, names: &[String]) -> PathBuf {
+    // A file that exists (the policy checks that) but is no snapshot: an error when read.
+    write(dir, "broken.snapshot.json", "{\"format_version\": 3}");
+    let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/snapshots");
+    let mut policy = format!(
+        "[targets.migrations]\nsnapshot = '{}'\n",
+        snapshots.join("expected.snapshot.json").display()
+    );
+    for name in names {
+        let n: usize = name.trim_start_matches("shop_").parse().expect("numbered");
+        let snapshot = match n % 5 {
+            0 => snapshots.join("production.snapshot.json"),
+            3 => dir.join("broken.snapshot.json"),
+            _ => snapshots.join("expected.snapshot.json"),
+        };
+        policy.push_str(&format!(
+            "[targets.{name}]\nsnapshot = '{}'\n",
+            snapshot.display()
+        ));
+    }
+    let list: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    policy.push_str(&format!(
+        "[[check]]\nname = \"shops\"\nexpected = \"migrations\"\nactual = [{}]\n",
+        list.join(", ")
+    ));
+    write(dir, file, &policy)
+}
+
+/// Run every shard of `policy`: each target's shard (1-based), and the shards' JSON files.
+fn shard_runs(
+    dir: &Path,
+    policy: &Path,
+    shards: usize,
+) -> (std::collections::BTreeMap<String, usize>, Vec<PathBuf>) {
+    let mut placed = std::collections::BTreeMap::new();
+    let mut files = Vec::new();
+    for i in 1..=shards {
+        let path = dir.join(format!(
+            "{}.shard{i}.json",
+            policy.file_stem().unwrap().to_string_lossy()
+        ));
+        let shard = format!("{i}/{shards}");
+        let (code, out, err) = run(&[
+            "check",
+            "--policy",
+            s(policy),
+            "--shard",
+            &shard,
+            "--json",
+            s(&path),
+        ]);
+        assert!((0..=2).contains(&code), "{out}{err}");
+        let report: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+        for (_, target, _, _) in checks(&report) {
+            if let Some(other) = placed.insert(target.clone(), i) {
+                panic!("{target} in shard {other} and in shard {i}");
+            }
+        }
+        files.push(path);
+    }
+    (placed, files)
+}
+
+/// Shards stay put as the fleet grows and shrinks: every target that is in both fleets runs in
+/// the same shard before and after; and the shards merged are the unsharded run, finding for
+/// finding and status for status.
+#[test]
+fn shards_stay_put_as_the_fleet_changes_and_merge_into_the_whole_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let name = |n: usize| format!("shop_{n:03}");
+    let before: Vec<String> = (1..=20).map(name).collect();
+    // Five leave (from the start, the middle and the end), eight join (in between and after).
+    let after: Vec<String> = (1..=20)
+        .filter(|n| ![1, 2, 9, 14, 20].contains(n))
+        .chain([21, 22, 23, 24, 25, 26, 27, 28])
+        .map(name)
+        .collect();
+    let mut after_sorted = after.clone();
+    after_sorted.sort();
+    // Joiners listed first too: the order of the list must not matter either.
+    let mut after_listed: Vec<String> = after[after.len() - 4..].to_vec();
+    after_listed.extend_from_slice(&after[..after.len() - 4]);
+
+    for shards in [3, 4] {
+        let old = snapshot_fleet(dir.path(), &format!("before{shards}.toml"), &before);
+        let new = snapshot_fleet(dir.path(), &format!("after{shards}.toml"), &after_listed);
+        let (placed_before, _) = shard_runs(dir.path(), &old, shards);
+        let (placed_after, files) = shard_runs(dir.path(), &new, shards);
+        assert_eq!(
+            placed_before.keys().cloned().collect::<Vec<_>>(),
+            before,
+            "every target in one shard"
+        );
+        assert_eq!(
+            placed_after.keys().cloned().collect::<Vec<_>>(),
+            after_sorted,
+            "every target in one shard"
+        );
+        let moved: Vec<String> = after
+            .iter()
+            .filter(|t| {
+                placed_before
+                    .get(*t)
+                    .is_some_and(|b| placed_after[*t] != *b)
+            })
+            .map(|t| format!("{t}: {} -> {}", placed_before[t], placed_after[t]))
+            .collect();
+        assert!(moved.is_empty(), "targets changed shard: {moved:?}");
+        // Not all in one shard (which would be stable and useless).
+        let used: std::collections::BTreeSet<usize> = placed_after.values().copied().collect();
+        assert!(used.len() > 1, "{placed_after:?}");
+
+        let whole = dir.path().join(format!("whole{shards}.json"));
+        let (whole_code, out, err) = run(&["check", "--policy", s(&new), "--json", s(&whole)]);
+        assert_eq!(whole_code, 2, "one target is unreadable:\n{out}{err}");
+        let whole: Value =
+            serde_json::from_str(&std::fs::read_to_string(&whole).expect("read")).expect("json");
+        let merged = dir.path().join(format!("merged{shards}.json"));
+        let mut args = vec!["merge"];
+        args.extend(files.iter().map(|p| s(p)));
+        args.extend(["--json", s(&merged)]);
+        let (code, out, err) = run(&args);
+        assert_eq!(code, whole_code, "{out}{err}");
+        let merged: Value =
+            serde_json::from_str(&std::fs::read_to_string(&merged).expect("read")).expect("json");
+        let all = checks(&whole);
+        assert_eq!(all.len(), after.len());
+        let statuses: std::collections::BTreeSet<&str> = all.iter().map(|c| c.2.as_str()).collect();
+        assert_eq!(
+            statuses,
+            ["clean", "drift", "error"].into(),
+            "every status is compared"
+        );
+        assert_eq!(checks(&merged), all);
+        assert_eq!(merged["status"], whole["status"]);
+        assert_eq!(merged["summary"], whole["summary"]);
+        assert_eq!(
+            findings_of(&merged),
+            findings_of(&whole),
+            "the same findings"
+        );
+    }
+}
+
+/// Every finding of a report, whole, sorted.
+fn findings_of(report: &Value) -> Vec<String> {
+    let mut out: Vec<String> = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .flat_map(|c| c["findings"].as_array().expect("findings").iter())
+        .map(|f| f.to_string())
+        .collect();
+    out.sort();
+    out
+}

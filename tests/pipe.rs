@@ -231,9 +231,10 @@ async fn snapshot_and_history_into_a_closed_pipe_exit_0_and_store_the_snapshot()
     cmd.args(["snapshot", "--url", &db.url(), "--history"])
         .arg(&history);
     assert_eq!(with_both_closed(cmd), Some(0));
+    let stored_at = std::time::SystemTime::now();
     db.exec("CREATE TABLE extra (id int)").await;
     // History file names are stamped to the second.
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    common::wait_for_the_next_second(stored_at);
     let mut cmd = pgdrift();
     cmd.args(["snapshot", "--url", &db.url(), "--history"])
         .arg(&history);

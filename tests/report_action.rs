@@ -400,6 +400,8 @@ fn without_pgdrift_on_path_the_action_plans_a_cached_build() {
             .env("GITHUB_OUTPUT", &output)
             .env("RUNNER_OS", "Linux")
             .env("RUNNER_ARCH", "X64")
+            .env("ImageOS", "ubuntu24")
+            .env("ImageVersion", "20261130.1")
             .env("RUNNER_TOOL_CACHE", work.path().join("cache"))
             .env("ACTION_PATH", support::manifest_dir())
             .status()
@@ -409,10 +411,119 @@ fn without_pgdrift_on_path_the_action_plans_a_cached_build() {
     };
     let first = key(1);
     assert_eq!(first["build"], "true");
+    // The runner's OS, architecture and image, then 24 hex digits of the sources' hash.
+    let hash = first["key"]
+        .strip_prefix("pgdrift-Linux-X64-ubuntu24-20261130.1-")
+        .unwrap_or_else(|| panic!("{first:?}"));
     assert!(
-        first["key"].starts_with("pgdrift-Linux-X64-") && first["key"].len() > 30,
+        hash.len() == 24 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
         "{first:?}"
     );
     assert!(first["bin"].ends_with("/bin/pgdrift"));
     assert_eq!(first, key(2), "the cache key is stable");
+}
+
+/// `args: |` keeps every line (the second line reaches pgdrift), and a boolean input that is
+/// not exactly `true` or `false` stops the action instead of weakening the gate.
+#[test]
+fn multi_line_args_keep_every_line_and_booleans_fail_closed() {
+    let reports = tempfile::tempdir().expect("reports");
+    let out = reports.path().display().to_string();
+    let run = run_action(
+        &[
+            ("policy", "examples/quickstart/schema-policy.toml"),
+            ("output-dir", &out),
+            ("args", "--ignore column_order\n--no-such-flag\n"),
+        ],
+        &support::manifest_dir(),
+        &[built_binary_dir()],
+    );
+    let check = run.step("check");
+    assert_eq!(check.outputs["exit-code"], "2", "{}", check.stderr);
+    assert!(check.stderr.contains("--no-such-flag"), "{}", check.stderr);
+
+    for (input, value) in [
+        ("fail-on-violations", "True"),
+        ("fail-on-violations", "yes"),
+        ("fail-on-violations", ""),
+        ("upload-sarif", "1"),
+    ] {
+        let run = run_action(
+            &[
+                ("policy", "examples/quickstart/schema-policy.toml"),
+                ("output-dir", &out),
+                (input, value),
+            ],
+            &support::manifest_dir(),
+            &[built_binary_dir()],
+        );
+        let check = run.step("check");
+        assert_eq!(check.code, 2, "{input}={value:?}: {}", check.stderr);
+        assert!(
+            check
+                .stderr
+                .contains(&format!("input '{input}' must be true or false")),
+            "{}",
+            check.stderr
+        );
+        assert!(
+            !check.outputs.contains_key("exit-code"),
+            "pgdrift did not run"
+        );
+    }
+}
+
+/// A run that could not finish uploads no SARIF (it would close the alerts of the database
+/// that could not be read), and the category is GitHub's own per job and matrix leg.
+#[test]
+fn sarif_is_not_uploaded_after_an_incomplete_run() {
+    let action = action();
+    let upload = steps(&action)
+        .into_iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@v4"))
+        })
+        .expect("upload step on v4");
+    let condition = upload["if"].as_str().expect("condition");
+    assert!(
+        condition.contains("steps.check.outputs.exit-code != '2'"),
+        "{condition}"
+    );
+    assert_eq!(
+        action["inputs"]["sarif-category"]["default"].as_str(),
+        Some("")
+    );
+}
+
+/// `working-directory`: the policy and output-dir are relative to it, the report paths the
+/// later steps get are absolute, and the paths inside the reports start at the repository root.
+#[test]
+fn working_directory_runs_in_a_subfolder_with_paths_from_the_root() {
+    let reports = tempfile::tempdir().expect("reports");
+    let out = reports.path().display().to_string();
+    let run = run_action(
+        &[
+            ("working-directory", "examples/quickstart"),
+            ("policy", "schema-policy.toml"),
+            ("output-dir", &out),
+        ],
+        &support::manifest_dir(),
+        &[built_binary_dir()],
+    );
+    let check = run.step("check");
+    assert_eq!(check.outputs["exit-code"], "1", "{}", check.stderr);
+    let sarif_path = Path::new(&check.outputs["sarif"]);
+    assert!(sarif_path.is_absolute(), "{sarif_path:?}");
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sarif_path).expect("sarif")).expect("json");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert!(!results.is_empty());
+    for r in results {
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .expect("uri");
+        assert!(uri.starts_with("examples/quickstart/"), "{uri}");
+    }
 }

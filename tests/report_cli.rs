@@ -128,6 +128,80 @@ fn named_paths_win_and_locations_are_relative_to_the_working_directory() {
     assert_eq!(names.len(), 2, "{names:?}");
 }
 
+/// CI systems read report paths from the repository root. Run from a subfolder, the SARIF,
+/// Code Quality and annotation paths still start at the root (found by its `.git`, or from
+/// `GITHUB_WORKSPACE` / `CI_PROJECT_DIR`); from outside any repository they stay relative to
+/// the working directory.
+#[test]
+fn paths_are_relative_to_the_repository_root_from_a_subfolder() {
+    let repo = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(repo.path().join(".git")).expect(".git");
+    let sub = repo.path().join("services/db");
+    std::fs::create_dir_all(&sub).expect("sub");
+    for file in ["schema-policy.toml", "expected.sql", "actual.sql"] {
+        std::fs::copy(
+            support::manifest_dir()
+                .join("examples/quickstart")
+                .join(file),
+            sub.join(file),
+        )
+        .expect("copy the quickstart");
+    }
+    let run = |cwd: &Path, env: &[(&str, &Path)]| {
+        let mut cmd = pgdrift();
+        cmd.current_dir(cwd)
+            .env_remove("CI_PROJECT_DIR")
+            .env_remove("GITHUB_WORKSPACE")
+            .args([
+                "check",
+                "--policy",
+                "schema-policy.toml",
+                "--annotations",
+                "github",
+            ])
+            .args(["--sarif", "out.sarif", "--codequality", "out.cq.json"]);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("run");
+        assert_eq!(out.status.code(), Some(1));
+        let sarif: Value = serde_json::from_str(&read(&cwd.join("out.sarif"))).expect("sarif");
+        let cq: Value = serde_json::from_str(&read(&cwd.join("out.cq.json"))).expect("cq");
+        let cq_paths: Vec<String> = cq
+            .as_array()
+            .expect("issues")
+            .iter()
+            .map(|i| i["location"]["path"].as_str().expect("path").to_string())
+            .collect();
+        let annotations: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.strip_prefix("::error file="))
+            .map(|l| l.split(',').next().unwrap_or("").to_string())
+            .collect();
+        (uris(&sarif), cq_paths, annotations)
+    };
+    let (sarif, cq, annotations) = run(&sub, &[]);
+    assert!(!annotations.is_empty());
+    for path in sarif.iter().chain(&cq).chain(&annotations) {
+        assert!(path.starts_with("services/db/"), "{path}");
+    }
+    // GITHUB_WORKSPACE names the root when the job checks the repository out elsewhere.
+    let (sarif, _, _) = run(&sub, &[("GITHUB_WORKSPACE", &repo.path().join("services"))]);
+    assert!(sarif.iter().all(|p| p.starts_with("db/")), "{sarif:?}");
+    // Outside any repository: the working directory is the root.
+    let loose = tempfile::tempdir().expect("tempdir");
+    for file in ["schema-policy.toml", "expected.sql", "actual.sql"] {
+        std::fs::copy(sub.join(file), loose.path().join(file)).expect("copy");
+    }
+    let (sarif, _, _) = run(loose.path(), &[]);
+    assert!(
+        sarif
+            .iter()
+            .all(|p| !p.contains('/') && p.ends_with(".sql") || p.ends_with(".toml")),
+        "{sarif:?}"
+    );
+}
+
 #[test]
 fn a_run_that_cannot_finish_still_writes_complete_reports() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -61,6 +61,18 @@ fn github_workflows_use_the_action_as_it_is() {
     );
     let nightly = yaml("examples/github/nightly-drift.yml");
     assert!(nightly["on"]["schedule"][0]["cron"].is_string());
+    // Code scanning needs a baseline on the default branch, and reads the run.
+    assert!(pr["on"]["push"]["branches"].is_sequence(), "runs on push");
+    assert!(
+        pr["on"]["schedule"][0]["cron"].is_string(),
+        "runs on a schedule"
+    );
+    assert_eq!(pr["permissions"]["actions"].as_str(), Some("read"));
+    let condition = pr["jobs"]["pgdrift"]["if"].as_str().expect("a fork guard");
+    assert!(
+        condition.contains("head.repo.full_name == github.repository"),
+        "{condition}"
+    );
 }
 
 #[test]
@@ -153,4 +165,39 @@ fn readme_points_at_every_example() {
     ] {
         assert!(readme.contains(path), "README.md does not mention {path}");
     }
+}
+
+/// `cargo install pgdrift` by bare name installs another project's crate from crates.io (with
+/// the job's database secrets in its environment): every example and document installs from a
+/// path or from this repository.
+#[test]
+fn nothing_installs_pgdrift_by_its_bare_crate_name() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("README.md"), root.join("action.yml")];
+    let mut dirs = vec![root.join("examples")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read examples") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    let mut installs = 0;
+    for file in &files {
+        let Ok(text) = std::fs::read_to_string(file) else {
+            continue;
+        };
+        for line in text.lines().filter(|l| l.contains("cargo install")) {
+            installs += 1;
+            assert!(
+                line.contains("--path") || line.contains("--git"),
+                "{} installs by the bare crate name: {line}",
+                file.display()
+            );
+        }
+    }
+    assert!(installs >= 3, "the examples install pgdrift somewhere");
 }

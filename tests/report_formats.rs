@@ -81,8 +81,20 @@ fn ignored_findings_appear_nowhere_and_waived_ones_do_not_fail() {
     assert!(!products.contains("<failure"), "{products}");
     assert!(products.contains("waived until 2099-12-31"), "{products}");
 
+    // By default SARIF leaves waived findings out, as Code Quality does (code scanning ignores
+    // `suppressions` and would open them as alerts); `sarif_waived` puts them in, suppressed.
     let sarif: Value =
         serde_json::from_str(&report::render(Format::Sarif, &ctx)).expect("sarif json");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert!(!results.is_empty());
+    assert!(
+        results.iter().all(|r| r["ruleId"] != "column.order"),
+        "waived stays out of SARIF"
+    );
+    let mut with_waived = report::Context::new(ctx.verdict);
+    with_waived.sarif_waived = true;
+    let sarif: Value =
+        serde_json::from_str(&report::render(Format::Sarif, &with_waived)).expect("sarif json");
     let waived: Vec<&Value> = sarif["runs"][0]["results"]
         .as_array()
         .expect("results")

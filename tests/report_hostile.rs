@@ -88,6 +88,9 @@ async fn hostile_names_from_a_database_keep_every_format_valid() {
     relations.insert("actual".into(), report::foreign_keys(&actual));
     assert_eq!(relations["expected"].len(), HOSTILE.len(), "every FK read");
 
+    // What the HTML must show: every finding of the comparison (no rule here is ignored by
+    // default), counted before the report code sees them.
+    let findings = comparison.findings.len();
     let verdict = Verdict {
         checks: vec![CheckVerdict {
             name: "hostile <check> \"name\"\n::error::x".into(),
@@ -139,7 +142,7 @@ async fn hostile_names_from_a_database_keep_every_format_valid() {
     // nothing became markup.
     let html = report::render(Format::Html, &ctx);
     assert!(html.contains("class=\"node drifted error\""));
-    support::check_html_in_browser(&html, ctx.items().len());
+    support::check_html_in_browser(&html, findings);
 }
 
 /// Names that attack whoever reads the output: a forged GitHub annotation after a line break,
@@ -283,8 +286,9 @@ async fn hostile_names_cannot_forge_workflow_commands_or_steer_the_terminal() {
         let (code, stdout, stderr) = check_run(dir.path(), &extra);
         assert_eq!(code, 1, "drift expected\n{stdout}\n{stderr}");
         for (stream, text) in [("stdout", &stdout), ("stderr", &stderr)] {
-            // Only pgdrift's own annotations start with `::`, and only when asked for.
-            for line in text.lines().filter(|l| l.starts_with("::")) {
+            // Only pgdrift's own annotations start with `::`, and only when asked for (the
+            // runner trims leading spaces before it looks).
+            for line in text.lines().filter(|l| l.trim_start().starts_with("::")) {
                 assert!(
                     annotations.is_none() && is_own_annotation(line),
                     "{stream} line from data: {line:?}\n{text}"
@@ -317,8 +321,11 @@ async fn hostile_names_cannot_forge_workflow_commands_or_steer_the_terminal() {
         let out = dir.path().join("out");
         let markdown = std::fs::read_to_string(out.join("pgdrift.md")).expect("markdown");
         assert_no_raw_hostile("markdown", &markdown, &['\n']);
-        // (A line may start with `::` inside the fix's SQL, where a quoted name keeps its line
-        // break so the SQL stays what runs; the runner does not read the step summary.)
+        // The fix's SQL is the plan script, whose names and strings are escaped too.
+        assert!(
+            !markdown.lines().any(|l| l.trim_start().starts_with("::")),
+            "{markdown}"
+        );
         // In Markdown the escape's backslash is itself escaped: `\\u{1b}` shows as `\u{1b}`.
         assert!(markdown.contains("\\\\u{1b}\\[31mred"), "{markdown}");
         assert!(markdown.contains("\\\\u{202e}gnp.exe"), "{markdown}");
@@ -353,4 +360,72 @@ async fn hostile_names_cannot_forge_workflow_commands_or_steer_the_terminal() {
             "{junit}"
         );
     }
+}
+
+/// The plan for the same databases, printed where the runner reads it: no line of the script
+/// starts with `::` and no control or bidi character is raw, though the statements create and
+/// drop objects with those names, comments and function bodies (written with `E'...'` and
+/// `U&"..."` escapes). The escaped script is the same change: run by psql in the direction that
+/// creates everything, it makes the database equal to the other by pg_dump.
+#[tokio::test]
+async fn a_plan_printed_in_ci_holds_no_line_from_data_and_still_converges() {
+    let (expected, actual) = attack_databases().await;
+    let plan = |from: &common::TestDb, to: &common::TestDb| {
+        let out = assert_cmd::Command::cargo_bin("pgdrift")
+            .expect("binary")
+            .env("GITHUB_ACTIONS", "true")
+            .args(["plan", &from.url(), &to.url(), "--allow-destructive"])
+            .output()
+            .expect("run pgdrift plan");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 plan")
+    };
+    // Actual into expected: drops the attack objects. Expected into actual: creates them.
+    let drops = plan(&expected, &actual);
+    let creates = plan(&actual, &expected);
+    for (what, script) in [("dropping plan", &drops), ("creating plan", &creates)] {
+        for line in script.lines() {
+            assert!(
+                !line.trim_start().starts_with("::"),
+                "{what} line from data: {line:?}\n{script}"
+            );
+        }
+        assert_no_raw_hostile(what, script, &['\n']);
+    }
+    assert!(
+        creates.contains("E'") && creates.contains("U&\""),
+        "escapes used\n{creates}"
+    );
+    let psql = common::pg_dump().with_file_name("psql");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("plan.sql");
+    std::fs::write(&file, &creates).expect("write plan");
+    let out = std::process::Command::new(&psql)
+        .args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            &expected.url(),
+            "-f",
+        ])
+        .arg(&file)
+        .output()
+        .expect("run psql");
+    assert!(
+        out.status.success(),
+        "psql ran the plan: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        common::schema_dump(&expected),
+        common::schema_dump(&actual),
+        "the escaped plan made the databases equal"
+    );
 }

@@ -641,6 +641,135 @@ fn a_stopped_run_leaves_no_ssh_behind() {
     drop(silent);
 }
 
+/// A stand-in for a server that lets a client in and then stops answering (as a stopped or cut
+/// off one would): it takes the startup message (refusing TLS), says authentication is done and
+/// it is ready, and from then on reads whatever comes and never replies. Each connection it
+/// takes is counted, and counted again once the client has closed it.
+struct SilentAfterLogin {
+    port: u16,
+    accepted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    closed: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl SilentAfterLogin {
+    fn start() -> SilentAfterLogin {
+        use std::io::{Read, Write};
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let closed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (counted, ended) = (accepted.clone(), closed.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                counted.fetch_add(1, Ordering::SeqCst);
+                let ended = ended.clone();
+                std::thread::spawn(move || {
+                    let startup = |stream: &mut std::net::TcpStream| -> std::io::Result<u32> {
+                        let mut len = [0u8; 4];
+                        stream.read_exact(&mut len)?;
+                        let mut body = vec![0u8; (u32::from_be_bytes(len) as usize).max(8) - 4];
+                        stream.read_exact(&mut body)?;
+                        Ok(u32::from_be_bytes([body[0], body[1], body[2], body[3]]))
+                    };
+                    let mut code = startup(&mut stream);
+                    // SSLRequest: no TLS here, then the real startup message.
+                    if matches!(code, Ok(80_877_103)) {
+                        if stream.write_all(b"N").is_err() {
+                            return;
+                        }
+                        code = startup(&mut stream);
+                    }
+                    if code.is_ok() {
+                        // AuthenticationOk, then ReadyForQuery (idle).
+                        let _ = stream.write_all(&[b'R', 0, 0, 0, 8, 0, 0, 0, 0]);
+                        let _ = stream.write_all(&[b'Z', 0, 0, 0, 5, b'I']);
+                        let mut sink = [0u8; 4096];
+                        while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
+                    }
+                    ended.fetch_add(1, Ordering::SeqCst);
+                });
+            }
+        });
+        SilentAfterLogin {
+            port,
+            accepted,
+            closed,
+        }
+    }
+
+    fn accepted(&self) -> usize {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn closed(&self) -> usize {
+        self.closed.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// The client-side deadline holds through the tunnel: a server behind the bastion that lets
+/// pgdrift in and then never answers fails its target on `read_timeout`, naming the stage, the
+/// other target is still read, and the connection, the tunnel and its socket folder are gone
+/// when the run ends.
+#[test]
+fn read_timeout_holds_through_the_tunnel() {
+    let bastion = Bastion::start();
+    let (expected, _) = two_databases();
+    let silent = SilentAfterLogin::start();
+    let sandbox = Sandbox::new();
+    let policy = sandbox.policy(&format!(
+        "[settings]\nread_timeout = \"2s\"\n\n{}",
+        policy_text(
+            &expected.url(),
+            &format!(
+                "url = \"postgresql://nobody@127.0.0.1:{}/app?sslmode=disable\"\n{}",
+                silent.port,
+                bastion.keys("client_key", "ssh_config")
+            ),
+        )
+    ));
+    let started = Instant::now();
+    let out = sandbox.run(&policy);
+    let elapsed = started.elapsed();
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("reading the schema of host 127.0.0.1:")
+            && all.contains("the server did not answer within 2s (read_timeout)"),
+        "{all}"
+    );
+    // Far below a hang, and below the server's own statement_timeout (60 s) and ssh's 30 s.
+    assert!(elapsed < Duration::from_secs(25), "took {elapsed:?}\n{all}");
+    assert_eq!(silent.accepted(), 1, "one connection, through the bastion");
+    assert!(
+        bastion
+            .log()
+            .contains(&format!("target 127.0.0.1 port {}", silent.port)),
+        "{}",
+        bastion.log()
+    );
+    let report = verdict(&sandbox.path().join("report.json"));
+    assert_eq!(report["status"].as_str(), Some("incomplete"), "{report}");
+    assert_eq!(
+        report["checks"][0]["status"].as_str(),
+        Some("error"),
+        "{report}"
+    );
+    assert!(
+        report["checks"][0]["errors"][0]
+            .as_str()
+            .is_some_and(|e| e.starts_with("target `actual`: reading the schema of host")),
+        "{report}"
+    );
+    // The connection given up on was closed, not left waiting for a reply.
+    assert!(
+        wait_until(Duration::from_secs(5), || silent.closed() == 1),
+        "the silent server's connection stayed open"
+    );
+    sandbox.assert_nothing_left("after a read that met read_timeout");
+}
+
 /// A CA and a server certificate for `localhost` only, made with the openssl CLI.
 fn tls_files(dir: &Path) {
     let openssl = |args: &[&str]| {

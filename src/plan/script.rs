@@ -23,6 +23,115 @@ pub fn comment_text(s: &str) -> String {
     crate::report::visible(s)
 }
 
+/// A statement as the script prints it: the same statement, but every string, dollar-quoted
+/// body and quoted name that holds a control, bidirectional or invisible character, or a line
+/// that would start with `::`, is written with escapes (`E'...'`, `U&"..."`). Printed raw, a
+/// name or body from the database could end a line and start a GitHub workflow command when
+/// the script is shown in CI, or steer the terminal; the escaped statement does the same thing.
+pub fn printable_sql(sql: &str) -> std::borrow::Cow<'_, str> {
+    use crate::sql::lexer::{TokenKind, tokenize};
+    if !needs_escapes(sql) {
+        return std::borrow::Cow::Borrowed(sql);
+    }
+    let mut out = String::with_capacity(sql.len() + 16);
+    for token in tokenize(sql) {
+        let text = token.text;
+        let replaced = match token.kind {
+            TokenKind::String if needs_escapes(text) => {
+                plain_string_value(text).map(escaped_literal)
+            }
+            TokenKind::DollarString if needs_escapes(text) => {
+                dollar_body(text).map(escaped_literal)
+            }
+            TokenKind::QuotedIdent if text.chars().any(crate::report::visible::is_hostile) => {
+                quoted_ident_value(text).map(|name| unicode_ident(&name))
+            }
+            _ => None,
+        };
+        out.push_str(replaced.as_deref().unwrap_or(text));
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A control or other hostile character besides line breaks and tabs, or a line (after the
+/// first) that starts with `::`.
+fn needs_escapes(s: &str) -> bool {
+    s.chars()
+        .any(|c| c != '\n' && c != '\t' && crate::report::visible::is_hostile(c))
+        || s.split('\n')
+            .skip(1)
+            .any(|line| line.trim_start().starts_with("::"))
+}
+
+/// The value of a standard string constant `'...'`.
+fn plain_string_value(text: &str) -> Option<String> {
+    let inner = text.strip_prefix('\'')?.strip_suffix('\'')?;
+    Some(inner.replace("''", "'"))
+}
+
+/// The body of `$tag$...$tag$`.
+fn dollar_body(text: &str) -> Option<String> {
+    let tag_end = text[1..].find('$')? + 2;
+    let tag = &text[..tag_end];
+    let body = text.strip_prefix(tag)?.strip_suffix(tag)?;
+    Some(body.to_string())
+}
+
+/// The name in `"..."`.
+fn quoted_ident_value(text: &str) -> Option<String> {
+    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    Some(inner.replace("\"\"", "\""))
+}
+
+/// `value` as an escape string constant: `E'...'` with line breaks, tabs and hostile characters
+/// as backslash escapes (bytes below 0x80 as `\xNN`, which every server encoding reads).
+fn escaped_literal(value: String) -> String {
+    let mut out = String::with_capacity(value.len() + 8);
+    out.push_str("E'");
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("''"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if crate::report::visible::is_hostile(c) && (c as u32) < 0x80 => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if crate::report::visible::is_hostile(c) => {
+                let _ = write!(out, "\\U{:08x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// `name` as a Unicode-escaped quoted identifier: `U&"a\000Ab"`.
+fn unicode_ident(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 8);
+    out.push_str("U&\"");
+    for c in name.chars() {
+        match c {
+            '"' => out.push_str("\"\""),
+            '\\' => out.push_str("\\\\"),
+            c if crate::report::visible::is_hostile(c) => {
+                let _ = write!(out, "\\+{:06X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn push_statements(out: &mut String, step: &Step) {
+    for sql in &step.sql {
+        let _ = writeln!(out, "{}", printable_sql(sql));
+    }
+}
+
 fn step_comment(out: &mut String, n: usize, step: &Step) {
     let _ = writeln!(
         out,
@@ -96,9 +205,7 @@ pub fn render(plan: &Plan, header: &Header) -> String {
             n += 1;
             out.push('\n');
             step_comment(&mut out, n, step);
-            for sql in &step.sql {
-                let _ = writeln!(out, "{sql}");
-            }
+            push_statements(&mut out, step);
         }
     }
     let _ = writeln!(out, "\nBEGIN;");
@@ -111,9 +218,7 @@ pub fn render(plan: &Plan, header: &Header) -> String {
         n += 1;
         out.push('\n');
         step_comment(&mut out, n, step);
-        for sql in &step.sql {
-            let _ = writeln!(out, "{sql}");
-        }
+        push_statements(&mut out, step);
     }
     let _ = writeln!(out, "\nCOMMIT;");
     let post: Vec<&Step> = plan
@@ -131,9 +236,7 @@ pub fn render(plan: &Plan, header: &Header) -> String {
             n += 1;
             out.push('\n');
             step_comment(&mut out, n, step);
-            for sql in &step.sql {
-                let _ = writeln!(out, "{sql}");
-            }
+            push_statements(&mut out, step);
         }
     }
     out
@@ -202,6 +305,40 @@ pub fn json(plan: &Plan, header: &Header) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn printable_sql_escapes_only_what_could_act() {
+        use super::printable_sql;
+        // Ordinary statements, multi-line ones included, are printed as they are.
+        for sql in [
+            "CREATE TABLE public.t (a int);",
+            "COMMENT ON TABLE public.t IS 'two\nlines';",
+            "CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS $body$\nSELECT 1\n$body$;",
+        ] {
+            assert_eq!(printable_sql(sql), sql);
+        }
+        assert_eq!(
+            printable_sql("COMMENT ON TABLE public.t IS 'x\n::error::pwned';"),
+            r"COMMENT ON TABLE public.t IS E'x\n::error::pwned';"
+        );
+        assert_eq!(
+            printable_sql("DROP TABLE public.\"x\n::error::y\"\"z\";"),
+            r#"DROP TABLE public.U&"x\+00000A::error::y""z";"#
+        );
+        assert_eq!(
+            printable_sql("CREATE FUNCTION f() AS $body$SELECT 'it''s\x1b[31m \\'$body$;"),
+            r"CREATE FUNCTION f() AS E'SELECT ''it''''s\x1b[31m \\''';"
+        );
+        assert_eq!(
+            printable_sql("SELECT '\u{202e}gnp';"),
+            r"SELECT E'\U0000202egnp';"
+        );
+        // Indented, a workflow command still counts.
+        assert_eq!(
+            printable_sql("SELECT 'a\n   ::warning::b';"),
+            r"SELECT E'a\n   ::warning::b';"
+        );
+    }
+
     use super::*;
 
     #[test]

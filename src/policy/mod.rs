@@ -14,8 +14,8 @@ use toml::Spanned;
 pub mod outputs;
 mod settings;
 pub use settings::{
-    Date, Filter, IGNORE_KEYS, Ignore, Pattern, PlanSettings, Settings, SeverityOverride, Waiver,
-    parse_severity,
+    DEFAULT_READ_TIMEOUT, Date, Filter, IGNORE_KEYS, Ignore, Pattern, PlanSettings, Settings,
+    SeverityOverride, Waiver, parse_read_timeout, parse_severity,
 };
 
 /// A checked policy, ready to run.
@@ -218,6 +218,8 @@ struct RawPolicy {
     report: RawReport,
     #[serde(default)]
     plan: settings::RawPlan,
+    #[serde(default)]
+    settings: settings::RawRunSettings,
 }
 
 /// `[report]`: report paths, relative to the working directory of the run (where CI jobs
@@ -233,6 +235,7 @@ struct RawReport {
     html: Option<PathBuf>,
     output_dir: Option<PathBuf>,
     annotations: Option<crate::policy::outputs::AnnotationStyle>,
+    sarif_waived: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -523,6 +526,7 @@ impl Validator<'_> {
             waive: raw.waive,
             fail: raw.fail,
             plan: raw.plan,
+            settings: raw.settings,
         };
         let text = self.text;
         let mut problems = Vec::new();
@@ -549,6 +553,7 @@ impl Validator<'_> {
                 html: r.html,
                 output_dir: r.output_dir,
                 annotations: r.annotations,
+                sarif_waived: r.sarif_waived,
             },
         }
     }
@@ -1257,6 +1262,7 @@ actual = "nope"
             Some("2027-03-01")
         );
         assert_eq!(s.fail_on, crate::rules::Severity::Error);
+        assert_eq!(s.read_timeout, Some(std::time::Duration::from_secs(75)));
         assert_eq!(
             s.severity_for(
                 crate::rules::RuleId::GrantExtra,
@@ -1289,6 +1295,8 @@ reason = ""
 expires = "next week"
 [fail]
 on = "sometimes"
+[settings]
+read_timeout = "75"
 "#;
         let msgs = messages(text);
         assert_eq!(msgs.len(), 1, "TOML errors stop first: {msgs:#?}");
@@ -1307,6 +1315,7 @@ on = "sometimes"
             (":17:10:", "needs a reason"),
             (":18:11:", "must be a date"),
             (":20:6:", "unknown `on` level"),
+            (":22:16:", "read_timeout `75` is not a duration"),
         ];
         assert_eq!(msgs.len(), want.len(), "{msgs:#?}");
         for (msg, (at, what)) in msgs.iter().zip(want) {
@@ -1315,6 +1324,36 @@ on = "sometimes"
                 "{msg} should have {at} {what}"
             );
         }
+    }
+
+    #[test]
+    fn read_timeout_is_a_postgresql_duration() {
+        let policy = |settings: &str| {
+            let text = format!(
+                "[targets.a]\nurl = \"postgres://x/y\"\n[[check]]\nexpected = \"a\"\n\
+                 actual = \"a\"\n{settings}"
+            );
+            parse(&text, Path::new("p.toml"), &|_| None).map(|p| p.settings.read_timeout)
+        };
+        let secs = |s| Some(std::time::Duration::from_secs(s));
+        assert_eq!(policy("").unwrap(), secs(75));
+        assert_eq!(
+            policy("[settings]\nread_timeout = \"2min\"\n").unwrap(),
+            secs(120)
+        );
+        assert_eq!(
+            policy("[settings]\nread_timeout = \"0\"\n").unwrap(),
+            None,
+            "0 waits as long as it takes"
+        );
+        let e = policy("[settings]\nread_timeout = \"soon\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("p.toml:7:16:") && e.contains("\"75s\""), "{e}");
+        let e = policy("[settings]\nread_timout = \"5s\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("read_timout"), "{e}");
     }
 
     #[test]

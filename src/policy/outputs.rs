@@ -77,6 +77,10 @@ pub struct Outputs {
     pub output_dir: Option<PathBuf>,
     /// `None`: GitHub annotations when `GITHUB_ACTIONS=true`, none otherwise.
     pub annotations: Option<AnnotationStyle>,
+    /// Put waived findings into SARIF too (as suppressed results). Off by default: GitHub code
+    /// scanning ignores suppressions and would open them as alerts, and Code Quality leaves
+    /// them out as well.
+    pub sarif_waived: Option<bool>,
 }
 
 impl Outputs {
@@ -102,6 +106,7 @@ impl Outputs {
             html: self.html.or(fallback.html),
             output_dir: self.output_dir.or(fallback.output_dir),
             annotations: self.annotations.or(fallback.annotations),
+            sarif_waived: self.sarif_waived.or(fallback.sarif_waived),
         }
     }
 

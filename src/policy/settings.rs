@@ -1,10 +1,11 @@
 //! The parts of a policy that decide what a difference means: ignore rules and equivalences,
-//! renames, filters, severities, waivers and when to fail. Read from TOML like the rest of the
-//! policy (raw, then validated with locations); `Settings::default()` is the policy of a one-off
-//! `pgdrift diff`.
+//! renames, filters, severities, waivers and when to fail; and how long to wait on a server
+//! (`[settings] read_timeout`). Read from TOML like the rest of the policy (raw, then validated
+//! with locations); `Settings::default()` is the policy of a one-off `pgdrift diff`.
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::time::Duration;
 
 use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
@@ -30,6 +31,27 @@ pub struct Settings {
     pub fail_on: Severity,
     /// The `[plan]` table: what `pgdrift plan` and `apply` may do.
     pub plan: PlanSettings,
+    /// `[settings] read_timeout`: how long pgdrift waits, client-side, for a server to answer
+    /// once connected (reading a schema, loading a SQL file, listing databases). `None` (`"0"`):
+    /// as long as it takes.
+    pub read_timeout: Option<Duration>,
+}
+
+/// A little above the catalog read's own `statement_timeout` (60 s), so a slow server is
+/// stopped by its own timeout (with its own message) and only one that does not answer at all
+/// meets this one.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(75);
+
+/// A `read_timeout` as written (`"75s"`, `"2min"`, `"0"` for none): `Err` says what is expected.
+pub fn parse_read_timeout(text: &str) -> Result<Option<Duration>, String> {
+    match crate::duration::parse(text, None) {
+        Some(d) if d.is_zero() => Ok(None),
+        Some(d) => Ok(Some(d)),
+        None => Err(format!(
+            "read_timeout `{text}` is not a duration: write a number and a unit, as PostgreSQL \
+             does (\"75s\", \"2min\", \"500ms\"), or \"0\" to wait as long as it takes"
+        )),
+    }
 }
 
 /// `[plan]`: what plans may do.
@@ -66,6 +88,7 @@ impl Default for Settings {
             waivers: Vec::new(),
             fail_on: Severity::Error,
             plan: PlanSettings::default(),
+            read_timeout: Some(DEFAULT_READ_TIMEOUT),
         }
     }
 }
@@ -303,6 +326,13 @@ pub(super) struct RawFail {
     on: Spanned<String>,
 }
 
+/// `[settings]`: how the run talks to servers.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRunSettings {
+    read_timeout: Option<Spanned<String>>,
+}
+
 /// The settings tables of a policy file, as written.
 #[derive(Deserialize, Default)]
 pub(super) struct RawSettings {
@@ -321,6 +351,8 @@ pub(super) struct RawSettings {
     pub fail: Option<RawFail>,
     #[serde(default)]
     pub plan: RawPlan,
+    #[serde(default)]
+    pub settings: RawRunSettings,
 }
 
 /// Where a problem is: a byte range in the policy text.
@@ -490,6 +522,13 @@ pub(super) fn validate(
             );
         }
     }
+    let read_timeout = match &raw.settings.read_timeout {
+        None => Some(DEFAULT_READ_TIMEOUT),
+        Some(text) => parse_read_timeout(text.get_ref()).unwrap_or_else(|e| {
+            problem(text.span(), e);
+            Some(DEFAULT_READ_TIMEOUT)
+        }),
+    };
     Settings {
         ignore: raw.ignore.unwrap_or_default(),
         equivalent_defaults: raw.equivalent_defaults,
@@ -507,6 +546,7 @@ pub(super) fn validate(
             allow_destructive: raw.plan.allow_destructive,
             renames,
         },
+        read_timeout,
     }
 }
 

@@ -88,7 +88,13 @@ pub fn render(ctx: &Context) -> String {
         let j = item.judged;
         issues.push(Issue {
             kind: "issue",
-            description: format!("[{}] {}", item.check_name(), brief(&j.finding)),
+            // GitLab shows the description, not check_name: the rule id goes in front.
+            description: format!(
+                "{}: {} [{}]",
+                j.finding.rule,
+                brief(&j.finding),
+                item.check_name()
+            ),
             check_name: j.finding.rule.to_string(),
             fingerprint: item.fingerprint(),
             severity: severity(j.severity),

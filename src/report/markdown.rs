@@ -79,8 +79,9 @@ impl Doc {
                 self.out,
                 "\n\n---\n\n**This summary is truncated**: {} more parts (table rows, object \
                  details, checks) did not fit in GitHub's 1 MiB limit for job summaries. The \
-                 JSON, HTML and SARIF reports have every finding.\n",
-                self.dropped
+                 JSON and HTML reports have every finding (SARIF the first {}).\n",
+                self.dropped,
+                crate::report::sarif::MAX_RESULTS
             );
         }
         self.out
@@ -325,6 +326,11 @@ fn fence_for(text: &str) -> String {
     "`".repeat((longest + 1).max(3))
 }
 
+/// An `@` that mentions nobody: GitHub looks for `@name` within one piece of text, and the
+/// empty comment splits it, so a role or table called `@org/team` pings no one when the report
+/// is posted as a comment. It renders as a plain `@`.
+const UNMENTIONED_AT: &str = "@<!-- -->";
+
 /// Text for a table cell or running text: Markdown punctuation backslash-escaped, HTML special
 /// characters as entities, line breaks as `<br>` (a raw line break would end the row).
 pub fn cell(s: &str) -> String {
@@ -339,6 +345,7 @@ pub fn cell(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
+            '@' => out.push_str(UNMENTIONED_AT),
             '\r' => {
                 if chars.peek() == Some(&'\n') {
                     chars.next();
@@ -363,6 +370,7 @@ fn html(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '"' => out.push_str("&quot;"),
+            '@' => out.push_str(UNMENTIONED_AT),
             '\n' | '\r' => out.push(' '),
             c if is_hostile(c) => out.push_str(&visible(&c.to_string())),
             c => out.push(c),
@@ -373,6 +381,14 @@ fn html(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn names_mention_nobody() {
+        for text in [super::cell("@org/team and @alice"), super::html("@bob")] {
+            assert!(!text.contains("@org") && !text.contains("@alice") && !text.contains("@bob"));
+            assert!(text.contains("@<!-- -->"), "{text}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -101,13 +101,18 @@ pub struct Context<'a> {
     pub fail_on: Severity,
     /// The policy file as the user named it: the fallback location of every finding.
     pub policy: Option<&'a Path>,
-    /// Report paths are written relative to this folder (the repository root: the working
-    /// directory of the run).
+    /// Report paths are written relative to this folder: the repository root, as CI systems
+    /// read paths (`GITHUB_WORKSPACE`, `CI_PROJECT_DIR`, the git top level; see [`repo_root`]).
     pub base: Option<&'a Path>,
+    /// The run's working directory, against which relative paths (as the user typed them)
+    /// are resolved before they are made relative to `base`.
+    pub cwd: Option<&'a Path>,
     /// Foreign keys per target name (HTML graph).
     pub relations: Option<&'a Relations>,
     /// Source locations of objects, when known.
     pub locate: Option<Locate<'a>>,
+    /// Waived findings in SARIF too (`[report] sarif_waived`).
+    pub sarif_waived: bool,
 }
 
 /// A finding with the check it came from; `None` for findings about the policy file itself.
@@ -138,8 +143,10 @@ impl<'a> Context<'a> {
             fail_on: verdict.fail_on,
             policy: None,
             base: None,
+            cwd: None,
             relations: None,
             locate: None,
+            sarif_waived: false,
         }
     }
 
@@ -202,6 +209,14 @@ impl<'a> Context<'a> {
 
     /// A path as reports print it: relative to `base` when inside it, with forward slashes.
     pub fn display_path(&self, path: &Path) -> String {
+        let resolved;
+        let path = match self.cwd {
+            Some(cwd) if path.is_relative() && self.base.is_some() => {
+                resolved = lexically_normal(&cwd.join(path));
+                resolved.as_path()
+            }
+            _ => path,
+        };
         let rel = match self.base {
             Some(base) if path.is_absolute() => path.strip_prefix(base).unwrap_or(path),
             _ => path,
@@ -239,6 +254,41 @@ impl<'a> Context<'a> {
         out.dedup();
         out
     }
+}
+
+/// `a/b/../c/./d` as `a/c/d`, without touching the file system (the path may not exist).
+fn lexically_normal(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The folder report paths are relative to: the repository root, as CI systems read paths.
+/// `GITHUB_WORKSPACE` or `CI_PROJECT_DIR` when the working directory is inside it, else the
+/// nearest folder above it holding `.git`, else the working directory itself.
+pub fn repo_root(cwd: &Path, env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
+    for var in ["GITHUB_WORKSPACE", "CI_PROJECT_DIR"] {
+        if let Some(root) = env(var).filter(|v| !v.is_empty()) {
+            let root = lexically_normal(Path::new(&root));
+            if cwd.starts_with(&root) {
+                return root;
+            }
+        }
+    }
+    cwd.ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .unwrap_or(cwd)
+        .to_path_buf()
 }
 
 /// Render one report.
@@ -576,5 +626,40 @@ mod tests {
             ctx.display_path(Path::new("/elsewhere/p.toml")),
             "/elsewhere/p.toml"
         );
+        // Run from a subfolder: a path typed relative to it is shown from the root.
+        let cwd = PathBuf::from("/repo/services/api");
+        ctx.cwd = Some(&cwd);
+        assert_eq!(
+            ctx.display_path(Path::new("db/schema-policy.toml")),
+            "services/api/db/schema-policy.toml"
+        );
+        assert_eq!(
+            ctx.display_path(Path::new("../../db/0001.sql")),
+            "db/0001.sql"
+        );
+        // Outside the repository: absolute.
+        assert_eq!(
+            ctx.display_path(Path::new("../../../tmp/x.sql")),
+            "/tmp/x.sql"
+        );
+    }
+
+    #[test]
+    fn the_repository_root_comes_from_ci_or_git() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join(".git")).expect(".git");
+        std::fs::create_dir_all(root.join("a/b")).expect("sub");
+        let sub = root.join("a/b");
+        let none = |_: &str| None;
+        assert_eq!(repo_root(&sub, &none), root);
+        let ws = root.join("a").display().to_string();
+        let github = |v: &str| (v == "GITHUB_WORKSPACE").then(|| ws.clone());
+        assert_eq!(repo_root(&sub, &github), root.join("a"));
+        // A workspace the run is not inside does not count.
+        let elsewhere = |v: &str| (v == "CI_PROJECT_DIR").then(|| "/nowhere".to_string());
+        assert_eq!(repo_root(&sub, &elsewhere), root);
+        let outside = tempfile::tempdir().expect("tempdir");
+        assert_eq!(repo_root(outside.path(), &none), outside.path());
     }
 }

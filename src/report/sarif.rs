@@ -54,7 +54,8 @@ struct Driver {
     name: &'static str,
     version: &'static str,
     semantic_version: &'static str,
-    information_uri: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    information_uri: Option<&'static str>,
     rules: Vec<Rule>,
 }
 
@@ -86,9 +87,49 @@ struct Configuration {
     level: &'static str,
 }
 
+/// What code scanning reads besides the level: `precision` (how sure a finding is: a catalog
+/// comparison is exact), `problem.severity` (error, warning, recommendation) and, for rules
+/// about who may do what, `security-severity` (a CVSS-like score that makes the alert a
+/// security alert, with the `security` tag).
 #[derive(Serialize)]
 struct RuleProperties {
     tags: Vec<&'static str>,
+    precision: &'static str,
+    #[serde(rename = "problem.severity")]
+    problem_severity: &'static str,
+    #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
+    security_severity: Option<&'static str>,
+}
+
+impl RuleProperties {
+    fn new(id: &str, category: &'static str, severity: Severity) -> RuleProperties {
+        let security = is_security_rule(id);
+        let mut tags = vec!["schema-drift", category];
+        if security {
+            tags.push("security");
+        }
+        RuleProperties {
+            tags,
+            precision: "very-high",
+            problem_severity: match severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Note | Severity::Ignore => "recommendation",
+            },
+            // Medium: drift in who may read or change data, found exactly, but whether it is
+            // exploitable depends on the role.
+            security_severity: security.then_some("6.5"),
+        }
+    }
+}
+
+/// Rules about privileges, ownership and row-level security policies.
+fn is_security_rule(id: &str) -> bool {
+    let family = id.split('.').next().unwrap_or(id);
+    matches!(
+        family,
+        "grant" | "owner" | "policy" | "default_privilege" | "user_mapping"
+    )
 }
 
 #[derive(Serialize)]
@@ -174,6 +215,11 @@ struct LogicalLocation<'a> {
 
 pub fn render(ctx: &Context) -> String {
     let mut items = ctx.items();
+    // Waived findings are accepted: like Code Quality, SARIF leaves them out unless asked,
+    // since code scanning ignores `suppressions` and would open each as an alert.
+    if !ctx.sarif_waived {
+        items.retain(|i| i.judged.waiver.is_none());
+    }
     let mut notifications = Vec::new();
     for check in &ctx.verdict.checks {
         if let Outcome::Failed { errors } = &check.outcome {
@@ -289,17 +335,12 @@ pub fn render(ctx: &Context) -> String {
     out
 }
 
-/// The crate's repository or homepage from Cargo.toml, or its page on the registry.
-fn information_uri() -> &'static str {
+/// The crate's repository or homepage from Cargo.toml; none when neither is set (the registry
+/// page of the name would be another crate's: `pgdrift` on crates.io is not this project).
+fn information_uri() -> Option<&'static str> {
     const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
     const HOMEPAGE: &str = env!("CARGO_PKG_HOMEPAGE");
-    if !REPOSITORY.is_empty() {
-        REPOSITORY
-    } else if !HOMEPAGE.is_empty() {
-        HOMEPAGE
-    } else {
-        concat!("https://crates.io/crates/", env!("CARGO_PKG_NAME"))
-    }
+    [REPOSITORY, HOMEPAGE].into_iter().find(|u| !u.is_empty())
 }
 
 fn level(s: Severity) -> &'static str {
@@ -350,9 +391,7 @@ fn rule(id: &str) -> Rule {
             default_configuration: Configuration {
                 level: level(r.default_severity),
             },
-            properties: RuleProperties {
-                tags: vec!["schema-drift", r.category.as_str()],
-            },
+            properties: RuleProperties::new(id, r.category.as_str(), r.default_severity),
         },
         None => Rule {
             id: id.to_string(),
@@ -370,9 +409,7 @@ fn rule(id: &str) -> Rule {
                 ),
             },
             default_configuration: Configuration { level: "error" },
-            properties: RuleProperties {
-                tags: vec!["schema-drift"],
-            },
+            properties: RuleProperties::new(id, "unknown", Severity::Error),
         },
     }
 }

@@ -17,11 +17,22 @@ use crate::rules::Severity;
 #[derive(Clone, Copy)]
 pub struct Style {
     color: bool,
+    /// List every object of a group of identical findings, not the first few.
+    verbose: bool,
 }
 
 impl Style {
     pub fn new(color: bool) -> Style {
-        Style { color }
+        Style {
+            color,
+            verbose: false,
+        }
+    }
+
+    /// Every name of a group of identical findings (`--verbose`).
+    pub fn verbose(mut self, verbose: bool) -> Style {
+        self.verbose = verbose;
+        self
     }
 
     fn paint(&self, code: &str, text: &str) -> String {
@@ -238,6 +249,10 @@ fn render_check(out: &mut String, check: &CheckVerdict, style: Style) {
                     compared.len()
                 );
             }
+            let (same, shown) = identical_findings(shown);
+            for group in &same {
+                render_identical(out, group, style);
+            }
             let mut groups: BTreeMap<(&str, &str), Vec<&Judged>> = BTreeMap::new();
             for j in shown {
                 groups
@@ -259,6 +274,139 @@ fn render_check(out: &mut String, check: &CheckVerdict, style: Style) {
         }
     }
     out.push('\n');
+}
+
+/// Findings this many or more that differ only in their object are shown as one line.
+const IDENTICAL_MIN: usize = 4;
+
+/// One difference on many objects: the same rule, severity, waiver and values.
+struct Identical<'v> {
+    first: &'v Judged,
+    objects: Vec<&'v Judged>,
+}
+
+/// Split the findings of a check into groups of `IDENTICAL_MIN` or more that differ only in
+/// their object (a grant extra on 1,150 tables, a column type changed the same way on 300
+/// columns) and the rest, each in its first finding's order.
+fn identical_findings<'v>(findings: Vec<&'v Judged>) -> (Vec<Identical<'v>>, Vec<&'v Judged>) {
+    type Key<'v> = (
+        &'v str,
+        Severity,
+        Option<&'v str>,
+        Option<&'v str>,
+        Option<&'v str>,
+    );
+    let key = |j: &'v Judged| -> Option<Key<'v>> {
+        let f = &j.finding;
+        // Multi-line values (definitions) differ in their own way: kept per object.
+        let short = |v: &Option<String>| v.as_deref().is_none_or(|v| !v.contains('\n'));
+        (short(&f.expected) && short(&f.actual)).then_some((
+            f.rule.as_str(),
+            j.severity,
+            j.waiver.as_ref().map(|w| w.reason.as_str()),
+            f.expected.as_deref(),
+            f.actual.as_deref(),
+        ))
+    };
+    let mut counts: BTreeMap<Key<'v>, usize> = BTreeMap::new();
+    for j in &findings {
+        if let Some(k) = key(j) {
+            *counts.entry(k).or_default() += 1;
+        }
+    }
+    let mut groups: Vec<(Key<'v>, Identical<'v>)> = Vec::new();
+    let mut rest = Vec::new();
+    for j in findings {
+        match key(j).filter(|k| counts[k] >= IDENTICAL_MIN) {
+            Some(k) => match groups.iter_mut().find(|(gk, _)| *gk == k) {
+                Some((_, g)) => g.objects.push(j),
+                None => groups.push((
+                    k,
+                    Identical {
+                        first: j,
+                        objects: vec![j],
+                    },
+                )),
+            },
+            None => rest.push(j),
+        }
+    }
+    (groups.into_iter().map(|(_, g)| g).collect(), rest)
+}
+
+/// `grant.extra  SELECT to lab_reader on 1,150 tables and views` and the names.
+fn render_identical(out: &mut String, group: &Identical, style: Style) {
+    let j = group.first;
+    let f = &j.finding;
+    let label = match &j.waiver {
+        Some(_) => style.dim("waived "),
+        None => style.severity(j.severity),
+    };
+    let value = match (f.expected.as_deref(), f.actual.as_deref()) {
+        (Some(e), Some(a)) => format!("expected {}, actual {}", visible(e), visible(a)),
+        (Some(e), None) => visible(e),
+        (None, Some(a)) => visible(a),
+        (None, None) => String::new(),
+    };
+    let mut kinds: Vec<&str> = Vec::new();
+    for o in &group.objects {
+        let noun = o.finding.kind.noun();
+        if !kinds.contains(&noun) {
+            kinds.push(noun);
+        }
+    }
+    let kinds: Vec<String> = kinds.iter().map(|k| plural(k)).collect();
+    let _ = writeln!(
+        out,
+        "\n  {label} {:<22} {value} on {} {}",
+        f.rule,
+        thousands(group.objects.len()),
+        kinds.join(" and ")
+    );
+    let names: Vec<&str> = group
+        .objects
+        .iter()
+        .map(|o| o.finding.object.as_str())
+        .collect();
+    let shown = if style.verbose {
+        names
+            .iter()
+            .map(|n| visible(n))
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        let mut list = name_list(&names);
+        if names.len() > FLEET_NAMES {
+            list.push_str(" (--verbose lists all)");
+        }
+        list
+    };
+    let _ = writeln!(out, "            {}", style.dim(&shown));
+}
+
+fn plural(noun: &str) -> String {
+    if noun.ends_with('x') || noun.ends_with('s') {
+        format!("{noun}es")
+    } else if let Some(stem) = noun.strip_suffix('y')
+        && !stem.ends_with(['a', 'e', 'o', 'u'])
+    {
+        format!("{stem}ies")
+    } else {
+        format!("{noun}s")
+    }
+}
+
+/// `1150` as `1,150`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn render_finding(out: &mut String, j: &Judged, style: Style) {
@@ -456,6 +604,46 @@ mod tests {
                 fix: None,
             }],
         }
+    }
+
+    #[test]
+    fn identical_findings_on_many_objects_are_one_line() {
+        let mut v = verdict();
+        let Outcome::Compared { findings, .. } = &mut v.checks[0].outcome else {
+            panic!("compared");
+        };
+        let grant = findings[0].clone();
+        for i in 0..1150 {
+            let mut j = grant.clone();
+            j.finding.rule = crate::rules::RuleId::parse("grant.extra").expect("rule");
+            j.finding.kind = if i % 2 == 0 {
+                ObjectKind::Table
+            } else {
+                ObjectKind::View
+            };
+            j.finding.object = format!("public.t{i:04}");
+            j.finding.group = j.finding.object.clone();
+            j.finding.expected = None;
+            j.finding.actual = Some("SELECT to lab_reader".into());
+            findings.push(j);
+        }
+        let text = render(&v, Status::Violations, Style::new(false));
+        assert!(
+            text.contains("grant.extra            SELECT to lab_reader on 1,150 tables and views"),
+            "{text}"
+        );
+        assert!(
+            text.contains("public.t0000, public.t0001, public.t0002, public.t0003, public.t0004, +1145 more (--verbose lists all)"),
+            "{text}"
+        );
+        assert!(text.lines().count() < 40, "no wall:\n{text}");
+        // The findings that differ in their own way keep their detail.
+        assert!(text.contains("column.type"), "{text}");
+        let verbose = render(&v, Status::Violations, Style::new(false).verbose(true));
+        assert!(
+            verbose.contains("public.t1149"),
+            "every name with --verbose"
+        );
     }
 
     #[test]

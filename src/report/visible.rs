@@ -32,10 +32,30 @@ pub fn visible(s: &str) -> String {
 }
 
 /// Like [`visible`] but keeps line breaks and tabs: for multi-line text (view and function
-/// definitions, error messages) whose lines the caller indents or prefixes, so no line of data
-/// starts a printed line. A `\r` is still shown, as it would return to the line's start.
+/// definitions, error messages) whose lines the caller indents or prefixes. A `\r` is still
+/// shown, as it would return to the line's start. A line that would start with `::` after its
+/// leading blanks (GitHub's runner trims them before it looks for a workflow command) shows its
+/// first colon as `\u{3a}`.
 pub fn visible_block(s: &str) -> String {
-    escape(s, true)
+    let escaped = escape(s, true);
+    if !escaped
+        .split('\n')
+        .any(|line| line.trim_start().starts_with("::"))
+    {
+        return escaped;
+    }
+    escaped
+        .split('\n')
+        .map(|line| {
+            let blanks = line.len() - line.trim_start().len();
+            if line[blanks..].starts_with("::") {
+                format!("{}\\u{{3a}}{}", &line[..blanks], &line[blanks + 1..])
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn escape(s: &str, keep_lines: bool) -> String {
@@ -61,6 +81,15 @@ fn escape(s: &str, keep_lines: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_block_line_never_starts_a_workflow_command() {
+        assert_eq!(
+            visible_block("SELECT 'x\n   ::error file=a::pwned'\n::warning::b\nok :: fine"),
+            "SELECT 'x\n   \\u{3a}:error file=a::pwned'\n\\u{3a}:warning::b\nok :: fine"
+        );
+        assert_eq!(visible_block("plain\n  text"), "plain\n  text");
+    }
 
     #[test]
     fn controls_and_bidi_marks_become_visible_escapes() {

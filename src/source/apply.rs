@@ -12,6 +12,15 @@
 //!   keyed by the primary key. Before COMMIT the catalog is read again inside the same
 //!   transaction and compared with the expected schema: anything left over rolls everything
 //!   back.
+//! - Every wait on the server has a client-side deadline, so a server that stops answering
+//!   cannot hang an apply: `read_timeout` for the reads, the lock and BEGIN/COMMIT; each DDL
+//!   statement `statement_timeout` plus [`STATEMENT_MARGIN`] (none when `statement_timeout` is
+//!   0: a table rewrite may rightly take hours). The server rolls back an open transaction when
+//!   the connection goes; a COMMIT that got no answer may or may not have taken effect, and the
+//!   error says so.
+
+use std::future::Future;
+use std::time::Duration;
 
 use tokio_postgres::{Client, SimpleQueryMessage};
 
@@ -36,6 +45,39 @@ pub struct ApplyOptions {
     pub backup: bool,
     /// Names this run's backups and manifest rows.
     pub plan_id: String,
+    /// The client-side limit on each read and on the lock, BEGIN and COMMIT (`None`: none).
+    pub read_timeout: Option<Duration>,
+}
+
+/// How much longer than `statement_timeout` the client waits for a DDL statement: the server's
+/// own timeout (with its own message) should end a slow statement first.
+pub const STATEMENT_MARGIN: Duration = Duration::from_secs(15);
+
+/// How long the cleanup after a failure may wait (ROLLBACK, unlock, dropping an invalid
+/// index): the apply has failed already.
+const CLEANUP_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl ApplyOptions {
+    /// The client-side limit on one DDL statement: `statement_timeout` (read as PostgreSQL reads
+    /// it, a bare number in milliseconds) plus [`STATEMENT_MARGIN`]; none when it is 0 (or not
+    /// a duration: the server refuses it at BEGIN then).
+    pub fn statement_deadline(&self) -> Option<Duration> {
+        crate::duration::parse(&self.statement_timeout, Some(Duration::from_millis(1)))
+            .filter(|d| !d.is_zero())
+            .map(|d| d + STATEMENT_MARGIN)
+    }
+}
+
+/// What is known of the database when a wait on it ended without an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unanswered {
+    /// Nothing was committed (an open transaction is rolled back when the connection goes).
+    BeforeCommit,
+    /// A statement that commits on its own got no answer (COMMIT, or a new enum label added
+    /// before the main transaction): it may or may not have taken effect.
+    AtCommit,
+    /// The main transaction was committed; a step after it got no answer.
+    AfterCommit,
 }
 
 /// The answer to one pre-check.
@@ -69,6 +111,13 @@ pub enum ApplyError {
     AfterCommit { message: String },
     /// Anything else the server said (connection lost, ...).
     Database(String),
+    /// The server did not answer `stage` within `limit` (the setting named by `setting`).
+    NoAnswer {
+        stage: String,
+        limit: Duration,
+        setting: &'static str,
+        when: Unanswered,
+    },
 }
 
 impl std::fmt::Display for ApplyError {
@@ -112,6 +161,31 @@ impl std::fmt::Display for ApplyError {
                  what is left"
             ),
             ApplyError::Database(message) => f.write_str(message),
+            ApplyError::NoAnswer {
+                stage,
+                limit,
+                setting,
+                when,
+            } => {
+                write!(
+                    f,
+                    "{stage}: the server did not answer within {} ({setting}). ",
+                    crate::duration::display(*limit)
+                )?;
+                f.write_str(match when {
+                    Unanswered::BeforeCommit => {
+                        "Nothing was committed: the server rolls the open transaction back when \
+                         the connection closes. Check the server, or raise the limit"
+                    }
+                    Unanswered::AtCommit => {
+                        "Whether it took effect is unknown: run `pgdrift plan` to see what the \
+                         database holds now"
+                    }
+                    Unanswered::AfterCommit => {
+                        "The main transaction was committed; plan again to see what is left"
+                    }
+                })
+            }
         }
     }
 }
@@ -140,6 +214,45 @@ fn db_error(e: &tokio_postgres::Error) -> String {
     }
 }
 
+/// Wait for `work` at most `limit` (`None`: as long as it takes); when the server does not
+/// answer in time, `work` is dropped and the error names `stage`.
+async fn answered<T>(
+    limit: Option<Duration>,
+    setting: &'static str,
+    stage: &str,
+    when: Unanswered,
+    work: impl Future<Output = Result<T, ApplyError>>,
+) -> Result<T, ApplyError> {
+    match limit {
+        None => work.await,
+        Some(limit) => tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
+            Err(ApplyError::NoAnswer {
+                stage: stage.to_string(),
+                limit,
+                setting,
+                when,
+            })
+        }),
+    }
+}
+
+impl ApplyError {
+    /// Whether the server may still answer, so that cleanup (ROLLBACK, unlock) is worth
+    /// sending. After a deadline it is not: the connection is dropped instead, and the server
+    /// rolls back and unlocks when it finds it gone.
+    fn still_answering(&self) -> bool {
+        !matches!(self, ApplyError::NoAnswer { .. })
+    }
+}
+
+/// Cleanup after a failure: bounded, and its own failure is not the one to report.
+async fn cleanup(client: &Client, sql: &str) {
+    let _ = tokio::time::timeout(CLEANUP_TIMEOUT, client.batch_execute(sql)).await;
+}
+
+const READ_TIMEOUT: &str = "read_timeout";
+const STATEMENT_TIMEOUT: &str = "--statement-timeout plus 15s";
+
 async fn scalar(client: &Client, sql: &str) -> Result<Option<String>, String> {
     let messages = client.simple_query(sql).await.map_err(|e| db_error(&e))?;
     Ok(messages.iter().find_map(|m| match m {
@@ -155,46 +268,78 @@ fn literal(s: &str) -> String {
 
 // ---- pre-checks ------------------------------------------------------------------------
 
-/// Ask every step's read-only questions, in a READ ONLY transaction.
-pub async fn prechecks(client: &Client, plan: &Plan) -> Result<Vec<CheckResult>, String> {
+/// Ask every step's read-only questions, in a READ ONLY transaction; each question (and the
+/// BEGIN) may take up to `read_timeout`.
+pub async fn prechecks(
+    client: &Client,
+    plan: &Plan,
+    read_timeout: Option<Duration>,
+) -> Result<Vec<CheckResult>, String> {
     let checks: Vec<&PreCheck> = plan.steps.iter().flat_map(|s| &s.checks).collect();
     if checks.is_empty() {
         return Ok(Vec::new());
     }
-    client
-        .batch_execute(
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
-             SET LOCAL statement_timeout = '60s'; SET LOCAL lock_timeout = '5s'; \
-             SET LOCAL application_name = 'pgdrift'",
-        )
-        .await
-        .map_err(|e| db_error(&e))?;
+    let asked = ask_prechecks(client, &checks, read_timeout).await;
+    if asked.as_ref().is_err_and(|e| !e.still_answering()) {
+        return asked.map_err(|e| e.to_string());
+    }
+    cleanup(client, "ROLLBACK").await;
+    asked.map_err(|e| e.to_string())
+}
+
+async fn ask_prechecks(
+    client: &Client,
+    checks: &[&PreCheck],
+    read_timeout: Option<Duration>,
+) -> Result<Vec<CheckResult>, ApplyError> {
+    let before = Unanswered::BeforeCommit;
+    answered(
+        read_timeout,
+        READ_TIMEOUT,
+        "starting the pre-checks",
+        before,
+        async {
+            client
+                .batch_execute(
+                    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
+                 SET LOCAL statement_timeout = '60s'; SET LOCAL lock_timeout = '5s'; \
+                 SET LOCAL application_name = 'pgdrift'",
+                )
+                .await
+                .map_err(|e| ApplyError::Database(db_error(&e)))
+        },
+    )
+    .await?;
     let mut out = Vec::new();
-    for check in checks {
-        client
-            .batch_execute("SAVEPOINT pgdrift_check")
-            .await
-            .map_err(|e| db_error(&e))?;
-        let result = one_check(client, check).await;
-        let restore = match result {
-            Ok(_) => "RELEASE SAVEPOINT pgdrift_check",
-            Err(_) => "ROLLBACK TO SAVEPOINT pgdrift_check",
-        };
-        client
-            .batch_execute(restore)
-            .await
-            .map_err(|e| db_error(&e))?;
+    for (i, check) in checks.iter().enumerate() {
+        let stage = format!("pre-check {} of {}", i + 1, checks.len());
+        let result = answered(read_timeout, READ_TIMEOUT, &stage, before, async {
+            let savepoint = |sql| async move {
+                client
+                    .batch_execute(sql)
+                    .await
+                    .map_err(|e| ApplyError::Database(db_error(&e)))
+            };
+            savepoint("SAVEPOINT pgdrift_check").await?;
+            let result = one_check(client, check).await;
+            savepoint(match result {
+                Ok(_) => "RELEASE SAVEPOINT pgdrift_check",
+                Err(_) => "ROLLBACK TO SAVEPOINT pgdrift_check",
+            })
+            .await?;
+            Ok(result)
+        })
+        .await?;
         let (ok, detail) = match result {
             Ok(answer) => answer,
             Err(message) => (false, format!("could not check: {message}")),
         };
         out.push(CheckResult {
-            check: check.clone(),
+            check: (*check).clone(),
             ok,
             detail,
         });
     }
-    let _ = client.batch_execute("ROLLBACK").await;
     Ok(out)
 }
 
@@ -320,19 +465,38 @@ pub async fn execute(
     options: &ApplyOptions,
     leftover: &(dyn Fn(&Schema) -> Vec<String> + Sync),
 ) -> Result<Applied, ApplyError> {
-    let locked = scalar(
-        client,
-        &format!("SELECT pg_catalog.pg_try_advisory_lock({LOCK_KEY})"),
+    let read = options.read_timeout;
+    let before = Unanswered::BeforeCommit;
+    let locked = answered(
+        read,
+        READ_TIMEOUT,
+        "taking the advisory lock",
+        before,
+        async {
+            scalar(
+                client,
+                &format!("SELECT pg_catalog.pg_try_advisory_lock({LOCK_KEY})"),
+            )
+            .await
+            .map_err(ApplyError::Database)
+        },
     )
-    .await
-    .map_err(ApplyError::Database)?;
+    .await?;
     if locked.as_deref() != Some("t") {
         return Err(ApplyError::Busy);
     }
     let result = execute_locked(client, plan, actual, planned_from, scope, options, leftover).await;
-    let _ = client
-        .batch_execute(&format!("SELECT pg_catalog.pg_advisory_unlock({LOCK_KEY})"))
+    if result
+        .as_ref()
+        .err()
+        .is_none_or(ApplyError::still_answering)
+    {
+        cleanup(
+            client,
+            &format!("SELECT pg_catalog.pg_advisory_unlock({LOCK_KEY})"),
+        )
         .await;
+    }
     result
 }
 
@@ -345,9 +509,16 @@ async fn execute_locked(
     options: &ApplyOptions,
     leftover: &(dyn Fn(&Schema) -> Vec<String> + Sync),
 ) -> Result<Applied, ApplyError> {
-    let now = catalog::read(client, scope)
-        .await
-        .map_err(|e| ApplyError::Database(e.to_string()))?;
+    let read = options.read_timeout;
+    let statement = options.statement_deadline();
+    let before = Unanswered::BeforeCommit;
+    let stage = "reading the schema again under the lock";
+    let now = answered(read, READ_TIMEOUT, stage, before, async {
+        catalog::read(client, scope)
+            .await
+            .map_err(|e| ApplyError::Database(e.to_string()))
+    })
+    .await?;
     if schema_hash(&now) != planned_from {
         return Err(ApplyError::Stale);
     }
@@ -356,14 +527,20 @@ async fn execute_locked(
     let mut labels = 0;
     for step in plan.steps.iter().filter(|s| s.phase == Phase::PreCommit) {
         for sql in &step.sql {
-            client
-                .batch_execute(sql)
-                .await
-                .map_err(|e| ApplyError::Failed {
-                    step: describe(step),
-                    message: db_error(&e),
-                    committed_labels: labels,
-                })?;
+            // Each label commits on its own (and those before it stay).
+            let stage = describe(step);
+            let own_commit = Unanswered::AtCommit;
+            answered(statement, STATEMENT_TIMEOUT, &stage, own_commit, async {
+                client
+                    .batch_execute(sql)
+                    .await
+                    .map_err(|e| ApplyError::Failed {
+                        step: describe(step),
+                        message: db_error(&e),
+                        committed_labels: labels,
+                    })
+            })
+            .await?;
             labels += 1;
             applied.statements += 1;
         }
@@ -374,10 +551,25 @@ async fn execute_locked(
         literal(&options.lock_timeout),
         literal(&options.statement_timeout)
     );
-    client
-        .batch_execute(&begin)
-        .await
-        .map_err(|e| ApplyError::Database(db_error(&e)))?;
+    let began = answered(
+        read,
+        READ_TIMEOUT,
+        "starting the transaction",
+        before,
+        async {
+            client
+                .batch_execute(&begin)
+                .await
+                .map_err(|e| ApplyError::Database(db_error(&e)))
+        },
+    )
+    .await;
+    if let Err(e) = began {
+        if e.still_answering() {
+            cleanup(client, "ROLLBACK").await;
+        }
+        return Err(e);
+    }
     let run = async {
         let mut backups_ready = false;
         for step in plan.steps.iter().filter(|s| s.phase == Phase::Transaction) {
@@ -398,20 +590,28 @@ async fn execute_locked(
                 statements.extend(step.sql.iter().cloned());
             }
             for sql in &statements {
-                client
-                    .batch_execute(sql)
-                    .await
-                    .map_err(|e| ApplyError::Failed {
-                        step: describe(step),
-                        message: db_error(&e),
-                        committed_labels: labels,
-                    })?;
+                let stage = describe(step);
+                answered(statement, STATEMENT_TIMEOUT, &stage, before, async {
+                    client
+                        .batch_execute(sql)
+                        .await
+                        .map_err(|e| ApplyError::Failed {
+                            step: describe(step),
+                            message: db_error(&e),
+                            committed_labels: labels,
+                        })
+                })
+                .await?;
                 applied.statements += 1;
             }
         }
-        let reread = catalog::read_in_transaction(client, scope)
-            .await
-            .map_err(|e| ApplyError::Database(e.to_string()))?;
+        let stage = "reading the schema again before COMMIT";
+        let reread = answered(read, READ_TIMEOUT, stage, before, async {
+            catalog::read_in_transaction(client, scope)
+                .await
+                .map_err(|e| ApplyError::Database(e.to_string()))
+        })
+        .await?;
         // What the steps after COMMIT will make is not there yet.
         let deferred: Vec<String> = plan
             .steps
@@ -430,15 +630,20 @@ async fn execute_locked(
     };
     match run.await {
         Ok(()) => {
-            client
-                .batch_execute("COMMIT")
-                .await
-                .map_err(|e| ApplyError::Database(db_error(&e)))?;
+            answered(read, READ_TIMEOUT, "COMMIT", Unanswered::AtCommit, async {
+                client
+                    .batch_execute("COMMIT")
+                    .await
+                    .map_err(|e| ApplyError::Database(db_error(&e)))
+            })
+            .await?;
             after_commit(client, plan, scope, options, leftover, &mut applied).await?;
             Ok(applied)
         }
         Err(e) => {
-            let _ = client.batch_execute("ROLLBACK").await;
+            if e.still_answering() {
+                cleanup(client, "ROLLBACK").await;
+            }
             Err(e)
         }
     }
@@ -467,35 +672,59 @@ async fn after_commit(
         literal(&options.lock_timeout),
         literal(&options.statement_timeout)
     );
-    client
-        .batch_execute(&session)
-        .await
-        .map_err(|e| ApplyError::Database(db_error(&e)))?;
+    let read = options.read_timeout;
+    let after = Unanswered::AfterCommit;
+    answered(
+        read,
+        READ_TIMEOUT,
+        "setting the session's timeouts",
+        after,
+        async {
+            client
+                .batch_execute(&session)
+                .await
+                .map_err(|e| ApplyError::Database(db_error(&e)))
+        },
+    )
+    .await?;
     for step in post {
         for sql in &step.sql {
-            if let Err(e) = client.batch_execute(sql).await {
-                if step.object.kind == crate::model::ObjectKind::Index {
+            let stage = describe(step);
+            let ran = answered(
+                options.statement_deadline(),
+                STATEMENT_TIMEOUT,
+                &stage,
+                after,
+                async {
+                    client
+                        .batch_execute(sql)
+                        .await
+                        .map_err(|e| ApplyError::AfterCommit {
+                            message: format!("{} failed: {}", describe(step), db_error(&e)),
+                        })
+                },
+            )
+            .await;
+            if let Err(e) = ran {
+                if step.object.kind == crate::model::ObjectKind::Index && e.still_answering() {
                     let name = crate::model::qualified(
                         step.object.schema.as_deref().unwrap_or_default(),
                         &step.object.name,
                     );
-                    let _ = client
-                        .batch_execute(&format!("DROP INDEX CONCURRENTLY IF EXISTS {name}"))
-                        .await;
+                    cleanup(client, &format!("DROP INDEX CONCURRENTLY IF EXISTS {name}")).await;
                 }
-                return Err(ApplyError::AfterCommit {
-                    message: format!("{} failed: {}", describe(step), db_error(&e)),
-                });
+                return Err(e);
             }
             applied.statements += 1;
         }
     }
-    let _ = client
-        .batch_execute("RESET lock_timeout; RESET statement_timeout")
-        .await;
-    let now = catalog::read(client, scope)
-        .await
-        .map_err(|e| ApplyError::Database(e.to_string()))?;
+    cleanup(client, "RESET lock_timeout; RESET statement_timeout").await;
+    let now = answered(read, READ_TIMEOUT, "the final re-check", after, async {
+        catalog::read(client, scope)
+            .await
+            .map_err(|e| ApplyError::Database(e.to_string()))
+    })
+    .await?;
     let left = leftover(&now);
     if !left.is_empty() {
         return Err(ApplyError::AfterCommit {
@@ -738,5 +967,49 @@ mod tests {
         assert!(long.len() <= 63, "{long} is {} bytes", long.len());
         assert!(long.ends_with("__4f2a91c0"));
         assert_ne!(long, backup_name(&[&long_table, "d"], "4f2a91c0"));
+    }
+
+    #[test]
+    fn statements_get_a_margin_above_statement_timeout_or_no_client_limit() {
+        let with = |statement_timeout: &str| ApplyOptions {
+            lock_timeout: "5s".into(),
+            statement_timeout: statement_timeout.into(),
+            backup: true,
+            plan_id: "x".into(),
+            read_timeout: Some(Duration::from_secs(75)),
+        };
+        assert_eq!(with("0").statement_deadline(), None);
+        assert_eq!(with("0s").statement_deadline(), None);
+        assert_eq!(
+            with("10min").statement_deadline(),
+            Some(Duration::from_secs(615))
+        );
+        // As PostgreSQL reads it: a bare number is milliseconds.
+        assert_eq!(
+            with("30000").statement_deadline(),
+            Some(Duration::from_secs(45))
+        );
+        assert_eq!(with("soon").statement_deadline(), None);
+    }
+
+    #[test]
+    fn no_answer_says_what_is_known_of_the_database() {
+        let error = |when| {
+            ApplyError::NoAnswer {
+                stage: "COMMIT".into(),
+                limit: Duration::from_secs(75),
+                setting: READ_TIMEOUT,
+                when,
+            }
+            .to_string()
+        };
+        let before = error(Unanswered::BeforeCommit);
+        assert!(
+            before.starts_with("COMMIT: the server did not answer within 75s (read_timeout)"),
+            "{before}"
+        );
+        assert!(before.contains("Nothing was committed"), "{before}");
+        assert!(error(Unanswered::AtCommit).contains("unknown"));
+        assert!(error(Unanswered::AfterCommit).contains("was committed"));
     }
 }

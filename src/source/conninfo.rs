@@ -493,6 +493,38 @@ impl fmt::Debug for ConnInfo {
     }
 }
 
+/// How the TCP connection notices a peer that is gone (host down, network cut, a firewall that
+/// drops the connection silently): what `tokio_postgres::Config` is given. Without these the
+/// operating system waits two hours before the first keepalive probe and retransmits unacked
+/// data for a quarter of an hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TcpLiveness {
+    pub keepalives: bool,
+    /// Silence before the first probe (`keepalives_idle`).
+    pub idle: Duration,
+    /// Between probes (`keepalives_interval`).
+    pub interval: Duration,
+    /// Unanswered probes before the connection is closed (`keepalives_count`).
+    pub count: u32,
+    /// How long sent data may stay unacknowledged (`tcp_user_timeout`; zero: the system's).
+    pub user_timeout: Duration,
+}
+
+impl TcpLiveness {
+    /// What pgdrift uses where the connection string says nothing, like many drivers: a dead
+    /// peer is noticed within about a minute (30 s idle, then 3 probes 10 s apart), and sent
+    /// data unacknowledged for as long fails the connection too. A server that is alive but
+    /// does not answer (overloaded, stopped) still acknowledges on the TCP level: the
+    /// client-side read deadline (`read_timeout`) is what ends those waits.
+    pub const DEFAULT: TcpLiveness = TcpLiveness {
+        keepalives: true,
+        idle: Duration::from_secs(30),
+        interval: Duration::from_secs(10),
+        count: 3,
+        user_timeout: Duration::from_secs(60),
+    };
+}
+
 /// Raw settings as written: key → (value, where it came from).
 type RawSettings = BTreeMap<String, (String, Origin)>;
 
@@ -618,6 +650,20 @@ impl ConnInfo {
             // libpq's floor: shorter timeouts fail on ordinary networks.
             s => Some(Duration::from_secs(s.max(2))),
         })
+    }
+
+    /// The keepalive settings of the string (`keepalives`, `keepalives_idle`,
+    /// `keepalives_interval`, `keepalives_count`, `tcp_user_timeout`), pgdrift's defaults for
+    /// those it leaves out.
+    pub fn tcp_liveness(&self) -> TcpLiveness {
+        let default = TcpLiveness::DEFAULT;
+        TcpLiveness {
+            keepalives: self.keepalives,
+            idle: self.keepalives_idle.unwrap_or(default.idle),
+            interval: self.keepalives_interval.unwrap_or(default.interval),
+            count: self.keepalives_count.unwrap_or(default.count),
+            user_timeout: self.tcp_user_timeout.unwrap_or(default.user_timeout),
+        }
     }
 
     /// The password to send to `spec`, where it came from, and a note when the password file was
@@ -1840,7 +1886,7 @@ pub async fn connect(
     info: &ConnInfo,
     application_name: &str,
     connect_timeout: Duration,
-) -> Result<Client, ConnectError> {
+) -> Result<Session, ConnectError> {
     let mut error = ConnectError {
         database: info.dbname.clone(),
         user: info.user.clone(),
@@ -2006,7 +2052,7 @@ struct Attempt<'a> {
 }
 
 impl Attempt<'_> {
-    async fn run(&self) -> Result<Client, Failure> {
+    async fn run(&self) -> Result<Session, Failure> {
         let info = self.info;
         let mut sslmode = info.sslmode;
         // The server never offers TLS on a Unix socket, and libpq does not ask there.
@@ -2026,7 +2072,7 @@ impl Attempt<'_> {
         }
     }
 
-    async fn once(&self, sslmode: SslMode) -> Result<Client, Failure> {
+    async fn once(&self, sslmode: SslMode) -> Result<Session, Failure> {
         let info = self.info;
         let (password, source, note) = info.password_for(self.spec);
         let mut config = tokio_postgres::Config::new();
@@ -2036,8 +2082,7 @@ impl Attempt<'_> {
             .port(self.spec.port)
             .application_name(self.app)
             .ssl_mode(sslmode.wire())
-            .channel_binding(info.channel_binding)
-            .keepalives(info.keepalives);
+            .channel_binding(info.channel_binding);
         match self.endpoint {
             Endpoint::Unix(dir) => {
                 config.host_path(dir);
@@ -2060,18 +2105,13 @@ impl Attempt<'_> {
         if let Some(t) = self.timeout {
             config.connect_timeout(t);
         }
-        if let Some(d) = info.keepalives_idle {
-            config.keepalives_idle(d);
-        }
-        if let Some(d) = info.keepalives_interval {
-            config.keepalives_interval(d);
-        }
-        if let Some(n) = info.keepalives_count {
-            config.keepalives_retries(n);
-        }
-        if let Some(d) = info.tcp_user_timeout {
-            config.tcp_user_timeout(d);
-        }
+        let tcp = info.tcp_liveness();
+        config
+            .keepalives(tcp.keepalives)
+            .keepalives_idle(tcp.idle)
+            .keepalives_interval(tcp.interval)
+            .keepalives_retries(tcp.count)
+            .tcp_user_timeout(tcp.user_timeout);
         match self.attrs {
             TargetSessionAttrs::ReadWrite => {
                 config.target_session_attrs(tokio_postgres::config::TargetSessionAttrs::ReadWrite);
@@ -2083,52 +2123,55 @@ impl Attempt<'_> {
         }
 
         let label = self.label.to_string();
-        let connecting = async {
-            if let Endpoint::Forwarded { socket, tls_name } = self.endpoint {
-                let stream = tokio::net::UnixStream::connect(socket)
-                    .await
-                    .map_err(|e| Dial::Tunnel(socket.clone(), e))?;
-                return match (self.tls, sslmode, tls_name) {
-                    (Some(tls), mode, Some(name)) if mode != SslMode::Disable => {
-                        spawn_forwarded(&config, stream, tls.for_host(name), label).await
+        // The limit covers the whole attempt: TCP (or the tunnel's socket), TLS, authentication
+        // and the role check, so a server that accepts the connection and then stops answering
+        // cannot hold it.
+        let attempt = async {
+            let connected = if let Endpoint::Forwarded { socket, tls_name } = self.endpoint {
+                match tokio::net::UnixStream::connect(socket).await {
+                    Err(e) => Err(Dial::Tunnel(socket.clone(), e)),
+                    Ok(stream) => match (self.tls, sslmode, tls_name) {
+                        (Some(tls), mode, Some(name)) if mode != SslMode::Disable => {
+                            spawn_forwarded(&config, stream, tls.for_host(name), label).await
+                        }
+                        _ => spawn_forwarded(&config, stream, NoTls, label).await,
                     }
-                    _ => spawn_forwarded(&config, stream, NoTls, label).await,
+                    .map_err(Dial::Postgres),
                 }
-                .map_err(Dial::Postgres);
-            }
-            match (self.tls, sslmode) {
-                (Some(tls), mode) if mode != SslMode::Disable => {
-                    spawn_connection(&config, tls.clone(), label).await
+            } else {
+                match (self.tls, sslmode) {
+                    (Some(tls), mode) if mode != SslMode::Disable => {
+                        spawn_connection(&config, tls.clone(), label).await
+                    }
+                    _ => spawn_connection(&config, NoTls, label).await,
                 }
-                _ => spawn_connection(&config, NoTls, label).await,
-            }
-            .map_err(Dial::Postgres)
+                .map_err(Dial::Postgres)
+            };
+            let session = match connected {
+                Ok(session) => session,
+                Err(Dial::Postgres(e)) => {
+                    let failure = classify(&e, info, sslmode, self, source, note);
+                    return Err(scrub(failure, password.as_deref()));
+                }
+                Err(Dial::Tunnel(socket, e)) => {
+                    return Err(Failure::Other(format!(
+                        "the tunnel's local socket {} does not answer ({e}): the tunnel has closed",
+                        socket.display()
+                    )));
+                }
+            };
+            self.check_role(session).await
         };
-        let result = match self.timeout {
-            Some(t) => match tokio::time::timeout(t, connecting).await {
-                Ok(r) => r,
-                Err(_) => return Err(Failure::Timeout(t)),
-            },
-            None => connecting.await,
-        };
-        let client = match result {
-            Ok(client) => client,
-            Err(Dial::Postgres(e)) => {
-                let failure = classify(&e, info, sslmode, self, source, note);
-                return Err(scrub(failure, password.as_deref()));
-            }
-            Err(Dial::Tunnel(socket, e)) => {
-                return Err(Failure::Other(format!(
-                    "the tunnel's local socket {} does not answer ({e}): the tunnel has closed",
-                    socket.display()
-                )));
-            }
-        };
-        self.check_role(client).await
+        match self.timeout {
+            Some(t) => tokio::time::timeout(t, attempt)
+                .await
+                .unwrap_or(Err(Failure::Timeout(t))),
+            None => attempt.await,
+        }
     }
 
     /// primary/standby: libpq asks the server whether it is in recovery.
-    async fn check_role(&self, client: Client) -> Result<Client, Failure> {
+    async fn check_role(&self, client: Session) -> Result<Session, Failure> {
         let want_standby = match self.attrs {
             TargetSessionAttrs::Primary => false,
             TargetSessionAttrs::Standby => true,
@@ -2162,6 +2205,29 @@ impl Attempt<'_> {
     }
 }
 
+/// How long a connection may take to close once its [`Session`] is dropped. A server that
+/// answers says goodbye at once; requests still in flight on one that stopped answering would
+/// keep the connection waiting for their replies forever.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
+/// A connected client (it derefs to [`Client`]). Dropping it ends the connection's task, within
+/// [`CLOSE_GRACE`] even when the server no longer answers, so a read given up on leaves nothing
+/// behind that waits.
+#[derive(Debug)]
+pub struct Session {
+    client: Client,
+    /// Dropped with the session, which tells the connection task that the client is gone.
+    _gone: tokio::sync::oneshot::Sender<()>,
+}
+
+impl std::ops::Deref for Session {
+    type Target = Client;
+
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
 /// Why opening a connection failed: the server (or the way to it) said no, or a tunnel's
 /// local end could not be dialled.
 enum Dial {
@@ -2175,37 +2241,60 @@ async fn spawn_forwarded<T>(
     stream: tokio::net::UnixStream,
     tls: T,
     label: String,
-) -> Result<Client, tokio_postgres::Error>
+) -> Result<Session, tokio_postgres::Error>
 where
     T: TlsConnect<tokio::net::UnixStream>,
     T::Stream: Send + 'static,
 {
     let (client, connection) = config.connect_raw(stream, tls).await?;
-    tokio::spawn(async move {
-        if let Err(e) = connection.await {
-            crate::stderrln!("pgdrift: the connection to {label} ended: {}", chain(&e));
-        }
-    });
-    Ok(client)
+    Ok(spawn_session(client, connection, label))
 }
 
 async fn spawn_connection<T>(
     config: &tokio_postgres::Config,
     tls: T,
     label: String,
-) -> Result<Client, tokio_postgres::Error>
+) -> Result<Session, tokio_postgres::Error>
 where
     T: MakeTlsConnect<Socket>,
     T::Stream: Send + 'static,
 {
     let (client, connection) = config.connect(tls).await?;
+    Ok(spawn_session(client, connection, label))
+}
+
+/// Run a connection's task until it ends, or until the [`Session`] made here is dropped and
+/// [`CLOSE_GRACE`] has passed: the same for a direct connection and one through a tunnel.
+fn spawn_session<S, T>(
+    client: Client,
+    connection: tokio_postgres::Connection<S, T>,
+    label: String,
+) -> Session
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let (gone_tx, gone) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
-        if let Err(e) = connection.await {
+        let mut connection = std::pin::pin!(connection);
+        let ended = tokio::select! {
+            ended = &mut connection => ended,
+            _ = gone => match tokio::time::timeout(CLOSE_GRACE, &mut connection).await {
+                Ok(ended) => ended,
+                // Nobody waits for its answers any more: dropping the connection closes the
+                // socket.
+                Err(_) => Ok(()),
+            },
+        };
+        if let Err(e) = ended {
             // Queries on the client fail with "connection closed"; this says why.
             crate::stderrln!("pgdrift: the connection to {label} ended: {}", chain(&e));
         }
     });
-    Ok(client)
+    Session {
+        client,
+        _gone: gone_tx,
+    }
 }
 
 /// An error and its causes, "a: b: c", skipping tokio-postgres's vague top level where a cause
@@ -2754,6 +2843,55 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn keepalives_default_to_about_a_minute_and_follow_the_string() {
+        assert_eq!(parse("").tcp_liveness(), TcpLiveness::DEFAULT);
+        assert_eq!(
+            TcpLiveness::DEFAULT,
+            TcpLiveness {
+                keepalives: true,
+                idle: Duration::from_secs(30),
+                interval: Duration::from_secs(10),
+                count: 3,
+                user_timeout: Duration::from_secs(60),
+            }
+        );
+        let set = parse(
+            "keepalives=1 keepalives_idle=5 keepalives_interval=2 keepalives_count=7 \
+             tcp_user_timeout=1500",
+        );
+        assert_eq!(
+            set.tcp_liveness(),
+            TcpLiveness {
+                keepalives: true,
+                idle: Duration::from_secs(5),
+                interval: Duration::from_secs(2),
+                count: 7,
+                user_timeout: Duration::from_millis(1500),
+            }
+        );
+        // Only what the string sets changes; the URL form says the same.
+        let some = parse("postgresql://h/db?keepalives_idle=120");
+        assert_eq!(
+            some.tcp_liveness(),
+            TcpLiveness {
+                idle: Duration::from_secs(120),
+                ..TcpLiveness::DEFAULT
+            }
+        );
+        let off = parse("keepalives=0 tcp_user_timeout=0").tcp_liveness();
+        assert!(!off.keepalives);
+        assert_eq!(
+            off.user_timeout,
+            Duration::ZERO,
+            "0 leaves it to the system"
+        );
+        assert!(matches!(
+            parse_err("keepalives_count=many"),
+            ConnInfoError::InvalidValue { .. }
+        ));
+    }
+
     // --- environment ---------------------------------------------------------------------------
 
     #[test]
@@ -3207,5 +3345,65 @@ mod tests {
             f => panic!("{f:?}"),
         }
         assert!(e.to_string().contains("nonexistent.invalid"), "{e}");
+    }
+
+    /// A server on a tunnel's local socket that lets the client in and then never answers: it
+    /// sends AuthenticationOk and ReadyForQuery, then reads until the client closes the socket,
+    /// which it reports on the channel.
+    fn silent_after_login(socket: &Path) -> std::sync::mpsc::Receiver<()> {
+        use std::io::{Read, Write};
+        let listener = std::os::unix::net::UnixListener::bind(socket).expect("bind");
+        let (closed_tx, closed) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let Ok((mut stream, _)) = listener.accept() else {
+                return;
+            };
+            let mut len = [0u8; 4];
+            if stream.read_exact(&mut len).is_ok() {
+                let mut body = vec![0u8; (u32::from_be_bytes(len) as usize).saturating_sub(4)];
+                if stream.read_exact(&mut body).is_ok() {
+                    let _ = stream.write_all(&[b'R', 0, 0, 0, 8, 0, 0, 0, 0]);
+                    let _ = stream.write_all(&[b'Z', 0, 0, 0, 5, b'I']);
+                    let mut sink = [0u8; 4096];
+                    while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
+                }
+            }
+            let _ = closed_tx.send(());
+        });
+        closed
+    }
+
+    /// A session through a tunnel's socket is a `Session` like any other: dropping it while a
+    /// request waits on a server that no longer answers ends its connection task within the
+    /// grace period and closes the socket.
+    #[tokio::test]
+    async fn a_dropped_session_through_a_tunnel_ends_its_connection_task() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let socket = dir.path().join("0");
+        let closed = silent_after_login(&socket);
+        let info = parse("postgresql://nobody@db.internal:5432/app?sslmode=disable")
+            .through(std::slice::from_ref(&socket));
+        let metrics = tokio::runtime::Handle::current().metrics();
+        let session = connect(&info, "pgdrift-test", Duration::from_secs(10))
+            .await
+            .expect("connect through the socket");
+        assert_eq!(metrics.num_alive_tasks(), 1, "the connection's task");
+        let gave_up =
+            tokio::time::timeout(Duration::from_millis(200), session.simple_query("SELECT 1"))
+                .await
+                .is_err();
+        assert!(gave_up, "the silent server answered");
+        drop(session);
+        let dropped = std::time::Instant::now();
+        while metrics.num_alive_tasks() > 0 {
+            assert!(
+                dropped.elapsed() < CLOSE_GRACE + Duration::from_secs(5),
+                "the connection task still waits for the silent server"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        closed
+            .recv_timeout(Duration::from_secs(5))
+            .expect("the socket was closed");
     }
 }

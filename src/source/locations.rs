@@ -23,24 +23,39 @@ pub struct Location {
     pub line: usize,
 }
 
-/// Object display name → where it was last created or altered.
+/// Object display name → where it was last created or altered; comments apart, so a table's
+/// findings point at the statement that shaped it rather than at a later `COMMENT ON`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Locations {
     by_object: HashMap<String, Location>,
+    comments: HashMap<String, Location>,
 }
 
 impl Locations {
     /// The location of an object by its display name, or for a function by `schema.name(`.
     pub fn get(&self, object: &str) -> Option<&Location> {
-        self.by_object.get(object).or_else(|| {
-            let (prefix, _) = object.split_once('(')?;
-            self.by_object.get(&format!("{prefix}("))
-        })
+        lookup(&self.by_object, object)
+    }
+
+    /// The `COMMENT ON` statement that last set an object's comment.
+    pub fn comment(&self, object: &str) -> Option<&Location> {
+        lookup(&self.comments, object)
     }
 
     /// The location of a finding's object, or else of the object it belongs to.
     pub fn find(&self, object: &str, group: &str) -> Option<&Location> {
         self.get(object).or_else(|| self.get(group))
+    }
+
+    /// Where a finding of `rule` points: a comment finding at the COMMENT that set it (else at
+    /// the object), any other at the statement that created or changed the object.
+    pub fn find_for(&self, rule: &str, object: &str, group: &str) -> Option<&Location> {
+        if rule.starts_with("comment.")
+            && let Some(at) = self.comment(object)
+        {
+            return Some(at);
+        }
+        self.find(object, group)
     }
 
     pub fn len(&self) -> usize {
@@ -58,15 +73,31 @@ impl Locations {
             .into_iter()
             .filter(|t| !t.is_trivia())
             .collect();
-        let mut at = Location {
-            file: file.to_path_buf(),
-            line,
+        let is_comment = tokens
+            .first()
+            .is_some_and(|t| t.text.eq_ignore_ascii_case("comment"));
+        let map = if is_comment {
+            &mut self.comments
+        } else {
+            &mut self.by_object
         };
-        for key in objects_of(&tokens, search_path) {
-            at.line = line;
-            self.by_object.insert(key, at.clone());
+        for (key, offset) in objects_of(&tokens, search_path) {
+            // The line of the token that names the object (a column inside CREATE TABLE is on
+            // its own line), counted from the statement's first line.
+            let at = Location {
+                file: file.to_path_buf(),
+                line: line + sql.get(..offset).map_or(0, |s| s.matches('\n').count()),
+            };
+            map.insert(key, at);
         }
     }
+}
+
+fn lookup<'m>(map: &'m HashMap<String, Location>, object: &str) -> Option<&'m Location> {
+    map.get(object).or_else(|| {
+        let (prefix, _) = object.split_once('(')?;
+        map.get(&format!("{prefix}("))
+    })
 }
 
 /// A cursor over a statement's significant tokens.
@@ -80,6 +111,14 @@ impl<'a> Cursor<'_, 'a> {
         self.tokens
             .get(self.i)
             .is_some_and(|t| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case(word))
+    }
+
+    /// The byte offset of the next token (the statement's end when there is none).
+    fn offset(&self) -> usize {
+        self.tokens
+            .get(self.i)
+            .or(self.tokens.last())
+            .map_or(0, |t| t.start)
     }
 
     /// Consume `word` if it is next.
@@ -157,8 +196,9 @@ fn child(schema: &str, table: &str, name: &str) -> String {
     ObjectPath::child(ObjectKind::Column, schema, table, name).display()
 }
 
-/// The display names of the objects a statement creates or alters.
-fn objects_of(tokens: &[Token<'_>], search_path: &mut String) -> Vec<String> {
+/// The display names of the objects a statement creates or alters, each with the byte offset
+/// (in the statement) of the token that names it; 0 for the statement as a whole.
+fn objects_of(tokens: &[Token<'_>], search_path: &mut String) -> Vec<(String, usize)> {
     let mut c = Cursor { tokens, i: 0 };
     let sp = search_path.clone();
     let mut out = Vec::new();
@@ -204,14 +244,20 @@ fn objects_of(tokens: &[Token<'_>], search_path: &mut String) -> Vec<String> {
         c.eat("concurrently");
         c.eat_all(&["if", "not", "exists"]);
         match kind.as_str() {
-            "table" | "view" | "sequence" | "type" | "domain" => {
+            "table" => {
                 if let Some((s, n)) = c.name(&sp) {
-                    out.push(display(&s, &n));
+                    out.push((display(&s, &n), 0));
+                    out.extend(table_elements(&mut c, &s, &n));
+                }
+            }
+            "view" | "sequence" | "type" | "domain" => {
+                if let Some((s, n)) = c.name(&sp) {
+                    out.push((display(&s, &n), 0));
                 }
             }
             "function" | "procedure" | "aggregate" => {
                 if let Some((s, n)) = c.name(&sp) {
-                    out.push(format!("{}(", display(&s, &n)));
+                    out.push((format!("{}(", display(&s, &n)), 0));
                 }
             }
             "index" => {
@@ -219,7 +265,7 @@ fn objects_of(tokens: &[Token<'_>], search_path: &mut String) -> Vec<String> {
                 if c.seek("on") {
                     c.eat("only");
                     if let (Some(index), Some((s, _))) = (index, c.name(&sp)) {
-                        out.push(display(&s, &index));
+                        out.push((display(&s, &index), 0));
                     }
                 }
             }
@@ -228,17 +274,17 @@ fn objects_of(tokens: &[Token<'_>], search_path: &mut String) -> Vec<String> {
                     && c.seek("on")
                     && let Some((s, t)) = c.name(&sp)
                 {
-                    out.push(child(&s, &t, &name));
+                    out.push((child(&s, &t, &name), 0));
                 }
             }
             "schema" => {
                 if let Some(n) = c.ident() {
-                    out.push(ObjectPath::top(ObjectKind::Schema, &n).display());
+                    out.push((ObjectPath::top(ObjectKind::Schema, &n).display(), 0));
                 }
             }
             "extension" => {
                 if let Some(n) = c.ident() {
-                    out.push(ObjectPath::top(ObjectKind::Schema, &n).display());
+                    out.push((ObjectPath::top(ObjectKind::Schema, &n).display(), 0));
                 }
             }
             _ => {}
@@ -263,8 +309,9 @@ fn objects_of(tokens: &[Token<'_>], search_path: &mut String) -> Vec<String> {
                 while c.i < tokens.len() {
                     if c.eat("add") {
                         if c.eat("constraint") {
+                            let at = c.offset();
                             if let Some(n) = c.ident() {
-                                out.push(child(&s, &t, &n));
+                                out.push((child(&s, &t, &n), at));
                             }
                         } else {
                             c.eat("column");
@@ -273,34 +320,36 @@ fn objects_of(tokens: &[Token<'_>], search_path: &mut String) -> Vec<String> {
                                 ["primary", "unique", "foreign", "check", "exclude"]
                                     .iter()
                                     .any(|w| c.peek_word(w));
+                            let at = c.offset();
                             if !is_constraint && let Some(n) = c.ident() {
-                                out.push(child(&s, &t, &n));
+                                out.push((child(&s, &t, &n), at));
                             }
                         }
                     } else if c.eat("alter") {
                         c.eat("column");
+                        let at = c.offset();
                         if let Some(n) = c.ident() {
-                            out.push(child(&s, &t, &n));
+                            out.push((child(&s, &t, &n), at));
                         }
                     } else {
                         c.i += 1;
                     }
                 }
-                out.push(display(&s, &t));
+                out.push((display(&s, &t), 0));
             }
             "view" | "sequence" | "type" | "domain" => {
                 if let Some((s, n)) = c.name(&sp) {
-                    out.push(display(&s, &n));
+                    out.push((display(&s, &n), 0));
                 }
             }
             "index" => {
                 if let Some((s, n)) = c.name(&sp) {
-                    out.push(display(&s, &n));
+                    out.push((display(&s, &n), 0));
                 }
             }
             "function" | "procedure" | "aggregate" => {
                 if let Some((s, n)) = c.name(&sp) {
-                    out.push(format!("{}(", display(&s, &n)));
+                    out.push((format!("{}(", display(&s, &n)), 0));
                 }
             }
             _ => {}
@@ -317,7 +366,7 @@ fn objects_of(tokens: &[Token<'_>], search_path: &mut String) -> Vec<String> {
         match kind.as_str() {
             "table" | "view" | "sequence" | "type" | "domain" | "index" => {
                 if let Some((s, n)) = c.name(&sp) {
-                    out.push(display(&s, &n));
+                    out.push((display(&s, &n), 0));
                 }
             }
             "column" => {
@@ -336,15 +385,59 @@ fn objects_of(tokens: &[Token<'_>], search_path: &mut String) -> Vec<String> {
                     [s, t, col] => child(s, t, col),
                     _ => return out,
                 };
-                out.push(key);
+                out.push((key, 0));
             }
             "function" | "procedure" => {
                 if let Some((s, n)) = c.name(&sp) {
-                    out.push(format!("{}(", display(&s, &n)));
+                    out.push((format!("{}(", display(&s, &n)), 0));
                 }
             }
             _ => {}
         }
+    }
+    out
+}
+
+/// The columns and named constraints of a `CREATE TABLE name ( ... )` list, each at the token
+/// that names it. Unnamed constraints get their names from the server, so they keep the table's
+/// line.
+fn table_elements(c: &mut Cursor<'_, '_>, schema: &str, table: &str) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    if c.tokens.get(c.i).is_none_or(|t| t.text != "(") {
+        return out;
+    }
+    c.i += 1;
+    let mut depth = 1usize;
+    let mut element_start = true;
+    while c.i < c.tokens.len() && depth > 0 {
+        let text = c.tokens[c.i].text;
+        if element_start && depth == 1 {
+            element_start = false;
+            let table_constraint = ["primary", "unique", "foreign", "check", "exclude", "like"]
+                .iter()
+                .any(|w| c.peek_word(w));
+            if !c.peek_word("constraint") && !table_constraint {
+                let at = c.offset();
+                if let Some(column) = c.ident() {
+                    out.push((child(schema, table, &column), at));
+                }
+                continue;
+            }
+        }
+        match text {
+            "(" => depth += 1,
+            ")" => depth -= 1,
+            "," if depth == 1 => element_start = true,
+            _ => {}
+        }
+        if c.eat("constraint") {
+            let at = c.offset();
+            if let Some(name) = c.ident() {
+                out.push((child(schema, table, &name), at));
+            }
+            continue;
+        }
+        c.i += 1;
     }
     out
 }
@@ -392,11 +485,55 @@ mod tests {
         assert_eq!(line(&locs, "public.orders"), Some(9), "altered later");
         assert_eq!(line(&locs, "public.orders.orders_total_check"), Some(9));
         assert_eq!(line(&locs, "public.orders.id"), Some(9));
-        assert_eq!(line(&locs, "public.orders.total"), Some(10));
+        // The COMMENT does not move the column: it is where ALTER TABLE added it.
+        assert_eq!(line(&locs, "public.orders.total"), Some(9));
+        assert_eq!(
+            locs.comment("public.orders.total").map(|l| l.line),
+            Some(10)
+        );
         assert_eq!(line(&locs, "pgcrypto"), Some(11));
         assert_eq!(
             locs.find("public.orders.missing_col", "public.orders")
                 .map(|l| l.line),
+            Some(9)
+        );
+    }
+
+    #[test]
+    fn columns_and_constraints_point_at_their_own_lines_and_comments_at_the_comment() {
+        let locs = record(
+            "CREATE TABLE orders (\n\
+             \x20   id bigint PRIMARY KEY,\n\
+             \x20   customer_id bigint CONSTRAINT orders_customer_fk REFERENCES customers (id),\n\
+             \x20   total numeric(12, 2) DEFAULT 0,\n\
+             \x20   CONSTRAINT orders_total_check CHECK (total >= 0),\n\
+             \x20   UNIQUE (customer_id, total)\n\
+             );\n\
+             COMMENT ON TABLE orders IS 'all orders';\n\
+             ALTER TABLE orders\n\
+             \x20   ADD COLUMN note text;\n",
+        );
+        assert_eq!(line(&locs, "public.orders.id"), Some(2));
+        assert_eq!(line(&locs, "public.orders.customer_id"), Some(3));
+        assert_eq!(line(&locs, "public.orders.orders_customer_fk"), Some(3));
+        assert_eq!(line(&locs, "public.orders.total"), Some(4));
+        assert_eq!(line(&locs, "public.orders.orders_total_check"), Some(5));
+        assert_eq!(line(&locs, "public.orders.note"), Some(10));
+        // The table: its last structural statement, not the COMMENT between.
+        assert_eq!(line(&locs, "public.orders"), Some(9));
+        let at =
+            |rule: &str, object: &str| locs.find_for(rule, object, "public.orders").map(|l| l.line);
+        assert_eq!(at("comment.mismatch", "public.orders"), Some(8));
+        assert_eq!(at("table.property", "public.orders"), Some(9));
+        assert_eq!(at("column.type", "public.orders.total"), Some(4));
+        // A comment finding without a COMMENT statement points at the object.
+        assert_eq!(at("comment.missing", "public.orders.total"), Some(4));
+        // An unnamed constraint is named by the server: it points at its table.
+        assert_eq!(
+            at(
+                "constraint.missing",
+                "public.orders.orders_customer_id_total_key"
+            ),
             Some(9)
         );
     }

@@ -3,6 +3,12 @@
 //! database (on a throwaway local cluster, or on an existing server named by `scratch_url`) and
 //! then read the same way. All targets of a run are read concurrently. Targets behind a bastion
 //! are reached through ssh tunnels that live as long as the run's `Tunnels`.
+//!
+//! Every stage that waits on a server has a client-side deadline: each connection attempt
+//! (`connect_timeout`), and once connected each read, each statement of a SQL file, the listing
+//! of a fleet's databases (`read_timeout`), through a tunnel as well as directly. The server's
+//! `statement_timeout` cannot end a wait on a server that is stopped or cut off; these do, and
+//! the target fails naming the stage.
 
 pub mod apply;
 pub mod cleanup;
@@ -31,6 +37,38 @@ use locations::Locations;
 
 /// How long to wait for a server to accept a connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The longest cleanup after a failed stage may take (dropping a scratch database): the run
+/// has failed already and must not then hang on it.
+const CLEANUP_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub use conninfo::Session;
+
+/// Run `work`, a stage that waits on a server, for at most `limit` (`None`: no limit). When the
+/// time is up, `work` is dropped (nothing of it waits on afterwards) and the error names
+/// `stage` and says what to do.
+async fn within<T>(
+    limit: Option<Duration>,
+    stage: &str,
+    work: impl Future<Output = Result<T, String>>,
+) -> Result<T, String> {
+    match limit {
+        None => work.await,
+        Some(limit) => tokio::time::timeout(limit, work)
+            .await
+            .unwrap_or_else(|_| Err(no_answer(stage, limit))),
+    }
+}
+
+/// The message of a stage whose server did not answer within `limit`.
+fn no_answer(stage: &str, limit: Duration) -> String {
+    format!(
+        "{stage}: the server did not answer within {} (read_timeout). Check that the server is \
+         up and not stopped, overloaded or cut off by the network, or raise read_timeout \
+         ([settings] in the policy, or --read-timeout)",
+        crate::duration::display(limit)
+    )
+}
 
 /// Why a target could not be read. The message never contains a password.
 #[derive(Debug, Clone)]
@@ -68,6 +106,7 @@ pub async fn read_targets(
     targets: &[&Target],
     env: &Env,
     tunnels: &Tunnels,
+    read_timeout: Option<Duration>,
 ) -> BTreeMap<String, Result<Arc<ReadSchema>, SourceError>> {
     let needs_cluster = targets.iter().any(|t| {
         matches!(
@@ -92,7 +131,7 @@ pub async fn read_targets(
     let reads = targets.iter().map(|target| {
         let cluster = cluster.as_ref();
         async move {
-            let result = read_target(target, cluster, env, tunnels).await;
+            let result = read_target(target, cluster, env, tunnels, read_timeout).await;
             (
                 target.name.clone(),
                 result.map(Arc::new).map_err(|message| SourceError {
@@ -137,6 +176,7 @@ async fn read_target(
     cluster: Option<&Result<Cluster, String>>,
     env: &Env,
     tunnels: &Tunnels,
+    read_timeout: Option<Duration>,
 ) -> Result<ReadSchema, String> {
     let scope = Scope {
         schemas: target.schemas.clone(),
@@ -145,13 +185,18 @@ async fn read_target(
         TargetSource::Live(live) => {
             let (client, info) = connect(&target.name, live, env, tunnels).await?;
             let started = std::time::Instant::now();
-            let schema = catalog::read(&client, &scope)
-                .await
-                .map_err(|e| format!("reading the schema of {}: {e}", info.describe()))?;
+            let stage = format!("reading the schema of {}", info.describe());
+            let (schema, server_version) = within(read_timeout, &stage, async {
+                let schema = catalog::read(&client, &scope)
+                    .await
+                    .map_err(|e| format!("{stage}: {e}"))?;
+                Ok((schema, server_version(&client).await))
+            })
+            .await?;
             crate::timings::record(format!("read {}", target.name), started.elapsed());
             Ok(ReadSchema {
                 schema,
-                server_version: server_version(&client).await,
+                server_version,
                 locations: Locations::default(),
             })
         }
@@ -190,9 +235,16 @@ async fn read_target(
                 (None, Some(Err(e))) => return Err(e.clone()),
                 (None, None) => return Err("no scratch server for SQL files".into()),
             };
-            // Leftovers of dead runs live on servers that outlive runs, not on a fresh cluster.
-            let drop_leftovers = sql.scratch_url.is_some();
-            sql_files::read(&target.name, &sql.files, &server, drop_leftovers, &scope).await
+            let files = sql_files::SqlFiles {
+                target: &target.name,
+                files: &sql.files,
+                scope: &scope,
+                // Leftovers of dead runs live on servers that outlive runs, not on a fresh
+                // cluster.
+                drop_leftovers: sql.scratch_url.is_some(),
+                read_timeout,
+            };
+            sql_files::read(&files, &server).await
         }
     }
 }
@@ -214,7 +266,7 @@ async fn connect(
     live: &LiveTarget,
     env: &Env,
     tunnels: &Tunnels,
-) -> Result<(tokio_postgres::Client, ConnInfo), String> {
+) -> Result<(Session, ConnInfo), String> {
     let info = live_conninfo(live, env)?;
     let (info, tunnel) = match &live.ssh {
         Some(ssh) => {
@@ -287,12 +339,12 @@ fn live_conninfo(live: &LiveTarget, env: &Env) -> Result<ConnInfo, String> {
 }
 
 /// A connection to a live target (for `apply`), and the scope its schema is read with. A
-/// tunnel it needs stays in `tunnels`: keep them for as long as the client.
+/// tunnel it needs stays in `tunnels`: keep them for as long as the session.
 pub async fn connect_live(
     target: &Target,
     env: &Env,
     tunnels: &Tunnels,
-) -> Result<(tokio_postgres::Client, Scope), SourceError> {
+) -> Result<(Session, Scope), SourceError> {
     let fail = |message: String| SourceError {
         target: target.name.clone(),
         message,
@@ -320,6 +372,7 @@ pub async fn list_databases(
     target: &Target,
     env: &Env,
     tunnels: &Tunnels,
+    read_timeout: Option<Duration>,
 ) -> Result<Vec<String>, SourceError> {
     let fail = |message: String| SourceError {
         target: target.name.clone(),
@@ -331,13 +384,18 @@ pub async fn list_databases(
     let (client, info) = connect(&target.name, live, env, tunnels)
         .await
         .map_err(fail)?;
-    let rows = client
-        .query(
-            "SELECT datname FROM pg_catalog.pg_database \
-             WHERE datallowconn AND NOT datistemplate ORDER BY 1",
-            &[],
-        )
-        .await
-        .map_err(|e| fail(format!("listing the databases of {}: {e}", info.describe())))?;
+    let stage = format!("listing the databases of {}", info.describe());
+    let rows = within(read_timeout, &stage, async {
+        client
+            .query(
+                "SELECT datname FROM pg_catalog.pg_database \
+                 WHERE datallowconn AND NOT datistemplate ORDER BY 1",
+                &[],
+            )
+            .await
+            .map_err(|e| format!("{stage}: {e}"))
+    })
+    .await
+    .map_err(fail)?;
     Ok(rows.iter().map(|r| r.get::<_, String>(0)).collect())
 }

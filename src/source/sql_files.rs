@@ -11,6 +11,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use crate::catalog::{self, Scope};
 use crate::policy::line_column;
@@ -18,36 +19,51 @@ use crate::sql::lexer::{ScriptItem, split_script};
 
 use super::conninfo::{self, ConnInfo};
 use super::locations::Locations;
-use super::{CONNECT_TIMEOUT, ReadSchema};
+use super::{CLEANUP_TIMEOUT, CONNECT_TIMEOUT, ReadSchema, Session, within};
 
 const NAME_PREFIX: &str = "pgdrift_scratch_";
 
 /// How the comment on every scratch database begins.
 const MARK: &str = "pgdrift scratch database";
 
-/// Apply `files` to a fresh database on `server` and read its schema. With `drop_leftovers` (a
-/// `scratch_url` server, not a throwaway cluster), scratch databases that dead runs left on the
-/// server are dropped first. `target` names the target in `--timings` (the loading and the
-/// reading are timed apart).
-pub(super) async fn read(
-    target: &str,
-    files: &[PathBuf],
-    server: &ConnInfo,
-    drop_leftovers: bool,
-    scope: &Scope,
-) -> Result<ReadSchema, String> {
+/// One SQL-file target to read.
+pub(super) struct SqlFiles<'a> {
+    /// Names the target in `--timings` (the loading and the reading are timed apart).
+    pub target: &'a str,
+    pub files: &'a [PathBuf],
+    pub scope: &'a Scope,
+    /// A `scratch_url` server (not a throwaway cluster): scratch databases that dead runs left
+    /// there are dropped first.
+    pub drop_leftovers: bool,
+    /// The limit on each statement of a file, on the read, and on creating the database.
+    pub read_timeout: Option<Duration>,
+}
+
+/// Apply the files to a fresh database on `server` and read its schema.
+pub(super) async fn read(sql: &SqlFiles<'_>, server: &ConnInfo) -> Result<ReadSchema, String> {
     let admin = conninfo::connect(server, "pgdrift", CONNECT_TIMEOUT)
         .await
         .map_err(|e| format!("scratch server: {e}"))?;
-    if drop_leftovers && first_visit(server) {
-        for name in drop_abandoned(&admin).await {
+    if sql.drop_leftovers && first_visit(server) {
+        let dropped = within(
+            sql.read_timeout,
+            "scratch server: dropping scratch databases of earlier runs",
+            async { Ok(drop_abandoned(&admin).await) },
+        )
+        .await?;
+        for name in dropped {
             crate::stderrln!(
                 "pgdrift: dropped {name}, a scratch database an earlier run left on the scratch \
                  server"
             );
         }
     }
-    let scratch = ScratchDatabase::create(admin).await?;
+    let scratch = within(
+        sql.read_timeout,
+        "scratch server: creating the scratch database",
+        ScratchDatabase::create(admin, sql.read_timeout),
+    )
+    .await?;
     let result = async {
         let scratch = server.clone().with_database(scratch.name());
         let client = conninfo::connect(&scratch, "pgdrift", CONNECT_TIMEOUT)
@@ -56,18 +72,30 @@ pub(super) async fn read(
         let mut locations = Locations::default();
         let mut search_path = "public".to_string();
         let started = std::time::Instant::now();
-        for file in files {
-            apply_file(&client, file, &mut locations, &mut search_path).await?;
+        for file in sql.files {
+            apply_file(
+                &client,
+                file,
+                &mut locations,
+                &mut search_path,
+                sql.read_timeout,
+            )
+            .await?;
         }
-        crate::timings::record(format!("load {target}"), started.elapsed());
+        crate::timings::record(format!("load {}", sql.target), started.elapsed());
         let started = std::time::Instant::now();
-        let schema = catalog::read(&client, scope)
-            .await
-            .map_err(|e| format!("reading the scratch database: {e}"))?;
-        crate::timings::record(format!("read {target}"), started.elapsed());
+        let stage = "reading the scratch database";
+        let (schema, server_version) = within(sql.read_timeout, stage, async {
+            let schema = catalog::read(&client, sql.scope)
+                .await
+                .map_err(|e| format!("{stage}: {e}"))?;
+            Ok((schema, super::server_version(&client).await))
+        })
+        .await?;
+        crate::timings::record(format!("read {}", sql.target), started.elapsed());
         Ok(ReadSchema {
             schema,
-            server_version: super::server_version(&client).await,
+            server_version,
             locations,
         })
     }
@@ -81,11 +109,16 @@ pub(super) async fn read(
 /// awaits before exiting.
 struct ScratchDatabase {
     name: String,
-    admin: Option<tokio_postgres::Client>,
+    admin: Option<Session>,
+    /// How long the final DROP may wait for the server.
+    cleanup: Duration,
 }
 
 impl ScratchDatabase {
-    async fn create(admin: tokio_postgres::Client) -> Result<ScratchDatabase, String> {
+    async fn create(
+        admin: Session,
+        read_timeout: Option<Duration>,
+    ) -> Result<ScratchDatabase, String> {
         let mut key = None;
         // A key another session holds (as good as impossible) is simply not used.
         for _ in 0..3 {
@@ -113,6 +146,8 @@ impl ScratchDatabase {
         let scratch = ScratchDatabase {
             name: scratch_name(key),
             admin: Some(admin),
+            // A server that does not answer must not hold the run after it already failed.
+            cleanup: read_timeout.map_or(CLEANUP_TIMEOUT, |t| t.min(CLEANUP_TIMEOUT)),
         };
         let Some(admin) = &scratch.admin else {
             return Err("scratch server: the admin session is gone".into());
@@ -141,7 +176,7 @@ impl ScratchDatabase {
 
     async fn drop_now(mut self) {
         if let Some(admin) = self.admin.take() {
-            drop_database(admin, self.name.clone()).await;
+            drop_database(admin, self.name.clone(), self.cleanup).await;
         }
     }
 }
@@ -149,18 +184,27 @@ impl ScratchDatabase {
 impl Drop for ScratchDatabase {
     fn drop(&mut self) {
         if let Some(admin) = self.admin.take() {
-            super::cleanup::defer(drop_database(admin, self.name.clone()));
+            super::cleanup::defer(drop_database(admin, self.name.clone(), self.cleanup));
         }
     }
 }
 
 /// Drop the database (FORCE: a session of ours may still be in it, e.g. a statement the signal
-/// interrupted), then end the admin session, which releases the advisory lock.
-async fn drop_database(admin: tokio_postgres::Client, name: String) {
+/// interrupted), then end the admin session, which releases the advisory lock. A server that
+/// does not answer within `limit` gets a warning instead.
+async fn drop_database(admin: Session, name: String, limit: Duration) {
     let quoted = crate::model::quote_ident(&name);
-    let _ = admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
-        .await;
+    let drop_sql = format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)");
+    if tokio::time::timeout(limit, admin.batch_execute(&drop_sql))
+        .await
+        .is_err()
+    {
+        crate::stderrln!(
+            "pgdrift: the scratch server did not answer within {} while dropping the scratch \
+             database {name}; drop it by hand",
+            crate::duration::display(limit)
+        );
+    }
 }
 
 /// A random key for a scratch database: its advisory lock, and the hex in its name. Std's
@@ -272,6 +316,7 @@ async fn apply_file(
     file: &Path,
     locations: &mut Locations,
     search_path: &mut String,
+    limit: Option<Duration>,
 ) -> Result<(), String> {
     let text = tokio::fs::read_to_string(file)
         .await
@@ -293,7 +338,23 @@ async fn apply_file(
             }
             ScriptItem::Statement(stmt) => {
                 locations.record(stmt.sql, file, stmt.line, search_path);
-                if let Err(e) = client.batch_execute(stmt.sql).await {
+                let ran = match limit {
+                    None => client.batch_execute(stmt.sql).await,
+                    Some(limit) => {
+                        match tokio::time::timeout(limit, client.batch_execute(stmt.sql)).await {
+                            Ok(ran) => ran,
+                            Err(_) => {
+                                let stage = format!(
+                                    "loading file {} (the statement at line {})",
+                                    file.display(),
+                                    stmt.line
+                                );
+                                return Err(super::no_answer(&stage, limit));
+                            }
+                        }
+                    }
+                };
+                if let Err(e) = ran {
                     let offset = e
                         .as_db_error()
                         .and_then(|db| match db.position() {

@@ -263,3 +263,74 @@ pub fn schema_dump_with(db: &TestDb, extra: &[&str]) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// A loopback port that refuses connections and that nobody else can take while this lives: a
+/// TCP socket bound to it but never listening (connecting gets a reset, "connection refused").
+/// Binding a listener and dropping it frees the port for whoever binds next — a throwaway
+/// cluster of a parallel test, which would then answer where a test expects nothing.
+pub struct HeldPort {
+    fd: libc::c_int,
+    port: u16,
+}
+
+impl HeldPort {
+    pub fn new() -> HeldPort {
+        // SAFETY: plain socket calls on a descriptor this struct owns; no SO_REUSEADDR, so no
+        // other socket can bind the port (Linux lets two bind only when both set it).
+        unsafe {
+            let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+            assert!(fd >= 0, "socket: {}", std::io::Error::last_os_error());
+            let mut addr: libc::sockaddr_in = std::mem::zeroed();
+            addr.sin_family = libc::AF_INET as libc::sa_family_t;
+            addr.sin_addr.s_addr = u32::from(std::net::Ipv4Addr::LOCALHOST).to_be();
+            addr.sin_port = 0;
+            let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+            let rc = libc::bind(fd, (&raw const addr).cast(), len);
+            assert!(rc == 0, "bind: {}", std::io::Error::last_os_error());
+            let mut bound: libc::sockaddr_in = std::mem::zeroed();
+            let mut bound_len = len;
+            let rc = libc::getsockname(fd, (&raw mut bound).cast(), &mut bound_len);
+            assert!(rc == 0, "getsockname: {}", std::io::Error::last_os_error());
+            HeldPort {
+                fd,
+                port: u16::from_be(bound.sin_port),
+            }
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+}
+
+impl Default for HeldPort {
+    fn default() -> HeldPort {
+        HeldPort::new()
+    }
+}
+
+impl Drop for HeldPort {
+    fn drop(&mut self) {
+        // SAFETY: the descriptor is ours and closed once.
+        unsafe { libc::close(self.fd) };
+    }
+}
+
+/// Wait until the wall clock's second is later than `since`'s (at most five seconds): what a
+/// test needs before a second history snapshot, whose file name is stamped to the second.
+/// `since` is taken after the first snapshot returned, so its stamp is at or before it.
+pub fn wait_for_the_next_second(since: std::time::SystemTime) {
+    let secs = |t: std::time::SystemTime| {
+        t.duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while secs(std::time::SystemTime::now()) <= secs(since) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the clock did not move on"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
