@@ -482,6 +482,7 @@ fn one_off_policy(expected: &str, actual: &str) -> Result<Policy, RunError> {
                 ca_file: None,
                 password: None,
                 database: None,
+                ssh: None,
             })
         } else {
             let files =
@@ -722,6 +723,7 @@ async fn snapshot_command(args: SnapshotArgs) -> Result<(), RunError> {
                 ca_file: None,
                 password: None,
                 database: None,
+                ssh: None,
             }),
             None => {
                 let mut files = Vec::new();
@@ -744,7 +746,8 @@ async fn snapshot_command(args: SnapshotArgs) -> Result<(), RunError> {
     };
     let env: &source::Env = &process_env;
     let read_timeout = args.read_timeout.map_or(read_timeout, |ReadTimeout(t)| t);
-    let read = source::read_targets(&[&target], env, read_timeout)
+    let tunnels = source::Tunnels::default();
+    let read = source::read_targets(&[&target], env, &tunnels, read_timeout)
         .await
         .remove(&target.name)
         .unwrap_or_else(|| {
@@ -1038,6 +1041,8 @@ async fn apply_command(args: &ApplyArgs) -> Result<Status, RunError> {
         online: args.online,
     };
     let pairs = run::plan::plan_checks(&policy, today, &request).await;
+    // A tunnel a target needs stays open while its client applies.
+    let tunnels = source::Tunnels::default();
     let mut status = Status::Clean;
     for pair in &pairs {
         let planned = match &pair.outcome {
@@ -1059,7 +1064,7 @@ async fn apply_command(args: &ApplyArgs) -> Result<Status, RunError> {
                 pair.check, pair.actual
             ))
         })?;
-        let (client, scope) = source::connect_live(target, &process_env)
+        let (client, scope) = source::connect_live(target, &process_env, &tunnels)
             .await
             .map_err(|e| RunError(e.to_string()))?;
         let checks = apply::prechecks(&client, &planned.plan, policy.settings.read_timeout)

@@ -345,9 +345,13 @@ async fn sql_files_remember_where_objects_were_defined() {
         databases: None,
     };
     let env: &pgdrift::source::Env = &|_: &str| None;
-    let mut read =
-        pgdrift::source::read_targets(&[&target], env, Some(pgdrift::policy::DEFAULT_READ_TIMEOUT))
-            .await;
+    let mut read = pgdrift::source::read_targets(
+        &[&target],
+        env,
+        &Default::default(),
+        Some(pgdrift::policy::DEFAULT_READ_TIMEOUT),
+    )
+    .await;
     let read = read.remove("m").expect("m").expect("read");
     let at = |object: &str| read.locations.get(object).map(|l| (l.file.clone(), l.line));
     assert_eq!(

@@ -82,6 +82,22 @@ pub struct LiveTarget {
     pub password: Option<String>,
     /// Another database on the same server (a member of a `databases` fleet).
     pub database: Option<String>,
+    /// Reach the server through an ssh tunnel from this bastion.
+    pub ssh: Option<Ssh>,
+}
+
+/// `ssh = "user@bastion"` on a `url` target: the database is reached through a tunnel that the
+/// system's OpenSSH client opens from the bastion. Host names in the URL are as the bastion
+/// sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Ssh {
+    /// `[user@]host`, as given to `ssh` (a `Host` alias from the ssh config works too).
+    pub destination: String,
+    pub port: Option<u16>,
+    /// A private key file (`ssh -i`); when set, only this key is offered.
+    pub identity: Option<PathBuf>,
+    /// An OpenSSH client configuration file used instead of `~/.ssh/config` (`ssh -F`).
+    pub config: Option<PathBuf>,
 }
 
 impl fmt::Debug for LiveTarget {
@@ -91,6 +107,7 @@ impl fmt::Debug for LiveTarget {
             .field("sslmode", &self.sslmode)
             .field("ca_file", &self.ca_file)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("ssh", &self.ssh)
             .finish()
     }
 }
@@ -233,6 +250,36 @@ struct RawTarget {
     password_env: Option<Spanned<String>>,
     schemas: Option<Spanned<OneOrMany>>,
     databases: Option<Spanned<OneOrMany>>,
+    ssh: Option<Spanned<String>>,
+    ssh_port: Option<Spanned<i64>>,
+    ssh_identity: Option<Spanned<String>>,
+    ssh_config: Option<Spanned<String>>,
+}
+
+impl RawTarget {
+    /// The ssh keys given, with where they are: they apply to `url` targets only.
+    fn ssh_keys(&self) -> Vec<(&'static str, Range<usize>)> {
+        [
+            ("ssh", self.ssh.as_ref().map(Spanned::span)),
+            ("ssh_port", self.ssh_port.as_ref().map(Spanned::span)),
+            (
+                "ssh_identity",
+                self.ssh_identity.as_ref().map(Spanned::span),
+            ),
+            ("ssh_config", self.ssh_config.as_ref().map(Spanned::span)),
+        ]
+        .into_iter()
+        .filter_map(|(k, s)| Some((k, s?)))
+        .collect()
+    }
+}
+
+/// The ssh keys of a target, taken out of it for checking.
+struct RawSsh {
+    ssh: Option<Spanned<String>>,
+    port: Option<Spanned<i64>>,
+    identity: Option<Spanned<String>>,
+    config: Option<Spanned<String>>,
 }
 
 /// A string or a list of strings (`sql`, `schemas`, `databases`, a check's `actual`).
@@ -512,6 +559,13 @@ impl Validator<'_> {
     }
 
     fn target(&mut self, name: &str, raw: RawTarget, span: Range<usize>) -> Option<Target> {
+        let ssh_keys = raw.ssh_keys();
+        let ssh_raw = RawSsh {
+            ssh: raw.ssh,
+            port: raw.ssh_port,
+            identity: raw.ssh_identity,
+            config: raw.ssh_config,
+        };
         let mut schema_pattern = None;
         let schemas = match raw.schemas.map(|s| (s.span(), s.into_inner())) {
             None => None,
@@ -579,6 +633,12 @@ impl Validator<'_> {
                         format!("target `{name}`: `{key}` does not apply to a `snapshot` target"),
                     );
                 }
+            }
+            for (key, s) in ssh_keys.clone() {
+                self.problem(
+                    s,
+                    format!("target `{name}`: `{key}` does not apply to a `snapshot` target"),
+                );
             }
             let written = self.interpolate(&snapshot)?;
             let file = self.base.join(written);
@@ -648,12 +708,14 @@ impl Validator<'_> {
                     },
                     None => None,
                 };
+                let ssh = self.ssh(name, ssh_raw, &ssh_keys);
                 TargetSource::Live(LiveTarget {
                     conninfo,
                     sslmode,
                     ca_file,
                     password,
                     database: None,
+                    ssh,
                 })
             }
             (None, Some(sql)) => {
@@ -671,6 +733,15 @@ impl Validator<'_> {
                             ),
                         );
                     }
+                }
+                for (key, s) in ssh_keys.clone() {
+                    self.problem(
+                        s,
+                        format!(
+                            "target `{name}`: `{key}` only applies to `url` targets (SQL files \
+                             are applied to a local or `scratch_url` server)"
+                        ),
+                    );
                 }
                 let scratch_url = match raw.scratch_url {
                     Some(u) => Some(self.interpolate(&u)?),
@@ -698,6 +769,85 @@ impl Validator<'_> {
             schemas,
             schema_pattern,
             databases,
+        })
+    }
+
+    /// The `ssh` settings of a `url` target, checked; `None` without `ssh` (or when a value is
+    /// bad, which is then a problem at its location).
+    fn ssh(
+        &mut self,
+        name: &str,
+        raw: RawSsh,
+        keys: &[(&'static str, Range<usize>)],
+    ) -> Option<Ssh> {
+        let Some(destination) = &raw.ssh else {
+            for (key, s) in keys.iter().cloned() {
+                self.problem(
+                    s,
+                    format!(
+                        "target `{name}`: `{key}` needs `ssh = \"user@bastion.example\"`, the \
+                         host to tunnel through"
+                    ),
+                );
+            }
+            return None;
+        };
+        let mut ok = true;
+        let written = self.interpolate(destination)?;
+        if let Err(e) = check_ssh_destination(&written) {
+            self.problem(destination.span(), format!("target `{name}`: `ssh`: {e}"));
+            ok = false;
+        }
+        let port = match &raw.port {
+            None => None,
+            Some(p) => match u16::try_from(*p.get_ref()) {
+                Ok(port) if port > 0 => Some(port),
+                _ => {
+                    self.problem(
+                        p.span(),
+                        format!(
+                            "target `{name}`: `ssh_port` must be a port number from 1 to 65535, \
+                             not {}",
+                            p.get_ref()
+                        ),
+                    );
+                    ok = false;
+                    None
+                }
+            },
+        };
+        let mut file = |key: &str, value: &Option<Spanned<String>>, what: &str| {
+            let value = value.as_ref()?;
+            let written = self.interpolate(value)?;
+            let path = match written.strip_prefix("~/") {
+                Some(rest) => match (self.env)("HOME") {
+                    Some(home) => Path::new(&home).join(rest),
+                    None => self.base.join(&written),
+                },
+                None => self.base.join(&written),
+            };
+            if path.is_file() {
+                Some(path)
+            } else {
+                self.problem(
+                    value.span(),
+                    format!(
+                        "target `{name}`: `{key}`: {what} {} does not exist",
+                        path.display()
+                    ),
+                );
+                None
+            }
+        };
+        let identity = file("ssh_identity", &raw.identity, "the private key file");
+        let config = file("ssh_config", &raw.config, "the ssh config file");
+        ok &= raw.identity.is_none() || identity.is_some();
+        ok &= raw.config.is_none() || config.is_some();
+        ok.then_some(Ssh {
+            destination: written,
+            port,
+            identity,
+            config,
         })
     }
 
@@ -739,6 +889,54 @@ impl Validator<'_> {
         }
         Some(files)
     }
+}
+
+/// Check an `ssh` destination: `[user@]host`, where host is a name, an address or a `Host`
+/// alias of the ssh config. It becomes an argument of `ssh`, so nothing in it may read as an
+/// option or as more than one word.
+pub fn check_ssh_destination(destination: &str) -> Result<(), String> {
+    if destination.starts_with("ssh://") {
+        return Err("give `user@host` without `ssh://`, and the port as `ssh_port = 2222`".into());
+    }
+    let (user, host) = match destination.rsplit_once('@') {
+        Some((user, host)) => (Some(user), host),
+        None => (None, destination),
+    };
+    if let Some(user) = user {
+        if user.is_empty() {
+            return Err("the user name before `@` is empty".into());
+        }
+        if user.starts_with('-') || user.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(format!(
+                "`{}` is not a user name (no spaces, control characters or leading `-`)",
+                user.escape_debug()
+            ));
+        }
+    }
+    if host.is_empty() {
+        return Err("the host is empty: use `user@bastion.example` or `bastion.example`".into());
+    }
+    let bracketed = host.starts_with('[') && host.ends_with(']');
+    let inner = if bracketed {
+        &host[1..host.len() - 1]
+    } else {
+        host
+    };
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '%');
+    if host.starts_with('-') || inner.is_empty() || !inner.chars().all(allowed) {
+        return Err(format!(
+            "`{}` is not a host name, address or ssh `Host` alias; for another port, use \
+             `ssh_port`",
+            host.escape_debug()
+        ));
+    }
+    if !bracketed && inner.contains(':') && inner.parse::<std::net::Ipv6Addr>().is_err() {
+        return Err(format!(
+            "`{}` is not a host name: give the port as `ssh_port`, not after a colon",
+            host.escape_debug()
+        ));
+    }
+    Ok(())
 }
 
 /// The files a `sql` entry names: the file itself, or a glob's matches in lexical order.
@@ -1174,6 +1372,108 @@ read_timeout = "75"
         assert!(policy.targets["tenants"].is_fleet());
         assert!(!policy.targets["tenant_template"].is_fleet());
         assert_eq!(policy.checks[1].actual, ["tenants"]);
+    }
+
+    #[test]
+    fn ssh_settings_are_read_relative_to_the_policy() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir(dir.path().join("ci")).expect("mkdir");
+        std::fs::write(dir.path().join("ci/bastion_key"), "key").expect("write");
+        std::fs::write(dir.path().join("ci/ssh_config"), "").expect("write");
+        let text = "[targets.a]\nurl = \"postgresql://ci@db.internal/app\"\n\
+                    ssh = \"${BASTION}\"\nssh_port = 2222\nssh_identity = \"ci/bastion_key\"\n\
+                    ssh_config = \"ci/ssh_config\"\n\
+                    [[check]]\nexpected = \"a\"\nactual = \"a\"\n";
+        let env = |name: &str| (name == "BASTION").then(|| "deploy@bastion.example".to_string());
+        let policy =
+            parse(text, &dir.path().join("p.toml"), &env).unwrap_or_else(|e| panic!("{e}"));
+        let TargetSource::Live(live) = &policy.targets["a"].source else {
+            panic!("a live target")
+        };
+        assert_eq!(
+            live.ssh,
+            Some(Ssh {
+                destination: "deploy@bastion.example".into(),
+                port: Some(2222),
+                identity: Some(dir.path().join("ci/bastion_key")),
+                config: Some(dir.path().join("ci/ssh_config")),
+            })
+        );
+        let plain = "[targets.a]\nurl = \"postgresql://db/app\"\nssh = \"bastion\"\n\
+                     [[check]]\nexpected = \"a\"\nactual = \"a\"\n";
+        let policy = parse_text(plain).unwrap_or_else(|e| panic!("{e}"));
+        let TargetSource::Live(live) = &policy.targets["a"].source else {
+            panic!("a live target")
+        };
+        let ssh = live.ssh.as_ref().expect("ssh");
+        assert_eq!((ssh.destination.as_str(), ssh.port), ("bastion", None));
+    }
+
+    #[test]
+    fn bad_ssh_settings_have_locations() {
+        let text = r#"[targets.a]
+url = "postgresql://db/app"
+ssh = "-oProxyCommand=touch /tmp/x"
+[targets.b]
+url = "postgresql://db/app"
+ssh = "ci@bastion:2222"
+ssh_port = 0
+ssh_identity = "missing_key"
+[targets.c]
+url = "postgresql://db/app"
+ssh_port = 22
+[targets.d]
+sql = "x.sql"
+ssh = "ci@bastion"
+[targets.e]
+url = "postgresql://db/app"
+ssh = "ssh://ci@bastion:22"
+ssh_port = 65536
+[[check]]
+expected = "a"
+actual = "b"
+"#;
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("x.sql"), "").expect("write");
+        let err = parse(text, &dir.path().join("p.toml"), &env).expect_err("invalid");
+        let msgs: Vec<String> = err.problems.iter().map(|p| p.to_string()).collect();
+        let want = [
+            (
+                ":3:7:",
+                "target `a`: `ssh`: `-oProxyCommand=touch /tmp/x` is not a host name",
+            ),
+            (":6:7:", "give the port as `ssh_port`"),
+            (
+                ":7:12:",
+                "`ssh_port` must be a port number from 1 to 65535, not 0",
+            ),
+            (":8:16:", "the private key file"),
+            (":11:12:", "target `c`: `ssh_port` needs `ssh ="),
+            (":14:7:", "target `d`: `ssh` only applies to `url` targets"),
+            (":17:7:", "without `ssh://`"),
+            (":18:12:", "not 65536"),
+        ];
+        assert_eq!(msgs.len(), want.len(), "{msgs:#?}");
+        for (msg, (at, what)) in msgs.iter().zip(want) {
+            assert!(
+                msg.contains(at) && msg.contains(what),
+                "{msg} should have {at} {what}"
+            );
+        }
+        assert!(check_ssh_destination("ci@[::1]").is_ok());
+        assert!(check_ssh_destination("::1").is_ok());
+        assert!(check_ssh_destination("bastion_alias").is_ok());
+        for bad in [
+            "",
+            "@host",
+            "ci@",
+            "a b",
+            "ci@host name",
+            "-F/etc/x",
+            "ci@-host",
+        ] {
+            assert!(check_ssh_destination(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -131,12 +131,15 @@ pub async fn run_checks(
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Run {
     let env: &source::Env = &process_env;
+    // Tunnels to bastions stay open for the run, so the members of a fleet share them.
+    let tunnels = source::Tunnels::default();
+    let tunnels = &tunnels;
     // Single targets (every expected side, and actual sides that are not fleets) are read
     // once each, all at once.
     let all: Vec<&policy::Check> = policy.checks.iter().collect();
     let singles = single_targets(policy, &all);
     let read_timeout = policy.settings.read_timeout;
-    let schemas = source::read_targets(&singles, env, read_timeout).await;
+    let schemas = source::read_targets(&singles, env, tunnels, read_timeout).await;
     // What was read is worth a report: a signal from now on stops the comparing, not the run.
     crate::interrupt::observe();
     let relations: report::Relations = timings::time("report (foreign keys)", || {
@@ -171,7 +174,7 @@ pub async fn run_checks(
                 members.push(Err((name.clone(), crate::interrupt::not_compared(signal))));
                 continue;
             }
-            members.extend(expand(target, env, read_timeout).await);
+            members.extend(expand(target, env, tunnels, read_timeout).await);
         }
         let is_fleet = is_fleet(policy, check, members.len());
         members.retain(|m| {
@@ -203,7 +206,7 @@ pub async fn run_checks(
                 let (name, actual) = match member {
                     Err((name, message)) => (name, Err(vec![message])),
                     Ok(m) => {
-                        let read = read_member(&m, single_ref, env, read_timeout).await;
+                        let read = read_member(&m, single_ref, env, tunnels, read_timeout).await;
                         (m.name, read)
                     }
                 };
@@ -422,12 +425,13 @@ fn template_schema(check: &policy::Check, expected: &Schema) -> Result<String, S
 async fn expand(
     target: &Target,
     env: &source::Env,
+    tunnels: &source::Tunnels,
     read_timeout: Option<std::time::Duration>,
 ) -> Vec<Result<Member, (String, String)>> {
     if let Some(databases) = &target.databases {
         let names = match databases {
             Databases::List(list) => Ok(list.clone()),
-            Databases::Pattern(p) => source::list_databases(target, env, read_timeout)
+            Databases::Pattern(p) => source::list_databases(target, env, tunnels, read_timeout)
                 .await
                 .map(|all| all.into_iter().filter(|d| p.matches(d)).collect())
                 .map_err(|e| e.to_string()),
@@ -460,7 +464,7 @@ async fn expand(
         let mut whole = target.clone();
         whole.schema_pattern = None;
         whole.schemas = None;
-        let read = source::read_targets(&[&whole], env, read_timeout)
+        let read = source::read_targets(&[&whole], env, tunnels, read_timeout)
             .await
             .remove(&whole.name)
             .unwrap_or_else(|| {
@@ -528,6 +532,7 @@ async fn read_member(
     member: &Member,
     single: &(dyn Fn(&str) -> Result<Arc<ReadSchema>, SourceError> + Sync),
     env: &source::Env,
+    tunnels: &source::Tunnels,
     read_timeout: Option<std::time::Duration>,
 ) -> Result<(MemberSchema, Option<String>), Vec<String>> {
     match &member.kind {
@@ -535,7 +540,7 @@ async fn read_member(
             .map(|r| (MemberSchema::Shared(r), None))
             .map_err(|e| vec![e.to_string()]),
         MemberKind::Database(target) => {
-            let read = source::read_targets(&[target.as_ref()], env, read_timeout)
+            let read = source::read_targets(&[target.as_ref()], env, tunnels, read_timeout)
                 .await
                 .remove(&target.name)
                 .unwrap_or_else(|| {

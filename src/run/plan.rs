@@ -244,7 +244,9 @@ pub async fn plan_checks(policy: &Policy, today: Date, request: &PlanRequest) ->
         .filter(|c| request.check.as_ref().is_none_or(|n| &c.name == n))
         .collect();
     let singles = single_targets(policy, &checks);
-    let schemas = source::read_targets(&singles, env, policy.settings.read_timeout).await;
+    let tunnels = source::Tunnels::default();
+    let tunnels = &tunnels;
+    let schemas = source::read_targets(&singles, env, tunnels, policy.settings.read_timeout).await;
     let single = |name: &str| read_single(&schemas, name);
     let mut out = Vec::new();
     for check in checks {
@@ -252,7 +254,7 @@ pub async fn plan_checks(policy: &Policy, today: Date, request: &PlanRequest) ->
         let mut members = Vec::new();
         for name in &check.actual {
             if let Some(target) = policy.targets.get(name) {
-                members.extend(expand(target, env, policy.settings.read_timeout).await);
+                members.extend(expand(target, env, tunnels, policy.settings.read_timeout).await);
             }
         }
         let fleet = is_fleet(policy, check, members.len());
@@ -260,7 +262,8 @@ pub async fn plan_checks(policy: &Policy, today: Date, request: &PlanRequest) ->
             let (name, actual) = match member {
                 Err((name, message)) => (name, Err(vec![message])),
                 Ok(m) => {
-                    let read = read_member(&m, &single, env, policy.settings.read_timeout).await;
+                    let read =
+                        read_member(&m, &single, env, tunnels, policy.settings.read_timeout).await;
                     (m.name, read)
                 }
             };

@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use percent_encoding::percent_decode_str;
 use tokio_postgres::config::{ChannelBinding, SslMode as WireSslMode};
-use tokio_postgres::tls::MakeTlsConnect;
+use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
 use tokio_postgres::{Client, NoTls, Socket};
 
 /// The default port of PostgreSQL.
@@ -149,6 +149,9 @@ pub struct HostSpec {
     /// libpq's `hostaddr`: connect here instead of resolving `host`.
     pub hostaddr: Option<IpAddr>,
     pub port: u16,
+    /// A local Unix socket that a tunnel forwards to this server (`ssh -L`): it is dialled
+    /// instead, while `host` still names the server, for TLS and for messages.
+    pub via: Option<PathBuf>,
 }
 
 impl HostSpec {
@@ -575,6 +578,15 @@ impl ConnInfo {
     /// Connect to another database on the same server(s), e.g. a scratch database.
     pub fn with_database(mut self, dbname: impl Into<String>) -> ConnInfo {
         self.dbname = dbname.into();
+        self
+    }
+
+    /// Reach each host through a local socket a tunnel forwards to it, in the order of
+    /// `hosts()`.
+    pub fn through(mut self, sockets: &[PathBuf]) -> ConnInfo {
+        for (spec, socket) in self.hosts.iter_mut().zip(sockets) {
+            spec.via = Some(socket.clone());
+        }
         self
     }
 
@@ -1492,6 +1504,7 @@ fn interpret_hosts(
                 host,
                 hostaddr,
                 port,
+                via: None,
             })
         })
         .collect()
@@ -1852,7 +1865,16 @@ impl std::error::Error for ConnectError {}
 /// Where one attempt goes.
 enum Endpoint {
     Unix(PathBuf),
-    Tcp { name: Option<String>, addr: IpAddr },
+    Tcp {
+        name: Option<String>,
+        addr: IpAddr,
+    },
+    /// A tunnel's local socket; `tls_name` is the server's name the certificate is checked
+    /// against (none when the tunnel ends at a Unix socket, where there is no TLS).
+    Forwarded {
+        socket: PathBuf,
+        tls_name: Option<String>,
+    },
 }
 
 /// Connect the way libpq would: each host in order (each address of a host name in turn), TLS
@@ -1948,6 +1970,19 @@ pub async fn connect(
 }
 
 async fn endpoints(spec: &HostSpec, timeout: Option<Duration>) -> Result<Vec<Endpoint>, Failure> {
+    if let Some(socket) = &spec.via {
+        // The far end of the tunnel resolves the name: nothing is looked up here.
+        let tls_name = (!spec.is_unix_socket()).then(|| {
+            spec.host
+                .clone()
+                .or_else(|| spec.hostaddr.map(|a| a.to_string()))
+                .unwrap_or_else(|| "localhost".into())
+        });
+        return Ok(vec![Endpoint::Forwarded {
+            socket: socket.clone(),
+            tls_name,
+        }]);
+    }
     if let Some(addr) = spec.hostaddr {
         return Ok(vec![Endpoint::Tcp {
             name: spec.host.clone(),
@@ -2021,7 +2056,10 @@ impl Attempt<'_> {
         let info = self.info;
         let mut sslmode = info.sslmode;
         // The server never offers TLS on a Unix socket, and libpq does not ask there.
-        if matches!(self.endpoint, Endpoint::Unix(_)) {
+        if matches!(
+            self.endpoint,
+            Endpoint::Unix(_) | Endpoint::Forwarded { tls_name: None, .. }
+        ) {
             sslmode = SslMode::Disable;
         }
         let result = self.once(sslmode).await;
@@ -2055,6 +2093,8 @@ impl Attempt<'_> {
                     .host(name.clone().unwrap_or_else(|| addr.to_string()))
                     .hostaddr(*addr);
             }
+            // Dialled below; the stream is handed to tokio-postgres as it is.
+            Endpoint::Forwarded { .. } => {}
         }
         if let Some(p) = &password {
             config.password(p.as_bytes());
@@ -2083,20 +2123,41 @@ impl Attempt<'_> {
         }
 
         let label = self.label.to_string();
-        // The limit covers the whole attempt: TCP, TLS, authentication and the role check, so a
-        // server that accepts the connection and then stops answering cannot hold it.
+        // The limit covers the whole attempt: TCP (or the tunnel's socket), TLS, authentication
+        // and the role check, so a server that accepts the connection and then stops answering
+        // cannot hold it.
         let attempt = async {
-            let connected = match (self.tls, sslmode) {
-                (Some(tls), mode) if mode != SslMode::Disable => {
-                    spawn_connection(&config, tls.clone(), label).await
+            let connected = if let Endpoint::Forwarded { socket, tls_name } = self.endpoint {
+                match tokio::net::UnixStream::connect(socket).await {
+                    Err(e) => Err(Dial::Tunnel(socket.clone(), e)),
+                    Ok(stream) => match (self.tls, sslmode, tls_name) {
+                        (Some(tls), mode, Some(name)) if mode != SslMode::Disable => {
+                            spawn_forwarded(&config, stream, tls.for_host(name), label).await
+                        }
+                        _ => spawn_forwarded(&config, stream, NoTls, label).await,
+                    }
+                    .map_err(Dial::Postgres),
                 }
-                _ => spawn_connection(&config, NoTls, label).await,
+            } else {
+                match (self.tls, sslmode) {
+                    (Some(tls), mode) if mode != SslMode::Disable => {
+                        spawn_connection(&config, tls.clone(), label).await
+                    }
+                    _ => spawn_connection(&config, NoTls, label).await,
+                }
+                .map_err(Dial::Postgres)
             };
             let session = match connected {
                 Ok(session) => session,
-                Err(e) => {
+                Err(Dial::Postgres(e)) => {
                     let failure = classify(&e, info, sslmode, self, source, note);
                     return Err(scrub(failure, password.as_deref()));
+                }
+                Err(Dial::Tunnel(socket, e)) => {
+                    return Err(Failure::Other(format!(
+                        "the tunnel's local socket {} does not answer ({e}): the tunnel has closed",
+                        socket.display()
+                    )));
                 }
             };
             self.check_role(session).await
@@ -2167,6 +2228,28 @@ impl std::ops::Deref for Session {
     }
 }
 
+/// Why opening a connection failed: the server (or the way to it) said no, or a tunnel's
+/// local end could not be dialled.
+enum Dial {
+    Postgres(tokio_postgres::Error),
+    Tunnel(PathBuf, std::io::Error),
+}
+
+/// As `spawn_connection`, over a tunnel's local socket dialled by the caller.
+async fn spawn_forwarded<T>(
+    config: &tokio_postgres::Config,
+    stream: tokio::net::UnixStream,
+    tls: T,
+    label: String,
+) -> Result<Session, tokio_postgres::Error>
+where
+    T: TlsConnect<tokio::net::UnixStream>,
+    T::Stream: Send + 'static,
+{
+    let (client, connection) = config.connect_raw(stream, tls).await?;
+    Ok(spawn_session(client, connection, label))
+}
+
 async fn spawn_connection<T>(
     config: &tokio_postgres::Config,
     tls: T,
@@ -2177,6 +2260,20 @@ where
     T::Stream: Send + 'static,
 {
     let (client, connection) = config.connect(tls).await?;
+    Ok(spawn_session(client, connection, label))
+}
+
+/// Run a connection's task until it ends, or until the [`Session`] made here is dropped and
+/// [`CLOSE_GRACE`] has passed: the same for a direct connection and one through a tunnel.
+fn spawn_session<S, T>(
+    client: Client,
+    connection: tokio_postgres::Connection<S, T>,
+    label: String,
+) -> Session
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let (gone_tx, gone) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         let mut connection = std::pin::pin!(connection);
@@ -2194,10 +2291,10 @@ where
             crate::stderrln!("pgdrift: the connection to {label} ended: {}", chain(&e));
         }
     });
-    Ok(Session {
+    Session {
         client,
         _gone: gone_tx,
-    })
+    }
 }
 
 /// An error and its causes, "a: b: c", skipping tokio-postgres's vague top level where a cause
@@ -2420,6 +2517,7 @@ mod tests {
             host: Some(host.into()),
             hostaddr: None,
             port,
+            via: None,
         }
     }
 
@@ -3247,5 +3345,65 @@ mod tests {
             f => panic!("{f:?}"),
         }
         assert!(e.to_string().contains("nonexistent.invalid"), "{e}");
+    }
+
+    /// A server on a tunnel's local socket that lets the client in and then never answers: it
+    /// sends AuthenticationOk and ReadyForQuery, then reads until the client closes the socket,
+    /// which it reports on the channel.
+    fn silent_after_login(socket: &Path) -> std::sync::mpsc::Receiver<()> {
+        use std::io::{Read, Write};
+        let listener = std::os::unix::net::UnixListener::bind(socket).expect("bind");
+        let (closed_tx, closed) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let Ok((mut stream, _)) = listener.accept() else {
+                return;
+            };
+            let mut len = [0u8; 4];
+            if stream.read_exact(&mut len).is_ok() {
+                let mut body = vec![0u8; (u32::from_be_bytes(len) as usize).saturating_sub(4)];
+                if stream.read_exact(&mut body).is_ok() {
+                    let _ = stream.write_all(&[b'R', 0, 0, 0, 8, 0, 0, 0, 0]);
+                    let _ = stream.write_all(&[b'Z', 0, 0, 0, 5, b'I']);
+                    let mut sink = [0u8; 4096];
+                    while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
+                }
+            }
+            let _ = closed_tx.send(());
+        });
+        closed
+    }
+
+    /// A session through a tunnel's socket is a `Session` like any other: dropping it while a
+    /// request waits on a server that no longer answers ends its connection task within the
+    /// grace period and closes the socket.
+    #[tokio::test]
+    async fn a_dropped_session_through_a_tunnel_ends_its_connection_task() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let socket = dir.path().join("0");
+        let closed = silent_after_login(&socket);
+        let info = parse("postgresql://nobody@db.internal:5432/app?sslmode=disable")
+            .through(std::slice::from_ref(&socket));
+        let metrics = tokio::runtime::Handle::current().metrics();
+        let session = connect(&info, "pgdrift-test", Duration::from_secs(10))
+            .await
+            .expect("connect through the socket");
+        assert_eq!(metrics.num_alive_tasks(), 1, "the connection's task");
+        let gave_up =
+            tokio::time::timeout(Duration::from_millis(200), session.simple_query("SELECT 1"))
+                .await
+                .is_err();
+        assert!(gave_up, "the silent server answered");
+        drop(session);
+        let dropped = std::time::Instant::now();
+        while metrics.num_alive_tasks() > 0 {
+            assert!(
+                dropped.elapsed() < CLOSE_GRACE + Duration::from_secs(5),
+                "the connection task still waits for the silent server"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        closed
+            .recv_timeout(Duration::from_secs(5))
+            .expect("the socket was closed");
     }
 }

@@ -38,6 +38,15 @@ impl LazyTls {
         }))
     }
 
+    /// The handshake for a stream dialled by the caller (a tunnel's socket), checking the
+    /// certificate against `domain`.
+    pub fn for_host(&self, domain: &str) -> Connect {
+        Connect {
+            tls: self.clone(),
+            domain: domain.to_string(),
+        }
+    }
+
     /// The connector, built now if it was not yet.
     pub fn connector(&self) -> Result<native_tls::TlsConnector, String> {
         self.0
@@ -68,12 +77,15 @@ pub struct Connect {
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
-impl TlsConnect<Socket> for Connect {
-    type Stream = postgres_native_tls::TlsStream<Socket>;
+impl<S> TlsConnect<S> for Connect
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    type Stream = postgres_native_tls::TlsStream<S>;
     type Error = Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self::Stream, Error>> + Send>>;
 
-    fn connect(self, stream: Socket) -> Self::Future {
+    fn connect(self, stream: S) -> Self::Future {
         Box::pin(async move {
             let connector = self.tls.connector()?;
             let handshake = postgres_native_tls::TlsConnector::new(connector, &self.domain);

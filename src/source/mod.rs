@@ -1,12 +1,14 @@
 //! Sources: turn policy targets into canonical `Schema`s. The only stage that touches a
 //! database: live URLs are read through the catalog reader; SQL files are applied to a scratch
 //! database (on a throwaway local cluster, or on an existing server named by `scratch_url`) and
-//! then read the same way. All targets of a run are read concurrently.
+//! then read the same way. All targets of a run are read concurrently. Targets behind a bastion
+//! are reached through ssh tunnels that live as long as the run's `Tunnels`.
 //!
 //! Every stage that waits on a server has a client-side deadline: each connection attempt
 //! (`connect_timeout`), and once connected each read, each statement of a SQL file, the listing
-//! of a fleet's databases (`read_timeout`). The server's `statement_timeout` cannot end a wait
-//! on a server that is stopped or cut off; these do, and the target fails naming the stage.
+//! of a fleet's databases (`read_timeout`), through a tunnel as well as directly. The server's
+//! `statement_timeout` cannot end a wait on a server that is stopped or cut off; these do, and
+//! the target fails naming the stage.
 
 pub mod apply;
 pub mod cleanup;
@@ -15,6 +17,9 @@ pub mod conninfo;
 pub mod lazy_tls;
 pub mod locations;
 mod sql_files;
+pub mod tunnel;
+
+pub use tunnel::Tunnels;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -96,10 +101,11 @@ pub type Env = dyn Fn(&str) -> Option<String> + Send + Sync;
 
 /// Read every target concurrently. SQL targets without `scratch_url` share one throwaway
 /// cluster, which is stopped and removed before this returns (or when the future is dropped,
-/// e.g. on a signal).
+/// e.g. on a signal). Targets with `ssh` go through `tunnels`, opened there when needed.
 pub async fn read_targets(
     targets: &[&Target],
     env: &Env,
+    tunnels: &Tunnels,
     read_timeout: Option<Duration>,
 ) -> BTreeMap<String, Result<Arc<ReadSchema>, SourceError>> {
     let needs_cluster = targets.iter().any(|t| {
@@ -125,7 +131,7 @@ pub async fn read_targets(
     let reads = targets.iter().map(|target| {
         let cluster = cluster.as_ref();
         async move {
-            let result = read_target(target, cluster, env, read_timeout).await;
+            let result = read_target(target, cluster, env, tunnels, read_timeout).await;
             (
                 target.name.clone(),
                 result.map(Arc::new).map_err(|message| SourceError {
@@ -169,6 +175,7 @@ async fn read_target(
     target: &Target,
     cluster: Option<&Result<Cluster, String>>,
     env: &Env,
+    tunnels: &Tunnels,
     read_timeout: Option<Duration>,
 ) -> Result<ReadSchema, String> {
     let scope = Scope {
@@ -176,12 +183,7 @@ async fn read_target(
     };
     match &target.source {
         TargetSource::Live(live) => {
-            let info = live_conninfo(live, env)?;
-            let started = std::time::Instant::now();
-            let client = conninfo::connect(&info, "pgdrift", CONNECT_TIMEOUT)
-                .await
-                .map_err(|e| e.to_string())?;
-            crate::timings::record(format!("connect {}", target.name), started.elapsed());
+            let (client, info) = connect(&target.name, live, env, tunnels).await?;
             let started = std::time::Instant::now();
             let stage = format!("reading the schema of {}", info.describe());
             let (schema, server_version) = within(read_timeout, &stage, async {
@@ -256,6 +258,72 @@ pub(crate) async fn server_version(client: &tokio_postgres::Client) -> Option<St
     })
 }
 
+/// Connect to a live target, through its tunnel when it has `ssh`. The connection string and
+/// the tunnel are returned too: the first describes the target in messages, the second must
+/// outlive the client (it is kept by `tunnels`, which the caller holds).
+async fn connect(
+    name: &str,
+    live: &LiveTarget,
+    env: &Env,
+    tunnels: &Tunnels,
+) -> Result<(Session, ConnInfo), String> {
+    let info = live_conninfo(live, env)?;
+    let (info, tunnel) = match &live.ssh {
+        Some(ssh) => {
+            let (info, tunnel) = tunnels.route(ssh, info).await?;
+            (info, Some(tunnel))
+        }
+        None => (info, None),
+    };
+    let started = std::time::Instant::now();
+    let seen = tunnel.as_ref().map_or(0, |t| t.said_count());
+    let client = match conninfo::connect(&info, "pgdrift", CONNECT_TIMEOUT).await {
+        Ok(client) => client,
+        Err(e) => {
+            let Some(tunnel) = tunnel else {
+                return Err(e.to_string());
+            };
+            // The server answered: the tunnel worked, and the server's words are the reason.
+            if server_answered(e.failure()) {
+                return Err(format!(
+                    "{e} (through the ssh tunnel via {})",
+                    tunnel.bastion()
+                ));
+            }
+            return Err(match tunnel.trouble(seen).await {
+                // What the server side said is beside the point: the tunnel broke.
+                Some(trouble) => format!(
+                    "could not connect to database \"{}\" as user \"{}\" on {} through the \
+                     ssh tunnel via {}: {trouble}",
+                    e.database(),
+                    e.user(),
+                    info.host_display(),
+                    tunnel.bastion()
+                ),
+                None => format!("{e} (through the ssh tunnel via {})", tunnel.bastion()),
+            });
+        }
+    };
+    crate::timings::record(format!("connect {name}"), started.elapsed());
+    Ok((client, info))
+}
+
+/// Whether a failed connection got as far as the server saying no (so a tunnel on the way is
+/// not to blame).
+fn server_answered(failure: &conninfo::Failure) -> bool {
+    use conninfo::Failure;
+    matches!(
+        failure,
+        Failure::Authentication { .. }
+            | Failure::PasswordMissing { .. }
+            | Failure::Rejected { .. }
+            | Failure::DatabaseMissing { .. }
+            | Failure::Server { .. }
+            | Failure::SessionAttrs { .. }
+            | Failure::Config(_)
+    )
+}
+
 fn live_conninfo(live: &LiveTarget, env: &Env) -> Result<ConnInfo, String> {
     let mut info = ConnInfo::parse(&live.conninfo, env).map_err(|e| e.to_string())?;
     if let Some(mode) = &live.sslmode {
@@ -270,8 +338,13 @@ fn live_conninfo(live: &LiveTarget, env: &Env) -> Result<ConnInfo, String> {
     Ok(info.with_password(live.password.clone()))
 }
 
-/// A connection to a live target (for `apply`), and the scope its schema is read with.
-pub async fn connect_live(target: &Target, env: &Env) -> Result<(Session, Scope), SourceError> {
+/// A connection to a live target (for `apply`), and the scope its schema is read with. A
+/// tunnel it needs stays in `tunnels`: keep them for as long as the session.
+pub async fn connect_live(
+    target: &Target,
+    env: &Env,
+    tunnels: &Tunnels,
+) -> Result<(Session, Scope), SourceError> {
     let fail = |message: String| SourceError {
         target: target.name.clone(),
         message,
@@ -283,10 +356,9 @@ pub async fn connect_live(target: &Target, env: &Env) -> Result<(Session, Scope)
                 .into(),
         ));
     };
-    let info = live_conninfo(live, env).map_err(fail)?;
-    let client = conninfo::connect(&info, "pgdrift", CONNECT_TIMEOUT)
+    let (client, _) = connect(&target.name, live, env, tunnels)
         .await
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(fail)?;
     Ok((
         client,
         Scope {
@@ -299,6 +371,7 @@ pub async fn connect_live(target: &Target, env: &Env) -> Result<(Session, Scope)
 pub async fn list_databases(
     target: &Target,
     env: &Env,
+    tunnels: &Tunnels,
     read_timeout: Option<Duration>,
 ) -> Result<Vec<String>, SourceError> {
     let fail = |message: String| SourceError {
@@ -308,10 +381,9 @@ pub async fn list_databases(
     let TargetSource::Live(live) = &target.source else {
         return Err(fail("`databases` needs a live target".into()));
     };
-    let info = live_conninfo(live, env).map_err(fail)?;
-    let client = conninfo::connect(&info, "pgdrift", CONNECT_TIMEOUT)
+    let (client, info) = connect(&target.name, live, env, tunnels)
         .await
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(fail)?;
     let stage = format!("listing the databases of {}", info.describe());
     let rows = within(read_timeout, &stage, async {
         client
