@@ -616,7 +616,24 @@ mod tests {
     fn abandoned(parent: &Path, name: &str) -> PathBuf {
         let dir = make_dir(parent, name);
         drop(lock_directory(&dir).expect("lock"));
+        wait_unlocked(&dir);
         dir
+    }
+
+    /// Until nobody holds the directory's lock. A lock outlives its `File` while a process
+    /// forked in between (another test spawning a command) still has the descriptor, until that
+    /// child execs; a run meeting that moment leaves the directory for the next run, and a test
+    /// waits it out.
+    fn wait_unlocked(dir: &Path) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let file = File::open(dir.join(LOCK_FILE)).expect("lock file");
+            if file.try_lock().is_ok() {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "the lock stays held");
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 
     #[test]
@@ -656,6 +673,7 @@ mod tests {
         assert!(dir.exists());
         // Once the server is gone (its socket file stays behind), the directory goes.
         drop(listener);
+        wait_unlocked(&dir);
         assert_eq!(
             remove_leftovers_in(parent.path()),
             vec![Leftover::Removed(dir.clone())]
