@@ -85,7 +85,7 @@ impl Sandbox {
     }
 
     fn run(&self, policy: &Path) -> Output {
-        finish(self.spawn(policy))
+        common::finish(self.spawn(policy))
     }
 
     /// The throwaway cluster folders in this sandbox.
@@ -141,23 +141,6 @@ fn wait_for<T>(what: &str, limit: Duration, mut probe: impl FnMut() -> Option<T>
         }
         assert!(started.elapsed() < limit, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// Wait for a child to exit (at most a minute: a hung run fails the test instead of hanging it).
-fn finish(child: Child) -> Output {
-    let pid = child.id();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    match rx.recv_timeout(Duration::from_secs(60)) {
-        Ok(output) => output.expect("wait for pgdrift"),
-        Err(_) => {
-            // SAFETY: signalling our own child.
-            unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
-            panic!("pgdrift did not exit within a minute");
-        }
     }
 }
 
@@ -248,7 +231,7 @@ fn every_terminating_signal_exits_2_and_leaves_nothing_behind() {
             || database_running(&marker),
         );
         signal(&child, signo);
-        let out = finish(child);
+        let out = common::finish(child);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
         assert!(
@@ -287,7 +270,7 @@ fn the_next_run_removes_a_killed_runs_cluster_and_never_a_running_one() {
             sandbox.ready_cluster(None)
         });
     signal(&killed, libc::SIGKILL);
-    let _ = finish(killed);
+    let _ = common::finish(killed);
     // The server is told to quit when pgdrift dies.
     wait_for(
         "the killed run's server to stop",
@@ -333,7 +316,7 @@ fn the_next_run_removes_a_killed_runs_cluster_and_never_a_running_one() {
         "the quick run touched a cluster: {stderr}"
     );
 
-    let busy = finish(busy);
+    let busy = common::finish(busy);
     assert_eq!(
         busy.status.code(),
         Some(0),
@@ -364,7 +347,7 @@ fn the_next_run_drops_a_killed_runs_scratch_database() {
         || database_running(&marker),
     );
     signal(&killed, libc::SIGKILL);
-    let _ = finish(killed);
+    let _ = common::finish(killed);
     // The server notices the client is gone when the statement ends.
     wait_for(
         "the killed run's sessions to end",
@@ -416,7 +399,7 @@ fn two_runs_on_one_scratch_server_at_once_both_succeed() {
         "the busy run's database was dropped"
     );
 
-    let busy = finish(busy);
+    let busy = common::finish(busy);
     assert_eq!(
         busy.status.code(),
         Some(0),
@@ -555,7 +538,7 @@ fn a_signal_after_the_read_still_writes_the_reports_marked_incomplete() {
         },
     );
     signal(&child, libc::SIGTERM);
-    let out = finish(child);
+    let out = common::finish(child);
     drop(blocker);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
@@ -591,7 +574,7 @@ fn a_signal_during_initdb_leaves_nothing_behind() {
     });
     let during_initdb = !dir.join("data/postmaster.pid").exists();
     signal(&child, libc::SIGTERM);
-    let out = finish(child);
+    let out = common::finish(child);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(during_initdb, "the signal came too late to test initdb");
     assert_eq!(out.status.code(), Some(2), "{stderr}");

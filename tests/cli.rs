@@ -2,6 +2,7 @@
 //! real PostgreSQL (SQL-file targets on a throwaway cluster, live targets on the test server).
 
 mod common;
+mod report_support;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -23,23 +24,6 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).expect("write fixture");
     path
-}
-
-fn findings(report: &Value) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = report["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .flat_map(|c| c["findings"].as_array().expect("findings").iter())
-        .map(|f| {
-            (
-                f["rule"].as_str().expect("rule").to_string(),
-                f["object"].as_str().expect("object").to_string(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
 }
 
 #[test]
@@ -70,7 +54,7 @@ fn quickstart_finds_the_drift_and_exits_1() {
         serde_json::from_str(&std::fs::read_to_string(&json).expect("report")).expect("json");
     assert_eq!(report["format_version"], 1);
     assert_eq!(report["status"], "violations");
-    let got = findings(&report);
+    let got = report_support::findings(&report);
     let want: Vec<(String, String)> = [
         ("column.extra", "public.customers.legacy_code"),
         ("column.type", "public.orders.total"),
@@ -145,7 +129,7 @@ fn same_schema_on_both_sides_exits_0() {
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(&json).expect("report")).expect("json");
     assert_eq!(report["status"], "clean");
-    assert!(findings(&report).is_empty());
+    assert!(report_support::findings(&report).is_empty());
 }
 
 #[tokio::test]
@@ -178,7 +162,7 @@ async fn live_databases_compare_and_sql_errors_point_at_the_line() {
     // With the report on stdout, the summary moves to stderr.
     let report: Value = serde_json::from_slice(&out.stdout).expect("stdout is the JSON report");
     assert_eq!(
-        findings(&report),
+        report_support::findings(&report),
         vec![
             ("column.missing".to_string(), "public.t.note".to_string()),
             ("column.type".to_string(), "public.t.id".to_string()),
@@ -510,7 +494,7 @@ async fn a_subscriptions_connection_string_reaches_no_output() {
     let (diff, text) = run(&[os("diff"), ea, eb, os("--json"), os("-")]);
     assert_eq!(diff.status.code(), Some(1), "{text}");
     let report: Value = serde_json::from_slice(&diff.stdout).expect("stdout is the JSON report");
-    let found = findings(&report);
+    let found = report_support::findings(&report);
     for (rule, object) in [
         ("publication.missing", "p"),
         ("subscription.definition", "s"),

@@ -95,11 +95,16 @@ async fn wait_for_backend(
     }
     let _ = pgdrift.kill();
     let out = pgdrift.wait_with_output().expect("output");
-    Err(format!(
-        "no such backend; pgdrift said:\n{}{}",
+    Err(format!("no such backend; pgdrift said:\n{}", text(&out)))
+}
+
+/// What pgdrift printed, both streams.
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
-    ))
+    )
 }
 
 fn pgdrift(args: &[&str]) -> Child {
@@ -114,6 +119,15 @@ fn pgdrift(args: &[&str]) -> Child {
         .expect("run pgdrift")
 }
 
+/// The run ended with exit 2 (could not finish) before `BOUND`: what it printed.
+async fn fails_in_time(child: Child, started: Instant) -> String {
+    let (out, elapsed) = finish(child, started).await;
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(elapsed < BOUND, "{elapsed:?}");
+    all
+}
+
 /// Wait for pgdrift to end, at most until `BOUND` after `started`; a run still going then is
 /// killed and fails the test.
 async fn finish(mut child: Child, started: Instant) -> (Output, Duration) {
@@ -122,9 +136,8 @@ async fn finish(mut child: Child, started: Instant) -> (Output, Duration) {
             let _ = child.kill();
             let out = child.wait_with_output().expect("output");
             panic!(
-                "pgdrift still ran after {BOUND:?}: it hangs on the stopped server\n{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
+                "pgdrift still ran after {BOUND:?}: it hangs on the stopped server\n{}",
+                text(&out)
             );
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -200,14 +213,7 @@ async fn a_backend_stopped_during_the_read_fails_its_target_within_the_deadline(
     stopped.stop(backend);
     locker.batch_execute("ROLLBACK").await.expect("unlock");
 
-    let (out, elapsed) = finish(child, started).await;
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(out.status.code(), Some(2), "{all}");
-    assert!(elapsed < BOUND, "{elapsed:?}");
+    let all = fails_in_time(child, started).await;
     let report = report(&json);
     assert_eq!(report["status"], "incomplete", "{report:#}");
     let stuck = check(&report, "stuck");
@@ -261,14 +267,7 @@ async fn a_stopped_server_fails_the_connection_within_connect_timeout() {
         "--json",
         json.to_str().expect("path"),
     ]);
-    let (out, elapsed) = finish(child, started).await;
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(out.status.code(), Some(2), "{all}");
-    assert!(elapsed < BOUND, "{elapsed:?}");
+    let all = fails_in_time(child, started).await;
     for part in [
         "target `a`",
         "target `b`",
@@ -324,14 +323,7 @@ async fn a_scratch_backend_stopped_while_loading_a_file_fails_naming_the_file() 
     // give up on its own.
     stopped.stop(backend);
 
-    let (out, elapsed) = finish(child, started).await;
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(out.status.code(), Some(2), "{all}");
-    assert!(elapsed < BOUND, "{elapsed:?}");
+    let all = fails_in_time(child, started).await;
     for part in [
         "target `files`",
         "loading file",
@@ -428,14 +420,7 @@ async fn apply_gives_up_on_a_stopped_backend_and_commits_nothing() {
     stopped.stop(backend);
     locker.batch_execute("ROLLBACK").await.expect("unlock");
 
-    let (out, elapsed) = finish(child, started).await;
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(out.status.code(), Some(2), "{all}");
-    assert!(elapsed < BOUND, "{elapsed:?}");
+    let all = fails_in_time(child, started).await;
     for part in [
         "step `create column public.t.added`",
         "did not answer within 17s (--statement-timeout plus 15s)",

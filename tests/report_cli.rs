@@ -349,27 +349,12 @@ fn redacted_bodies_reach_no_report() {
         }
     }
     let json: Value = serde_json::from_str(&read(&dir.path().join("pgdrift.json"))).expect("json");
-    let rules: Vec<(String, String)> = findings_of(&json);
+    let rules: Vec<(String, String)> = support::findings(&json);
     assert!(
         rules.iter().any(|(r, _)| r == "view.definition"),
         "{rules:?}"
     );
     assert!(texts[0].contains("<redacted "), "{}", texts[0]);
-}
-
-fn findings_of(report: &Value) -> Vec<(String, String)> {
-    report["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .flat_map(|c| c["findings"].as_array().expect("findings").iter())
-        .map(|f| {
-            (
-                f["rule"].as_str().expect("rule").to_string(),
-                f["object"].as_str().expect("object").to_string(),
-            )
-        })
-        .collect()
 }
 
 /// `--annotations lines`: one `file:line: severity: rule object: message [check]` line per
@@ -398,7 +383,7 @@ fn line_annotations_name_file_line_severity_and_rule() {
     .expect("regex");
     let lines: Vec<&str> = stdout.lines().filter(|l| pattern.is_match(l)).collect();
     let json: Value = serde_json::from_str(&read(&dir.path().join("r.json"))).expect("json");
-    let findings = findings_of(&json).len();
+    let findings = support::findings(&json).len();
     assert!(findings > 5);
     assert_eq!(lines.len(), findings, "one line per finding\n{stdout}");
 }

@@ -111,6 +111,11 @@ impl Bastion {
         self.dir.path().join(name)
     }
 
+    /// A `url` target that reaches `url` through this bastion.
+    fn target(&self, url: &str, identity: &str, config: &str) -> String {
+        format!("url = {url:?}\n{}", self.keys(identity, config))
+    }
+
     /// The target keys that reach a server through this bastion.
     fn keys(&self, identity: &str, config: &str) -> String {
         format!(
@@ -243,7 +248,7 @@ impl Sandbox {
     }
 
     fn run(&self, policy: &Path) -> Output {
-        finish(self.spawn(policy, "report.json"))
+        common::finish(self.spawn(policy, "report.json"))
     }
 
     /// ssh processes whose command line names this sandbox: the tunnels of its run.
@@ -310,23 +315,6 @@ fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
         std::thread::sleep(Duration::from_millis(20));
     }
     done()
-}
-
-/// Wait for a child to exit (at most a minute: a hung run fails the test instead of hanging it).
-fn finish(child: Child) -> Output {
-    let pid = child.id();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    match rx.recv_timeout(Duration::from_secs(60)) {
-        Ok(output) => output.expect("wait for pgdrift"),
-        Err(_) => {
-            // SAFETY: signalling our own child.
-            unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
-            panic!("pgdrift did not exit within a minute");
-        }
-    }
 }
 
 fn text(out: &Output) -> String {
@@ -414,11 +402,7 @@ fn a_check_through_the_tunnel_gives_the_same_result_as_direct() {
     let tunnelled = Sandbox::new();
     let policy = tunnelled.policy(&policy_text(
         &expected.url(),
-        &format!(
-            "url = {:?}\n{}",
-            actual.url(),
-            bastion.keys("client_key", "ssh_config")
-        ),
+        &bastion.target(&actual.url(), "client_key", "ssh_config"),
     ));
     let out = tunnelled.run(&policy);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
@@ -486,11 +470,7 @@ fn an_unknown_host_key_is_refused_and_not_learned() {
     let sandbox = Sandbox::new();
     let policy = sandbox.policy(&policy_text(
         &expected.url(),
-        &format!(
-            "url = {:?}\n{}",
-            actual.url(),
-            bastion.keys("client_key", "ssh_config_unknown")
-        ),
+        &bastion.target(&actual.url(), "client_key", "ssh_config_unknown"),
     ));
     let out = sandbox.run(&policy);
     let all = text(&out);
@@ -516,11 +496,7 @@ fn a_wrong_key_says_permission_denied() {
     let sandbox = Sandbox::new();
     let policy = sandbox.policy(&policy_text(
         &expected.url(),
-        &format!(
-            "url = {:?}\n{}",
-            actual.url(),
-            bastion.keys("other_key", "ssh_config")
-        ),
+        &bastion.target(&actual.url(), "other_key", "ssh_config"),
     ));
     let out = sandbox.run(&policy);
     let all = text(&out);
@@ -568,10 +544,7 @@ fn a_server_the_bastion_cannot_reach_is_named() {
     let missing = format!("{}/no_such_database?sslmode=disable", common::base_url());
     let policy = sandbox.policy(&policy_text(
         &expected.url(),
-        &format!(
-            "url = {missing:?}\n{}",
-            bastion.keys("client_key", "ssh_config")
-        ),
+        &bastion.target(&missing, "client_key", "ssh_config"),
     ));
     let out = sandbox.run(&policy);
     let all = text(&out);
@@ -617,7 +590,7 @@ fn a_stopped_run_leaves_no_ssh_behind() {
         assert!(up, "{name}: the tunnel did not come up");
         // SAFETY: signalling our own child.
         unsafe { libc::kill(child.id() as libc::pid_t, signo) };
-        let out = finish(child);
+        let out = common::finish(child);
         if signo == libc::SIGTERM {
             assert_eq!(out.status.code(), Some(2), "{}", text(&out));
             assert!(

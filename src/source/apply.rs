@@ -245,6 +245,29 @@ impl ApplyError {
     }
 }
 
+/// One statement of a plan step, under the statement deadline; a failure names the step and
+/// how many enum labels were already committed.
+async fn run_step_statement(
+    client: &Client,
+    step: &Step,
+    sql: &str,
+    limit: Option<Duration>,
+    when: Unanswered,
+    committed_labels: usize,
+) -> Result<(), ApplyError> {
+    answered(limit, STATEMENT_TIMEOUT, &describe(step), when, async {
+        client
+            .batch_execute(sql)
+            .await
+            .map_err(|e| ApplyError::Failed {
+                step: describe(step),
+                message: db_error(&e),
+                committed_labels,
+            })
+    })
+    .await
+}
+
 /// Cleanup after a failure: bounded, and its own failure is not the one to report.
 async fn cleanup(client: &Client, sql: &str) {
     let _ = tokio::time::timeout(CLEANUP_TIMEOUT, client.batch_execute(sql)).await;
@@ -528,19 +551,7 @@ async fn execute_locked(
     for step in plan.steps.iter().filter(|s| s.phase == Phase::PreCommit) {
         for sql in &step.sql {
             // Each label commits on its own (and those before it stay).
-            let stage = describe(step);
-            let own_commit = Unanswered::AtCommit;
-            answered(statement, STATEMENT_TIMEOUT, &stage, own_commit, async {
-                client
-                    .batch_execute(sql)
-                    .await
-                    .map_err(|e| ApplyError::Failed {
-                        step: describe(step),
-                        message: db_error(&e),
-                        committed_labels: labels,
-                    })
-            })
-            .await?;
+            run_step_statement(client, step, sql, statement, Unanswered::AtCommit, labels).await?;
             labels += 1;
             applied.statements += 1;
         }
@@ -590,18 +601,7 @@ async fn execute_locked(
                 statements.extend(step.sql.iter().cloned());
             }
             for sql in &statements {
-                let stage = describe(step);
-                answered(statement, STATEMENT_TIMEOUT, &stage, before, async {
-                    client
-                        .batch_execute(sql)
-                        .await
-                        .map_err(|e| ApplyError::Failed {
-                            step: describe(step),
-                            message: db_error(&e),
-                            committed_labels: labels,
-                        })
-                })
-                .await?;
+                run_step_statement(client, step, sql, statement, before, labels).await?;
                 applied.statements += 1;
             }
         }

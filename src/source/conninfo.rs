@@ -155,6 +155,17 @@ pub struct HostSpec {
 }
 
 impl HostSpec {
+    /// `host:port`, no address and no tunnel: how tests name a host.
+    #[cfg(test)]
+    pub(crate) fn named(host: &str, port: u16) -> HostSpec {
+        HostSpec {
+            host: Some(host.into()),
+            hostaddr: None,
+            port,
+            via: None,
+        }
+    }
+
     /// True when this connects through a Unix socket.
     pub fn is_unix_socket(&self) -> bool {
         self.hostaddr.is_none() && self.host.as_deref().is_some_and(|h| h.starts_with('/'))
@@ -2513,12 +2524,7 @@ mod tests {
     }
 
     fn spec(host: &str, port: u16) -> HostSpec {
-        HostSpec {
-            host: Some(host.into()),
-            hostaddr: None,
-            port,
-            via: None,
-        }
+        HostSpec::named(host, port)
     }
 
     // --- URLs --------------------------------------------------------------------------------

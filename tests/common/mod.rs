@@ -334,3 +334,20 @@ pub fn wait_for_the_next_second(since: std::time::SystemTime) {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
+
+/// Wait for a child to exit (at most a minute: a hung run fails the test instead of hanging it).
+pub fn finish(child: std::process::Child) -> std::process::Output {
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+        Ok(output) => output.expect("wait for pgdrift"),
+        Err(_) => {
+            // SAFETY: signalling our own child.
+            unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+            panic!("pgdrift did not exit within a minute");
+        }
+    }
+}

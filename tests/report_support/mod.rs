@@ -12,6 +12,24 @@ use pgdrift::report::{Format, Relation, Relations};
 use pgdrift::rules::{Category, Severity};
 use serde_json::Value;
 
+/// The (rule, object) of every finding of a JSON report, sorted.
+pub fn findings(report: &Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .flat_map(|c| c["findings"].as_array().expect("findings").iter())
+        .map(|f| {
+            (
+                f["rule"].as_str().expect("rule").to_string(),
+                f["object"].as_str().expect("object").to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 pub fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
