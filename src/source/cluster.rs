@@ -16,9 +16,8 @@
 use std::ffi::OsString;
 use std::fmt;
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::net::TcpListener;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -33,8 +32,8 @@ pub const SUPERUSER: &str = "postgres";
 /// How the temporary directory of every throwaway cluster begins.
 const DIR_PREFIX: &str = "pgdrift-cluster-";
 
-/// The lock file inside a cluster directory, locked by the run that owns the cluster.
-const LOCK_FILE: &str = "pgdrift.lock";
+// The lock file inside a cluster directory, locked by the run that owns the cluster.
+use super::run_dir::LOCK_FILE;
 
 #[derive(Debug)]
 pub struct ClusterError(String);
@@ -203,94 +202,31 @@ impl Drop for Cluster {
     }
 }
 
-/// Create the lock file of a new cluster directory and lock it. It is locked under another
-/// name and then renamed into place, so a run sweeping leftovers never finds it unlocked while
-/// its owner lives.
+/// Create the lock file of a new cluster directory and lock it.
 fn lock_directory(dir: &Path) -> Result<File, ClusterError> {
-    let staging = dir.join(format!("{LOCK_FILE}.new"));
-    let mut file = File::create(&staging)
-        .map_err(|e| err(format!("cannot create {}: {e}", staging.display())))?;
-    file.lock()
-        .map_err(|e| err(format!("cannot lock {}: {e}", staging.display())))?;
-    // For whoever finds the directory: what it is (the lock says whether it is still in use).
-    let _ = writeln!(
-        file,
+    let note = format!(
         "pgdrift throwaway cluster of process {}; removed by the next pgdrift run once unlocked",
         std::process::id()
     );
-    let path = dir.join(LOCK_FILE);
-    std::fs::rename(&staging, &path)
-        .map_err(|e| err(format!("cannot create {}: {e}", path.display())))?;
-    Ok(file)
+    super::run_dir::lock(dir, &note).map_err(|e| {
+        err(format!(
+            "cannot create {}: {e}",
+            dir.join(LOCK_FILE).display()
+        ))
+    })
 }
 
-/// What `remove_leftovers` did with a cluster directory an earlier run left behind.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Leftover {
-    /// Nobody held its lock and no server answered in it: removed.
-    Removed(PathBuf),
-    /// Nobody holds its lock, but a server still answers on its socket: left alone (it is not
-    /// ours to stop; its owner's death normally stops it, and a later run removes the rest).
-    ServerRunning(PathBuf),
-    /// Nobody holds its lock, but removing it failed.
-    NotRemoved(PathBuf, String),
-}
+pub use super::run_dir::Leftover;
 
 /// Remove the throwaway cluster directories that dead runs left in the temporary directory.
 pub fn remove_leftovers() -> Vec<Leftover> {
     remove_leftovers_in(&std::env::temp_dir())
 }
 
-/// Remove the cluster directories in `parent` whose owner is gone. A directory is touched only
-/// when it is a real directory (not a link) named like ours, holding a lock file that this user
-/// created and nobody holds locked; the lock stays held while the directory is removed, so two
-/// sweeping runs never race.
+/// Remove the cluster directories in `parent` whose owner is gone (`run_dir::sweep`), except
+/// those a server still answers in.
 pub fn remove_leftovers_in(parent: &Path) -> Vec<Leftover> {
-    let Ok(entries) = std::fs::read_dir(parent) else {
-        return Vec::new();
-    };
-    let mut outcomes = Vec::new();
-    for entry in entries.flatten() {
-        if !entry.file_name().to_string_lossy().starts_with(DIR_PREFIX) {
-            continue;
-        }
-        let dir = entry.path();
-        let is_dir = std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_dir());
-        if !is_dir {
-            continue;
-        }
-        let Some(_lock) = take_abandoned_lock(&dir) else {
-            continue;
-        };
-        if server_answers_in(&dir) {
-            outcomes.push(Leftover::ServerRunning(dir));
-            continue;
-        }
-        match std::fs::remove_dir_all(&dir) {
-            Ok(()) => outcomes.push(Leftover::Removed(dir)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => outcomes.push(Leftover::NotRemoved(dir, e.to_string())),
-        }
-    }
-    outcomes
-}
-
-/// The lock of a cluster directory, locked by us, when it is pgdrift's (made by this user) and
-/// its owner no longer holds it.
-fn take_abandoned_lock(dir: &Path) -> Option<File> {
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(dir.join(LOCK_FILE))
-        .ok()?;
-    let meta = file.metadata().ok()?;
-    // SAFETY: geteuid has no preconditions.
-    let me = unsafe { libc::geteuid() };
-    if !meta.is_file() || meta.uid() != me {
-        return None;
-    }
-    file.try_lock().ok()?;
-    Some(file)
+    super::run_dir::sweep(parent, DIR_PREFIX, server_answers_in)
 }
 
 /// Whether a server accepts connections on a socket in the directory (the socket directory of
@@ -616,24 +552,7 @@ mod tests {
     fn abandoned(parent: &Path, name: &str) -> PathBuf {
         let dir = make_dir(parent, name);
         drop(lock_directory(&dir).expect("lock"));
-        wait_unlocked(&dir);
         dir
-    }
-
-    /// Until nobody holds the directory's lock. A lock outlives its `File` while a process
-    /// forked in between (another test spawning a command) still has the descriptor, until that
-    /// child execs; a run meeting that moment leaves the directory for the next run, and a test
-    /// waits it out.
-    fn wait_unlocked(dir: &Path) {
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let file = File::open(dir.join(LOCK_FILE)).expect("lock file");
-            if file.try_lock().is_ok() {
-                return;
-            }
-            assert!(std::time::Instant::now() < deadline, "the lock stays held");
-            std::thread::sleep(Duration::from_millis(5));
-        }
     }
 
     #[test]
@@ -673,7 +592,6 @@ mod tests {
         assert!(dir.exists());
         // Once the server is gone (its socket file stays behind), the directory goes.
         drop(listener);
-        wait_unlocked(&dir);
         assert_eq!(
             remove_leftovers_in(parent.path()),
             vec![Leftover::Removed(dir.clone())]
@@ -685,7 +603,7 @@ mod tests {
     fn a_running_cluster_holds_its_lock() {
         let cluster = Cluster::start().expect("start cluster");
         let dir = cluster.data_dir().parent().expect("parent").to_path_buf();
-        assert!(take_abandoned_lock(&dir).is_none());
+        assert!(crate::source::run_dir::take_abandoned(&dir).is_none());
         drop(cluster);
         assert!(!dir.exists());
     }

@@ -16,6 +16,7 @@ pub mod cluster;
 pub mod conninfo;
 pub mod lazy_tls;
 pub mod locations;
+pub mod run_dir;
 mod sql_files;
 pub mod tunnel;
 

@@ -32,8 +32,8 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 const KEPT_LINES: usize = 100;
 /// How the socket folder of every tunnel begins.
 const FOLDER_PREFIX: &str = "pgdrift-ssh-";
-/// The lock file in a socket folder, locked by the run that owns the tunnel.
-const LOCK_FILE: &str = "pgdrift.lock";
+// The lock file in a socket folder, locked by the run that owns the tunnel.
+use super::run_dir::LOCK_FILE;
 
 /// Where one forward ends, as the bastion sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -418,57 +418,25 @@ fn socket_folder() -> Result<(tempfile::TempDir, std::fs::File), String> {
         .prefix(FOLDER_PREFIX)
         .tempdir_in(&parent)
         .map_err(cannot)?;
-    // Locked under another name and then renamed into place, so a sweeping run never finds the
-    // lock file unlocked while its owner lives.
-    let staging = folder.path().join(format!("{LOCK_FILE}.new"));
-    let lock = std::fs::File::create(&staging).map_err(cannot)?;
-    lock.lock().map_err(cannot)?;
-    std::fs::rename(&staging, folder.path().join(LOCK_FILE)).map_err(cannot)?;
+    let note = format!(
+        "pgdrift ssh tunnel sockets of process {}; removed by the next pgdrift run once unlocked",
+        std::process::id()
+    );
+    let lock = super::run_dir::lock(folder.path(), &note).map_err(cannot)?;
     Ok((folder, lock))
 }
 
-/// Remove the socket folders in `parent` that killed runs left: named like ours, a real folder
-/// holding a lock file of this user that nobody holds, and no socket in it that something
-/// still listens on. The lock is held while the folder is removed, so sweeping runs never race.
+/// Remove the socket folders in `parent` that killed runs left (`run_dir::sweep`), except
+/// those with a socket something still listens on.
 fn remove_leftovers_in(parent: &Path) {
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
-    let Ok(entries) = std::fs::read_dir(parent) else {
-        return;
-    };
-    // SAFETY: geteuid has no preconditions.
-    let me = unsafe { libc::geteuid() };
-    for entry in entries.flatten() {
-        if !entry
-            .file_name()
-            .to_string_lossy()
-            .starts_with(FOLDER_PREFIX)
-        {
-            continue;
-        }
-        let folder = entry.path();
-        if !std::fs::symlink_metadata(&folder).is_ok_and(|m| m.file_type().is_dir()) {
-            continue;
-        }
-        let Ok(lock) = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(folder.join(LOCK_FILE))
-        else {
-            continue;
-        };
-        let ours = lock.metadata().is_ok_and(|m| m.is_file() && m.uid() == me);
-        if !ours || lock.try_lock().is_err() {
-            continue;
-        }
-        let listening = std::fs::read_dir(&folder)
+    let listening = |folder: &Path| {
+        std::fs::read_dir(folder)
             .into_iter()
             .flatten()
             .flatten()
-            .any(|e| e.file_name() != LOCK_FILE && is_listening(&e.path()));
-        if !listening {
-            let _ = std::fs::remove_dir_all(&folder);
-        }
-    }
+            .any(|e| e.file_name() != LOCK_FILE && is_listening(&e.path()))
+    };
+    super::run_dir::sweep(parent, FOLDER_PREFIX, listening);
 }
 
 /// Whether a server listens on the Unix socket at `path`. On Linux, the kernel's socket table
@@ -585,12 +553,7 @@ mod tests {
     }
 
     fn spec(host: &str, port: u16) -> HostSpec {
-        HostSpec {
-            host: Some(host.into()),
-            hostaddr: None,
-            port,
-            via: None,
-        }
+        HostSpec::named(host, port)
     }
 
     #[test]
