@@ -676,9 +676,7 @@ fn rename_schemas_in(text: &str, schemas: &BTreeMap<String, String>) -> String {
         let next_is_dot = tokens.get(i + 1).is_some_and(|n| n.text == ".");
         let ident = match t.kind {
             TokenKind::Word if next_is_dot => Some(t.text.to_string()),
-            TokenKind::QuotedIdent if next_is_dot => {
-                Some(t.text[1..t.text.len() - 1].replace("\"\"", "\""))
-            }
+            TokenKind::QuotedIdent if next_is_dot => crate::sql::ident::unquoted(t.text),
             _ => None,
         };
         if let Some(new) = ident.as_deref().and_then(|n| schemas.get(n)) {

@@ -44,7 +44,7 @@ pub fn printable_sql(sql: &str) -> std::borrow::Cow<'_, str> {
                 dollar_body(text).map(escaped_literal)
             }
             TokenKind::QuotedIdent if text.chars().any(crate::report::visible::is_hostile) => {
-                quoted_ident_value(text).map(|name| unicode_ident(&name))
+                crate::sql::ident::unquoted(text).map(|name| unicode_ident(&name))
             }
             _ => None,
         };
@@ -75,12 +75,6 @@ fn dollar_body(text: &str) -> Option<String> {
     let tag = &text[..tag_end];
     let body = text.strip_prefix(tag)?.strip_suffix(tag)?;
     Some(body.to_string())
-}
-
-/// The name in `"..."`.
-fn quoted_ident_value(text: &str) -> Option<String> {
-    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
-    Some(inner.replace("\"\"", "\""))
 }
 
 /// `value` as an escape string constant: `E'...'` with line breaks, tabs and hostile characters

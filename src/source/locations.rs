@@ -153,9 +153,7 @@ impl<'a> Cursor<'_, 'a> {
         let t = self.tokens.get(self.i)?;
         let name = match t.kind {
             TokenKind::Word => t.text.to_lowercase(),
-            TokenKind::QuotedIdent if t.text.len() >= 2 => {
-                t.text[1..t.text.len() - 1].replace("\"\"", "\"")
-            }
+            TokenKind::QuotedIdent => crate::sql::ident::unquoted(t.text)?,
             _ => return None,
         };
         self.i += 1;

@@ -1,5 +1,12 @@
 //! Identifiers: splitting a qualified name the way PostgreSQL reads it.
 
+/// The name a quoted identifier token `"..."` stands for (a doubled quote is one quote); `None`
+/// for anything else, `U&"..."` included.
+pub fn unquoted(token: &str) -> Option<String> {
+    let inner = token.strip_prefix('"')?.strip_suffix('"')?;
+    Some(inner.replace("\"\"", "\""))
+}
+
 /// `public."My Table".col` → [`public`, `My Table`, `col`]: dots outside double quotes split, a
 /// doubled quote inside quotes is one quote, and unquoted parts fold to lower case as
 /// PostgreSQL folds them.
