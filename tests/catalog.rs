@@ -1589,3 +1589,46 @@ async fn foreign_data_objects_are_read_apart_from_tables() {
     let json = to_json(&model).to_string();
     assert!(!json.contains("sekrit-pass"), "{json}");
 }
+
+/// SECURITY.md's claim: CONNECT on the database is all a read needs. A role with nothing but
+/// CONNECT (no USAGE on any schema, no SELECT on anything) reads Sourcegraph's schema exactly
+/// as the superuser does.
+#[tokio::test]
+async fn a_role_with_only_connect_reads_the_same_schema_as_a_superuser() {
+    const ROLE: &str = "pgdrift_connect_only";
+    common::ensure_roles(&[ROLE]).await;
+    let db = common::db_with(
+        "catalog_connect_only",
+        &format!(
+            "SET app.current_tenant = '1';\n{}",
+            common::corpus("sourcegraph-frontend.sql")
+        ),
+    )
+    .await;
+    db.exec(&format!(
+        "ALTER ROLE {ROLE} LOGIN; \
+         REVOKE ALL ON DATABASE \"{name}\" FROM PUBLIC; \
+         GRANT CONNECT ON DATABASE \"{name}\" TO {ROLE}; \
+         REVOKE ALL ON SCHEMA public FROM PUBLIC;",
+        name = db.name
+    ))
+    .await;
+    let as_superuser = common::read_schema(&db).await;
+    let server = common::base_url().rsplit_once('@').expect("user@host").1;
+    let url = format!("postgresql://{ROLE}@{server}/{}?sslmode=disable", db.name);
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("connect as {ROLE}: {e}"));
+    tokio::spawn(connection);
+    let who: String = client
+        .query_one("SELECT current_user::text", &[])
+        .await
+        .expect("current_user")
+        .get(0);
+    assert_eq!(who, ROLE);
+    let as_reader = pgdrift::catalog::read(&client, &pgdrift::catalog::Scope::default())
+        .await
+        .unwrap_or_else(|e| panic!("read as {ROLE}: {e}"));
+    assert!(as_superuser.schemas["public"].tables.len() > 100);
+    assert_eq!(as_reader, as_superuser);
+}
