@@ -70,33 +70,6 @@ fn forms(password: &str) -> Vec<String> {
     forms
 }
 
-/// A self-signed certificate for `localhost` (the server's), and an unrelated one to offer as
-/// the wrong root certificate.
-fn certificates(dir: &Path) {
-    for (name, cn) in [("server", "localhost"), ("other", "pgdrift other CA")] {
-        let out = Command::new("openssl")
-            .args([
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-            ])
-            .args([
-                "-keyout",
-                &format!("{name}.key"),
-                "-out",
-                &format!("{name}.crt"),
-            ])
-            .args(["-subj", &format!("/CN={cn}")])
-            .args(["-addext", "subjectAltName=DNS:localhost"])
-            .current_dir(dir)
-            .output()
-            .expect("the openssl command is needed for the TLS cases");
-        assert!(
-            out.status.success(),
-            "openssl: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-}
-
 /// A run: its name, the actual target's keys, variables, exit codes, what the output says.
 type Case<'a> = (&'a str, String, Vec<(&'a str, &'a str)>, &'a [i32], &'a str);
 
@@ -207,9 +180,9 @@ fn assert_took_its_path(o: &Outputs, codes: &[i32], says: &str) {
 
 #[test]
 fn no_password_reaches_any_output_on_any_path() {
-    let certs = tempfile::tempdir().expect("cert dir");
-    certificates(certs.path());
-    let read = |name: &str| std::fs::read(certs.path().join(name)).expect("certificate");
+    // A CA-signed certificate for `localhost`, and an unrelated CA to offer as the wrong root.
+    let certs = common::certs::Certs::make();
+    let read = |name: &str| certs.read(name);
     let tls_options = ClusterOptions {
         settings: vec![
             ("ssl".into(), "on".into()),
@@ -277,7 +250,7 @@ fn no_password_reaches_any_output_on_any_path() {
     };
     let wrong_url = url(WRONG, "");
     let bare = format!("postgresql://pwuser@127.0.0.1:{port}/postgres?sslmode=disable");
-    let other_ca = certs.path().join("other.crt");
+    let other_ca = certs.path("other-ca.crt");
 
     let auth_failed = "password authentication failed";
     let cases: Vec<Case> = vec![

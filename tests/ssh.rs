@@ -743,67 +743,6 @@ fn read_timeout_holds_through_the_tunnel() {
     sandbox.assert_nothing_left("after a read that met read_timeout");
 }
 
-/// A CA and a server certificate for `localhost` only, made with the openssl CLI.
-fn tls_files(dir: &Path) {
-    let openssl = |args: &[&str]| {
-        run(Command::new("openssl").args(args).current_dir(dir));
-    };
-    openssl(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "2",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.crt",
-        "-subj",
-        "/CN=pgdrift ssh test ca",
-        "-addext",
-        "basicConstraints=critical,CA:TRUE",
-        "-addext",
-        "keyUsage=critical,keyCertSign,cRLSign",
-    ]);
-    std::fs::write(
-        dir.join("server.ext"),
-        "basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n",
-    )
-    .expect("server.ext");
-    openssl(&[
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-        "-subj",
-        "/CN=localhost",
-    ]);
-    openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-days",
-        "2",
-        "-CA",
-        "ca.crt",
-        "-CAkey",
-        "ca.key",
-        "-set_serial",
-        "1001",
-        "-extfile",
-        "server.ext",
-        "-out",
-        "server.crt",
-    ]);
-}
-
 /// TLS runs end to end, from pgdrift to the database server, inside the tunnel: the server
 /// takes this user over TLS only, and `verify-full` checks the certificate against the host
 /// named in the URL (as the bastion resolves it), not against the tunnel's local end.
@@ -811,9 +750,8 @@ fn tls_files(dir: &Path) {
 fn tls_goes_through_the_tunnel_to_the_host_named() {
     use pgdrift::source::cluster::{Cluster, ClusterOptions};
     let bastion = Bastion::start();
-    let certs = tempfile::tempdir().expect("cert dir");
-    tls_files(certs.path());
-    let read = |name: &str| std::fs::read(certs.path().join(name)).expect("read cert");
+    let certs = common::certs::Certs::make();
+    let read = |name: &str| certs.read(name);
     let cluster = Cluster::start_with(&ClusterOptions {
         settings: vec![
             ("ssl".into(), "on".into()),
@@ -833,7 +771,7 @@ fn tls_goes_through_the_tunnel_to_the_host_named() {
         ..Default::default()
     })
     .unwrap_or_else(|e| panic!("cannot start PostgreSQL: {e}"));
-    let ca = certs.path().join("ca.crt").display().to_string();
+    let ca = certs.path("ca.crt").display().to_string();
     let target = |host: &str| {
         format!(
             "url = \"postgresql://{}@{host}:{}/postgres?sslmode=verify-full&sslrootcert={ca}\"\n{}",

@@ -8,6 +8,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
+pub mod certs;
 pub mod every_kind;
 
 use pgdrift::source::cluster::Cluster;
