@@ -75,7 +75,7 @@ impl CatalogError {
     }
 }
 
-fn describe(error: &tokio_postgres::Error) -> String {
+pub(crate) fn describe(error: &tokio_postgres::Error) -> String {
     match error.as_db_error() {
         Some(db) => {
             let mut message = format!("{} (SQLSTATE {})", db.message(), db.code().code());
@@ -205,6 +205,14 @@ pub fn queries(version: i32) -> Vec<(&'static str, String)> {
 /// their index lookups (they are not joins), which is why each of them reads one catalog: a
 /// join inside one would become a hash join per outer row (`tests/catalog_plans.rs` checks
 /// every query's plan for both).
+///
+/// A savepoint last, rolled back to after each query: a read-only transaction holds every
+/// lock it took until it ends, and deparsing a view locks each relation the view reads (with
+/// the catalogs each query scans, 213 relation locks for Sourcegraph's schema). The server's
+/// lock table is shared by all its sessions, so a fleet read at once could fill it and make an
+/// application's transactions fail with "out of shared memory". Rolled back to, the savepoint
+/// releases what the query locked and keeps the snapshot: a read holds at most one query's
+/// locks at a time (92 there, the relations query's).
 pub const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
      SET LOCAL application_name = 'pgdrift'; \
      SET LOCAL statement_timeout = '60s'; \
@@ -214,7 +222,8 @@ pub const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
      SET LOCAL max_parallel_workers_per_gather = 0; \
      SET LOCAL enable_nestloop = off; \
      SHOW server_version_num; \
-     SELECT pg_catalog.version()";
+     SELECT pg_catalog.version(); \
+     SAVEPOINT pgdrift_read";
 
 /// Read the schema of the database `client` is connected to.
 pub async fn read(client: &Client, scope: &Scope) -> Result<Schema, CatalogError> {
@@ -230,7 +239,13 @@ pub async fn read(client: &Client, scope: &Scope) -> Result<Schema, CatalogError
     // and some only after the answer to `present.sql` (which tokio may poll before the others
     // had their turn), so a pipelined COMMIT could overtake a query and leave it to run
     // outside the transaction's snapshot and settings. It costs one round trip.
-    let fetched = match fetch_all(client, scope, version).await {
+    let reading = Reading {
+        client,
+        version,
+        scope: &scope.schemas,
+        release_locks: true,
+    };
+    let fetched = match fetch_all(&reading).await {
         Ok(fetched) => fetched,
         Err(e) => {
             // Leave the connection usable.
@@ -262,7 +277,15 @@ const IN_TRANSACTION: &str = "SET LOCAL search_path = ''; \
 /// empty and its nested loops off.
 pub async fn read_in_transaction(client: &Client, scope: &Scope) -> Result<Schema, CatalogError> {
     let version = session(client, IN_TRANSACTION, "setting up the re-check").await?;
-    let fetched = fetch_all(client, scope, version).await?;
+    // The caller's transaction holds stronger locks on what it changed; a savepoint here would
+    // only add round trips.
+    let reading = Reading {
+        client,
+        version,
+        scope: &scope.schemas,
+        release_locks: false,
+    };
+    let fetched = fetch_all(&reading).await?;
     tokio::task::spawn_blocking(move || assemble(fetched))
         .await
         .map_err(|e| CatalogError::new("assembling the schema", e.to_string()))
@@ -391,31 +414,61 @@ fn unexpected(column: &str, value: char) -> Bad {
     Bad(format!("unexpected {column} value {value:?}"))
 }
 
-/// Run one kind's query and decode its rows as they arrive (while later queries are still on
-/// the wire), keeping no more than one raw row at a time.
-async fn fetch<T>(
-    client: &Client,
-    query: &Query,
+/// One read's connection and what every query of it needs.
+struct Reading<'a> {
+    client: &'a Client,
     version: i32,
-    scope: &Option<Vec<String>>,
+    scope: &'a Option<Vec<String>>,
+    /// Roll back to the savepoint `BEGIN` set after each query, which releases the locks that
+    /// query took (deparsing a view locks every relation it reads) while the snapshot stays.
+    release_locks: bool,
+}
+
+/// The statement that releases what one query locked (`BEGIN` sets the savepoint).
+const RELEASE_LOCKS: &str = "ROLLBACK TO SAVEPOINT pgdrift_read";
+
+/// Run one kind's query and decode its rows as they arrive (while later queries are still on
+/// the wire), keeping no more than one raw row at a time. With `release_locks`, the rollback
+/// to the savepoint goes out right behind the query (in the same poll, so before any later
+/// query): the server runs it as soon as this query is done.
+async fn fetch<T>(
+    reading: &Reading<'_>,
+    query: &Query,
     decode: fn(&Row) -> Result<T, Bad>,
 ) -> Result<Vec<T>, CatalogError> {
     let step = || format!("query {:?} ({}.sql)", query.kind, query.kind);
-    let sql = for_version(query.sql, version);
-    let rows = client
-        .query_typed_raw(&sql, [(scope, Type::TEXT_ARRAY)])
-        .await
-        .map_err(|e| CatalogError::postgres(step(), &e))?;
-    let mut rows = std::pin::pin!(rows);
-    let mut out = Vec::new();
-    while let Some(row) = rows
-        .try_next()
-        .await
-        .map_err(|e| CatalogError::postgres(step(), &e))?
-    {
-        out.push(decode(&row).map_err(|Bad(message)| CatalogError::new(step(), message))?);
-    }
-    Ok(out)
+    let sql = for_version(query.sql, reading.version);
+    let rows = async {
+        let rows = reading
+            .client
+            .query_typed_raw(&sql, [(reading.scope, Type::TEXT_ARRAY)])
+            .await
+            .map_err(|e| CatalogError::postgres(step(), &e))?;
+        let mut rows = std::pin::pin!(rows);
+        let mut out = Vec::new();
+        while let Some(row) = rows
+            .try_next()
+            .await
+            .map_err(|e| CatalogError::postgres(step(), &e))?
+        {
+            out.push(decode(&row).map_err(|Bad(message)| CatalogError::new(step(), message))?);
+        }
+        Ok(out)
+    };
+    let release = async {
+        if reading.release_locks {
+            reading
+                .client
+                .batch_execute(RELEASE_LOCKS)
+                .await
+                .map_err(|e| {
+                    CatalogError::postgres(format!("{} (releasing its locks)", step()), &e)
+                })?;
+        }
+        Ok(())
+    };
+    let (rows, released) = futures_util::join!(rows, release);
+    released.and(rows)
 }
 
 struct Fetched {
@@ -438,24 +491,17 @@ struct Fetched {
 
 /// The rarer kinds' rows: first which of them the database has (`present.sql`), then the
 /// queries of those (sent while the server still works on the others).
-async fn fetch_defined(
-    client: &Client,
-    version: i32,
-    scope: &Option<Vec<String>>,
-) -> Result<Vec<Vec<DefinedRow>>, CatalogError> {
-    let present = fetch(client, &PRESENT, version, scope, defined::decode_present).await?;
+async fn fetch_defined(reading: &Reading<'_>) -> Result<Vec<Vec<DefinedRow>>, CatalogError> {
+    let present = fetch(reading, &PRESENT, defined::decode_present).await?;
     let present = present.into_iter().next().unwrap_or_default();
     let queries = defined::QUERIES
         .iter()
         .filter(|q| present.contains(&q.kind));
-    futures_util::future::try_join_all(
-        queries.map(|q| fetch(client, q, version, scope, defined::decode)),
-    )
-    .await
+    futures_util::future::try_join_all(queries.map(|q| fetch(reading, q, defined::decode))).await
 }
 
-async fn fetch_all(client: &Client, scope: &Scope, version: i32) -> Result<Fetched, CatalogError> {
-    let (s, v) = (&scope.schemas, version);
+async fn fetch_all(reading: &Reading<'_>) -> Result<Fetched, CatalogError> {
+    let r = reading;
     // `biased`: polled in this order, so the requests go out in this order on the first poll.
     let (
         defined,
@@ -477,21 +523,21 @@ async fn fetch_all(client: &Client, scope: &Scope, version: i32) -> Result<Fetch
         biased;
         // First, so that the question which rarer kinds exist is answered before the server
         // is through with the rest, and their queries queue behind it.
-        fetch_defined(client, v, s),
-        fetch(client, &SCHEMAS, v, s, decode_schema),
-        fetch(client, &EXTENSIONS, v, s, decode_extension),
-        fetch(client, &MEMBER_GRANTS, v, s, decode_member_grants),
-        fetch(client, &RELATIONS, v, s, decode_relation),
-        fetch(client, &COLUMNS, v, s, decode_column),
-        fetch(client, &CONSTRAINTS, v, s, decode_constraint),
-        fetch(client, &INDEXES, v, s, decode_index),
-        fetch(client, &TRIGGERS, v, s, decode_trigger),
-        fetch(client, &POLICIES, v, s, decode_policy),
-        fetch(client, &SEQUENCES, v, s, decode_sequence),
-        fetch(client, &FUNCTIONS, v, s, decode_function),
-        fetch(client, &TYPES, v, s, decode_type),
-        fetch(client, &GRANTS, v, s, decode_grant),
-        fetch(client, &DEPENDENCIES, v, s, decode_dependency),
+        fetch_defined(r),
+        fetch(r, &SCHEMAS, decode_schema),
+        fetch(r, &EXTENSIONS, decode_extension),
+        fetch(r, &MEMBER_GRANTS, decode_member_grants),
+        fetch(r, &RELATIONS, decode_relation),
+        fetch(r, &COLUMNS, decode_column),
+        fetch(r, &CONSTRAINTS, decode_constraint),
+        fetch(r, &INDEXES, decode_index),
+        fetch(r, &TRIGGERS, decode_trigger),
+        fetch(r, &POLICIES, decode_policy),
+        fetch(r, &SEQUENCES, decode_sequence),
+        fetch(r, &FUNCTIONS, decode_function),
+        fetch(r, &TYPES, decode_type),
+        fetch(r, &GRANTS, decode_grant),
+        fetch(r, &DEPENDENCIES, decode_dependency),
     )?;
     Ok(Fetched {
         schemas,

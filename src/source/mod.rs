@@ -16,6 +16,7 @@ pub mod cluster;
 pub mod conninfo;
 pub mod lazy_tls;
 pub mod locations;
+pub mod locks;
 pub mod run_dir;
 mod sql_files;
 pub mod tunnel;
@@ -185,6 +186,7 @@ async fn read_target(
     match &target.source {
         TargetSource::Live(live) => {
             let (client, info) = connect(&target.name, live, env, tunnels).await?;
+            let _budget = reserve_locks(&target.name, &client, &info, read_timeout).await?;
             let started = std::time::Instant::now();
             let stage = format!("reading the schema of {}", info.describe());
             let (schema, server_version) = within(read_timeout, &stage, async {
@@ -240,14 +242,38 @@ async fn read_target(
                 target: &target.name,
                 files: &sql.files,
                 scope: &scope,
-                // Leftovers of dead runs live on servers that outlive runs, not on a fresh
-                // cluster.
-                drop_leftovers: sql.scratch_url.is_some(),
+                // Leftovers of dead runs, and other sessions whose locks count, live on
+                // servers that outlive runs, not on a fresh cluster.
+                shared_server: sql.scratch_url.is_some(),
                 read_timeout,
             };
             sql_files::read(&files, &server).await
         }
     }
+}
+
+/// Wait until the read of `target` fits in its server's lock budget (`locks`); the
+/// reservation is held until the read is done. A wait shows in `--timings`.
+pub(super) async fn reserve_locks(
+    target: &str,
+    client: &tokio_postgres::Client,
+    info: &ConnInfo,
+    read_timeout: Option<Duration>,
+) -> Result<locks::Reservation, String> {
+    let stage = format!("estimating the locks of the read of {}", info.describe());
+    let need = within(read_timeout, &stage, async {
+        locks::estimate(client)
+            .await
+            .map_err(|e| format!("{stage}: {e}"))
+    })
+    .await?;
+    let started = std::time::Instant::now();
+    let reservation = locks::reserve(&need).await;
+    let waited = started.elapsed();
+    if waited >= Duration::from_millis(1) {
+        crate::timings::record(format!("wait for the lock budget {target}"), waited);
+    }
+    Ok(reservation)
 }
 
 /// `server_version` of the connected server (`15.18`), if it says.

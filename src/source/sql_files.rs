@@ -32,9 +32,10 @@ pub(super) struct SqlFiles<'a> {
     pub target: &'a str,
     pub files: &'a [PathBuf],
     pub scope: &'a Scope,
-    /// A `scratch_url` server (not a throwaway cluster): scratch databases that dead runs left
-    /// there are dropped first.
-    pub drop_leftovers: bool,
+    /// A `scratch_url` server (not a throwaway cluster), which outlives runs and may serve
+    /// others: scratch databases that dead runs left there are dropped first, and the read
+    /// keeps to the server's lock budget.
+    pub shared_server: bool,
     /// The limit on each statement of a file, on the read, and on creating the database.
     pub read_timeout: Option<Duration>,
 }
@@ -44,7 +45,7 @@ pub(super) async fn read(sql: &SqlFiles<'_>, server: &ConnInfo) -> Result<ReadSc
     let admin = conninfo::connect(server, "pgdrift", CONNECT_TIMEOUT)
         .await
         .map_err(|e| format!("scratch server: {e}"))?;
-    if sql.drop_leftovers && first_visit(server) {
+    if sql.shared_server && first_visit(server) {
         let dropped = within(
             sql.read_timeout,
             "scratch server: dropping scratch databases of earlier runs",
@@ -83,6 +84,11 @@ pub(super) async fn read(sql: &SqlFiles<'_>, server: &ConnInfo) -> Result<ReadSc
             .await?;
         }
         crate::timings::record(format!("load {}", sql.target), started.elapsed());
+        let _budget = if sql.shared_server {
+            Some(super::reserve_locks(sql.target, &client, &scratch, sql.read_timeout).await?)
+        } else {
+            None
+        };
         let started = std::time::Instant::now();
         let stage = "reading the scratch database";
         let (schema, server_version) = within(sql.read_timeout, stage, async {

@@ -1,0 +1,33 @@
+-- Before a catalog read: which server this is, how large its lock table is, and how many
+-- relation locks the read will hold at once (source/locks.rs schedules the reads of one
+-- server under a budget from these).
+--
+-- server: the postmaster's start time and port, the same however the server is reached
+-- (host names, addresses, an ssh tunnel) and different for a replica or a restarted server.
+--
+-- lock_table: the shared lock table holds max_locks_per_transaction × (max_connections +
+-- max_prepared_transactions) locks (a little more in fact: the server adds its own worker
+-- slots, which this leaves out on purpose).
+--
+-- locks: the read holds one query's locks at a time (catalog/mod.rs, BEGIN); the most are the
+-- relations query's: the catalogs it scans (37, under 80 for any query) and, since deparsing
+-- a view locks every relation the view reads, each relation a user's view or rule reads.
+SELECT
+    pg_catalog.pg_postmaster_start_time()::text || ' port '
+        || pg_catalog.current_setting('port') AS server,
+    pg_catalog.current_setting('max_locks_per_transaction')::bigint
+        * (pg_catalog.current_setting('max_connections')::bigint
+           + pg_catalog.current_setting('max_prepared_transactions')::bigint) AS lock_table,
+    80 + (
+        SELECT count(DISTINCT d.refobjid)
+        FROM pg_catalog.pg_depend d
+        WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+          AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+          AND d.objid IN (
+              SELECT r.oid
+              FROM pg_catalog.pg_rewrite r
+              JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
+              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+          )
+    ) AS locks
