@@ -1,7 +1,8 @@
 //! Every report format rendered from the same fixed verdicts: compared with golden files
 //! (`UPDATE_GOLDEN=1 cargo test --test report_formats` rewrites them after a deliberate change)
-//! and checked by each format's consumer rules — the XML parser, the official SARIF 2.1.0
-//! schema, Code Quality's fields, Markdown table rows, workflow-command lines, HTML injection.
+//! and checked by each format's consumer rules — a strict XML parser and a JUnit parser, the
+//! official SARIF 2.1.0 schema, the schema of GitLab's documented Code Quality format, Markdown
+//! table rows, workflow-command lines, HTML injection.
 
 mod report_support;
 
@@ -327,4 +328,62 @@ fn html_has_no_network_and_every_finding() {
     // has only a waived finding, which still counts as drift on the page).
     assert!(html.contains("node neighbour"), "neighbours are drawn");
     assert!(html.contains("<title>public.order_items → public.orders</title>"));
+}
+
+/// Whether `check` panics on `text` (the validators report by panicking).
+fn refuses(check: fn(&str), text: &str) -> bool {
+    std::panic::catch_unwind(|| check(text)).is_err()
+}
+
+#[test]
+fn the_junit_and_code_quality_checks_refuse_what_their_consumers_refuse() {
+    let relations = support::relations();
+    let verdict = support::drift();
+    let ctx = context(&verdict, &relations);
+    let junit = report::render(Format::Junit, &ctx);
+    let codequality = report::render(Format::CodeQuality, &ctx);
+    assert!(!refuses(support::junit_valid, &junit));
+    assert!(!refuses(support::codequality_valid, &codequality));
+
+    let first_case = junit.find("<testcase").expect("a test case");
+    let junit_broken = [
+        // XML 1.0 has no control characters, not even as references: quick-xml reads this.
+        junit.replacen("<testcase", "<testcase note=\"&#1;\"", 1),
+        // One case more than the suite says.
+        format!(
+            "{}<testcase name=\"extra\"/>{}",
+            &junit[..first_case],
+            &junit[first_case..]
+        ),
+        junit.replacen("</testsuites>", "", 1),
+    ];
+    for (i, text) in junit_broken.iter().enumerate() {
+        assert!(refuses(support::junit_valid, text), "JUnit case {i} passed");
+    }
+
+    let issues: Value = serde_json::from_str(&codequality).expect("json");
+    let mutate = |edit: fn(&mut Value)| {
+        let mut doc = issues.clone();
+        edit(&mut doc[0]);
+        doc.to_string()
+    };
+    let codequality_broken = [
+        mutate(|issue| issue["severity"] = "high".into()),
+        mutate(|issue| issue["location"]["lines"]["begin"] = 0.into()),
+        mutate(|issue| {
+            issue.as_object_mut().expect("object").remove("fingerprint");
+        }),
+        mutate(|issue| issue["location"]["path"] = "/abs/schema.sql".into()),
+        mutate(|issue| issue["categories"] = serde_json::json!(["Drift"])),
+    ];
+    for (i, text) in codequality_broken.iter().enumerate() {
+        assert!(
+            refuses(support::codequality_valid, text),
+            "Code Quality case {i} passed"
+        );
+    }
+    let mut twice = issues.clone();
+    let first = twice[0].clone();
+    twice.as_array_mut().expect("array").push(first);
+    assert!(refuses(support::codequality_valid, &twice.to_string()));
 }

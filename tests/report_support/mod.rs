@@ -455,84 +455,66 @@ pub fn validate(format: Format, text: &str) {
     }
 }
 
-/// Well-formed XML (quick-xml checks nesting and end names), with JUnit's shape and counts.
-#[allow(deprecated)] // `unescape_value` checks the references, which is what is wanted here
+/// Read the way JUnit's consumers read it: well-formed XML 1.0 by a strict parser (expat,
+/// through Python's standard library: like the libxml2 GitLab parses with, and unlike the
+/// lenient quick-xml, it refuses what XML 1.0 forbids, such as a reference to a control
+/// character), then the JUnit model of the `junit-parser` crate: every suite's `tests`,
+/// `failures` and `errors` agree with its cases, and so do the totals.
 pub fn junit_valid(text: &str) {
-    use quick_xml::events::Event;
-    let mut reader = quick_xml::Reader::from_str(text);
-    let mut depth = 0i32;
-    let mut cases = 0usize;
-    let mut suites_tests = 0usize;
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(e)) => {
-                depth += 1;
-                count(&e, &mut cases, &mut suites_tests);
-                for attr in e.attributes() {
-                    let attr = attr.unwrap_or_else(|err| panic!("bad attribute: {err}\n{text}"));
-                    attr.unescape_value()
-                        .unwrap_or_else(|err| panic!("bad escape: {err}\n{text}"));
-                }
-            }
-            Ok(Event::Empty(e)) => {
-                count(&e, &mut cases, &mut suites_tests);
-                for attr in e.attributes() {
-                    let attr = attr.unwrap_or_else(|err| panic!("bad attribute: {err}\n{text}"));
-                    attr.unescape_value()
-                        .unwrap_or_else(|err| panic!("bad escape: {err}\n{text}"));
-                }
-            }
-            Ok(Event::End(_)) => depth -= 1,
-            Ok(Event::Text(t)) => {
-                t.decode()
-                    .unwrap_or_else(|err| panic!("bad text: {err}\n{text}"));
-            }
-            Ok(Event::GeneralRef(r)) => {
-                let name = r.decode().expect("reference");
-                let known = ["amp", "lt", "gt", "quot", "apos"].contains(&name.as_ref());
-                let char_ref = name
-                    .strip_prefix("#x")
-                    .map(|hex| u32::from_str_radix(hex, 16))
-                    .or_else(|| name.strip_prefix('#').map(str::parse::<u32>))
-                    .and_then(Result::ok)
-                    .and_then(char::from_u32)
-                    .is_some_and(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'));
-                assert!(
-                    known || char_ref,
-                    "unknown or invalid reference &{name};\n{text}"
-                );
-            }
-            Ok(Event::Eof) => break,
-            Ok(_) => {}
-            Err(e) => panic!(
-                "JUnit XML is not well-formed at {}: {e}\n{text}",
-                reader.buffer_position()
+    strict_xml(text);
+    let report = junit_parser::from_reader(std::io::Cursor::new(text.as_bytes()))
+        .unwrap_or_else(|e| panic!("junit-parser cannot read the JUnit XML: {e}\n{text}"));
+    let mut cases = 0;
+    for suite in &report.suites {
+        let failed = suite.cases.iter().filter(|c| c.status.is_failure()).count();
+        let errors = suite.cases.iter().filter(|c| c.status.is_error()).count();
+        assert_eq!(
+            (
+                suite.tests as usize,
+                suite.failures as usize,
+                suite.errors as usize
             ),
+            (suite.cases.len(), failed, errors),
+            "suite `{}`: tests, failures and errors against its cases\n{text}",
+            suite.name
+        );
+        for case in &suite.cases {
+            assert!(!case.name.is_empty(), "a test case without a name\n{text}");
         }
+        cases += suite.cases.len();
     }
-    assert_eq!(depth, 0, "unbalanced XML\n{text}");
-    assert_eq!(
-        cases, suites_tests,
-        "suite `tests` counts match the cases\n{text}"
-    );
+    assert_eq!(report.tests as usize, cases, "the report's tests\n{text}");
 }
 
-fn count(e: &quick_xml::events::BytesStart, cases: &mut usize, suites_tests: &mut usize) {
-    match e.name().as_ref() {
-        b"testcase" => *cases += 1,
-        b"testsuite" => {
-            let tests = e
-                .attributes()
-                .flatten()
-                .find(|a| a.key.as_ref() == b"tests")
-                .expect("testsuite has tests");
-            *suites_tests += std::str::from_utf8(&tests.value)
-                .expect("utf8")
-                .parse::<usize>()
-                .expect("number");
-        }
-        _ => {}
-    }
+/// Parse `text` with expat; panics with its message when it is not well-formed XML 1.0.
+fn strict_xml(text: &str) {
+    use std::io::Write;
+    const PARSE: &str = "import sys, xml.etree.ElementTree as E\n\
+                         E.fromstring(sys.stdin.buffer.read())";
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", PARSE])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "the JUnit check parses with Python's expat and cannot run python3: {e}; \
+                 install Python 3 (Debian/Ubuntu: apt-get install python3)"
+            )
+        });
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("write to python3");
+    let out = child.wait_with_output().expect("python3");
+    assert!(
+        out.status.success(),
+        "JUnit XML is not well-formed XML 1.0 (expat): {}\n{text}",
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
 }
 
 fn sarif_validator() -> &'static jsonschema::Validator {
@@ -592,32 +574,37 @@ pub fn sarif_valid(text: &str) {
     }
 }
 
-/// GitLab Code Quality: an array of issues with the fields GitLab reads.
+fn codequality_validator() -> &'static jsonschema::Validator {
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    VALIDATOR.get_or_init(|| {
+        let path = manifest_dir().join("tests/codequality-schema/codequality.schema.json");
+        let schema: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("the Code Quality schema"))
+                .expect("the Code Quality schema parses");
+        jsonschema::draft7::options()
+            .build(&schema)
+            .expect("the Code Quality schema compiles")
+    })
+}
+
+/// GitLab Code Quality: valid against the schema of GitLab's documented format
+/// (`tests/codequality-schema`), with unique fingerprints (GitLab keys issues by them).
 pub fn codequality_valid(text: &str) {
     let doc: Value = serde_json::from_str(text).expect("Code Quality parses as JSON");
-    let issues = doc.as_array().expect("an array");
+    let errors: Vec<String> = codequality_validator()
+        .iter_errors(&doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "Code Quality is not schema-valid:\n{}",
+        errors.join("\n")
+    );
     let mut fingerprints = std::collections::BTreeSet::new();
-    for issue in issues {
-        for key in ["description", "check_name", "fingerprint", "severity"] {
-            assert!(issue[key].is_string(), "{key} in {issue}");
-        }
+    for issue in doc.as_array().expect("an array") {
+        let fingerprint = issue["fingerprint"].as_str().unwrap_or_default();
         assert!(
-            ["info", "minor", "major", "critical", "blocker"]
-                .contains(&issue["severity"].as_str().unwrap_or_default()),
-            "{issue}"
-        );
-        assert!(issue["location"]["path"].is_string(), "{issue}");
-        assert!(
-            issue["location"]["lines"]["begin"].as_u64().unwrap_or(0) >= 1,
-            "{issue}"
-        );
-        assert!(
-            fingerprints.insert(
-                issue["fingerprint"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string()
-            ),
+            fingerprints.insert(fingerprint.to_string()),
             "fingerprints are unique: {issue}"
         );
     }
