@@ -119,6 +119,7 @@ async fn a_fleet_read_leaves_the_lock_table_to_the_application() {
         async move {
             let mut most_at_once = 0;
             let mut most_locks = 0;
+            let mut most_in_one = 0;
             while !done.load(Ordering::Relaxed) {
                 let rows = watcher
                     .query(
@@ -132,9 +133,10 @@ async fn a_fleet_read_leaves_the_lock_table_to_the_application() {
                 let counts: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
                 most_at_once = most_at_once.max(counts.iter().filter(|&&n| n > 30).count());
                 most_locks = most_locks.max(counts.iter().sum::<i64>());
+                most_in_one = most_in_one.max(counts.iter().copied().max().unwrap_or(0));
                 tokio::time::sleep(std::time::Duration::from_millis(5)).await;
             }
-            (most_at_once, most_locks)
+            (most_at_once, most_locks, most_in_one)
         }
     });
 
@@ -156,7 +158,7 @@ async fn a_fleet_read_leaves_the_lock_table_to_the_application() {
             .expect("binary")
             .args(["check", "--policy"])
             .arg(&policy)
-            .args(["--jobs", "8", "--json", "-"])
+            .args(["--jobs", "8", "--timings", "--json", "-"])
             .env("NO_COLOR", "1")
             .output()
             .expect("run")
@@ -165,7 +167,7 @@ async fn a_fleet_read_leaves_the_lock_table_to_the_application() {
     .expect("join");
     done.store(true, Ordering::Relaxed);
     let errors = application.await.expect("application");
-    let (most_at_once, most_locks) = sampler.await.expect("sampler");
+    let (most_at_once, most_locks, most_in_one) = sampler.await.expect("sampler");
 
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
@@ -189,5 +191,14 @@ async fn a_fleet_read_leaves_the_lock_table_to_the_application() {
     // Each read needs more than the budget (80 + 120 relations its views read > 100), so the
     // reads of this server run one at a time.
     assert_eq!(most_at_once, 1, "reads holding many locks at once");
+    // Waiting for room is a stage of its own in --timings.
+    assert!(stderr.contains("wait for the lock budget fleet"), "{stderr}");
     assert!(most_locks < 400, "pgdrift held {most_locks} locks at once");
+    // The estimate (80 + the relations the views read: each view and its table) is an upper
+    // bound of what one read holds.
+    let estimate = 80 + 2 * TABLES as i64;
+    assert!(
+        (40..=estimate).contains(&most_in_one),
+        "one read held {most_in_one} locks, estimated {estimate}"
+    );
 }

@@ -19,15 +19,11 @@ SELECT
         * (pg_catalog.current_setting('max_connections')::bigint
            + pg_catalog.current_setting('max_prepared_transactions')::bigint) AS lock_table,
     80 + (
+        -- Rules of user objects have OIDs from 16384 on (FirstNormalObjectId); the system
+        -- views initdb creates have smaller ones.
         SELECT count(DISTINCT d.refobjid)
         FROM pg_catalog.pg_depend d
         WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+          AND d.objid >= 16384
           AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
-          AND d.objid IN (
-              SELECT r.oid
-              FROM pg_catalog.pg_rewrite r
-              JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
-              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-              WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
-          )
     ) AS locks
