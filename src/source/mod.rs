@@ -102,8 +102,8 @@ pub struct ReadSchema {
 pub type Env = dyn Fn(&str) -> Option<String> + Send + Sync;
 
 /// Read every target concurrently. SQL targets without `scratch_url` share one throwaway
-/// cluster, which is stopped and removed before this returns (or when the future is dropped,
-/// e.g. on a signal). Targets with `ssh` go through `tunnels`, opened there when needed.
+/// cluster, whose stop and removal start when this returns (handed to `cleanup`, which `main`
+/// awaits before exiting), or when the future is dropped, e.g. on a signal. Targets with `ssh` go through `tunnels`, opened there when needed.
 pub async fn read_targets(
     targets: &[&Target],
     env: &Env,
@@ -145,8 +145,12 @@ pub async fn read_targets(
     });
     let results = join_all(reads).await.into_iter().collect();
     if let Some(Ok(cluster)) = cluster {
-        // Stopping waits for the server process: keep it off the async workers.
-        let _ = tokio::task::spawn_blocking(move || drop(cluster)).await;
+        // Stopped and removed while the run compares and writes its reports (`main` waits
+        // for it before the process exits); stopping waits for the server process, so off the
+        // async workers.
+        cleanup::defer(async move {
+            let _ = tokio::task::spawn_blocking(move || drop(cluster)).await;
+        });
     }
     results
 }
