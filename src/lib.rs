@@ -7,6 +7,14 @@
 //! `interrupt` are leaves that depend on nothing else in the crate (as are `duration` and
 //! `text`).
 
+// Signals, file locks on run folders, process groups for the throwaway server and the ssh
+// client, Unix sockets: pgdrift is a Unix program (README, "Supported systems").
+#[cfg(not(unix))]
+compile_error!(
+    "pgdrift builds and runs on Linux and macOS only; on Windows, run it in WSL or in a Linux \
+     container (README, \"Supported systems\")"
+);
+
 pub mod catalog;
 pub mod cli;
 pub mod console;

@@ -518,6 +518,8 @@ fn server_ready(data: &Path) -> bool {
         .unwrap_or(false)
 }
 
+/// Whether the process runs (not exited, not a zombie): the kernel's process table on Linux.
+#[cfg(target_os = "linux")]
 fn process_alive(pid: u32) -> bool {
     let status = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // A zombie (state Z) has exited.
@@ -526,6 +528,15 @@ fn process_alive(pid: u32) -> bool {
             .rsplit(')')
             .next()
             .is_some_and(|rest| rest.trim_start().starts_with('Z'))
+}
+
+/// Whether the process exists (elsewhere than Linux there is no `/proc`: a signal 0 asks; an
+/// exited child not yet reaped still counts, so a server that fails to start is noticed at the
+/// deadline instead of at once).
+#[cfg(not(target_os = "linux"))]
+fn process_alive(pid: u32) -> bool {
+    // SAFETY: signal 0 delivers nothing; it only checks that the process exists.
+    unsafe { libc::kill(pid as libc::pid_t, 0) == 0 }
 }
 
 fn read_tail(path: &Path) -> String {
