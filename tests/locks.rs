@@ -192,7 +192,10 @@ async fn a_fleet_read_leaves_the_lock_table_to_the_application() {
     // reads of this server run one at a time.
     assert_eq!(most_at_once, 1, "reads holding many locks at once");
     // Waiting for room is a stage of its own in --timings.
-    assert!(stderr.contains("wait for the lock budget fleet"), "{stderr}");
+    assert!(
+        stderr.contains("wait for the lock budget fleet"),
+        "{stderr}"
+    );
     assert!(most_locks < 400, "pgdrift held {most_locks} locks at once");
     // The estimate (80 + the relations the views read: each view and its table) is an upper
     // bound of what one read holds.

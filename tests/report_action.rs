@@ -84,6 +84,11 @@ fn expand(
                 .unwrap_or_default()
         } else if expr == "github.action_path" {
             support::manifest_dir().display().to_string()
+        } else if expr == "github.server_url" {
+            "https://github.com".to_string()
+        } else if expr == "github.action_repository" {
+            // Run as a local action (`uses: ./`), which has no repository of its own.
+            String::new()
         } else {
             panic!("the test does not know the expression `{expr}`");
         };
@@ -97,6 +102,16 @@ fn expand(
 /// Run every `run:` step of the action in order, as the runner would (bash -eo pipefail), with
 /// `path_dirs` first on PATH.
 fn run_action(given: &[(&str, &str)], cwd: &Path, path_dirs: &[PathBuf]) -> Run {
+    run_action_until(given, cwd, path_dirs, None)
+}
+
+/// As `run_action`, stopping after the step `last` (when given).
+fn run_action_until(
+    given: &[(&str, &str)],
+    cwd: &Path,
+    path_dirs: &[PathBuf],
+    last: Option<&str>,
+) -> Run {
     let action = action();
     let mut inputs: BTreeMap<String, String> = action["inputs"]
         .as_mapping()
@@ -170,7 +185,7 @@ fn run_action(given: &[(&str, &str)], cwd: &Path, path_dirs: &[PathBuf]) -> Run 
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
             outputs: step_outputs,
         });
-        if code != 0 {
+        if code != 0 || last == Some(id.as_str()) {
             break; // the runner stops a composite action at the first failing step
         }
     }
@@ -526,4 +541,171 @@ fn working_directory_runs_in_a_subfolder_with_paths_from_the_root() {
             .expect("uri");
         assert!(uri.starts_with("examples/quickstart/"), "{uri}");
     }
+}
+
+/// A folder of release archives as `.github/scripts/package-release` makes them, served over
+/// HTTP on loopback (Python's `http.server`) for as long as it lives.
+struct ReleaseServer {
+    dir: tempfile::TempDir,
+    server: std::process::Child,
+    url: String,
+}
+
+impl ReleaseServer {
+    fn start(version: &str) -> ReleaseServer {
+        let dir = tempfile::tempdir().expect("release dir");
+        let out = Command::new(support::manifest_dir().join(".github/scripts/package-release"))
+            .args([version, "x86_64-unknown-linux-gnu"])
+            .arg(env!("CARGO_BIN_EXE_pgdrift"))
+            .arg(dir.path().join(version))
+            .output()
+            .expect("package-release");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut server = Command::new("python3")
+            .args([
+                "-u",
+                "-m",
+                "http.server",
+                "--bind",
+                "127.0.0.1",
+                "0",
+                "--directory",
+            ])
+            .arg(dir.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 -m http.server (install python3)");
+        // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(server.stdout.take().expect("stdout")),
+            &mut line,
+        )
+        .expect("the server's first line");
+        let port = line
+            .split(" port ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no port in {line:?}"));
+        let url = format!("http://127.0.0.1:{port}");
+        ReleaseServer { dir, server, url }
+    }
+
+    fn checksum_file(&self, version: &str) -> PathBuf {
+        self.dir.path().join(version).join(format!(
+            "pgdrift-{version}-x86_64-unknown-linux-gnu.tar.gz.sha256"
+        ))
+    }
+}
+
+impl Drop for ReleaseServer {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+/// With `version`, the action downloads the release archive for the runner, checks its
+/// SHA-256, and runs the check with that binary (no pgdrift on PATH, no build).
+#[test]
+fn a_release_is_downloaded_checked_and_used() {
+    let release = ReleaseServer::start("v9.9.9-test");
+    let reports = tempfile::tempdir().expect("reports");
+    let run = run_action(
+        &[
+            ("policy", "examples/quickstart/schema-policy.toml"),
+            ("output-dir", &reports.path().display().to_string()),
+            ("version", "v9.9.9-test"),
+            ("release-url", &release.url),
+        ],
+        &support::manifest_dir(),
+        &[],
+    );
+    let locate = run.step("locate");
+    assert_eq!(locate.outputs["download"], "true", "{}", locate.stderr);
+    let download = run.step("download");
+    assert_eq!(download.code, 0, "{}", download.stderr);
+    assert_eq!(
+        download.outputs.get("installed").map(String::as_str),
+        Some("true")
+    );
+    assert!(
+        download
+            .stdout
+            .contains("release v9.9.9-test for x86_64-unknown-linux-gnu"),
+        "{}",
+        download.stdout
+    );
+    assert!(locate.outputs["bin"].contains("release-v9.9.9-test-"));
+    let build = run.step("build");
+    assert_eq!(build.code, 0);
+    assert!(build.stdout.is_empty(), "nothing built: {}", build.stdout);
+    let check = run.step("check");
+    assert_eq!(check.outputs["exit-code"], "1", "{}", check.stderr);
+    assert_eq!(check.outputs["status"], "violations");
+}
+
+/// A checksum that does not match stops the action before any binary is installed or run; a
+/// release that is not there falls back to the build, saying so.
+#[test]
+fn a_bad_checksum_fails_and_a_missing_release_falls_back_to_the_build() {
+    let release = ReleaseServer::start("v9.9.9-test");
+    let sums = release.checksum_file("v9.9.9-test");
+    let text = std::fs::read_to_string(&sums).expect("checksum file");
+    let forged = format!("{}{}", "0".repeat(64), &text[64..]);
+    std::fs::write(&sums, forged).expect("forge");
+    let inputs = |version| {
+        vec![
+            ("policy", "examples/quickstart/schema-policy.toml"),
+            ("version", version),
+            ("release-url", release.url.as_str()),
+        ]
+    };
+    let run = run_action(&inputs("v9.9.9-test"), &support::manifest_dir(), &[]);
+    let download = run.step("download");
+    assert_eq!(download.code, 2);
+    assert!(
+        download
+            .stdout
+            .contains("::error title=pgdrift::the SHA-256 of pgdrift-v9.9.9-test-"),
+        "{}",
+        download.stdout
+    );
+    assert!(run.steps.iter().all(|s| s.id != "check"), "the check ran");
+    let bin = PathBuf::from(&run.step("locate").outputs["bin"]);
+    assert!(!bin.exists(), "{} was installed", bin.display());
+
+    let run = run_action_until(
+        &inputs("v0.0.0-missing"),
+        &support::manifest_dir(),
+        &[],
+        Some("download"),
+    );
+    let download = run.step("download");
+    assert_eq!(download.code, 0, "{}", download.stderr);
+    assert!(!download.outputs.contains_key("installed"));
+    assert!(
+        download
+            .stdout
+            .contains("::warning title=pgdrift::cannot download")
+            && download
+                .stdout
+                .contains("building pgdrift from source instead"),
+        "{}",
+        download.stdout
+    );
+    assert_eq!(run.step("locate").outputs["build"], "true");
+
+    let run = run_action_until(
+        &inputs("v1/../../x"),
+        &support::manifest_dir(),
+        &[],
+        Some("download"),
+    );
+    assert_eq!(run.step("locate").code, 2, "a version that is not a tag");
 }
