@@ -162,6 +162,7 @@ fn readme_points_at_every_example() {
         "examples/github/nightly-drift.yml",
         "examples/gitlab/.gitlab-ci.yml",
         "examples/pre-deploy/gate.sh",
+        "examples/scripts/report-comment.sh",
     ] {
         assert!(readme.contains(path), "README.md does not mention {path}");
     }
@@ -200,4 +201,205 @@ fn nothing_installs_pgdrift_by_its_bare_crate_name() {
         }
     }
     assert!(installs >= 3, "the examples install pgdrift somewhere");
+}
+
+/// A stand-in for the two comment APIs `examples/scripts/report-comment.sh` calls (GitHub's
+/// issue comments, GitLab's merge-request notes), in Python's standard library: paged lists,
+/// create, update with the platform's own method, the token checked; `GET /state` tells the
+/// test what happened. 120 other comments come first, so the marked one sits on page 2.
+const COMMENT_API: &str = r#"
+import json, re, sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+flavor, token = sys.argv[1], sys.argv[2]
+if flavor == "github":
+    base, update_method = "/repos/acme/shop/issues", "PATCH"
+    list_path, one_path = base + "/7/comments", base + "/comments/"
+else:
+    base, update_method = "/api/v4/projects/42/merge_requests/7/notes", "PUT"
+    list_path, one_path = base, base + "/"
+comments = [{"id": i, "body": "comment %d" % i} for i in range(1, 121)]
+state = {"creates": 0, "updates": 0, "refused": 0}
+class Api(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+    def answer(self, code, value):
+        data = json.dumps(value).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+    def allowed(self):
+        if flavor == "github":
+            ok = self.headers.get("Authorization") == "Bearer " + token
+        else:
+            ok = self.headers.get("PRIVATE-TOKEN") == token
+        if not ok:
+            state["refused"] += 1
+            self.answer(401, {"message": "Bad credentials"})
+        return ok
+    def body(self):
+        return json.loads(self.rfile.read(int(self.headers["Content-Length"])))["body"]
+    def do_GET(self):
+        if self.path == "/state":
+            return self.answer(200, dict(state, comments=comments))
+        if not self.allowed():
+            return
+        m = re.fullmatch(re.escape(list_path) + r"\?per_page=(\d+)&page=(\d+)", self.path)
+        if not m:
+            return self.answer(404, {})
+        n, page = int(m[1]), int(m[2])
+        self.answer(200, comments[(page - 1) * n:page * n])
+    def do_POST(self):
+        if not self.allowed():
+            return
+        if self.path != list_path:
+            return self.answer(404, {})
+        comments.append({"id": 1000 + len(comments), "body": self.body()})
+        state["creates"] += 1
+        self.answer(201, comments[-1])
+    def update(self, method):
+        if not self.allowed():
+            return
+        if method != update_method or not self.path.startswith(one_path):
+            return self.answer(405, {})
+        wanted = int(self.path[len(one_path):])
+        for c in comments:
+            if c["id"] == wanted:
+                c["body"] = self.body()
+                state["updates"] += 1
+                return self.answer(200, c)
+        self.answer(404, {})
+    def do_PATCH(self):
+        self.update("PATCH")
+    def do_PUT(self):
+        self.update("PUT")
+server = ThreadingHTTPServer(("127.0.0.1", 0), Api)
+print(server.server_port, flush=True)
+server.serve_forever()
+"#;
+
+/// The stand-in API, stopped when dropped.
+struct CommentApi {
+    server: std::process::Child,
+    url: String,
+}
+
+impl CommentApi {
+    fn start(flavor: &str, token: &str) -> CommentApi {
+        let mut server = Command::new("python3")
+            .args(["-u", "-c", COMMENT_API, flavor, token])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 (install Python 3)");
+        let mut port = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(server.stdout.take().expect("stdout")),
+            &mut port,
+        )
+        .expect("the port");
+        CommentApi {
+            server,
+            url: format!("http://127.0.0.1:{}", port.trim()),
+        }
+    }
+
+    fn state(&self) -> serde_json::Value {
+        let out = Command::new("curl")
+            .args(["-fsS", &format!("{}/state", self.url)])
+            .output()
+            .expect("curl");
+        serde_json::from_slice(&out.stdout).expect("state")
+    }
+}
+
+impl Drop for CommentApi {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+/// The marked comments' bodies.
+fn marked(state: &serde_json::Value) -> Vec<String> {
+    state["comments"]
+        .as_array()
+        .expect("comments")
+        .iter()
+        .filter_map(|c| c["body"].as_str())
+        .filter(|b| b.starts_with("<!-- pgdrift-report -->"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// One report comment per pull request (GitHub) or merge request (GitLab): the first run adds
+/// it, later runs update that one in place (found on the second page of comments), a report too
+/// long for a GitHub comment is cut with a note, and the token appears in no output.
+#[test]
+fn the_report_comment_is_added_once_and_then_updated_in_place() {
+    let script = support::manifest_dir().join("examples/scripts/report-comment.sh");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let token = "tok-Secret-123";
+    for flavor in ["github", "gitlab"] {
+        let api = CommentApi::start(flavor, token);
+        let run = |report: &str| {
+            let path = dir.path().join("pgdrift.md");
+            std::fs::write(&path, report).expect("report");
+            let mut cmd = Command::new("bash");
+            cmd.arg(&script)
+                .arg(flavor)
+                .arg(&path)
+                .env_clear()
+                .env("PATH", std::env::var("PATH").unwrap_or_default());
+            if flavor == "github" {
+                cmd.env("GITHUB_TOKEN", token)
+                    .env("GITHUB_REPOSITORY", "acme/shop")
+                    .env("PR_NUMBER", "7")
+                    .env("GITHUB_API_URL", &api.url);
+            } else {
+                cmd.env("GITLAB_TOKEN", token)
+                    .env("CI_PROJECT_ID", "42")
+                    .env("CI_MERGE_REQUEST_IID", "7")
+                    .env("CI_API_V4_URL", format!("{}/api/v4", api.url));
+            }
+            let out = cmd.output().expect("bash");
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(out.status.success(), "{flavor}: {text}");
+            assert!(
+                !text.contains(token),
+                "{flavor}: the token in the output: {text}"
+            );
+            text
+        };
+        assert!(run("## pgdrift: 3 errors\n").contains("added"));
+        assert!(run("## pgdrift: 1 error, `orders.total` ≠\n").contains("updated comment"));
+        let state = api.state();
+        assert_eq!(
+            (&state["creates"], &state["updates"], &state["refused"]),
+            (&1.into(), &1.into(), &0.into()),
+            "{flavor}"
+        );
+        assert_eq!(
+            marked(&state),
+            vec!["<!-- pgdrift-report -->\n\n## pgdrift: 1 error, `orders.total` ≠\n".to_string()],
+            "{flavor}"
+        );
+        assert_eq!(
+            state["comments"][0]["body"], "comment 1",
+            "{flavor}: others untouched"
+        );
+        assert_eq!(state["comments"].as_array().expect("comments").len(), 121);
+
+        if flavor == "github" {
+            // 70,000 characters, many of them two bytes: cut in characters to GitHub's 65,536.
+            run(&"é".repeat(70_000));
+            let body = &marked(&api.state())[0];
+            assert_eq!(body.chars().count(), 65_536, "cut to the limit");
+            assert!(body.ends_with("the full report is in the job's artifacts.*"));
+        }
+    }
 }
