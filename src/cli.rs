@@ -307,9 +307,12 @@ pub struct OutputArgs {
     /// Write a self-contained HTML report to PATH.
     #[arg(long, value_name = "PATH")]
     pub html: Option<PathBuf>,
+    /// Write reviewdog's Diagnostic Format (`reviewdog -f=rdjson`) to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub rdjson: Option<PathBuf>,
     /// Write every report not given its own path into DIR (created if missing), as
-    /// pgdrift.json, pgdrift.junit.xml, pgdrift.sarif, pgdrift.md, pgdrift.codequality.json
-    /// and pgdrift.html.
+    /// pgdrift.json, pgdrift.junit.xml, pgdrift.sarif, pgdrift.md, pgdrift.codequality.json,
+    /// pgdrift.html and pgdrift.rdjson.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
     /// Print findings as CI annotations: `github` (workflow commands) or `none`. Default:
@@ -349,6 +352,7 @@ impl OutputArgs {
             markdown: self.markdown.clone(),
             codequality: self.codequality.clone(),
             html: self.html.clone(),
+            rdjson: self.rdjson.clone(),
             output_dir: self.output_dir.clone(),
             annotations: self.annotations,
             sarif_waived: self.sarif_waived.then_some(true),

@@ -291,7 +291,7 @@ fn unreachable_database_exits_2_without_leaking_the_password() {
 
 /// Generated passwords hold URL delimiters. Whether a URL with one parses (and the connection
 /// then fails) or cannot be parsed, no piece of the password reaches the terminal, an
-/// annotation, `--timings` or any of the six reports; written into the policy or through
+/// annotation, `--timings` or any of the seven reports; written into the policy or through
 /// `${VAR}`, raw or percent-encoded, and on the command line of diff, snapshot and plan.
 #[test]
 fn url_passwords_with_delimiters_leak_no_piece_anywhere() {
@@ -385,7 +385,7 @@ fn url_passwords_with_delimiters_leak_no_piece_anywhere() {
         .expect("reports written")
         .map(|e| e.expect("entry").path())
         .collect();
-    assert_eq!(files.len(), 6, "{files:?}");
+    assert_eq!(files.len(), 7, "{files:?}");
     let mut texts: Vec<(String, String)> = files
         .iter()
         .map(|f| {
@@ -524,7 +524,11 @@ async fn a_subscriptions_connection_string_reaches_no_output() {
         .expect("reports written")
         .map(|e| e.expect("entry").path())
         .collect();
-    assert_eq!(files.len(), 6, "the six reports of --output-dir: {files:?}");
+    assert_eq!(
+        files.len(),
+        7,
+        "the seven reports of --output-dir: {files:?}"
+    );
     files.extend([snapshot.clone(), plan.clone()]);
     for file in &files {
         let text = std::fs::read_to_string(file).expect("read output");
@@ -663,8 +667,8 @@ async fn no_user_mapping_password_reaches_any_output() {
             .collect();
         assert_eq!(
             entries.len(),
-            6,
-            "the six reports of --output-dir: {entries:?}"
+            7,
+            "the seven reports of --output-dir: {entries:?}"
         );
         for entry in entries {
             let path = entry.expect("entry").path();

@@ -227,6 +227,7 @@ fn inputs_never_reach_a_script_as_expressions() {
         "markdown",
         "html",
         "codequality",
+        "rdjson",
     ] {
         assert!(!action["outputs"][name].is_null(), "output {name}");
     }
@@ -341,7 +342,15 @@ fn violations_can_be_reported_without_failing() {
     );
     assert_eq!(run.step("check").outputs["exit-code"], "1");
     assert_eq!(run.step("verdict").code, 0);
-    for format in ["json", "junit", "sarif", "markdown", "codequality", "html"] {
+    for format in [
+        "json",
+        "junit",
+        "sarif",
+        "markdown",
+        "codequality",
+        "html",
+        "rdjson",
+    ] {
         assert!(
             Path::new(&run.step("check").outputs[format]).is_file(),
             "reports: all is the default ({format})"

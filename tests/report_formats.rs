@@ -21,6 +21,7 @@ fn extension(format: Format) -> &'static str {
         Format::Markdown => "md",
         Format::CodeQuality => "codequality.json",
         Format::Html => "html",
+        Format::Rdjson => "rdjson",
     }
 }
 
@@ -336,7 +337,7 @@ fn refuses(check: fn(&str), text: &str) -> bool {
 }
 
 #[test]
-fn the_junit_and_code_quality_checks_refuse_what_their_consumers_refuse() {
+fn the_junit_code_quality_and_rdjson_checks_refuse_what_their_consumers_refuse() {
     let relations = support::relations();
     let verdict = support::drift();
     let ctx = context(&verdict, &relations);
@@ -382,6 +383,21 @@ fn the_junit_and_code_quality_checks_refuse_what_their_consumers_refuse() {
             "Code Quality case {i} passed"
         );
     }
+    let rdjson: Value =
+        serde_json::from_str(&report::render(Format::Rdjson, &ctx)).expect("rdjson");
+    assert!(!refuses(support::rdjson_valid, &rdjson.to_string()));
+    for edit in [
+        (|d: &mut Value| d["severity"] = "HIGH".into()) as fn(&mut Value),
+        |d| d["location"]["range"]["start"]["line"] = 0.into(),
+        |d| {
+            d.as_object_mut().expect("object").remove("message");
+        },
+    ] {
+        let mut doc = rdjson.clone();
+        edit(&mut doc["diagnostics"][0]);
+        assert!(refuses(support::rdjson_valid, &doc.to_string()), "{doc}");
+    }
+
     let mut twice = issues.clone();
     let first = twice[0].clone();
     twice.as_array_mut().expect("array").push(first);

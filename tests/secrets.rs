@@ -1,6 +1,6 @@
 //! No password anywhere: the real binary through every path a password takes (a URL, a
 //! `password_env` variable, a `scratch_url`, a fleet over a password URL; right and wrong; TLS
-//! failures and a refused connection), and every output searched for it — the six reports of
+//! failures and a refused connection), and every output searched for it — the seven reports of
 //! `--output-dir`, the GitHub annotations, `--timings`, standard output and standard error —
 //! raw, percent-encoded (upper and lower case hex), base64, and every piece of it between its
 //! delimiters.
@@ -134,7 +134,7 @@ fn run_plain(what: &str, args: &[&str], reports: &Path, envs: &[(&str, &str)]) -
 }
 
 /// The run went where it was meant to: its exit code, the message that shows which path it
-/// took, six reports, annotations and timings. So the search below searches real output.
+/// took, seven reports, annotations and timings. So the search below searches real output.
 fn assert_took_its_path(o: &Outputs, codes: &[i32], says: &str) {
     let all = o.all();
     assert!(
@@ -161,6 +161,7 @@ fn assert_took_its_path(o: &Outputs, codes: &[i32], says: &str) {
             "pgdrift.json",
             "pgdrift.junit.xml",
             "pgdrift.md",
+            "pgdrift.rdjson",
             "pgdrift.sarif"
         ],
         "{}",

@@ -17,16 +17,18 @@ pub enum Format {
     Markdown,
     CodeQuality,
     Html,
+    Rdjson,
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Json,
         Format::Junit,
         Format::Sarif,
         Format::Markdown,
         Format::CodeQuality,
         Format::Html,
+        Format::Rdjson,
     ];
 
     /// The name of the format as flags and the policy's `[report]` table spell it.
@@ -38,6 +40,7 @@ impl Format {
             Format::Markdown => "markdown",
             Format::CodeQuality => "codequality",
             Format::Html => "html",
+            Format::Rdjson => "rdjson",
         }
     }
 
@@ -50,6 +53,7 @@ impl Format {
             Format::Markdown => "pgdrift.md",
             Format::CodeQuality => "pgdrift.codequality.json",
             Format::Html => "pgdrift.html",
+            Format::Rdjson => "pgdrift.rdjson",
         }
     }
 }
@@ -76,6 +80,7 @@ pub struct Outputs {
     pub markdown: Option<PathBuf>,
     pub codequality: Option<PathBuf>,
     pub html: Option<PathBuf>,
+    pub rdjson: Option<PathBuf>,
     /// Every format not named explicitly goes here, under `Format::default_file_name`.
     pub output_dir: Option<PathBuf>,
     /// `None`: GitHub annotations when `GITHUB_ACTIONS=true`, none otherwise.
@@ -95,6 +100,7 @@ impl Outputs {
             Format::Markdown => self.markdown.as_ref(),
             Format::CodeQuality => self.codequality.as_ref(),
             Format::Html => self.html.as_ref(),
+            Format::Rdjson => self.rdjson.as_ref(),
         }
     }
 
@@ -107,6 +113,7 @@ impl Outputs {
             markdown: self.markdown.or(fallback.markdown),
             codequality: self.codequality.or(fallback.codequality),
             html: self.html.or(fallback.html),
+            rdjson: self.rdjson.or(fallback.rdjson),
             output_dir: self.output_dir.or(fallback.output_dir),
             annotations: self.annotations.or(fallback.annotations),
             sarif_waived: self.sarif_waived.or(fallback.sarif_waived),

@@ -8,6 +8,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod rdjson;
 pub mod redact;
 pub mod sarif;
 pub mod terminal;
@@ -300,6 +301,7 @@ pub fn render(format: Format, ctx: &Context) -> String {
         Format::Sarif => sarif::render(ctx),
         Format::Markdown => markdown::render(ctx),
         Format::CodeQuality => codequality::render(ctx),
+        Format::Rdjson => rdjson::render(ctx),
         Format::Html => html::render(ctx),
     }
 }
@@ -519,7 +521,7 @@ mod tests {
             ..Outputs::default()
         };
         let resolved = outputs.resolve().expect("resolve");
-        assert_eq!(resolved.len(), 6);
+        assert_eq!(resolved.len(), 7);
         assert!(resolved.contains(&(Format::Sarif, PathBuf::from("custom.sarif"))));
         assert!(resolved.contains(&(Format::Junit, PathBuf::from("out/pgdrift.junit.xml"))));
 

@@ -337,7 +337,7 @@ pub fn render(ctx: &Context) -> String {
 
 /// The crate's repository or homepage from Cargo.toml; none when neither is set (the registry
 /// page of the name would be another crate's: `pgdrift` on crates.io is not this project).
-fn information_uri() -> Option<&'static str> {
+pub(super) fn information_uri() -> Option<&'static str> {
     const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
     const HOMEPAGE: &str = env!("CARGO_PKG_HOMEPAGE");
     [REPOSITORY, HOMEPAGE].into_iter().find(|u| !u.is_empty())

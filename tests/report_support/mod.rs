@@ -452,6 +452,7 @@ pub fn validate(format: Format, text: &str) {
         Format::Markdown => markdown_valid(text),
         Format::CodeQuality => codequality_valid(text),
         Format::Html => html_valid(text),
+        Format::Rdjson => rdjson_valid(text),
     }
 }
 
@@ -574,27 +575,58 @@ pub fn sarif_valid(text: &str) {
     }
 }
 
+/// A draft-7 validator for the schema at `path` (relative to the crate).
+fn draft7(path: &str) -> jsonschema::Validator {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(manifest_dir().join(path))
+            .unwrap_or_else(|e| panic!("{path}: {e}")),
+    )
+    .unwrap_or_else(|e| panic!("{path} does not parse: {e}"));
+    jsonschema::draft7::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap_or_else(|e| panic!("{path} does not compile: {e}"))
+}
+
+fn schema_errors(validator: &jsonschema::Validator, doc: &Value) -> Vec<String> {
+    validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
+/// reviewdog's Diagnostic Format: valid against the schema of its documented format
+/// (`tests/rdjson-schema`), every diagnostic with a severity and a rule id.
+pub fn rdjson_valid(text: &str) {
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    let doc: Value = serde_json::from_str(text).expect("rdjson parses as JSON");
+    let errors = schema_errors(
+        VALIDATOR.get_or_init(|| draft7("tests/rdjson-schema/rdjson.schema.json")),
+        &doc,
+    );
+    assert!(
+        errors.is_empty(),
+        "rdjson is not schema-valid:\n{}",
+        errors.join("\n")
+    );
+    for d in doc["diagnostics"].as_array().expect("diagnostics") {
+        assert!(
+            d["severity"].is_string() && d["code"]["value"].is_string(),
+            "{d}"
+        );
+    }
+}
+
 fn codequality_validator() -> &'static jsonschema::Validator {
     static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
-    VALIDATOR.get_or_init(|| {
-        let path = manifest_dir().join("tests/codequality-schema/codequality.schema.json");
-        let schema: Value =
-            serde_json::from_str(&std::fs::read_to_string(&path).expect("the Code Quality schema"))
-                .expect("the Code Quality schema parses");
-        jsonschema::draft7::options()
-            .build(&schema)
-            .expect("the Code Quality schema compiles")
-    })
+    VALIDATOR.get_or_init(|| draft7("tests/codequality-schema/codequality.schema.json"))
 }
 
 /// GitLab Code Quality: valid against the schema of GitLab's documented format
 /// (`tests/codequality-schema`), with unique fingerprints (GitLab keys issues by them).
 pub fn codequality_valid(text: &str) {
     let doc: Value = serde_json::from_str(text).expect("Code Quality parses as JSON");
-    let errors: Vec<String> = codequality_validator()
-        .iter_errors(&doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
+    let errors = schema_errors(codequality_validator(), &doc);
     assert!(
         errors.is_empty(),
         "Code Quality is not schema-valid:\n{}",
