@@ -574,28 +574,16 @@ impl ReleaseServer {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let mut server = Command::new("python3")
-            .args([
-                "-u",
-                "-m",
-                "http.server",
-                "--bind",
-                "127.0.0.1",
-                "0",
-                "--directory",
-            ])
-            .arg(dir.path())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("python3 -m http.server (install python3)");
         // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
-        let mut line = String::new();
-        std::io::BufRead::read_line(
-            &mut std::io::BufReader::new(server.stdout.take().expect("stdout")),
-            &mut line,
-        )
-        .expect("the server's first line");
+        let (server, line) = support::python_server(&[
+            "-m".as_ref(),
+            "http.server".as_ref(),
+            "--bind".as_ref(),
+            "127.0.0.1".as_ref(),
+            "0".as_ref(),
+            "--directory".as_ref(),
+            dir.path().as_os_str(),
+        ]);
         let port = line
             .split(" port ")
             .nth(1)

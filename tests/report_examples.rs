@@ -287,17 +287,12 @@ struct CommentApi {
 
 impl CommentApi {
     fn start(flavor: &str, token: &str) -> CommentApi {
-        let mut server = Command::new("python3")
-            .args(["-u", "-c", COMMENT_API, flavor, token])
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("python3 (install Python 3)");
-        let mut port = String::new();
-        std::io::BufRead::read_line(
-            &mut std::io::BufReader::new(server.stdout.take().expect("stdout")),
-            &mut port,
-        )
-        .expect("the port");
+        let (server, port) = support::python_server(&[
+            "-c".as_ref(),
+            COMMENT_API.as_ref(),
+            flavor.as_ref(),
+            token.as_ref(),
+        ]);
         CommentApi {
             server,
             url: format!("http://127.0.0.1:{}", port.trim()),

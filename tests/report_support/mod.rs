@@ -439,6 +439,26 @@ pub fn relations() -> Relations {
     r
 }
 
+/// Start a Python 3 program (a stand-in HTTP server) with `args` and return it with the first
+/// line it prints (where it listens). Its other output is thrown away.
+pub fn python_server(args: &[&std::ffi::OsStr]) -> (std::process::Child, String) {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("python3")
+        .arg("-u")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run python3: {e}; install Python 3"));
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().expect("stdout")),
+        &mut line,
+    )
+    .expect("the server's first line");
+    (child, line)
+}
+
 // ---- validators ------------------------------------------------------------------------------
 
 /// Check a report the way its consumer would read it; panics with the reason.
