@@ -264,7 +264,10 @@ pub(super) async fn reserve_locks(
     info: &ConnInfo,
     read_timeout: Option<Duration>,
 ) -> Result<locks::Reservation, String> {
-    let stage = format!("estimating the locks of the read of {}", info.describe());
+    let stage = format!(
+        "reading the schema of {}: estimating the locks it will hold",
+        info.describe()
+    );
     let need = within(read_timeout, &stage, async {
         locks::estimate(client)
             .await
