@@ -205,3 +205,57 @@ async fn a_fleet_read_leaves_the_lock_table_to_the_application() {
         "one read held {most_in_one} locks, estimated {estimate}"
     );
 }
+
+/// A server that will not answer the estimate (here: a database whose administrator revoked
+/// `pg_postmaster_start_time` from PUBLIC, as hardened servers do with such functions) is read
+/// all the same, without a budget, and gives the same schema as a reader allowed everything.
+#[tokio::test]
+async fn a_server_that_hides_what_the_estimate_asks_is_read_without_a_budget() {
+    const ROLE: &str = "locks_hidden_reader";
+    let db = common::db_with(
+        "locks_hidden",
+        "CREATE TABLE t (id int PRIMARY KEY, note text);\n\
+         CREATE VIEW v AS SELECT id, note FROM t;",
+    )
+    .await;
+    common::ensure_roles(&[ROLE]).await;
+    db.exec(&format!(
+        "ALTER ROLE {ROLE} LOGIN; \
+         REVOKE EXECUTE ON FUNCTION pg_catalog.pg_postmaster_start_time() FROM PUBLIC; \
+         GRANT USAGE ON SCHEMA public TO {ROLE}"
+    ))
+    .await;
+    let server = common::base_url().rsplit_once('@').expect("user@host").1;
+    let hidden = format!("postgresql://{ROLE}@{server}/{}?sslmode=disable", db.name);
+    let snapshot = |url: &str| {
+        let out = assert_cmd::Command::cargo_bin("pgdrift")
+            .expect("binary")
+            .args(["snapshot", "--no-timestamp", "--url", url])
+            .output()
+            .expect("run");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    // The estimate itself is refused to that role.
+    let (client, connection) = tokio_postgres::connect(&hidden, NoTls)
+        .await
+        .expect("connect as the reader");
+    tokio::spawn(connection);
+    let refused = client
+        .simple_query("SELECT pg_catalog.pg_postmaster_start_time()")
+        .await
+        .expect_err("the function is revoked");
+    let message = refused.as_db_error().map(|e| e.message().to_string());
+    assert!(
+        message
+            .as_deref()
+            .is_some_and(|m| m.contains("permission denied")),
+        "{message:?}"
+    );
+    assert_eq!(snapshot(&hidden), snapshot(&db.url()));
+}

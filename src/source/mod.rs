@@ -257,30 +257,34 @@ async fn read_target(
 }
 
 /// Wait until the read of `target` fits in its server's lock budget (`locks`); the
-/// reservation is held until the read is done. A wait shows in `--timings`.
+/// reservation is held until the read is done. A wait shows in `--timings`. A server that
+/// cannot answer the estimate (one that is not PostgreSQL, or a proxy that hides its settings)
+/// is read without a budget: the read then says what is wrong, if anything is. A server that
+/// does not answer at all fails the target on `read_timeout`.
 pub(super) async fn reserve_locks(
     target: &str,
     client: &tokio_postgres::Client,
     info: &ConnInfo,
     read_timeout: Option<Duration>,
-) -> Result<locks::Reservation, String> {
+) -> Result<Option<locks::Reservation>, String> {
     let stage = format!(
         "reading the schema of {}: estimating the locks it will hold",
         info.describe()
     );
     let need = within(read_timeout, &stage, async {
-        locks::estimate(client)
-            .await
-            .map_err(|e| format!("{stage}: {e}"))
+        Ok(locks::estimate(client).await.ok())
     })
     .await?;
+    let Some(need) = need else {
+        return Ok(None);
+    };
     let started = std::time::Instant::now();
     let reservation = locks::reserve(&need).await;
     let waited = started.elapsed();
     if waited >= Duration::from_millis(1) {
         crate::timings::record(format!("wait for the lock budget {target}"), waited);
     }
-    Ok(reservation)
+    Ok(Some(reservation))
 }
 
 /// `server_version` of the connected server (`15.18`), if it says.

@@ -85,7 +85,7 @@ pub(super) async fn read(sql: &SqlFiles<'_>, server: &ConnInfo) -> Result<ReadSc
         }
         crate::timings::record(format!("load {}", sql.target), started.elapsed());
         let _budget = if sql.shared_server {
-            Some(super::reserve_locks(sql.target, &client, &scratch, sql.read_timeout).await?)
+            super::reserve_locks(sql.target, &client, &scratch, sql.read_timeout).await?
         } else {
             None
         };
