@@ -254,6 +254,19 @@ pub struct HistoryArgs {
     /// Only versions captured on or after this date (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
+    /// Only versions captured on or before this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Print the timeline as JSON (each version's capture time, server version, size, counts
+    /// per object kind and changes) instead of one line per version.
+    #[arg(long)]
+    pub json: bool,
+    /// Write the timeline as one self-contained HTML page to FILE (no network access).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Also compare version A with version B directly (repeatable), for the JSON and the page.
+    #[arg(long, num_args = 2, value_names = ["A", "B"], action = clap::ArgAction::Append)]
+    pub compare: Vec<usize>,
 }
 
 /// Flags that override the policy's settings.
@@ -788,34 +801,73 @@ async fn snapshot_command(args: SnapshotArgs) -> Result<(), RunError> {
 }
 
 /// `pgdrift history DIR`: one line per stored version, with what changed since the one
-/// before.
+/// before; or the same timeline as JSON (`--json`) and as a page (`--html FILE`).
 fn history_command(args: &HistoryArgs) -> Result<(), RunError> {
-    let since =
-        match &args.since {
-            Some(d) => Some(Date::parse(d).ok_or_else(|| {
-                RunError(format!("--since takes a date like 2026-10-01, not `{d}`"))
-            })?),
-            None => None,
-        };
+    let date = |flag: &str, value: &Option<String>| match value {
+        Some(d) => Date::parse(d)
+            .map(Some)
+            .ok_or_else(|| RunError(format!("{flag} takes a date like 2026-10-01, not `{d}`"))),
+        None => Ok(None),
+    };
+    let since = date("--since", &args.since)?;
+    let until = date("--until", &args.until)?;
     let versions = snapshot::versions(&args.dir).map_err(|e| RunError(e.to_string()))?;
-    if versions.is_empty() {
+    let mut pairs = Vec::new();
+    for pair in args.compare.chunks(2) {
+        let (a, b) = (pair[0], pair[1]);
+        for n in [a, b] {
+            if n == 0 || n > versions.len() {
+                return Err(RunError(format!(
+                    "--compare {a} {b}: no version {n}; the history holds versions 1 to {}",
+                    versions.len()
+                )));
+            }
+        }
+        if a == b {
+            return Err(RunError(format!(
+                "--compare {a} {b}: name two different versions"
+            )));
+        }
+        pairs.push((a.min(b), a.max(b)));
+    }
+    if versions.is_empty() && !args.json && args.html.is_none() {
         stdoutln!("{}: no snapshots yet", args.dir.display());
         return Ok(());
     }
+    let text = !args.json && args.html.is_none();
+    let mut builder = crate::history::Builder::new(pairs);
     let mut previous: Option<Schema> = None;
     for v in &versions {
         let snap = snapshot::Snapshot::load(&v.path).map_err(|e| RunError(e.to_string()))?;
-        let shown = since.is_none_or(|s| v.date().is_some_and(|d| d >= s));
-        if shown {
-            let summary = match &previous {
-                None => format!("first capture: {}", schema_size(&snap.schema)),
-                Some(before) => change_summary(&diff::diff(before, &snap.schema)),
-            };
-            // A snapshot file is data like any other: its timestamp is shown escaped.
-            let when = report::visible(snap.captured_at.as_deref().unwrap_or(&v.stamp));
-            stdoutln!("{:>4}  {when}  {summary}", v.number);
+        let day = v.date();
+        let shown = since.is_none_or(|s| day.is_some_and(|d| d >= s))
+            && until.is_none_or(|u| day.is_some_and(|d| d <= u));
+        if text {
+            if shown {
+                let summary = match &previous {
+                    None => format!("first capture: {}", schema_size(&snap.schema)),
+                    Some(before) => change_summary(&diff::diff(before, &snap.schema)),
+                };
+                // A snapshot file is data like any other: its timestamp is shown escaped.
+                let when = report::visible(snap.captured_at.as_deref().unwrap_or(&v.stamp));
+                stdoutln!("{:>4}  {when}  {summary}", v.number);
+            }
+            previous = Some(snap.schema);
+        } else {
+            builder.push(v.number, &v.stamp, shown, snap);
         }
-        previous = Some(snap.schema);
+    }
+    if text {
+        return Ok(());
+    }
+    let timeline = builder.finish();
+    if let Some(path) = &args.html {
+        report::write_atomic(path, &report::history::render(&timeline))
+            .map_err(|e| RunError(format!("cannot write {}: {e}", path.display())))?;
+    }
+    if args.json {
+        report::write_atomic(Path::new("-"), &timeline.to_json())
+            .map_err(|e| RunError(format!("cannot write the JSON: {e}")))?;
     }
     Ok(())
 }

@@ -23,6 +23,7 @@ pub mod diff;
 pub mod duration;
 pub mod evaluate;
 pub mod fs;
+pub mod history;
 pub mod interrupt;
 pub mod model;
 pub mod normalize;

@@ -4,6 +4,7 @@
 
 pub mod annotations;
 pub mod codequality;
+pub mod history;
 pub mod html;
 pub mod json;
 pub mod junit;

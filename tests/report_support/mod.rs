@@ -848,6 +848,12 @@ pub struct Rendered {
 /// Load `file` (with an optional `#fragment`) in headless Chromium and dump the DOM after the
 /// page's scripts ran. A fresh profile every time, no network services.
 pub fn load_in_chromium(file: &Path, fragment: &str) -> Rendered {
+    load_in_chromium_with(file, fragment, &[])
+}
+
+/// As `load_in_chromium`, with more Chromium switches (`--window-size=W,H`,
+/// `--log-net-log=FILE`, or `--screenshot=FILE` instead of dumping the DOM).
+pub fn load_in_chromium_with(file: &Path, fragment: &str, extra: &[String]) -> Rendered {
     let browser = chromium();
     let profile = tempfile::tempdir().expect("profile dir");
     let url = format!("file://{}{fragment}", file.display());
@@ -867,14 +873,16 @@ pub fn load_in_chromium(file: &Path, fragment: &str) -> Rendered {
             "--virtual-time-budget=2000",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
+        .args(extra)
+        .args((!extra.iter().any(|a| a.starts_with("--screenshot"))).then_some("--dump-dom"))
         .arg(&url)
         .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", browser.display()));
     let dom = String::from_utf8_lossy(&output.stdout).into_owned();
     let log = String::from_utf8_lossy(&output.stderr).into_owned();
+    let screenshot = extra.iter().any(|a| a.starts_with("--screenshot"));
     assert!(
-        output.status.success() && dom.contains("</html>"),
+        output.status.success() && (screenshot || dom.contains("</html>")),
         "Chromium failed on {url} ({}):\n{log}",
         output.status
     );
