@@ -347,7 +347,8 @@ async fn a_real_history_as_json_and_as_a_page() {
     assert!(v6.dom.contains("upper(left(string, 1))"));
     assert!(v6.dom.contains("class=\"del\"") && v6.dom.contains("class=\"ins\""));
 
-    // Two widths: no horizontal overflow, the timeline laid out, a screenshot of that size.
+    // Two widths: no horizontal overflow, the timeline laid out within the width and starting
+    // on the first screen, a screenshot of that size.
     for (width, height) in [(1280, 900), (390, 844)] {
         let size = format!("--window-size={width},{height}");
         let at = support::load_in_chromium_with(&page_path, "", std::slice::from_ref(&size));

@@ -234,6 +234,7 @@ pre { white-space: pre-wrap; word-break: break-word; margin: 0; font: 12px/1.45 
 td.del { background: var(--del); } td.ins { background: var(--ins); } td.gap { background: var(--soft); }
 td.absent { color: var(--muted); }
 code { overflow-wrap: anywhere; }
+@media (max-width: 600px) { .chart svg { height: 96px; } h2 { margin-top: 16px; } }
 "#;
 
 const SCRIPT: &str = r##"
@@ -505,11 +506,13 @@ const SCRIPT: &str = r##"
   to.addEventListener("change", picked);
   window.addEventListener("hashchange", route);
   route();
-  var table = document.getElementById("timeline-table").getBoundingClientRect();
+  var table = document.querySelector("#timeline .scroll").getBoundingClientRect();
   document.body.setAttribute("data-versions", String(tbody.children.length));
   document.body.setAttribute("data-overflow",
     document.documentElement.scrollWidth > document.documentElement.clientWidth ? "1" : "0");
-  document.body.setAttribute("data-timeline-visible", table.width > 0 && table.height > 0 ? "1" : "0");
+  // Laid out, as wide as the page at most, and starting on the first screen.
+  document.body.setAttribute("data-timeline-visible", table.width > 0 && table.height > 0 &&
+    table.right <= document.documentElement.clientWidth && table.top < window.innerHeight ? "1" : "0");
   document.body.setAttribute("data-load-ms", String(Math.round(performance.now())));
   document.body.setAttribute("data-ready", "1");
 })();
