@@ -30,6 +30,17 @@ pub struct Timeline {
     pub most_changed: Vec<Churn>,
     /// The pairs asked for with `--compare A B`, compared directly (not composed from steps).
     pub comparisons: Vec<PairComparison>,
+    /// The tables changed in the shown versions, by how many versions changed them.
+    pub changed_tables: Vec<Churn>,
+    /// The foreign keys of the newest version that touch a changed table, for the page's map.
+    pub foreign_keys: Vec<ForeignKey>,
+}
+
+/// A foreign key between two tables: `from` references `to`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ForeignKey {
+    pub from: String,
+    pub to: String,
 }
 
 /// One stored version.
@@ -215,6 +226,26 @@ impl Builder {
                 .then(b.last.cmp(&a.last))
                 .then(a.object.cmp(&b.object))
         });
+        let changed_tables: Vec<Churn> = most_changed
+            .iter()
+            .filter(|c| c.kind == "table")
+            .cloned()
+            .collect();
+        let changed: std::collections::BTreeSet<&str> =
+            changed_tables.iter().map(|c| c.object.as_str()).collect();
+        let mut foreign_keys: Vec<ForeignKey> = self
+            .previous
+            .as_ref()
+            .map(|(_, newest)| crate::plan::deps::analyze(newest).foreign_keys)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(from, to, _)| {
+                from != to && (changed.contains(from.as_str()) || changed.contains(to.as_str()))
+            })
+            .map(|(from, to, _)| ForeignKey { from, to })
+            .collect();
+        foreign_keys.sort();
+        foreign_keys.dedup();
         most_changed.truncate(MOST_CHANGED);
         let mut comparisons = self.comparisons;
         comparisons.sort_by_key(|c| (c.from, c.to));
@@ -224,6 +255,8 @@ impl Builder {
             versions: self.versions,
             most_changed,
             comparisons,
+            changed_tables,
+            foreign_keys,
         }
     }
 }

@@ -299,6 +299,25 @@ async fn a_real_history_as_json_and_as_a_page() {
         (Some(3), Some(20))
     );
     history_page_valid(&page);
+    // The map of changed tables: each links to the last version that changed it.
+    let tables = t["changed_tables"].as_array().expect("changed tables");
+    assert!(
+        tables
+            .iter()
+            .any(|c| c["object"] == "public.post_embeddings")
+    );
+    assert!(page.contains(
+        "<a href=\"#v=34\"><g class=\"node changed heat3\" data-name=\"public.post_embeddings\""
+    ));
+    assert!(
+        t["foreign_keys"]
+            .as_array()
+            .expect("foreign keys")
+            .iter()
+            .any(|fk| fk["from"] == "public.post_embeddings" && fk["to"] == "public.posts"),
+        "{}",
+        t["foreign_keys"]
+    );
 
     // Every version in the timeline, no console error, nothing fetched.
     let fetched = net_log_of(&page_path, dir.path());
@@ -411,8 +430,19 @@ fn unescape(s: &str) -> String {
 fn history_page_valid(page: &str) {
     assert_eq!(page.matches("<script").count(), 2, "the data and the code");
     assert!(page.contains("Content-Security-Policy\" content=\"default-src 'none'"));
-    for external in ["http://", "https://", "url(", "@import", " src=", " href="] {
+    for external in ["http://", "https://", "@import", " src=", "href=\"/"] {
         assert!(!page.contains(external), "`{external}` in the page");
+    }
+    for reference in page.split("url(").skip(1) {
+        assert!(reference.starts_with('#'), "url( to outside the page");
+    }
+    // Links only within the page.
+    for link in page.split(" href=\"").skip(1) {
+        assert!(
+            link.starts_with('#'),
+            "a link out of the page: {}",
+            &link[..link.len().min(40)]
+        );
     }
 }
 

@@ -72,3 +72,58 @@ fn a_clean_run_renders_too() {
     );
     assert!(rendered.dom.contains("No findings."));
 }
+
+#[test]
+fn the_table_map_stays_readable_at_hundreds_of_tables() {
+    let (verdict, relations) = support::many_tables(300);
+    let mut ctx = Context::new(&verdict);
+    ctx.relations = Some(&relations);
+    let page = report::render(Format::Html, &ctx);
+    support::html_valid(&page);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("report.html");
+    std::fs::write(&path, &page).expect("write");
+    let rendered = support::load_in_chromium_with(&path, "", &["--window-size=1280,900".into()]);
+    assert!(
+        rendered.dom.contains("data-ready=\"1\""),
+        "{}",
+        rendered.log
+    );
+    assert!(
+        support::console_errors(&rendered.log).is_empty(),
+        "{}",
+        rendered.log
+    );
+    // Every table drawn, none left out.
+    assert_eq!(rendered.dom.matches("<g class=\"node drifted").count(), 300);
+    // Labels keep their size: the map scrolls instead of shrinking to the page width.
+    let px: u32 = rendered
+        .dom
+        .split("data-label-px=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .and_then(|s| s.parse().ok())
+        .expect("the label size");
+    assert!(px >= 12, "labels are {px} px high");
+    // Layered: t_0001 references t_0000, so it is drawn to its right.
+    let x_of = |name: &str| -> f64 {
+        let at = page.find(&format!("data-name=\"{name}\"")).expect("node");
+        let rect = &page[at..];
+        let x = rect
+            .split("<rect x=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next());
+        x.and_then(|s| s.parse().ok()).expect("x")
+    };
+    assert!(x_of("public.t_0001") > x_of("public.t_0000"));
+    // The search box marks exactly the matching table.
+    let found = support::load_in_chromium(&path, "#find=t_0123");
+    assert!(found.dom.contains("data-matches=\"1\""), "{}", found.log);
+    assert_eq!(
+        found
+            .dom
+            .matches("class=\"node drifted error match\"")
+            .count(),
+        1
+    );
+}

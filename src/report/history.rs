@@ -12,6 +12,9 @@
 
 use std::fmt::Write;
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::table_map::{self, CSS as MAP_CSS, SCRIPT as MAP_SCRIPT};
 use crate::history::Timeline;
 
 /// Chart drawing area, in SVG user units.
@@ -35,7 +38,7 @@ pub fn render(t: &Timeline) -> String {
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
          style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>pgdrift: schema history</title>\n<style>{CSS}</style>\n</head>\n<body>\n\
+         <title>pgdrift: schema history</title>\n<style>{CSS}{MAP_CSS}</style>\n</head>\n<body>\n\
          <header>\n<h1>pgdrift: schema history</h1>\n<p>{range} · pgdrift {}</p>\n</header>\n",
         env!("CARGO_PKG_VERSION")
     );
@@ -50,15 +53,18 @@ pub fn render(t: &Timeline) -> String {
          <section id=\"compare\">\n<h2>Compare two versions</h2>\n<div class=\"picker\">\
          <label>older <select id=\"from\" aria-label=\"Older version\"></select></label>\
          <label>newer <select id=\"to\" aria-label=\"Newer version\"></select></label></div>\n\
-         <p id=\"compare-note\"></p>\n<div id=\"compare-changes\"></div>\n</section>\n\
-         <section id=\"most\">\n<h2>Changed most often</h2>\n<table id=\"most-table\"><thead><tr>\
+         <p id=\"compare-note\"></p>\n<div id=\"compare-changes\"></div>\n</section>\n",
+    );
+    table_map_section(&mut out, t);
+    out.push_str(
+        "<section id=\"most\">\n<h2>Changed most often</h2>\n<table id=\"most-table\"><thead><tr>\
          <th>Object</th><th>Kind</th><th>Versions</th><th>Last changed in</th></tr></thead>\
          <tbody></tbody></table>\n</section>\n",
     );
     let _ = write!(
         out,
         "<script type=\"application/json\" id=\"timeline-data\">{}</script>\n\
-         <script>{SCRIPT}</script>\n</body>\n</html>\n",
+         <script>{SCRIPT}{MAP_SCRIPT}</script>\n</body>\n</html>\n",
         embedded_json(t)
     );
     out
@@ -187,6 +193,58 @@ fn charts(out: &mut String, t: &Timeline) {
     );
 }
 
+/// The tables changed in the shown versions and their foreign-key neighbours (as of the newest
+/// version); a click on a changed table opens the last version that changed it.
+fn table_map_section(out: &mut String, t: &Timeline) {
+    out.push_str("<section id=\"map\">\n<h2>Changed tables</h2>\n");
+    if t.changed_tables.is_empty() {
+        out.push_str("<p>No table changed in these versions.</p>\n</section>\n");
+        return;
+    }
+    out.push_str(
+        "<p class=\"hint\">Changed tables (darker: changed in more versions) and the tables \
+         they reference or are referenced by; arrows point to the referenced table.</p>\n",
+    );
+    let changed: BTreeMap<&str, (usize, usize)> = t
+        .changed_tables
+        .iter()
+        .map(|c| (c.object.as_str(), (c.versions, c.last)))
+        .collect();
+    let neighbours: BTreeSet<&str> = t
+        .foreign_keys
+        .iter()
+        .flat_map(|fk| [fk.from.as_str(), fk.to.as_str()])
+        .filter(|n| !changed.contains_key(n))
+        .collect();
+    let most = t.changed_tables.first().map_or(1, |c| c.versions.max(1));
+    let nodes: Vec<table_map::Node> = changed
+        .iter()
+        .map(|(name, (versions, last))| table_map::Node {
+            name,
+            class: format!("changed heat{}", (versions * 3).div_ceil(most).min(3)),
+            link: Some(format!("#v={last}")),
+        })
+        .chain(neighbours.iter().map(|name| table_map::Node {
+            name,
+            class: "neighbour".into(),
+            link: None,
+        }))
+        .collect();
+    let edges: BTreeSet<(String, String)> = t
+        .foreign_keys
+        .iter()
+        .map(|fk| (fk.from.clone(), fk.to.clone()))
+        .collect();
+    table_map::render(
+        out,
+        "history-map",
+        "Changed tables and their foreign keys",
+        &nodes,
+        &edges,
+    );
+    out.push_str("</section>\n");
+}
+
 fn esc(s: &str) -> String {
     super::html::esc(s)
 }
@@ -234,6 +292,7 @@ pre { white-space: pre-wrap; word-break: break-word; margin: 0; font: 12px/1.45 
 td.del { background: var(--del); } td.ins { background: var(--ins); } td.gap { background: var(--soft); }
 td.absent { color: var(--muted); }
 code { overflow-wrap: anywhere; }
+svg.table-map .node.changed.heat2 rect { fill: #ffcecb; } svg.table-map .node.changed.heat3 rect { fill: #ff8182; }
 @media (max-width: 600px) { .chart svg { height: 96px; } h2 { margin-top: 16px; } }
 "#;
 

@@ -11,14 +11,16 @@ use std::fmt::Write;
 
 use similar::{DiffOp, TextDiff};
 
+use super::table_map::{self, CSS as MAP_CSS, SCRIPT as MAP_SCRIPT};
 use super::visible::is_hostile;
 use super::{Context, ObjectReport, objects, referenced_table, shown, visible, waiver_text};
 use crate::diff::ObjectKind;
 use crate::evaluate::{CheckVerdict, Judged, Outcome, Status};
 use crate::rules::Severity;
 
-/// Past this many nodes a circle of names is unreadable; the drifted tables come first.
-const MAX_NODES: usize = 40;
+/// Past this many tables the map is left to the lists below it (the page stays small); the
+/// drifted tables come first.
+const MAX_NODES: usize = 500;
 
 pub fn render(ctx: &Context) -> String {
     let mut out = String::with_capacity(16 * 1024);
@@ -34,7 +36,7 @@ pub fn render(ctx: &Context) -> String {
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
          style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>pgdrift: {title}</title>\n<style>{CSS}</style>\n</head>\n\
+         <title>pgdrift: {title}</title>\n<style>{CSS}{MAP_CSS}</style>\n</head>\n\
          <body data-status=\"{}\">\n<header>\n<h1>pgdrift: {title}</h1>\n",
         status_name(ctx.status)
     );
@@ -107,7 +109,10 @@ pub fn render(ctx: &Context) -> String {
     findings_table(&mut out, ctx);
     object_details(&mut out, ctx);
 
-    let _ = write!(out, "<script>{SCRIPT}</script>\n</body>\n</html>\n");
+    let _ = write!(
+        out,
+        "<script>{SCRIPT}{MAP_SCRIPT}</script>\n</body>\n</html>\n"
+    );
     out
 }
 
@@ -388,7 +393,28 @@ fn graphs(out: &mut String, ctx: &Context) {
         nodes.extend(neighbours.iter().copied());
         let left_out = nodes.len().saturating_sub(MAX_NODES);
         nodes.truncate(MAX_NODES);
-        svg(out, ci, &nodes, &drifted, &edges);
+        let map_nodes: Vec<table_map::Node> = nodes
+            .iter()
+            .map(|name| match drifted.get(name) {
+                Some((oi, worst)) => table_map::Node {
+                    name,
+                    class: format!("drifted {}", worst.as_str()),
+                    link: Some(format!("#{}", anchor(ci, *oi))),
+                },
+                None => table_map::Node {
+                    name,
+                    class: "neighbour".into(),
+                    link: None,
+                },
+            })
+            .collect();
+        table_map::render(
+            out,
+            &format!("map-{ci}"),
+            "Drifted tables and their foreign-key neighbours",
+            &map_nodes,
+            &edges,
+        );
         sync_order(out, &edges);
         if left_out > 0 {
             let _ = writeln!(
@@ -465,106 +491,6 @@ fn edges(ctx: &Context, check: &CheckVerdict) -> BTreeSet<(String, String)> {
     edges
 }
 
-fn svg(
-    out: &mut String,
-    check_index: usize,
-    nodes: &[&str],
-    drifted: &BTreeMap<&str, (usize, Severity)>,
-    edges: &BTreeSet<(String, String)>,
-) {
-    let n = nodes.len();
-    let (node_w, node_h) = (220.0, 30.0);
-    // An ellipse wide enough that neighbouring boxes do not overlap.
-    let (rx, ry) = if n <= 1 {
-        (0.0, 0.0)
-    } else {
-        (
-            (n as f64 * (node_w * 0.6) / std::f64::consts::PI).max(200.0),
-            (n as f64 * (node_h + 16.0) / std::f64::consts::PI).max(90.0),
-        )
-    };
-    let width = 2.0 * rx + node_w + 40.0;
-    let height = 2.0 * ry + node_h + 40.0;
-    let (cx, cy) = (width / 2.0, height / 2.0);
-    let pos: BTreeMap<&str, (f64, f64)> = nodes
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let angle =
-                std::f64::consts::TAU * i as f64 / n.max(1) as f64 - std::f64::consts::FRAC_PI_2;
-            (*name, (cx + rx * angle.cos(), cy + ry * angle.sin()))
-        })
-        .collect();
-    let marker = format!("arrow-{check_index}");
-    let _ = writeln!(
-        out,
-        "<svg class=\"drift-map\" role=\"img\" aria-label=\"Drifted tables and their foreign-key \
-         neighbours\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" \
-         xmlns=\"http://www.w3.org/2000/svg\">\n<defs><marker id=\"{marker}\" viewBox=\"0 0 10 10\" \
-         refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">\
-         <path d=\"M0,0 L10,5 L0,10 z\" fill=\"#57606a\"/></marker></defs>"
-    );
-    for (from, to) in edges {
-        let (Some(&(x1, y1)), Some(&(x2, y2))) = (pos.get(from.as_str()), pos.get(to.as_str()))
-        else {
-            continue;
-        };
-        // Stop the arrow at the target box's edge rather than its centre.
-        let (dx, dy) = (x2 - x1, y2 - y1);
-        let len = (dx * dx + dy * dy).sqrt().max(1.0);
-        let scale = ((node_w / 2.0) / dx.abs().max(1e-9)).min((node_h / 2.0) / dy.abs().max(1e-9));
-        let shorten = (scale * len).min(len / 2.0);
-        let (ex, ey) = (x2 - dx / len * shorten, y2 - dy / len * shorten);
-        let _ = writeln!(
-            out,
-            "<line class=\"edge\" x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{ex:.1}\" y2=\"{ey:.1}\" \
-             marker-end=\"url(#{marker})\"><title>{} → {}</title></line>",
-            esc(from),
-            esc(to)
-        );
-    }
-    for name in nodes {
-        let (x, y) = pos[name];
-        let label = esc(&shorten_label(name, 30));
-        let (class, link) = match drifted.get(name) {
-            Some((oi, worst)) => (
-                format!("node drifted {}", worst.as_str()),
-                Some(anchor(check_index, *oi)),
-            ),
-            None => ("node neighbour".to_string(), None),
-        };
-        let body = format!(
-            "<g class=\"{class}\"><title>{}</title><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{node_w}\" \
-             height=\"{node_h}\" rx=\"6\"/><text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{label}</text></g>",
-            esc(name),
-            x - node_w / 2.0,
-            y - node_h / 2.0,
-            y + 5.0,
-        );
-        match link {
-            Some(href) => {
-                let _ = writeln!(out, "<a href=\"#{href}\">{body}</a>");
-            }
-            None => {
-                let _ = writeln!(out, "{body}");
-            }
-        }
-    }
-    out.push_str("</svg>\n");
-}
-
-/// At most `max` characters, with `…` when cut; control and bidirectional characters shown as
-/// escapes, like everywhere else a person reads a name.
-fn shorten_label(s: &str, max: usize) -> String {
-    let flat = visible(s);
-    if flat.chars().count() <= max {
-        flat
-    } else {
-        let cut: String = flat.chars().take(max - 1).collect();
-        format!("{cut}…")
-    }
-}
-
 /// Escape text for HTML content and attribute values. Control characters other than line
 /// breaks and tabs, and bidirectional and invisible marks, are shown as `\u{1b}` escapes: they
 /// are invalid in HTML or would make a name read as another.
@@ -623,13 +549,6 @@ details summary { cursor: pointer; font-weight: 600; white-space: pre-wrap; }
 table.sbs { table-layout: fixed; }
 table.sbs td.del { background: var(--del); } table.sbs td.ins { background: var(--ins); }
 table.sbs td.gap { background: var(--soft); } table.sbs td.absent { color: var(--muted); }
-svg.drift-map { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 8px; background: var(--soft); }
-svg .edge { stroke: #57606a; stroke-width: 1.5; }
-svg .node rect { fill: #ffffff; stroke: #8c959f; stroke-width: 1.5; }
-svg .node.drifted rect { fill: var(--del); stroke: var(--error); }
-svg .node.drifted.warning rect { fill: #fff8c5; stroke: var(--warning); }
-svg .node.drifted.note rect { fill: #ddf4ff; stroke: var(--note); }
-svg text { font: 12px ui-monospace, monospace; fill: var(--fg); }
 .legend .key { display: inline-block; width: 14px; height: 14px; border-radius: 3px; vertical-align: middle;
   border: 1.5px solid #8c959f; background: #fff; margin-left: 8px; }
 .legend .key.drifted { background: var(--del); border-color: var(--error); }
@@ -685,12 +604,5 @@ mod tests {
             "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;\\u{1b}&lt;/script&gt;"
         );
         assert_eq!(esc("\u{202e}x\r"), "\\u{202e}x\\r");
-    }
-
-    #[test]
-    fn labels_are_shortened_by_characters() {
-        assert_eq!(shorten_label("abc", 5), "abc");
-        assert_eq!(shorten_label("ééééééé", 4), "ééé…");
-        assert_eq!(shorten_label("a\nb", 5), "a\\nb");
     }
 }

@@ -12,6 +12,7 @@ pub mod markdown;
 pub mod rdjson;
 pub mod redact;
 pub mod sarif;
+pub mod table_map;
 pub mod terminal;
 pub mod visible;
 

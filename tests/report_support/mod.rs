@@ -944,3 +944,63 @@ pub fn html_valid_dom(dom: &str) {
         );
     }
 }
+
+/// A check with `n` drifted tables (`public.t_0000`, ...), each referencing the one at half its
+/// number, as a schema of hundreds of related tables drifts after a bad migration; and their
+/// foreign keys.
+pub fn many_tables(n: usize) -> (Verdict, Relations) {
+    let name = |i: usize| format!("public.t_{i:04}");
+    let findings: Vec<Judged> = (0..n)
+        .map(|i| {
+            judged(
+                "column.type",
+                ObjectKind::Column,
+                &format!("{}.amount", name(i)),
+                (ObjectKind::Table, &name(i)),
+                Some("numeric"),
+                Some("integer"),
+                "column type differs",
+                Severity::Error,
+                Category::Definition,
+            )
+        })
+        .collect();
+    let tables: Vec<String> = (0..n).map(name).collect();
+    let check = CheckVerdict {
+        name: "many".into(),
+        expected: "migrations".into(),
+        actual: "production".into(),
+        policy_line: Some(1),
+        fleet: None,
+        fix: None,
+        outcome: Outcome::Compared {
+            findings,
+            compared: tables
+                .iter()
+                .map(|t| ComparedObject {
+                    kind: ObjectKind::Table,
+                    name: t.clone(),
+                })
+                .collect(),
+        },
+    };
+    let mut relations = Relations::new();
+    relations.insert(
+        "migrations".into(),
+        (1..n)
+            .map(|i| Relation {
+                from: name(i),
+                to: name(i / 2),
+                name: format!("t_{i:04}_parent_fkey"),
+            })
+            .collect(),
+    );
+    (
+        Verdict {
+            checks: vec![check],
+            policy_findings: vec![],
+            fail_on: Severity::Error,
+        },
+        relations,
+    )
+}
