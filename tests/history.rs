@@ -650,3 +650,72 @@ fn thousand_versions_measurement() {
         bytes as f64 / 1e6
     );
 }
+
+#[test]
+fn hostile_names_stay_text_in_the_history_page() {
+    use pgdrift::history::Builder;
+    use pgdrift::model::Schema;
+    let names = [
+        "</script><b data-pwned=\"1\">x</b>",
+        "<img src=x onerror=\"document.body.dataset.pwned=1\">",
+        "t\u{202e}gnp.exe",
+    ];
+    let mut schema = Schema::default();
+    schema.schemas.entry("app".into()).or_default().owner = "app".into();
+    let mut builder = Builder::new(vec![(1, 3)]);
+    for (i, name) in std::iter::once(None)
+        .chain(names.iter().map(Some))
+        .enumerate()
+    {
+        if let Some(name) = name {
+            let ns = schema.schemas.get_mut("app").expect("app");
+            ns.tables.insert((*name).to_string(), Default::default());
+        }
+        let at = day(i);
+        builder.push(
+            i + 1,
+            &snapshot::stamp_of(&at),
+            true,
+            Snapshot::new(schema.clone(), None, Some(at)),
+        );
+    }
+    let timeline = builder.finish();
+    let page = pgdrift::report::history::render(&timeline);
+    assert!(
+        !page.contains("</script><b"),
+        "a name closed the data element"
+    );
+    let json: Value = serde_json::from_str(&timeline.to_json()).expect("json");
+    assert_eq!(embedded(&page), json);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("history.html");
+    std::fs::write(&path, &page).expect("write");
+    for fragment in ["", "#compare=1-4", "#v=2&find=script"] {
+        let loaded = support::load_in_chromium(&path, fragment);
+        assert!(loaded.dom.contains("data-ready=\"1\""), "{}", loaded.log);
+        assert!(
+            support::console_errors(&loaded.log).is_empty(),
+            "{}",
+            loaded.log
+        );
+        // Names are text: no element made from one, and the handler never ran.
+        assert!(
+            !loaded.dom.contains("<img") && !loaded.dom.contains("<b "),
+            "a name became markup ({fragment})"
+        );
+        let body = loaded
+            .dom
+            .split("<body")
+            .nth(1)
+            .and_then(|b| b.split('>').next());
+        assert!(
+            !body.expect("body").contains("pwned"),
+            "a handler ran ({fragment})"
+        );
+        assert_eq!(loaded.dom.matches("<script").count(), 2);
+    }
+    // The composed comparison of versions 1 to 4 names all three tables, as text.
+    let all = support::load_in_chromium(&path, "#compare=1-4");
+    assert_eq!(compared_in_dom(&all.dom).len(), 3);
+    assert!(all.dom.contains("&lt;/script&gt;&lt;b data-pwned"));
+}
