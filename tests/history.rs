@@ -719,3 +719,99 @@ fn hostile_names_stay_text_in_the_history_page() {
     assert_eq!(compared_in_dom(&all.dom).len(), 3);
     assert!(all.dom.contains("&lt;/script&gt;&lt;b data-pwned"));
 }
+
+/// A small history made by hand: customers, then orders referencing them, a retyped column, an
+/// index, the index redefined over two lines.
+fn small_timeline() -> pgdrift::history::Timeline {
+    use pgdrift::model::{
+        Column, Constraint, ConstraintKind, Index, ObjectKind, ObjectPath, Schema, Table,
+    };
+    let column = |position: u32, data_type: &str| Column {
+        position,
+        data_type: data_type.into(),
+        ..Default::default()
+    };
+    let mut schema = Schema::default();
+    schema.schemas.entry("shop".into()).or_default().owner = "shop".into();
+    let mut builder = pgdrift::history::Builder::new(vec![(1, 4)]);
+    let mut push = |n: usize, schema: &Schema| {
+        let at = day(n - 1);
+        builder.push(
+            n,
+            &snapshot::stamp_of(&at),
+            true,
+            Snapshot::new(schema.clone(), Some("17.2".into()), Some(at)),
+        );
+    };
+    let mut customers = Table {
+        owner: "shop".into(),
+        ..Default::default()
+    };
+    customers.columns.insert("id".into(), column(1, "integer"));
+    let ns = schema.schemas.get_mut("shop").expect("shop");
+    ns.tables.insert("customers".into(), customers);
+    push(1, &schema);
+    let mut orders = Table {
+        owner: "shop".into(),
+        ..Default::default()
+    };
+    orders.columns.insert("id".into(), column(1, "integer"));
+    orders
+        .columns
+        .insert("customer_id".into(), column(2, "integer"));
+    orders.constraints.insert(
+        "orders_customer_id_fkey".into(),
+        Constraint {
+            kind: ConstraintKind::ForeignKey,
+            definition: "FOREIGN KEY (customer_id) REFERENCES shop.customers(id)".into(),
+            comment: None,
+        },
+    );
+    let ns = schema.schemas.get_mut("shop").expect("shop");
+    ns.tables.insert("orders".into(), orders);
+    // As the server records it (pg_depend): the foreign key needs the referenced column.
+    schema.dependencies.push(pgdrift::model::Dependency {
+        from: ObjectPath::child(
+            ObjectKind::Constraint,
+            "shop",
+            "orders",
+            "orders_customer_id_fkey",
+        ),
+        to: ObjectPath::child(ObjectKind::Column, "shop", "customers", "id"),
+        auto: false,
+    });
+    push(2, &schema);
+    let ns = schema.schemas.get_mut("shop").expect("shop");
+    let orders = ns.tables.get_mut("orders").expect("orders");
+    orders.columns.get_mut("id").expect("id").data_type = "bigint".into();
+    orders.indexes.insert(
+        "orders_customer_idx".into(),
+        Index {
+            definition: "CREATE INDEX orders_customer_idx ON shop.orders USING btree (customer_id)"
+                .into(),
+            ..Default::default()
+        },
+    );
+    push(3, &schema);
+    let ns = schema.schemas.get_mut("shop").expect("shop");
+    let orders = ns.tables.get_mut("orders").expect("orders");
+    orders.indexes.get_mut("orders_customer_idx").expect("index").definition =
+        "CREATE INDEX orders_customer_idx ON shop.orders USING btree (customer_id)\n  WHERE (id > 0)"
+            .into();
+    push(4, &schema);
+    builder.finish()
+}
+
+#[test]
+fn the_timeline_and_its_page_match_their_golden_files() {
+    let timeline = small_timeline();
+    let json = timeline.to_json();
+    support::assert_golden("history.json", &json);
+    let page = pgdrift::report::history::render(&timeline);
+    support::assert_golden("history.html", &page);
+    history_page_valid(&page);
+    assert_eq!(
+        embedded(&page),
+        serde_json::from_str::<Value>(&json).expect("json")
+    );
+}
