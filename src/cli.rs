@@ -830,6 +830,12 @@ fn history_command(args: &HistoryArgs) -> Result<(), RunError> {
         }
         pairs.push((a.min(b), a.max(b)));
     }
+    if !pairs.is_empty() && !args.json && args.html.is_none() {
+        return Err(RunError(
+            "--compare adds a comparison to the timeline of --json or --html; give one of them"
+                .into(),
+        ));
+    }
     if versions.is_empty() && !args.json && args.html.is_none() {
         stdoutln!("{}: no snapshots yet", args.dir.display());
         return Ok(());

@@ -3,9 +3,10 @@
 //! The flow (see DESIGN.md): policy → source (catalog) → model → normalize → diff → evaluate →
 //! report, and diff → plan. Each stage is a plain function from data to data; only
 //! `source`/`catalog` touch a database, only `report` writes report files, only `main` decides
-//! the exit code. Every stage points only downstream; `sql`, `fs`, `date`, `console` and
-//! `interrupt` are leaves that depend on nothing else in the crate (as are `duration` and
-//! `text`).
+//! the exit code. `history` turns the snapshots of a history folder into a timeline, which
+//! `report::history` renders as a page. Every stage points only downstream; `sql`, `fs`,
+//! `date`, `console` and `interrupt` are leaves that depend on nothing else in the crate (as
+//! are `duration` and `text`).
 
 // Signals, file locks on run folders, process groups for the throwaway server and the ssh
 // client, Unix sockets: pgdrift is a Unix program (README, "Supported systems").

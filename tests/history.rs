@@ -274,6 +274,9 @@ async fn a_real_history_as_json_and_as_a_page() {
     let (code, _, err) = run(&["history", h, "--json", "--compare", "1", "99"]);
     assert_eq!(code, 2);
     assert!(err.contains("no version 99"), "{err}");
+    let (code, _, err) = run(&["history", h, "--compare", "1", "2"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--compare adds a comparison"), "{err}");
     // The text listing is unchanged by all this.
     let (code, out, err) = run(&["history", h]);
     assert_eq!(code, 0, "{err}");
