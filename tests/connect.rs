@@ -573,6 +573,18 @@ fn a_held_port_refuses_connections_and_cannot_be_taken() {
     assert_eq!(e.kind(), std::io::ErrorKind::AddrInUse, "{e}");
     let port = held.port();
     drop(held);
-    // Released, the port is free again.
-    TcpListener::bind(("127.0.0.1", port)).expect("free after the hold");
+    // Released, the port is free again. The kernel hands a free port to the next outgoing
+    // connection that needs one (the parallel tests open many), which then holds it for a
+    // moment: ask again for a little while before calling the port still held.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        match TcpListener::bind(("127.0.0.1", port)) {
+            Ok(_) => break,
+            Err(e) if std::time::Instant::now() < deadline => {
+                assert_eq!(e.kind(), std::io::ErrorKind::AddrInUse, "{e}");
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(e) => panic!("port {port} still taken 3 s after the hold ended: {e}"),
+        }
+    }
 }
