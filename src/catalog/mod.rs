@@ -24,6 +24,7 @@ use crate::model::{
     TypeDefinition, View, quote_ident,
 };
 
+pub mod cockroach;
 mod defined;
 mod dependencies;
 use defined::DefinedRow;
@@ -782,6 +783,7 @@ fn decode_column(row: &Row) -> Result<ColumnRow, Bad> {
             options: sorted(get::<Option<Vec<String>>>(row, "options")?.unwrap_or_default()),
             identity_options: (identity_options != IdentityOptions::default())
                 .then(|| Box::new(identity_options)),
+            hidden: false,
         },
     })
 }
@@ -839,6 +841,7 @@ fn decode_index(row: &Row) -> Result<ChildRow<Index>, Bad> {
             tablespace: get(row, "tablespace")?,
             invalid: get(row, "invalid")?,
             statistics: get::<Option<Vec<String>>>(row, "statistics")?.unwrap_or_default(),
+            visibility: None,
         },
     })
 }
