@@ -339,7 +339,9 @@ fn not_postgresql(version: &str) -> CatalogError {
         format!(
             "the server is CockroachDB ({version}), not PostgreSQL; pgdrift's PostgreSQL reader \
              refuses it because CockroachDB keeps what it reads elsewhere (its ACL columns are \
-             empty, so every grant would compare equal); pgdrift has no CockroachDB reader yet"
+             empty, so every grant would compare equal); pgdrift's experimental CockroachDB reader \
+             serves `url` targets of check, diff and snapshot (and `pgdrift record`), not this \
+             path"
         ),
     )
 }
