@@ -458,8 +458,18 @@ fn pgdrift_diff_of_two_bundles_through_the_binary() {
             "{rule} not in {rules:?}\n{text}"
         );
     }
-    // The plan writes PostgreSQL DDL only: none for CockroachDB.
-    assert!(!stdout.contains("ALTER TABLE"), "{stdout}");
+    // The plan writes PostgreSQL DDL only: none for CockroachDB, every finding not planned.
+    let plan = pgdrift()
+        .args(["plan", "shop_v23_2.json", "shop_prod_drifted_v24_3.json"])
+        .output()
+        .expect("runs");
+    let script = String::from_utf8_lossy(&plan.stdout);
+    assert!(script.contains("-- 0 steps"), "{script}");
+    assert!(
+        script.contains("table.locality public.carts: pgdrift plans changes for PostgreSQL only"),
+        "{script}"
+    );
+    assert!(!script.contains("ALTER TABLE"), "{script}");
 }
 
 #[test]
