@@ -34,6 +34,8 @@ fn fixture(name: &str) -> PathBuf {
 struct Replayer {
     bundle: Bundle,
     seen: Mutex<Vec<String>>,
+    /// A statement the server never answers (a server that stopped).
+    hang_on: Option<&'static str>,
 }
 
 #[async_trait]
@@ -80,6 +82,9 @@ impl SimpleQueryHandler for Replayer {
         C::PortalStore: PortalStore,
     {
         self.seen.lock().expect("lock").push(query.to_string());
+        if self.hang_on == Some(query) {
+            std::future::pending::<()>().await;
+        }
         let b = &self.bundle;
         let one = |value: &str| rows(&["value".to_string()], vec![vec![Some(value.to_string())]]);
         let response = match query {
@@ -116,11 +121,17 @@ impl PgWireServerHandlers for Handlers {
 
 /// Serve `bundle` on a free loopback port: the port, and what was asked.
 async fn serve(bundle: Bundle) -> (u16, Arc<Replayer>) {
+    serve_hanging(bundle, None).await
+}
+
+/// As `serve`, never answering `hang_on`.
+async fn serve_hanging(bundle: Bundle, hang_on: Option<&'static str>) -> (u16, Arc<Replayer>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = listener.local_addr().expect("address").port();
     let replayer = Arc::new(Replayer {
         bundle,
         seen: Mutex::new(Vec::new()),
+        hang_on,
     });
     let served = replayer.clone();
     tokio::spawn(async move {
@@ -242,4 +253,33 @@ async fn record_refuses_a_server_that_is_not_cockroachdb() {
     assert!(stderr.contains("not CockroachDB"), "{stderr}");
     assert!(!dir.path().join("x.json").exists());
     assert_eq!(replayer.seen.lock().expect("lock").len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_stops_answering_the_detection_fails_within_the_deadline() {
+    let (port, _) = serve_hanging(bundle("shop_v23_2.json"), Some("SELECT version()")).await;
+    let started = std::time::Instant::now();
+    let out = pgdrift(vec![
+        "diff".into(),
+        url(port, "shop"),
+        "shop_staging_v23_2.json".into(),
+        "--read-timeout".into(),
+        "1s".into(),
+    ])
+    .await;
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("did not answer within 1s (read_timeout)"),
+        "{all}"
+    );
+    // Once: the PostgreSQL reader does not wait a second deadline after it.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(8),
+        "{all}"
+    );
 }

@@ -184,13 +184,24 @@ pub async fn replay(bundle: &Bundle, schemas: Option<&[String]>) -> Result<Schem
     cockroach::assemble(&answers, schemas).map_err(|e| e.to_string())
 }
 
-/// The file at `path`, if it is a bundle (`None` when it is something else, e.g. a snapshot).
+/// The file at `path`, if it is a bundle (`None` when it is something else, e.g. a snapshot,
+/// or cannot be read).
 pub fn load_bundle(path: &Path) -> Result<Option<Bundle>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if !is_bundle(&text) {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+    // The marker comes first: a large snapshot is not read twice to find it is not a bundle.
+    // A file that cannot be read is left to the snapshot reader, which says why in its words.
+    let mut head = Vec::with_capacity(512);
+    if std::fs::File::open(path)
+        .and_then(|f| f.take(512).read_to_end(&mut head))
+        .is_err()
+    {
         return Ok(None);
     }
+    if !is_bundle(&String::from_utf8_lossy(&head)) {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(path).map_err(cannot)?;
     Bundle::parse(&text)
         .map(Some)
         .map_err(|e| format!("{}: {e}", path.display()))
@@ -234,8 +245,8 @@ fn server_version(version: &str) -> String {
         .to_string()
 }
 
-/// Read a live target if its server is CockroachDB (`None`: it is not; read it as
-/// PostgreSQL). Detecting costs one round trip.
+/// Read a live target if its server is CockroachDB (`None`: it is not, or it could not say;
+/// read it as PostgreSQL). Detecting costs one round trip.
 pub(super) async fn read_if_cockroachdb(
     client: &Client,
     info: &super::ConnInfo,
@@ -243,9 +254,13 @@ pub(super) async fn read_if_cockroachdb(
     read_timeout: Option<std::time::Duration>,
 ) -> Option<Result<super::ReadSchema, String>> {
     let stage = format!("reading the schema of {}", info.describe());
-    let version = super::within(read_timeout, &stage, async { Ok(detect(client).await) })
-        .await
-        .ok()??;
+    // A server that does not answer fails here, once: not again in the PostgreSQL reader.
+    let version =
+        match super::within(read_timeout, &stage, async { Ok(detect(client).await) }).await {
+            Err(no_answer) => return Some(Err(no_answer)),
+            Ok(None) => return None,
+            Ok(Some(version)) => version,
+        };
     let read = super::within(read_timeout, &stage, async {
         read_live(client, scope.schemas.as_deref())
             .await
