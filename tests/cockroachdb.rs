@@ -234,6 +234,14 @@ async fn each_cockroachdb_property_is_found_with_its_rule() {
         ("zone_configuration.definition", "database", |b| {
             edit(b, ZONES, "num_replicas = 5", "num_replicas = 7")
         }),
+        ("zone_configuration.definition", "database", |b| {
+            edit(
+                b,
+                "SHOW CREATE DATABASE shop",
+                "SURVIVE ZONE FAILURE",
+                "SURVIVE REGION FAILURE",
+            )
+        }),
         ("zone_configuration.missing", "public.orders.table", |b| {
             remove_rows(b, ZONES, |r| {
                 r[0].as_deref() == Some("TABLE shop.public.orders")

@@ -113,8 +113,8 @@ pub async fn fetch(source: &impl RowSource) -> Result<Answers, String> {
     let major = cockroach::supported_version(&version).map_err(|e| e.to_string())?;
     let database = first_value(&source.query(DATABASE).await?)?;
     let mut answers = Vec::new();
-    for statement in cockroach::statements(major) {
-        answers.push(source.query(statement).await?);
+    for statement in cockroach::statements(major, &database) {
+        answers.push(source.query(&statement).await?);
     }
     Ok(Answers {
         version,
@@ -332,10 +332,10 @@ mod tests {
             Answers {
                 version: "CockroachDB CCL v23.2.4 (x86_64-pc-linux-gnu)".into(),
                 database: "shop".into(),
-                answers: cockroach::statements((23, 2))
+                answers: cockroach::statements((23, 2), "shop")
                     .into_iter()
                     .map(|s| Answer {
-                        statement: s.into(),
+                        statement: s,
                         columns: vec!["create_statement".into()],
                         rows: Vec::new(),
                     })
@@ -350,7 +350,10 @@ mod tests {
         let b = bundle();
         let answers = fetch(&Replay(&b)).await.expect("replays");
         assert_eq!(answers.database, "shop");
-        assert_eq!(answers.answers.len(), cockroach::statements((23, 2)).len());
+        assert_eq!(
+            answers.answers.len(),
+            cockroach::statements((23, 2), "shop").len()
+        );
         let schema = cockroach::assemble(&answers, None).expect("assembles");
         assert_eq!(schema.cockroachdb.as_deref(), Some("v23.2.4"));
     }

@@ -42,9 +42,10 @@ const SYSTEM_SCHEMAS: &[&str] = &[
 /// grant to either cannot change what they may do.
 pub const BUILTIN_GRANTEES: &[&str] = &["admin", "root"];
 
-/// The statements a read runs, in this order, for a server of `version` (major, minor).
-pub fn statements(version: (u32, u32)) -> Vec<&'static str> {
-    let mut list = vec![
+/// The statements a read runs, in this order, for a server of `version` (major, minor) and
+/// the database `database`.
+pub fn statements(version: (u32, u32), database: &str) -> Vec<String> {
+    let mut list: Vec<String> = [
         SHOW_SCHEMAS,
         CREATE_SCHEMAS,
         CREATE_TYPES,
@@ -53,11 +54,19 @@ pub fn statements(version: (u32, u32)) -> Vec<&'static str> {
         SHOW_GRANTS,
         DEFAULT_PRIVILEGES,
         ZONES,
-    ];
+    ]
+    .map(str::to_string)
+    .to_vec();
+    list.push(show_create_database(database));
     if version >= (25, 3) {
-        list.push(CREATE_ROUTINES);
+        list.push(CREATE_ROUTINES.to_string());
     }
     list
+}
+
+/// `SHOW CREATE DATABASE`: the database's regions, primary region and survival goal.
+pub fn show_create_database(database: &str) -> String {
+    format!("SHOW CREATE DATABASE {}", quote_ident(database))
 }
 
 const SHOW_SCHEMAS: &str = "SHOW SCHEMAS";
@@ -194,6 +203,8 @@ pub fn assemble(answers: &Answers, schemas: Option<&[String]>) -> Result<Schema,
     grants(&mut reader.schema, need(SHOW_GRANTS)?);
     default_privileges(&mut reader.schema, need(DEFAULT_PRIVILEGES)?);
     zones(&mut reader.schema, need(ZONES)?, &answers.database);
+    let create_database = need(&show_create_database(&answers.database))?;
+    database_options(&mut reader.schema, create_database, &answers.database);
     let mut schema = reader.schema;
     if let Some(only) = schemas {
         schema.schemas.retain(|name, _| only.contains(name));
@@ -427,6 +438,37 @@ fn zones(schema: &mut Schema, answer: &Answer, database: &str) {
             comment: None,
             grants: Vec::new(),
         });
+    }
+}
+
+/// `SHOW CREATE DATABASE`'s multi-region settings (`PRIMARY REGION "us-east1" REGIONS = ...
+/// SURVIVE REGION FAILURE`), the first lines of the database's zone configuration: CockroachDB
+/// makes the database's zones from them, so they are the same kind of setting.
+fn database_options(schema: &mut Schema, answer: &Answer, database: &str) {
+    let Some(text) = answer
+        .rows
+        .first()
+        .and_then(|row| answer.value(row, &["create_statement"]))
+    else {
+        return;
+    };
+    let options = statements::database_options(text, database);
+    if options.is_empty() {
+        return;
+    }
+    let path = ObjectPath::top(ObjectKind::ZoneConfiguration, "database");
+    match schema.defined.iter_mut().find(|d| d.path == path) {
+        Some(zone) => zone.definition = format!("{options}\n{}", zone.definition),
+        None => schema.defined.push(DefinedObject {
+            path,
+            definition: options,
+            target: format!("DATABASE {}", quote_ident(database)),
+            drop: None,
+            unplannable: None,
+            owner: None,
+            comment: None,
+            grants: Vec::new(),
+        }),
     }
 }
 

@@ -848,3 +848,29 @@ pub(super) fn zone_definition(sql: &str, database: &str) -> String {
     settings.sort();
     settings.join(",\n")
 }
+
+/// What `CREATE DATABASE name` is followed by in `SHOW CREATE DATABASE` (the multi-region
+/// settings), one clause per line: empty for a database without regions.
+pub(super) fn database_options(sql: &str, database: &str) -> String {
+    let t = significant(sql, database);
+    if !(t.first().is_some_and(|x| x.is("CREATE")) && t.get(1).is_some_and(|x| x.is("DATABASE"))) {
+        return String::new();
+    }
+    let rest: Vec<Tok<'_>> = t[3.min(t.len())..]
+        .iter()
+        .copied()
+        .filter(|x| x.kind != TokenKind::Semicolon)
+        .collect();
+    // A clause starts at PRIMARY, REGIONS, SURVIVE, PLACEMENT or SECONDARY.
+    let starts = ["PRIMARY", "REGIONS", "SURVIVE", "PLACEMENT", "SECONDARY"];
+    let mut lines: Vec<String> = Vec::new();
+    let mut start = 0;
+    for i in 1..=rest.len() {
+        if i == rest.len() || starts.iter().any(|w| rest[i].is(w)) {
+            lines.push(render(&rest[start..i]));
+            start = i;
+        }
+    }
+    lines.retain(|l| !l.is_empty());
+    lines.join("\n")
+}

@@ -44,6 +44,16 @@ fn answers(database: &str, version: &str, tables: &[&str]) -> Answers {
             answer(SHOW_GRANTS, &["grantee"], Vec::new()),
             answer(DEFAULT_PRIVILEGES, &["grantee"], Vec::new()),
             answer(ZONES, &["target", "raw_config_sql"], Vec::new()),
+            answer(
+                &show_create_database(database),
+                &["database_name", "create_statement"],
+                vec![vec![
+                    Some(database.to_string()),
+                    Some(format!(
+                        "CREATE DATABASE {database} PRIMARY REGION \"us-east1\" REGIONS = \"europe-west1\", \"us-east1\" SURVIVE REGION FAILURE"
+                    )),
+                ]],
+            ),
         ],
     }
 }
@@ -234,8 +244,9 @@ fn routines_are_keyed_by_argument_types_from_v25_3() {
     assert_eq!(f.language, "sql");
     assert!(f.body.contains("IMMUTABLE"), "{}", f.body);
     // Before v25.3 the statement is not asked, and a missing answer is no error.
-    assert!(!statements((25, 2)).contains(&CREATE_ROUTINES));
-    assert!(statements((25, 3)).contains(&CREATE_ROUTINES));
+    let asks = |v| statements(v, "db").contains(&CREATE_ROUTINES.to_string());
+    assert!(!asks((25, 2)));
+    assert!(asks((25, 3)));
 }
 
 #[test]
@@ -284,4 +295,23 @@ fn scope_keeps_only_the_named_schemas() {
     let only = vec!["app".to_string()];
     let schema = assemble(&a, Some(&only)).expect("assembles");
     assert_eq!(schema.schemas.keys().collect::<Vec<_>>(), ["app"]);
+}
+
+#[test]
+fn the_database_regions_and_survival_goal_open_its_zone() {
+    let schema = read(&[]);
+    let zone = schema
+        .defined
+        .iter()
+        .find(|d| d.path.display() == "database")
+        .expect("the database's zone");
+    assert_eq!(
+        zone.definition,
+        "PRIMARY REGION \"us-east1\"\nREGIONS = \"europe-west1\", \"us-east1\"\nSURVIVE REGION FAILURE"
+    );
+    assert_eq!(statements::database_options("CREATE DATABASE db", "db"), "");
+    assert_eq!(
+        show_create_database("My DB"),
+        "SHOW CREATE DATABASE \"My DB\""
+    );
 }
