@@ -538,6 +538,7 @@ impl<'d> Reader<'d> {
         for ns in self.schema.schemas.values_mut() {
             for table in ns.tables.values_mut() {
                 drop_shard_columns(table);
+                drop_expiration_column(table);
                 // One family holding every column is the default: newer versions leave it
                 // out of SHOW CREATE, older ones print it as FAMILY "primary".
                 if table.families.len() == 1 {
@@ -572,6 +573,25 @@ fn drop_shard_columns(table: &mut Table) {
         table.columns.remove(name);
         table.constraints.remove(&format!("check_{name}"));
     }
+    renumber(table);
+}
+
+/// The hidden `crdb_internal_expiration` column that row-level TTL with `ttl_expire_after`
+/// makes: its default and ON UPDATE repeat the storage parameter, compared there.
+fn drop_expiration_column(table: &mut Table) {
+    const NAME: &str = "crdb_internal_expiration";
+    let made_by_ttl = table
+        .reloptions
+        .iter()
+        .any(|o| o.starts_with("ttl_expire_after="));
+    if made_by_ttl && table.columns.get(NAME).is_some_and(|c| c.hidden) {
+        table.columns.remove(NAME);
+        renumber(table);
+    }
+}
+
+/// Positions 1, 2, ... in the order the columns had.
+fn renumber(table: &mut Table) {
     let mut order: Vec<(u32, String)> = table
         .columns
         .iter()

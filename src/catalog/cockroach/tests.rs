@@ -142,6 +142,8 @@ fn a_table_body_is_taken_apart_by_column_constraint_index_and_family() {
         t.reloptions,
         ["ttl='on'", "ttl_expire_after='3 mons':::INTERVAL"]
     );
+    // No crdb_internal_expiration column in the text: nothing else was dropped.
+    assert_eq!(t.columns.len(), 6);
     assert_eq!(t.locality.as_deref(), Some("REGIONAL BY ROW AS kind"));
     assert_eq!(schema.cockroachdb.as_deref(), Some("v23.2.1"));
 }
@@ -313,5 +315,24 @@ fn the_database_regions_and_survival_goal_open_its_zone() {
     assert_eq!(
         show_create_database("My DB"),
         "SHOW CREATE DATABASE \"My DB\""
+    );
+}
+
+#[test]
+fn the_expiration_column_of_row_level_ttl_is_the_ttl_s() {
+    let with_ttl = read(&[
+        "CREATE TABLE public.s (k STRING NOT NULL, crdb_internal_expiration TIMESTAMPTZ NOT VISIBLE NOT NULL DEFAULT current_timestamp():::TIMESTAMPTZ + '1 day':::INTERVAL ON UPDATE current_timestamp():::TIMESTAMPTZ + '1 day':::INTERVAL, v INT8 NULL) WITH (ttl = 'on', ttl_expire_after = '1 day':::INTERVAL)",
+    ]);
+    let t = &with_ttl.schemas["public"].tables["s"];
+    assert!(!t.columns.contains_key("crdb_internal_expiration"));
+    assert_eq!(t.columns["v"].position, 2);
+    // A column of that name without the TTL that makes it is the user's, and compared.
+    let without = read(&[
+        "CREATE TABLE public.s (k STRING NOT NULL, crdb_internal_expiration TIMESTAMPTZ NOT VISIBLE NULL)",
+    ]);
+    assert!(
+        without.schemas["public"].tables["s"]
+            .columns
+            .contains_key("crdb_internal_expiration")
     );
 }
