@@ -545,3 +545,58 @@ fn a_policy_check_and_a_snapshot_of_a_cockroachdb_target() {
         String::from_utf8_lossy(&same.stdout)
     );
 }
+
+/// Compare with `tests/golden/NAME`, or rewrite it with `UPDATE_GOLDEN=1` (as the report
+/// goldens do).
+fn assert_golden(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var("UPDATE_GOLDEN").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, actual).expect("write golden");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {}: {e}; UPDATE_GOLDEN=1 creates it",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let diff = similar::TextDiff::from_lines(&expected, actual)
+            .unified_diff()
+            .header("golden", "rendered")
+            .to_string();
+        panic!(
+            "{name} differs from its golden file (UPDATE_GOLDEN=1 rewrites it after review):\n{diff}"
+        );
+    }
+}
+
+#[test]
+fn the_reports_of_a_drifted_cockroachdb_comparison_match_their_golden_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let markdown = dir.path().join("drift.md");
+    let out = pgdrift()
+        .args([
+            "diff",
+            "shop_v23_2.json",
+            "shop_prod_drifted_v24_3.json",
+            "--verbose",
+            "--no-ignore",
+            "column_order",
+            "--markdown",
+        ])
+        .arg(&markdown)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert_golden(
+        "cockroachdb.terminal.txt",
+        &String::from_utf8_lossy(&out.stdout),
+    );
+    assert_golden(
+        "cockroachdb.md",
+        &std::fs::read_to_string(&markdown).expect("markdown"),
+    );
+}
