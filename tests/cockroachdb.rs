@@ -600,3 +600,21 @@ fn the_reports_of_a_drifted_cockroachdb_comparison_match_their_golden_files() {
         &std::fs::read_to_string(&markdown).expect("markdown"),
     );
 }
+
+#[tokio::test]
+async fn a_table_the_reader_misreads_fails_the_read_rather_than_report_drift() {
+    let mut b = bundle("shop_v23_2.json");
+    let columns = b
+        .answers
+        .iter_mut()
+        .find(|a| a.statement.contains("information_schema.columns"))
+        .expect("the cross-check's answer");
+    columns.rows.push(vec![
+        Some("public".into()),
+        Some("orders".into()),
+        Some("shipped_at".into()),
+    ]);
+    let e = replay(&b, None).await.expect_err("disagreement");
+    assert!(e.contains("public.orders"), "{e}");
+    assert!(e.contains("misread"), "{e}");
+}

@@ -54,6 +54,7 @@ pub fn statements(version: (u32, u32), database: &str) -> Vec<String> {
         SHOW_GRANTS,
         DEFAULT_PRIVILEGES,
         ZONES,
+        COLUMNS,
     ]
     .map(str::to_string)
     .to_vec();
@@ -78,6 +79,10 @@ const SHOW_TABLES: &str = "SHOW TABLES";
 const SHOW_GRANTS: &str = "SHOW GRANTS";
 const DEFAULT_PRIVILEGES: &str = "SHOW DEFAULT PRIVILEGES FOR ALL ROLES";
 const ZONES: &str = "SHOW ZONE CONFIGURATIONS";
+/// The columns of every relation, to check that no column of `SHOW CREATE` was misread.
+const COLUMNS: &str = "SELECT table_schema, table_name, column_name FROM information_schema.columns \
+     WHERE table_schema NOT IN ('crdb_internal', 'information_schema', 'pg_catalog', 'pg_extension') \
+     ORDER BY table_schema, table_name, ordinal_position";
 
 /// The raw answers of one read: what `pgdrift record` writes, and what the reader reads.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -199,6 +204,7 @@ pub fn assemble(answers: &Answers, schemas: Option<&[String]>) -> Result<Schema,
         }
     }
     reader.finish_tables();
+    cross_check_columns(&reader.schema, need(COLUMNS)?)?;
     tables(&mut reader.schema, need(SHOW_TABLES)?);
     grants(&mut reader.schema, need(SHOW_GRANTS)?);
     default_privileges(&mut reader.schema, need(DEFAULT_PRIVILEGES)?);
@@ -216,6 +222,48 @@ pub fn assemble(answers: &Answers, schemas: Option<&[String]>) -> Result<Schema,
     schema.defined.dedup_by(|a, b| a.path == b.path);
     schema.cockroachdb = version_of(&answers.version);
     Ok(schema)
+}
+
+/// Every column `information_schema.columns` lists for a table the reader made must be one of
+/// the table's, and the other way round (less the columns CockroachDB makes for a hash-sharded
+/// index or a TTL, which the reader leaves to those): a disagreement means the reader misread
+/// the text, and a read that may be wrong is an error, never a finding.
+fn cross_check_columns(schema: &Schema, answer: &Answer) -> Result<(), ReadError> {
+    let mut listed: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    for row in &answer.rows {
+        if let (Some(s), Some(t), Some(c)) = (
+            answer.value(row, &["table_schema"]),
+            answer.value(row, &["table_name"]),
+            answer.value(row, &["column_name"]),
+        ) {
+            listed.entry((s, t)).or_default().push(c);
+        }
+    }
+    for ((s, t), columns) in listed {
+        let Some(table) = schema.schemas.get(s).and_then(|ns| ns.tables.get(t)) else {
+            continue;
+        };
+        let mut theirs: Vec<&str> = columns
+            .into_iter()
+            .filter(|c| !statements::made_by_cockroachdb(c))
+            .collect();
+        theirs.sort_unstable();
+        let ours: Vec<&str> = (table.columns.keys().map(String::as_str))
+            .filter(|c| !statements::made_by_cockroachdb(c))
+            .collect();
+        if theirs != ours {
+            return Err(ReadError(format!(
+                "SHOW CREATE ALL TABLES and information_schema.columns disagree on the columns \
+                 of {}.{} ({} against {}): pgdrift's CockroachDB reader misread the table. \
+                 Please report it with the bundle `pgdrift record` writes",
+                quote_ident(s),
+                quote_ident(t),
+                ours.join(", "),
+                theirs.join(", ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// `SHOW TABLES`: owners, and the locality where `SHOW CREATE` printed none.

@@ -549,17 +549,25 @@ impl<'d> Reader<'d> {
     }
 }
 
+/// Whether a column of this name is one the reader leaves to what made it: the shard column of
+/// a hash-sharded index, or the expiration column of row-level TTL (the reader keeps either
+/// when what would make it is not there, so this only excuses their absence).
+pub(super) fn made_by_cockroachdb(name: &str) -> bool {
+    name == "crdb_internal_expiration" || is_shard_name(name)
+}
+
+fn is_shard_name(name: &str) -> bool {
+    name.starts_with("crdb_internal_")
+        && name
+            .rsplit_once("_shard_")
+            .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// The hidden computed column `crdb_internal_<columns>_shard_<buckets>` of a hash-sharded
 /// index, and the check constraint older versions print for it, are the index's own.
 fn drop_shard_columns(table: &mut Table) {
-    let is_shard = |name: &str, c: &Column| {
-        c.hidden
-            && c.generated.is_some()
-            && name.starts_with("crdb_internal_")
-            && name
-                .rsplit_once("_shard_")
-                .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-    };
+    let is_shard =
+        |name: &str, c: &Column| c.hidden && c.generated.is_some() && is_shard_name(name);
     let shards: Vec<String> = table
         .columns
         .iter()
