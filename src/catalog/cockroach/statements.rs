@@ -399,7 +399,7 @@ impl<'d> Reader<'d> {
     }
 
     fn comment(&mut self, t: &[Tok<'_>]) {
-        let Some(is_at) = t.iter().rposition(|x| x.is("IS")) else {
+        let Some(is_at) = t.iter().rposition(|x| x.is("IS")).filter(|&i| i >= 3) else {
             return;
         };
         let text = t.get(is_at + 1).and_then(|x| string_value(x.text));

@@ -367,3 +367,24 @@ fn a_column_the_text_and_information_schema_disagree_on_fails_the_read() {
     assert!(e.0.contains("public.t (a against a, b)"), "{e}");
     assert!(e.0.contains("pgdrift record"), "{e}");
 }
+
+#[test]
+fn truncated_or_mangled_text_never_panics() {
+    // Every prefix of a table statement, and of comments and ALTERs, as a server cut off
+    // mid-answer or a hand-edited bundle could give.
+    let texts = [
+        EVENTS,
+        "COMMENT ON CONSTRAINT a_pkey ON public.a IS 'pk'",
+        "COMMENT ON INDEX public.b@b_a_idx IS 'x'",
+        "COMMENT ON IS 'x'",
+        "ALTER TABLE public.b ADD CONSTRAINT b_fk FOREIGN KEY (a) REFERENCES public.a(id)",
+        "CREATE SEQUENCE public.s MINVALUE - INCREMENT BY START WITH OWNED BY",
+        "CREATE TYPE public.t AS ENUM ('a', 'b')",
+        "CREATE VIEW public.v AS SELECT 1",
+    ];
+    for text in texts {
+        for end in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            let _ = assemble(&answers("db", "v23.2.1", &[&text[..end]]), None);
+        }
+    }
+}
