@@ -174,11 +174,14 @@ async fn a_url_target_on_cockroachdb_is_read_by_the_cockroachdb_reader() {
         "diff".into(),
         url(port, "shop"),
         "shop_staging_v23_2.json".into(),
+        "--timings".into(),
     ])
     .await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    // The read shows in --timings as a PostgreSQL target's does.
+    assert!(stderr.contains("read expected"), "{stderr}");
     assert!(stdout.contains("14 objects compared, no drift"), "{stdout}");
     let seen = replayer.seen.lock().expect("lock").clone();
     // Told by version(), then one read-only transaction of the reader's statements.

@@ -250,6 +250,7 @@ fn server_version(version: &str) -> String {
 /// Read a live target if its server is CockroachDB (`None`: it is not, or it could not say;
 /// read it as PostgreSQL). Detecting costs one round trip.
 pub(super) async fn read_if_cockroachdb(
+    target: &str,
     client: &Client,
     info: &super::ConnInfo,
     scope: &crate::catalog::Scope,
@@ -263,12 +264,14 @@ pub(super) async fn read_if_cockroachdb(
             Ok(None) => return None,
             Ok(Some(version)) => version,
         };
+    let started = std::time::Instant::now();
     let read = super::within(read_timeout, &stage, async {
         read_live(client, scope.schemas.as_deref())
             .await
             .map_err(|e| format!("{stage} (CockroachDB, experimental reader): {e}"))
     })
     .await;
+    crate::timings::record(format!("read {target}"), started.elapsed());
     Some(read.map(|schema| super::ReadSchema {
         schema,
         server_version: Some(server_version(&version)),

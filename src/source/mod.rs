@@ -188,7 +188,8 @@ async fn read_target(
         TargetSource::Live(live) => {
             let (client, info) = connect(&target.name, live, env, tunnels).await?;
             if let Some(read) =
-                cockroach::read_if_cockroachdb(&client, &info, &scope, read_timeout).await
+                cockroach::read_if_cockroachdb(&target.name, &client, &info, &scope, read_timeout)
+                    .await
             {
                 return read;
             }
