@@ -417,11 +417,18 @@ fn pgdrift() -> Command {
 #[test]
 fn pgdrift_diff_of_two_bundles_through_the_binary() {
     let clean = pgdrift()
-        .args(["diff", "shop_v23_2.json", "shop_staging_v23_2.json"])
+        .args([
+            "diff",
+            "shop_v23_2.json",
+            "shop_staging_v23_2.json",
+            "--timings",
+        ])
         .output()
         .expect("runs");
     let stdout = String::from_utf8_lossy(&clean.stdout);
     assert_eq!(clean.status.code(), Some(0), "{stdout}");
+    let stderr = String::from_utf8_lossy(&clean.stderr);
+    assert!(stderr.contains("read actual (bundle)"), "{stderr}");
     assert!(stdout.contains("14 objects compared, no drift"), "{stdout}");
 
     let dir = tempfile::tempdir().expect("tempdir");

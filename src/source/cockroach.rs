@@ -281,9 +281,11 @@ pub(super) async fn read_if_cockroachdb(
 
 /// Replay the file of a snapshot target if it is a bundle (`None`: it is not).
 pub(super) async fn replay_if_bundle(
+    target: &str,
     path: &Path,
     scope: &crate::catalog::Scope,
 ) -> Result<Option<super::ReadSchema>, String> {
+    let started = std::time::Instant::now();
     let owned = path.to_path_buf();
     let bundle = tokio::task::spawn_blocking(move || load_bundle(&owned))
         .await
@@ -294,6 +296,7 @@ pub(super) async fn replay_if_bundle(
     let schema = replay(&bundle, scope.schemas.as_deref())
         .await
         .map_err(|e| format!("{}: {e}", path.display()))?;
+    crate::timings::record(format!("read {target} (bundle)"), started.elapsed());
     Ok(Some(super::ReadSchema {
         schema,
         server_version: Some(server_version(&bundle.version)),

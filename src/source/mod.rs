@@ -211,7 +211,7 @@ async fn read_target(
             })
         }
         TargetSource::Snapshot(path) => {
-            if let Some(read) = cockroach::replay_if_bundle(path, &scope).await? {
+            if let Some(read) = cockroach::replay_if_bundle(&target.name, path, &scope).await? {
                 return Ok(read);
             }
             let path = path.clone();
