@@ -58,6 +58,10 @@ pub enum Command {
     /// first, then one transaction that is re-checked before COMMIT, so the database either
     /// converges or does not change; dropped tables and columns are kept in `pgdrift_backup`.
     Apply(ApplyArgs),
+    /// Record the raw answers a CockroachDB read is made of (`SHOW CREATE ALL TABLES`, `SHOW
+    /// GRANTS`, ...) into a bundle file: attach it to a bug report, or compare it later as a
+    /// snapshot (`pgdrift diff bundle.json ...`). CockroachDB only; experimental.
+    Record(RecordArgs),
     /// List the hazard codes plan steps carry, with what each means.
     Hazards,
     /// List every rule id with its default severity, or explain one rule.
@@ -236,6 +240,23 @@ pub struct SnapshotArgs {
 }
 
 #[derive(clap::Args, Debug)]
+pub struct RecordArgs {
+    /// The CockroachDB database: a connection string (URL or key=value).
+    #[arg(long)]
+    pub url: String,
+    /// Write the bundle to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// A note kept in the bundle (where it comes from, what it shows).
+    #[arg(long)]
+    pub note: Option<String>,
+    /// How long to wait for the server to answer once connected (default `75s`; `0`: no
+    /// limit).
+    #[arg(long, value_name = "DURATION", value_parser = parse_read_timeout)]
+    pub read_timeout: Option<ReadTimeout>,
+}
+
+#[derive(clap::Args, Debug)]
 pub struct MergeArgs {
     /// JSON reports written by `pgdrift check --json` (one per shard).
     #[arg(required = true)]
@@ -408,6 +429,7 @@ pub async fn run(cli: Cli) -> Result<Status, RunError> {
         Command::Merge(args) => merge_command(&args),
         Command::Plan(args) => plan_command(&args).await,
         Command::Apply(args) => apply_command(&args).await,
+        Command::Record(args) => record_command(&args).await.map(|()| Status::Clean),
         Command::Hazards => {
             hazards();
             Ok(Status::Clean)
@@ -710,6 +732,26 @@ fn merge_command(args: &MergeArgs) -> Result<Status, RunError> {
 }
 
 /// `pgdrift snapshot`: read one schema and write it as a snapshot file and/or into a history.
+/// `pgdrift record`: a CockroachDB read's raw answers, written to a bundle.
+async fn record_command(args: &RecordArgs) -> Result<(), RunError> {
+    let read_timeout = args
+        .read_timeout
+        .map_or(Some(policy::DEFAULT_READ_TIMEOUT), |ReadTimeout(t)| t);
+    let env: &source::Env = &process_env;
+    let bundle = source::cockroach::record(&args.url, env, args.note.clone(), read_timeout)
+        .await
+        .map_err(RunError)?;
+    report::write_atomic(&args.out, &bundle.to_text())
+        .map_err(|e| RunError(format!("cannot write {}: {e}", args.out.display())))?;
+    stderrln!(
+        "pgdrift: recorded {} answers of {} into {}",
+        bundle.answers.len(),
+        bundle.database,
+        args.out.display()
+    );
+    Ok(())
+}
+
 async fn snapshot_command(args: SnapshotArgs) -> Result<(), RunError> {
     let schemas = (!args.schemas.is_empty()).then(|| args.schemas.clone());
     let mut read_timeout = Some(policy::DEFAULT_READ_TIMEOUT);

@@ -33,6 +33,12 @@ pub struct Schema {
     /// the database, sorted by path without duplicates. See [`DefinedObject`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub defined: Vec<DefinedObject>,
+    /// Set when the schema was read from CockroachDB: the server's version (`v23.1.11`). Its
+    /// definitions are then in CockroachDB's dialect (`STRING`, `PRIMARY KEY (id ASC)`), so
+    /// they compare only with another CockroachDB schema, and the diff warns when the two
+    /// sides' major versions print definitions differently.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cockroachdb: Option<String>,
 }
 
 /// An object pgdrift compares by the statement that makes it, as the server prints it: a rule,
@@ -288,6 +294,14 @@ pub struct Table {
     /// The tablespace, when it is not the database's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tablespace: Option<String>,
+    /// CockroachDB: where the table's rows live (`REGIONAL BY ROW`, `GLOBAL`, `REGIONAL BY
+    /// TABLE IN PRIMARY REGION`), when the table says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locality: Option<String>,
+    /// CockroachDB: the column families by name, each its column list (`(id, name)`), when
+    /// the table declares them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub families: BTreeMap<String, String>,
 }
 
 /// `pg_class.relreplident`, with the index for `USING INDEX` (by name: an index of the table
@@ -479,7 +493,8 @@ pub struct Column {
     pub default: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<Identity>,
-    /// The expression of a `GENERATED ALWAYS AS (...) STORED` column.
+    /// The expression of a `GENERATED ALWAYS AS (...) STORED` column. CockroachDB's computed
+    /// columns keep their whole clause, `AS (a + 1:::INT8) STORED` or `... VIRTUAL`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<String>,
     /// Only when it differs from the type's default collation, qualified (`pg_catalog."C"`).
@@ -509,6 +524,9 @@ pub struct Column {
     /// Attribute options (`ALTER COLUMN c SET (n_distinct = 100)`), `name=value`, sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<String>,
+    /// CockroachDB: `NOT VISIBLE` (left out of `SELECT *`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -554,6 +572,10 @@ pub struct Index {
     /// 500`), `column number=target`, in column order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub statistics: Vec<String>,
+    /// CockroachDB: how visible the index is to the optimizer, when not fully (`NOT VISIBLE`,
+    /// `VISIBILITY 0.50`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -846,6 +868,11 @@ object_kinds! {
     UserMapping = "user_mapping", "user mapping", true;
     /// With its server, options, columns and column options.
     ForeignTable = "foreign_table", "foreign table", true;
+    /// CockroachDB: a replication zone (`ALTER TABLE t CONFIGURE ZONE USING ...`) set on the
+    /// database, a table, an index or a partition.
+    ZoneConfiguration = "zone_configuration", "zone configuration", true;
+    /// The database as a whole, for findings about where a schema was read from.
+    Database = "database", "database", false;
     /// An entry of the policy file (a waiver, a pattern), for findings about the policy itself.
     PolicyEntry = "policy_entry", "policy entry", false;
 }
@@ -861,7 +888,7 @@ impl ObjectKind {
 
     /// Kinds whose name is already display text (quoted as needed, with argument types or a
     /// method): functions, operators, casts, operator classes and families, default
-    /// privileges, transforms.
+    /// privileges, transforms, zone configurations.
     pub fn name_is_display(self) -> bool {
         self.is_function()
             || matches!(
@@ -872,6 +899,7 @@ impl ObjectKind {
                     | ObjectKind::OperatorFamily
                     | ObjectKind::DefaultPrivilege
                     | ObjectKind::Transform
+                    | ObjectKind::ZoneConfiguration
             )
     }
 }
@@ -984,6 +1012,7 @@ pub fn visit_names_mut(schema: &mut Schema, f: &mut impl FnMut(NameSlot, &mut St
         extensions,
         dependencies,
         defined,
+        cockroachdb: _,
     } = schema;
     for d in defined.iter_mut() {
         let DefinedObject {
@@ -1271,7 +1300,10 @@ fn visit_table(t: &mut Table, f: &mut impl FnMut(NameSlot, &mut String)) {
         cluster_on,
         access_method,
         tablespace,
+        locality,
+        families: _,
     } = t;
+    text(locality, f);
     if let ReplicaIdentity::Index(index) = replica_identity {
         f(NameSlot::Text, index);
     }
@@ -1302,6 +1334,7 @@ fn visit_table(t: &mut Table, f: &mut impl FnMut(NameSlot, &mut String)) {
             statistics: _,
             identity_options: _,
             options,
+            hidden: _,
         } = c;
         options.iter_mut().for_each(|o| f(NameSlot::Text, o));
         text(storage, f);
@@ -1348,6 +1381,7 @@ fn visit_index(i: &mut Index, f: &mut impl FnMut(NameSlot, &mut String)) {
         tablespace,
         invalid: _,
         statistics: _,
+        visibility: _,
     } = i;
     f(NameSlot::Sql, definition);
     text(comment, f);

@@ -215,6 +215,10 @@ rules! {
     ColumnGenerated = "column.generated", Definition, Error, "A generated column's expression differs",
         "The column is computed differently, or is generated on one side and a plain column on \
          the other. Stored values and writes to the column behave differently.";
+    ColumnHidden = "column.hidden", Definition, Warning, "A column's visibility differs (CockroachDB)",
+        "CockroachDB: the column is NOT VISIBLE on one side only. A hidden column is left out of \
+         SELECT * and of INSERT without a column list, so queries that rely on the column list \
+         see other columns.";
     ColumnIdentity = "column.identity", Definition, Error, "A column's identity setting differs",
         "The column is GENERATED ALWAYS / BY DEFAULT AS IDENTITY on one side and not (or the \
          other way) on the other side. Inserts that supply a value, and key generation, behave \
@@ -346,6 +350,10 @@ rules! {
         "The index is stored in another tablespace (ALTER INDEX ... SET TABLESPACE). Environments \
          often lay out storage differently, so `ignore.tablespaces` (on by default) drops this \
          finding.";
+    IndexVisibility = "index.visibility", Definition, Warning, "An index's visibility differs (CockroachDB)",
+        "CockroachDB: the index is NOT VISIBLE, or visible to a share of queries (VISIBILITY \
+         0.5), on one side only. The optimizer ignores an invisible index unless a query names \
+         it, so query plans and their speed differ; the index is still kept up to date on writes.";
     LanguageDefinition = "language.definition", Definition, Error, "A procedural language's definition differs",
         "The procedural language exists on both sides with another definition: functions written in the language cannot be created (or run another handler).";
     LanguageExtra = "language.extra", Presence, Error, "A procedural language exists only in the actual schema",
@@ -409,6 +417,13 @@ rules! {
     SequenceProperty = "sequence.property", Definition, Error, "A sequence's properties differ",
         "The sequence has another type, start, increment, bounds, cache, cycle setting or owning \
          column. Key ranges can run out or collide.";
+    ServerVersion = "server.version", Definition, Warning, "The two sides were read from servers that print definitions differently",
+        "The two sides come from CockroachDB servers of different major versions, or one from \
+         CockroachDB and one from PostgreSQL. Both print definitions in their own words, and the \
+         words change between versions (primary key names, enum type names, column families, \
+         index text, storage parameters), so some findings may be only that. The finding names \
+         the known changes between the two versions; compare databases on the same major version \
+         to be sure.";
     StatisticsDefinition = "statistics.definition", Definition, Error, "An extended statistics object's definition differs",
         "The extended statistics object exists on both sides with another definition: the planner's estimates for correlated columns or expressions differ, so query plans (and their speed) can differ between environments.";
     StatisticsExtra = "statistics.extra", Presence, Error, "An extended statistics object exists only in the actual schema",
@@ -431,6 +446,15 @@ rules! {
     TableExtra = "table.extra", Presence, Error, "A table exists only in the actual schema",
         "The actual schema has a table the expected schema does not: often a leftover or a \
          manual change.";
+    TableFamily = "table.family", Definition, Warning, "A table's column families differ (CockroachDB)",
+        "CockroachDB: the table groups its columns into other column families (FAMILY f (a, \
+         b)). Families decide how a row is stored as key-value pairs: reads and writes touch \
+         other amounts of data, and contention between transactions that update different \
+         columns differs.";
+    TableLocality = "table.locality", Definition, Error, "A table's locality differs (CockroachDB)",
+        "CockroachDB: the table's rows live elsewhere in a multi-region database (LOCALITY \
+         REGIONAL BY ROW, REGIONAL BY TABLE IN a region, GLOBAL). Latency of reads and writes, \
+         and what survives the loss of a region, differ between the environments.";
     TableMissing = "table.missing", Presence, Error, "A table of the expected schema is missing",
         "A table is missing: everything that reads or writes it fails.";
     TableProperty = "table.property", Definition, Error, "A table's properties differ",
@@ -508,6 +532,18 @@ rules! {
     WaiverExpired = "waiver.expired", Policy, Warning, "A waiver has expired",
         "A waiver's expiry date has passed: it no longer covers the findings it was written for, \
          which count again. Fix the drift, or renew the waiver with a new date and reason.";
+    ZoneConfigurationDefinition = "zone_configuration.definition", Definition, Warning, "A zone configuration differs (CockroachDB)",
+        "CockroachDB: the replication zone of the database, a table, an index or a partition sets \
+         other values (num_replicas, constraints, lease_preferences, gc.ttlseconds, range sizes): \
+         data is replicated, placed or kept for another time.";
+    ZoneConfigurationExtra = "zone_configuration.extra", Presence, Warning, "A zone configuration exists only in the actual schema (CockroachDB)",
+        "CockroachDB: the actual database sets a replication zone on an object the expected \
+         schema leaves to the inherited zone: its data is replicated or placed otherwise. Often \
+         set by hand with ALTER ... CONFIGURE ZONE.";
+    ZoneConfigurationMissing = "zone_configuration.missing", Presence, Warning, "A zone configuration of the expected schema is missing (CockroachDB)",
+        "CockroachDB: the expected schema sets a replication zone on an object the actual \
+         database leaves to the inherited zone: its data is replicated or placed as its parent's \
+         (range default, database) says.";
 }
 
 /// Look up a rule by its id text.

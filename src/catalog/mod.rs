@@ -24,6 +24,7 @@ use crate::model::{
     TypeDefinition, View, quote_ident,
 };
 
+pub mod cockroach;
 mod defined;
 mod dependencies;
 use defined::DefinedRow;
@@ -338,7 +339,9 @@ fn not_postgresql(version: &str) -> CatalogError {
         format!(
             "the server is CockroachDB ({version}), not PostgreSQL; pgdrift's PostgreSQL reader \
              refuses it because CockroachDB keeps what it reads elsewhere (its ACL columns are \
-             empty, so every grant would compare equal); pgdrift has no CockroachDB reader yet"
+             empty, so every grant would compare equal); pgdrift's experimental CockroachDB reader \
+             serves `url` targets of check, diff and snapshot (and `pgdrift record`), not this \
+             path"
         ),
     )
 }
@@ -782,6 +785,7 @@ fn decode_column(row: &Row) -> Result<ColumnRow, Bad> {
             options: sorted(get::<Option<Vec<String>>>(row, "options")?.unwrap_or_default()),
             identity_options: (identity_options != IdentityOptions::default())
                 .then(|| Box::new(identity_options)),
+            hidden: false,
         },
     })
 }
@@ -839,6 +843,7 @@ fn decode_index(row: &Row) -> Result<ChildRow<Index>, Bad> {
             tablespace: get(row, "tablespace")?,
             invalid: get(row, "invalid")?,
             statistics: get::<Option<Vec<String>>>(row, "statistics")?.unwrap_or_default(),
+            visibility: None,
         },
     })
 }

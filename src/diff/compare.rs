@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::merge::{Pair, merge};
 use super::render;
+use super::versions;
 use super::{
     Change, ComparedObject, ConstraintField, Detail, Field, FunctionField, IndexField, Object,
     SequenceField, TableField, TriggerField, ViewField,
@@ -136,6 +137,14 @@ pub(super) fn run<'a>(
     actual: &'a Schema,
 ) -> (Vec<Change<'a>>, Vec<ComparedObject>) {
     let mut d = Differ::default();
+    if let Some(detail) = versions::server_versions(expected, actual) {
+        d.changes.push(Change {
+            rule: RuleId::ServerVersion,
+            path: ObjectPath::top(ObjectKind::Database, "database"),
+            group_kind: ObjectKind::Database,
+            detail,
+        });
+    }
     d.top_level(
         &SCHEMA,
         None,
@@ -641,6 +650,7 @@ impl<'a> Differ<'a> {
             (RuleId::ColumnCompression, e.compression != a.compression),
             (RuleId::ColumnStatistics, e.statistics != a.statistics),
             (RuleId::ColumnOptions, e.options != a.options),
+            (RuleId::ColumnHidden, e.hidden != a.hidden),
         ];
         for (rule, differs) in rules {
             if differs {

@@ -17,6 +17,7 @@ mod merge;
 mod render;
 #[cfg(test)]
 mod tests;
+pub mod versions;
 
 use serde::{Deserialize, Serialize};
 
@@ -164,6 +165,12 @@ pub enum Detail<'a> {
         expected: &'a Table,
         actual: &'a Table,
     },
+    /// The sides were read from servers that print definitions differently: CockroachDB
+    /// versions (`v23.1.11`), `None` for PostgreSQL.
+    ServerVersion {
+        expected: Option<&'a str>,
+        actual: Option<&'a str>,
+    },
 }
 
 /// A reference to one object of a model.
@@ -244,6 +251,8 @@ fields! {
         Cluster: "CLUSTER ON index" => |t| &t.cluster_on,
         AccessMethod: "access method" => |t| &t.access_method,
         Tablespace: "tablespace" => |t| &t.tablespace,
+        Locality: "locality" => |t| &t.locality,
+        Families: "column families" => |t| &t.families,
     }
 }
 
@@ -255,6 +264,8 @@ impl TableField {
             TableField::Cluster => RuleId::TableCluster,
             TableField::AccessMethod => RuleId::TableAccessMethod,
             TableField::Tablespace => RuleId::TableTablespace,
+            TableField::Locality => RuleId::TableLocality,
+            TableField::Families => RuleId::TableFamily,
             _ => RuleId::TableProperty,
         }
     }
@@ -267,6 +278,7 @@ fields! {
         Validity: "validity" => |i| i.invalid,
         Tablespace: "tablespace" => |i| &i.tablespace,
         Statistics: "statistics targets" => |i| &i.statistics,
+        Visibility: "visibility" => |i| &i.visibility,
     }
 }
 
@@ -278,6 +290,7 @@ impl IndexField {
             IndexField::Validity => RuleId::IndexInvalid,
             IndexField::Tablespace => RuleId::IndexTablespace,
             IndexField::Statistics => RuleId::IndexDefinition,
+            IndexField::Visibility => RuleId::IndexVisibility,
         }
     }
 }

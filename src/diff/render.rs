@@ -92,6 +92,14 @@ fn values_and_message(change: &Change<'_>, noun: &str, object: &str) -> Shown {
             Some(column_list(actual)),
             format!("columns of {noun} {object} are in a different order"),
         ),
+        Detail::ServerVersion { expected, actual } => {
+            let show = super::versions::server_name;
+            (
+                Some(show(expected)),
+                Some(show(actual)),
+                super::versions::message(expected, actual),
+            )
+        }
     }
 }
 
@@ -166,6 +174,9 @@ fn property(
                     IndexField::Validity => flag("invalid", "valid")(&i.invalid),
                     IndexField::Tablespace => i.tablespace.clone(),
                     IndexField::Statistics => list(&i.statistics),
+                    IndexField::Visibility => {
+                        Some(i.visibility.clone().unwrap_or_else(|| "VISIBLE".into()))
+                    }
                 },
                 _ => None,
             });
@@ -321,6 +332,18 @@ fn column_property(rule: RuleId, e: &Column, a: &Column, noun: &str, object: &st
                 ),
             )
         }
+        RuleId::ColumnHidden => {
+            let show = |c: &Column| if c.hidden { "NOT VISIBLE" } else { "VISIBLE" };
+            (
+                Some(show(e).to_string()),
+                Some(show(a).to_string()),
+                format!(
+                    "{noun} {object} is {} in expected, {} in actual",
+                    show(e),
+                    show(a)
+                ),
+            )
+        }
         RuleId::ColumnOptions => {
             let show = |c: &Column| list(&c.options).unwrap_or_else(|| "none".to_string());
             (
@@ -381,6 +404,15 @@ fn table_field(f: TableField, t: &Table) -> Option<String> {
         }),
         TableField::AccessMethod => Some(t.access_method.as_deref().unwrap_or("heap").to_string()),
         TableField::Tablespace => t.tablespace.clone(),
+        TableField::Locality => t.locality.clone(),
+        TableField::Families => Some(
+            t.families
+                .iter()
+                .map(|(name, columns)| format!("FAMILY {} {columns}", quote_ident(name)))
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
+        .filter(|s| !s.is_empty()),
     }
 }
 
@@ -522,6 +554,10 @@ fn column(c: &Column) -> String {
 }
 
 fn generated(expr: &str) -> String {
+    // CockroachDB's columns keep their whole clause (`AS (a + 1) VIRTUAL`).
+    if expr.starts_with("AS (") {
+        return expr.to_string();
+    }
     format!("GENERATED ALWAYS AS ({expr}) STORED")
 }
 

@@ -280,6 +280,7 @@ fn app() -> Schema {
         )]),
         dependencies: Vec::new(),
         defined: Vec::new(),
+        cockroachdb: None,
     }
 }
 

@@ -793,6 +793,9 @@ impl<'a> Builder<'a> {
                 expected,
                 actual,
             } => self.property(change, field, expected, actual),
+            Detail::ServerVersion { .. } => {
+                self.not_planned(change, "a difference of servers, not of schemas")
+            }
             Detail::ColumnOrder { .. } => self.not_planned(
                 change,
                 "PostgreSQL cannot reorder the columns of a table; rebuild it by hand if the \
@@ -2134,6 +2137,8 @@ impl<'a> Builder<'a> {
             ),
             // Marks of an index: above.
             TableField::ReplicaIdentity | TableField::Cluster => return,
+            // CockroachDB's: never planned (see `plan::plan`).
+            TableField::Locality | TableField::Families => return,
         };
         let part = match f {
             TableField::Persistence => "persistence",
@@ -2148,6 +2153,7 @@ impl<'a> Builder<'a> {
             TableField::Tablespace => "tablespace",
             TableField::ReplicaIdentity => "replica identity",
             TableField::Cluster => "cluster",
+            TableField::Locality | TableField::Families => "cockroachdb",
         };
         let id = self.node(Operation::Alter, path, part, rank::TABLE_PROPERTY, |_| sql);
         self.hazard(id, &hazards);

@@ -248,5 +248,22 @@ pub fn plan(
     changes: &[&Change<'_>],
     options: &PlanOptions,
 ) -> Result<Plan, PlanError> {
+    // The plan writes PostgreSQL's DDL from PostgreSQL's deparsed text; CockroachDB's text
+    // is its own dialect, and its DDL differs (no transactional DDL for many statements).
+    if expected.cockroachdb.is_some() || actual.cockroachdb.is_some() {
+        return Ok(Plan {
+            steps: Vec::new(),
+            not_planned: changes
+                .iter()
+                .map(|change| NotPlanned {
+                    rule: change.rule,
+                    object: change.path.display(),
+                    reason: "pgdrift plans changes for PostgreSQL only; one side was read from \
+                             CockroachDB"
+                        .into(),
+                })
+                .collect(),
+        });
+    }
     build::build(expected, actual, changes, options)
 }

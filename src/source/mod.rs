@@ -13,6 +13,7 @@
 pub mod apply;
 pub mod cleanup;
 pub mod cluster;
+pub mod cockroach;
 pub mod conninfo;
 pub mod lazy_tls;
 pub mod locations;
@@ -190,6 +191,12 @@ async fn read_target(
     match &target.source {
         TargetSource::Live(live) => {
             let (client, info) = connect(&target.name, live, env, tunnels).await?;
+            if let Some(read) =
+                cockroach::read_if_cockroachdb(&target.name, &client, &info, &scope, read_timeout)
+                    .await
+            {
+                return read;
+            }
             let _budget = reserve_locks(&target.name, &client, &info, read_timeout).await?;
             let started = std::time::Instant::now();
             let stage = format!("reading the schema of {}", info.describe());
@@ -208,6 +215,9 @@ async fn read_target(
             })
         }
         TargetSource::Snapshot(path) => {
+            if let Some(read) = cockroach::replay_if_bundle(&target.name, path, &scope).await? {
+                return Ok(read);
+            }
             let path = path.clone();
             let started = std::time::Instant::now();
             let snapshot =
