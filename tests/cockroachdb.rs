@@ -4,6 +4,8 @@
 //! fetch-and-assemble code a live read uses (`source::cockroach::RowSource`), and the binary
 //! cases go through the real `diff`, `check` and `snapshot` commands.
 
+mod report_support;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -553,33 +555,6 @@ fn a_policy_check_and_a_snapshot_of_a_cockroachdb_target() {
     );
 }
 
-/// Compare with `tests/golden/NAME`, or rewrite it with `UPDATE_GOLDEN=1` (as the report
-/// goldens do).
-fn assert_golden(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    if std::env::var("UPDATE_GOLDEN").is_ok_and(|v| v == "1") {
-        std::fs::write(&path, actual).expect("write golden");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read {}: {e}; UPDATE_GOLDEN=1 creates it",
-            path.display()
-        )
-    });
-    if expected != actual {
-        let diff = similar::TextDiff::from_lines(&expected, actual)
-            .unified_diff()
-            .header("golden", "rendered")
-            .to_string();
-        panic!(
-            "{name} differs from its golden file (UPDATE_GOLDEN=1 rewrites it after review):\n{diff}"
-        );
-    }
-}
-
 #[test]
 fn the_reports_of_a_drifted_cockroachdb_comparison_match_their_golden_files() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -598,11 +573,11 @@ fn the_reports_of_a_drifted_cockroachdb_comparison_match_their_golden_files() {
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));
-    assert_golden(
+    report_support::assert_golden(
         "cockroachdb.terminal.txt",
         &String::from_utf8_lossy(&out.stdout),
     );
-    assert_golden(
+    report_support::assert_golden(
         "cockroachdb.md",
         &std::fs::read_to_string(&markdown).expect("markdown"),
     );

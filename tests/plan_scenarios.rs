@@ -1565,22 +1565,6 @@ const RULE_CASES: &[(&str, &str, &str, bool)] = &[
 /// so its definition cannot differ on its own.
 const UNREACHABLE: &[&str] = &["user_mapping.definition"];
 
-/// Rules of what only a CockroachDB schema has (column families, localities, zone
-/// configurations, hidden columns, index visibility) or of a CockroachDB side (its version):
-/// two PostgreSQL databases cannot raise them, and the plan writes PostgreSQL DDL only.
-/// `tests/cockroachdb.rs` raises each from fixture bundles and shows the plan lists them as
-/// not planned.
-const COCKROACHDB_ONLY: &[&str] = &[
-    "column.hidden",
-    "index.visibility",
-    "server.version",
-    "table.family",
-    "table.locality",
-    "zone_configuration.definition",
-    "zone_configuration.extra",
-    "zone_configuration.missing",
-];
-
 #[tokio::test]
 async fn every_rule_round_trips() {
     use pgdrift::rules::RuleId;
@@ -1591,7 +1575,7 @@ async fn every_rule_round_trips() {
         assert!(
             RULE_CASES.iter().any(|c| c.0 == rule.as_str())
                 || UNREACHABLE.contains(&rule.as_str())
-                || COCKROACHDB_ONLY.contains(&rule.as_str()),
+                || common::COCKROACHDB_ONLY_RULES.contains(&rule.as_str()),
             "rule {rule} has no case in RULE_CASES: give it one that round-trips (or, if it \
              can never be planned, one whose plan lists it as not planned)"
         );

@@ -170,6 +170,22 @@ pub async fn db_from(prefix: &str, template: &TestDb) -> TestDb {
     TestDb { name }
 }
 
+/// Rules of what only a CockroachDB schema has (column families, localities, zone
+/// configurations, hidden columns, index visibility) or of a CockroachDB side (its version):
+/// no change between two PostgreSQL databases raises them, and plans write PostgreSQL DDL only.
+/// `tests/cockroachdb.rs` raises each from fixture bundles and shows the plan lists them as not
+/// planned.
+pub const COCKROACHDB_ONLY_RULES: &[&str] = &[
+    "column.hidden",
+    "index.visibility",
+    "server.version",
+    "table.family",
+    "table.locality",
+    "zone_configuration.definition",
+    "zone_configuration.extra",
+    "zone_configuration.missing",
+];
+
 /// The text of a schema in tests/corpus.
 pub fn corpus(name: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
