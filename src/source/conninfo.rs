@@ -1078,7 +1078,12 @@ fn parse_url(rest: &str) -> Result<RawSettings, ConnInfoError> {
     // is written %40; in a query value (Azure's `user=me@server`) one is allowed when the host
     // part has no user information it could have been cut from.
     let misplaced_at = userinfo.is_none() && rest[authority.len()..].contains('@');
-    if path.is_some_and(|p| p.contains('@')) {
+    // With a password in the user information, an "@" in the query is as likely the real end
+    // of a password that held "@" and then "?" (the query then starts inside the password, and
+    // its keys and values are pieces of it), so such a URL is refused whatever follows.
+    let password_in_url = userinfo.is_some_and(|u| u.contains(':'));
+    let query_at = query.is_some_and(|q| q.contains('@'));
+    if path.is_some_and(|p| p.contains('@')) || (password_in_url && query_at) {
         return Err(split_user_info());
     }
     let mut raw = parse_url_parts(userinfo, netloc, path, query, misplaced_at);
@@ -1092,8 +1097,9 @@ fn parse_url(rest: &str) -> Result<RawSettings, ConnInfoError> {
 fn split_user_info() -> ConnInfoError {
     ConnInfoError::MalformedUrl(
         "an \"@\" comes after the host part: a \"/\" or \"?\" in the user name or password \
-         ends the host part early, and an \"@\" in the database name must be written %40 (this \
-         message leaves the URL out so that no piece of a password is shown); percent-encode \
+         ends the host part early, and an \"@\" in the database name, or in a query value of \
+         a URL that holds a password, must be written %40 (this message leaves the URL out so \
+         that no piece of a password is shown); percent-encode \
          those characters in the URL (/ as %2F, ? as %3F, @ as %40, # as %23, % as %25), or \
          leave the password out of the URL and give it with password_env"
             .into(),
@@ -2706,6 +2712,9 @@ mod tests {
             "postgresql://user:8080/Abc@host/db",
             "postgresql://ci:Abc?def@host/db",
             "postgresql://ci:12?k=v@host/db",
+            // "@" then "?" in the password: the query starts inside it (found by proptest).
+            "postgresql://ci:Abc@def?k12=@host/db",
+            "postgresql://ci:Abc@def?port=12@host/db",
         ] {
             let e = parse_err(url);
             assert!(
@@ -2721,6 +2730,9 @@ mod tests {
         // An "@" in a query value of a URL without user information stays allowed (Azure's
         // user@server names).
         let info = parse("postgresql://db.example.com/app?user=me@server");
+        assert_eq!(info.user(), "me@server");
+        // With a password in the URL, the same "@" is written %40.
+        let info = parse("postgresql://:pw@db.example.com/app?user=me%40server");
         assert_eq!(info.user(), "me@server");
     }
 
