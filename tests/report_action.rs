@@ -507,9 +507,9 @@ fn sarif_is_not_uploaded_after_an_incomplete_run() {
         .find(|s| {
             s["uses"]
                 .as_str()
-                .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@v4"))
+                .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@"))
         })
-        .expect("upload step on v4");
+        .expect("the SARIF upload step");
     let condition = upload["if"].as_str().expect("condition");
     assert!(
         condition.contains("steps.check.outputs.exit-code != '2'"),
@@ -705,4 +705,26 @@ fn a_bad_checksum_fails_and_a_missing_release_falls_back_to_the_build() {
         Some("download"),
     );
     assert_eq!(run.step("locate").code, 2, "a version that is not a tag");
+}
+
+/// Every action the composite action uses is pinned by its full commit, the release it is
+/// written next to it (`@<40 hex> # vX.Y.Z`), on the majors that are not deprecated.
+#[test]
+fn used_actions_are_pinned_by_commit() {
+    let text = std::fs::read_to_string(support::manifest_dir().join("action.yml")).expect("action");
+    let pinned = regex::Regex::new(r"^\s*uses:\s*([\w./-]+)@([0-9a-f]{40}) # (v\d+)\.\d+\.\d+$")
+        .expect("regex");
+    let mut seen = Vec::new();
+    for line in text.lines().filter(|l| l.trim_start().starts_with("uses:")) {
+        let caps = pinned
+            .captures(line)
+            .unwrap_or_else(|| panic!("not pinned by commit with its version: {line}"));
+        seen.push(format!("{}@{}", &caps[1], &caps[3]));
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        ["actions/cache@v5", "github/codeql-action/upload-sarif@v4"],
+        "the action's steps"
+    );
 }
