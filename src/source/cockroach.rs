@@ -247,36 +247,29 @@ fn server_version(version: &str) -> String {
         .to_string()
 }
 
-/// Read a live target if its server is CockroachDB (`None`: it is not, or it could not say;
-/// read it as PostgreSQL). Detecting costs one round trip.
-pub(super) async fn read_if_cockroachdb(
+/// Read a live target whose server said it is CockroachDB (`version`), with the experimental
+/// reader; `stage` names the read in messages.
+pub(super) async fn read_live_target(
     target: &str,
     client: &Client,
-    info: &super::ConnInfo,
+    stage: &str,
     scope: &crate::catalog::Scope,
     read_timeout: Option<std::time::Duration>,
-) -> Option<Result<super::ReadSchema, String>> {
-    let stage = format!("reading the schema of {}", info.describe());
-    // A server that does not answer fails here, once: not again in the PostgreSQL reader.
-    let version =
-        match super::within(read_timeout, &stage, async { Ok(detect(client).await) }).await {
-            Err(no_answer) => return Some(Err(no_answer)),
-            Ok(None) => return None,
-            Ok(Some(version)) => version,
-        };
+    version: &str,
+) -> Result<super::ReadSchema, String> {
     let started = std::time::Instant::now();
-    let read = super::within(read_timeout, &stage, async {
+    let read = super::within(read_timeout, stage, async {
         read_live(client, scope.schemas.as_deref())
             .await
             .map_err(|e| format!("{stage} (CockroachDB, experimental reader): {e}"))
     })
     .await;
     crate::timings::record(format!("read {target}"), started.elapsed());
-    Some(read.map(|schema| super::ReadSchema {
+    read.map(|schema| super::ReadSchema {
         schema,
-        server_version: Some(server_version(&version)),
+        server_version: Some(server_version(version)),
         locations: Default::default(),
-    }))
+    })
 }
 
 /// Replay the file of a snapshot target if it is a bundle (`None`: it is not).

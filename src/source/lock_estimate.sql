@@ -12,7 +12,12 @@
 -- locks: the read holds one query's locks at a time (catalog/mod.rs, BEGIN); the most are the
 -- relations query's: the catalogs it scans (37, under 80 for any query) and, since deparsing
 -- a view locks every relation the view reads, each relation a user's view or rule reads.
+--
+-- version, server_version: what the server is (CockroachDB is read by its own reader) and its
+-- version as reports show it, asked here so that a read costs no round trip of its own for them.
 SELECT
+    pg_catalog.version() AS version,
+    pg_catalog.current_setting('server_version') AS server_version,
     pg_catalog.pg_postmaster_start_time()::text || ' port '
         || pg_catalog.current_setting('port') AS server,
     pg_catalog.current_setting('max_locks_per_transaction')::bigint

@@ -46,18 +46,33 @@ impl LockNeed {
     }
 }
 
-/// Ask the server `client` is connected to for the read's [`LockNeed`].
-pub async fn estimate(client: &Client) -> Result<LockNeed, String> {
+/// What the one query before a read says: the server's `version()` and `server_version`, and
+/// the read's [`LockNeed`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    /// `version()`: `PostgreSQL 15.18 on x86_64-pc-linux-gnu, ...`.
+    pub version: String,
+    /// `server_version`: `15.18`.
+    pub server_version: String,
+    pub need: LockNeed,
+}
+
+/// Ask the server `client` is connected to what it is and for the read's [`LockNeed`].
+pub async fn estimate(client: &Client) -> Result<Probe, String> {
     let step = |e: tokio_postgres::Error| crate::catalog::describe(&e);
     let row = client.query_one(ESTIMATE, &[]).await.map_err(step)?;
     let number = |column: &str| -> Result<u64, String> {
         let value: i64 = row.try_get(column).map_err(step)?;
         Ok(value.max(0) as u64)
     };
-    Ok(LockNeed {
-        server: row.try_get("server").map_err(step)?,
-        lock_table: number("lock_table")?,
-        locks: number("locks")?,
+    Ok(Probe {
+        version: row.try_get("version").map_err(step)?,
+        server_version: row.try_get("server_version").map_err(step)?,
+        need: LockNeed {
+            server: row.try_get("server").map_err(step)?,
+            lock_table: number("lock_table")?,
+            locks: number("locks")?,
+        },
     })
 }
 

@@ -191,20 +191,46 @@ async fn read_target(
     match &target.source {
         TargetSource::Live(live) => {
             let (client, info) = connect(&target.name, live, env, tunnels).await?;
-            if let Some(read) =
-                cockroach::read_if_cockroachdb(&target.name, &client, &info, &scope, read_timeout)
-                    .await
-            {
-                return read;
-            }
-            let _budget = reserve_locks(&target.name, &client, &info, read_timeout).await?;
-            let started = std::time::Instant::now();
+            let probe = probe(&client, &info, read_timeout).await?;
             let stage = format!("reading the schema of {}", info.describe());
+            let cockroachdb = match &probe {
+                Some(probe) => {
+                    catalog::is_cockroachdb(&probe.version).then(|| probe.version.clone())
+                }
+                // CockroachDB lacks what the probe asks (or a PostgreSQL role may not ask it):
+                // one more round trip says which.
+                None => {
+                    within(read_timeout, &stage, async {
+                        Ok(cockroach::detect(&client).await)
+                    })
+                    .await?
+                }
+            };
+            if let Some(version) = cockroachdb {
+                return cockroach::read_live_target(
+                    &target.name,
+                    &client,
+                    &stage,
+                    &scope,
+                    read_timeout,
+                    &version,
+                )
+                .await;
+            }
+            let _budget = match &probe {
+                Some(probe) => Some(reserve_locks(&target.name, &probe.need).await),
+                None => None,
+            };
+            let started = std::time::Instant::now();
             let (schema, server_version) = within(read_timeout, &stage, async {
                 let schema = catalog::read(&client, &scope)
                     .await
                     .map_err(|e| format!("{stage}: {e}"))?;
-                Ok((schema, server_version(&client).await))
+                let version = match probe {
+                    Some(probe) => Some(probe.server_version),
+                    None => server_version(&client).await,
+                };
+                Ok((schema, version))
             })
             .await?;
             crate::timings::record(format!("read {}", target.name), started.elapsed());
@@ -266,35 +292,34 @@ async fn read_target(
     }
 }
 
-/// Wait until the read of `target` fits in its server's lock budget (`locks`); the
-/// reservation is held until the read is done. A wait shows in `--timings`. A server that
-/// cannot answer the estimate (one that is not PostgreSQL, or a proxy that hides its settings)
-/// is read without a budget: the read then says what is wrong, if anything is. A server that
-/// does not answer at all fails the target on `read_timeout`.
-pub(super) async fn reserve_locks(
-    target: &str,
+/// Ask the server, in one query before the read, what it is and how many locks the read will
+/// hold (`locks`). `None`: it cannot answer (a server that is not PostgreSQL, or a proxy or role
+/// that hides its settings); the read then runs without a lock budget and says what is wrong,
+/// if anything is. A server that does not answer at all fails the target on `read_timeout`.
+pub(super) async fn probe(
     client: &tokio_postgres::Client,
     info: &ConnInfo,
     read_timeout: Option<Duration>,
-) -> Result<Option<locks::Reservation>, String> {
+) -> Result<Option<locks::Probe>, String> {
     let stage = format!(
         "reading the schema of {}: estimating the locks it will hold",
         info.describe()
     );
-    let need = within(read_timeout, &stage, async {
+    within(read_timeout, &stage, async {
         Ok(locks::estimate(client).await.ok())
     })
-    .await?;
-    let Some(need) = need else {
-        return Ok(None);
-    };
+    .await
+}
+
+/// Wait until the read that `need` describes fits in its server's lock budget.
+pub(super) async fn reserve_locks(target: &str, need: &locks::LockNeed) -> locks::Reservation {
     let started = std::time::Instant::now();
-    let reservation = locks::reserve(&need).await;
+    let reservation = locks::reserve(need).await;
     let waited = started.elapsed();
     if waited >= Duration::from_millis(1) {
         crate::timings::record(format!("wait for the lock budget {target}"), waited);
     }
-    Ok(Some(reservation))
+    reservation
 }
 
 /// `server_version` of the connected server (`15.18`), if it says.

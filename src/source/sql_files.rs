@@ -84,10 +84,14 @@ pub(super) async fn read(sql: &SqlFiles<'_>, server: &ConnInfo) -> Result<ReadSc
             .await?;
         }
         crate::timings::record(format!("load {}", sql.target), started.elapsed());
-        let _budget = if sql.shared_server {
-            super::reserve_locks(sql.target, &client, &scratch, sql.read_timeout).await?
+        let probe = if sql.shared_server {
+            super::probe(&client, &scratch, sql.read_timeout).await?
         } else {
             None
+        };
+        let _budget = match &probe {
+            Some(probe) => Some(super::reserve_locks(sql.target, &probe.need).await),
+            None => None,
         };
         let started = std::time::Instant::now();
         let stage = "reading the scratch database";
@@ -95,7 +99,11 @@ pub(super) async fn read(sql: &SqlFiles<'_>, server: &ConnInfo) -> Result<ReadSc
             let schema = catalog::read(&client, sql.scope)
                 .await
                 .map_err(|e| format!("{stage}: {e}"))?;
-            Ok((schema, super::server_version(&client).await))
+            let version = match probe {
+                Some(probe) => Some(probe.server_version),
+                None => super::server_version(&client).await,
+            };
+            Ok((schema, version))
         })
         .await?;
         crate::timings::record(format!("read {}", sql.target), started.elapsed());
