@@ -181,6 +181,19 @@ async fn sql_target_and_migrated_database_give_identical_snapshots() {
             .join("\n")
     };
     assert_eq!(strip(&from_sql), strip(&from_db));
+    // The version the server reports, as the probe before the read asked it.
+    let version: String = db
+        .client()
+        .await
+        .query_one("SHOW server_version", &[])
+        .await
+        .expect("server_version")
+        .get(0);
+    let line = format!("\"server_version\": \"{version}\"");
+    for file in [&from_db, &from_sql] {
+        let text = std::fs::read_to_string(file).expect("read");
+        assert!(text.contains(&line), "{line} in {}", file.display());
+    }
 }
 
 #[tokio::test]
