@@ -376,3 +376,52 @@ async fn sql_files_remember_where_objects_were_defined() {
     assert_eq!(at("public.orders_id_idx"), Some((m1.clone(), 6)));
     assert_eq!(at("public.orders.nope"), None);
 }
+
+/// The statements of SQL files on a `scratch_url` server run with `synchronous_commit = off`
+/// (each commits on its own; the database is dropped at the end): a file that names a table
+/// after the setting it runs under shows it, for a role whose sessions start with it on.
+#[tokio::test]
+async fn sql_files_load_without_waiting_for_each_commit() {
+    common::ensure_roles(&["sync_loader"]).await;
+    common::connect("postgres")
+        .await
+        .batch_execute(
+            "ALTER ROLE sync_loader LOGIN CREATEDB; \
+             ALTER ROLE sync_loader SET synchronous_commit = on",
+        )
+        .await
+        .expect("the role");
+    let (_, host) = common::base_url()
+        .split_once('@')
+        .expect("user@host in the test URL");
+    let scratch_url = format!("postgresql://sync_loader@{host}/postgres?sslmode=disable");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("0001.sql");
+    std::fs::write(
+        &file,
+        "DO $$ BEGIN EXECUTE format('CREATE TABLE loaded_with_%s (id int)', \
+         current_setting('synchronous_commit')); END $$;\n",
+    )
+    .expect("write");
+    let target = pgdrift::policy::Target {
+        name: "m".into(),
+        source: pgdrift::policy::TargetSource::Sql(pgdrift::policy::SqlTarget {
+            files: vec![file],
+            scratch_url: Some(scratch_url),
+        }),
+        schemas: None,
+        schema_pattern: None,
+        databases: None,
+    };
+    let env: &pgdrift::source::Env = &|_: &str| None;
+    let mut read = pgdrift::source::read_targets(
+        &[&target],
+        env,
+        &Default::default(),
+        Some(pgdrift::policy::DEFAULT_READ_TIMEOUT),
+    )
+    .await;
+    let read = read.remove("m").expect("m").expect("read");
+    let tables: Vec<&String> = read.schema.schemas["public"].tables.keys().collect();
+    assert_eq!(tables, ["loaded_with_off"]);
+}

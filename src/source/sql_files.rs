@@ -23,6 +23,9 @@ use super::{CLEANUP_TIMEOUT, CONNECT_TIMEOUT, ReadSchema, Session, within};
 
 const NAME_PREFIX: &str = "pgdrift_scratch_";
 
+/// The scratch sessions' commits do not wait for the disk: a crash loses nothing pgdrift keeps.
+const NO_COMMIT_WAIT: &str = "SET synchronous_commit = off";
+
 /// How the comment on every scratch database begins.
 const MARK: &str = "pgdrift scratch database";
 
@@ -70,6 +73,12 @@ pub(super) async fn read(sql: &SqlFiles<'_>, server: &ConnInfo) -> Result<ReadSc
         let client = conninfo::connect(&scratch, "pgdrift", CONNECT_TIMEOUT)
             .await
             .map_err(|e| format!("scratch database: {e}"))?;
+        // Each statement of a file commits on its own; waiting for each commit to reach the
+        // disk would double the load, for a database that is dropped in a moment anyway.
+        client
+            .batch_execute(NO_COMMIT_WAIT)
+            .await
+            .map_err(|e| format!("scratch database: {}", db_message(&e)))?;
         let mut locations = Locations::default();
         let mut search_path = "public".to_string();
         let started = std::time::Instant::now();
