@@ -44,7 +44,7 @@ pub fn time<T>(name: &str, f: impl FnOnce() -> T) -> T {
 fn rank(name: &str) -> u8 {
     match name.split(' ').next().unwrap_or("") {
         "start" => 0,
-        "connect" => 1,
+        "connect" | "create" => 1,
         "load" => 2,
         "read" => 3,
         "normalize" => 4,

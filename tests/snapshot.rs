@@ -424,4 +424,9 @@ async fn sql_files_load_without_waiting_for_each_commit() {
     let read = read.remove("m").expect("m").expect("read");
     let tables: Vec<&String> = read.schema.schemas["public"].tables.keys().collect();
     assert_eq!(tables, ["loaded_with_off"]);
+    // `--timings` shows each step of the target: the scratch database, the load, the read.
+    let timings = pgdrift::timings::take_rendered(std::time::Duration::ZERO);
+    for stage in ["create the scratch database m", "load m", "read m"] {
+        assert!(timings.contains(stage), "{stage} in {timings}");
+    }
 }

@@ -62,12 +62,17 @@ pub(super) async fn read(sql: &SqlFiles<'_>, server: &ConnInfo) -> Result<ReadSc
             );
         }
     }
+    let started = std::time::Instant::now();
     let scratch = within(
         sql.read_timeout,
         "scratch server: creating the scratch database",
         ScratchDatabase::create(admin, sql.read_timeout),
     )
     .await?;
+    crate::timings::record(
+        format!("create the scratch database {}", sql.target),
+        started.elapsed(),
+    );
     let result = async {
         let scratch = server.clone().with_database(scratch.name());
         let client = conninfo::connect(&scratch, "pgdrift", CONNECT_TIMEOUT)
