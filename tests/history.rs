@@ -95,13 +95,7 @@ fn day(i: usize) -> String {
 async fn build_history(dir: &Path) {
     common::ensure_roles(&["hist_reader"]).await;
     let db = common::db_with("hist_corpus", &common::corpus("danbooru-structure.sql")).await;
-    let version: String = db
-        .client()
-        .await
-        .query_one("SHOW server_version", &[])
-        .await
-        .expect("server_version")
-        .get(0);
+    let version = common::show(&db, "server_version").await;
     for i in 0..=MIGRATIONS.len() {
         if i > 0 {
             db.exec(MIGRATIONS[i - 1]).await;

@@ -182,13 +182,7 @@ async fn sql_target_and_migrated_database_give_identical_snapshots() {
     };
     assert_eq!(strip(&from_sql), strip(&from_db));
     // The version the server reports, as the probe before the read asked it.
-    let version: String = db
-        .client()
-        .await
-        .query_one("SHOW server_version", &[])
-        .await
-        .expect("server_version")
-        .get(0);
+    let version = common::show(&db, "server_version").await;
     let line = format!("\"server_version\": \"{version}\"");
     for file in [&from_db, &from_sql] {
         let text = std::fs::read_to_string(file).expect("read");
@@ -347,25 +341,7 @@ async fn sql_files_remember_where_objects_were_defined() {
     )
     .expect("write");
     std::fs::write(&m2, "\n\nALTER TABLE orders ADD COLUMN total numeric;\n").expect("write");
-    let target = pgdrift::policy::Target {
-        name: "m".into(),
-        source: pgdrift::policy::TargetSource::Sql(pgdrift::policy::SqlTarget {
-            files: vec![m1.clone(), m2.clone()],
-            scratch_url: Some(common::url("postgres")),
-        }),
-        schemas: None,
-        schema_pattern: None,
-        databases: None,
-    };
-    let env: &pgdrift::source::Env = &|_: &str| None;
-    let mut read = pgdrift::source::read_targets(
-        &[&target],
-        env,
-        &Default::default(),
-        Some(pgdrift::policy::DEFAULT_READ_TIMEOUT),
-    )
-    .await;
-    let read = read.remove("m").expect("m").expect("read");
+    let read = read_sql_target(vec![m1.clone(), m2.clone()], common::url("postgres")).await;
     let at = |object: &str| read.locations.get(object).map(|l| (l.file.clone(), l.line));
     assert_eq!(
         at("public.orders"),
@@ -403,10 +379,25 @@ async fn sql_files_load_without_waiting_for_each_commit() {
          current_setting('synchronous_commit')); END $$;\n",
     )
     .expect("write");
+    let read = read_sql_target(vec![file], scratch_url).await;
+    let tables: Vec<&String> = read.schema.schemas["public"].tables.keys().collect();
+    assert_eq!(tables, ["loaded_with_off"]);
+    // `--timings` shows each step of the target: the scratch database, the load, the read.
+    let timings = pgdrift::timings::take_rendered(std::time::Duration::ZERO);
+    for stage in ["create the scratch database m", "load m", "read m"] {
+        assert!(timings.contains(stage), "{stage} in {timings}");
+    }
+}
+
+/// Read the SQL-file target `m` of `files` on the `scratch_url` server.
+async fn read_sql_target(
+    files: Vec<std::path::PathBuf>,
+    scratch_url: String,
+) -> std::sync::Arc<pgdrift::source::ReadSchema> {
     let target = pgdrift::policy::Target {
         name: "m".into(),
         source: pgdrift::policy::TargetSource::Sql(pgdrift::policy::SqlTarget {
-            files: vec![file],
+            files,
             scratch_url: Some(scratch_url),
         }),
         schemas: None,
@@ -421,12 +412,5 @@ async fn sql_files_load_without_waiting_for_each_commit() {
         Some(pgdrift::policy::DEFAULT_READ_TIMEOUT),
     )
     .await;
-    let read = read.remove("m").expect("m").expect("read");
-    let tables: Vec<&String> = read.schema.schemas["public"].tables.keys().collect();
-    assert_eq!(tables, ["loaded_with_off"]);
-    // `--timings` shows each step of the target: the scratch database, the load, the read.
-    let timings = pgdrift::timings::take_rendered(std::time::Duration::ZERO);
-    for stage in ["create the scratch database m", "load m", "read m"] {
-        assert!(timings.contains(stage), "{stage} in {timings}");
-    }
+    read.remove("m").expect("m").expect("read")
 }

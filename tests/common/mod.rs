@@ -197,14 +197,20 @@ pub fn corpus(name: &str) -> String {
 
 /// `server_version_num` of the test server, through `db`.
 pub async fn server_version(db: &TestDb) -> i32 {
-    let v: String = db
-        .client()
+    show(db, "server_version_num")
         .await
-        .query_one("SHOW server_version_num", &[])
+        .parse()
+        .expect("a number")
+}
+
+/// `SHOW setting` through `db`.
+pub async fn show(db: &TestDb, setting: &str) -> String {
+    db.client()
         .await
-        .expect("server_version_num")
-        .get(0);
-    v.parse().expect("a number")
+        .query_one(&format!("SHOW {setting}"), &[])
+        .await
+        .unwrap_or_else(|e| panic!("SHOW {setting}: {e}"))
+        .get(0)
 }
 
 /// Read a database's schema with pgdrift's catalog reader.
