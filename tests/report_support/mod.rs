@@ -743,7 +743,7 @@ pub fn html_valid(text: &str) {
         "!doctype", "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3",
         "p", "section", "div", "span", "small", "input", "label", "table", "thead", "tbody", "tr",
         "th", "td", "code", "a", "bdi", "details", "summary", "pre", "em", "svg", "defs", "marker",
-        "path", "line", "g", "rect", "text", "script", "ol", "li",
+        "path", "line", "g", "rect", "text", "script", "ol", "li", "button", "noscript",
     ];
     for tag in tags(text) {
         assert!(
@@ -938,6 +938,7 @@ pub fn html_valid_dom(dom: &str) {
                 "h3", "p", "section", "div", "span", "small", "input", "label", "table", "thead",
                 "tbody", "tr", "th", "td", "code", "a", "bdi", "details", "summary", "pre", "em",
                 "svg", "defs", "marker", "path", "line", "g", "rect", "text", "script", "ol", "li",
+                "button", "noscript",
             ]
             .contains(&tag.as_str()),
             "element <{tag}> in the browser's DOM is not the report's own"
