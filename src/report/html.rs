@@ -1,7 +1,10 @@
 //! The HTML report: one self-contained file (inline CSS, a few lines of inline JavaScript, an
 //! inline SVG; a Content-Security-Policy that forbids every network request) to open from a CI
-//! artifact. Summary cards, a filterable table of findings, expected and actual side by side
-//! per object, and a picture of the drift: the drifted tables and their foreign-key neighbours.
+//! artifact. Summary cards, a filterable table of findings shown a page at a time, expected
+//! and actual side by side per object, and a picture of the drift: the drifted tables and their
+//! foreign-key neighbours. A mass difference (tens of thousands of findings) stays usable: every
+//! row is in the page and the filter searches them all, but only one page of them is laid out,
+//! and the objects start collapsed.
 //! Every piece of schema text goes through `esc`, which also shows bidirectional controls as
 //! `[U+202E]` rather than obeying them, and names sit in `<bdi>` so right-to-left text in them
 //! cannot reorder the page around them.
@@ -22,6 +25,14 @@ use crate::rules::Severity;
 /// drifted tables come first.
 const MAX_NODES: usize = 500;
 
+/// Rows of the findings table shown at a time; the rest are in the page, `hidden`, for the
+/// filter and the page buttons.
+const PAGE_ROWS: usize = 500;
+
+/// Up to this many findings the objects' details start open; past it they start collapsed, and
+/// a link to one (from the table or the map) opens it.
+const OPEN_UP_TO: usize = 500;
+
 pub fn render(ctx: &Context) -> String {
     let mut out = String::with_capacity(16 * 1024);
     let t = ctx.verdict.totals();
@@ -36,7 +47,7 @@ pub fn render(ctx: &Context) -> String {
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
          style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>pgdrift: {title}</title>\n<style>{CSS}{MAP_CSS}</style>\n</head>\n\
+         <title>pgdrift: {title}</title>\n<style>{CSS}{MAP_CSS}</style>\n{NOSCRIPT}\n</head>\n\
          <body data-status=\"{}\">\n<header>\n<h1>pgdrift: {title}</h1>\n",
         status_name(ctx.status)
     );
@@ -150,37 +161,49 @@ fn findings_table(out: &mut String, ctx: &Context) {
             "<label><input type=\"checkbox\" class=\"sev\" value=\"{value}\" checked> {label}</label>"
         );
     }
-    out.push_str(
-        "<span id=\"count\"></span></div>\n<table id=\"findings-table\">\n<thead><tr>\
-         <th>Check</th><th>Severity</th><th>Rule</th><th>Object</th><th>Message</th></tr></thead>\n<tbody>\n",
+    out.push_str("<span id=\"count\"></span></div>\n");
+    pager(out, total);
+    let _ = write!(
+        out,
+        "<table id=\"findings-table\" data-page-rows=\"{PAGE_ROWS}\">\n<thead><tr>\
+         <th>Check</th><th>Severity</th><th>Rule</th><th>Object</th><th>Message</th></tr></thead>\n<tbody>\n"
     );
+    let mut row = 0;
     for (ci, check) in ctx.verdict.checks.iter().enumerate() {
         for (oi, object) in objects(check).iter().enumerate() {
             for j in &object.findings {
-                finding_row(out, &check.name, j, Some(&anchor(ci, oi)));
+                finding_row(out, &check.name, j, Some(&anchor(ci, oi)), row >= PAGE_ROWS);
+                row += 1;
             }
         }
     }
     for item in ctx.items().iter().filter(|i| i.check.is_none()) {
-        finding_row(out, "policy", item.judged, None);
+        finding_row(out, "policy", item.judged, None, row >= PAGE_ROWS);
+        row += 1;
     }
-    out.push_str(
-        "</tbody>\n</table>\n<p id=\"none\" hidden>No finding matches the filter.</p>\n</section>\n",
+    out.push_str("</tbody>\n</table>\n");
+    pager(out, total);
+    out.push_str("<p id=\"none\" hidden>No finding matches the filter.</p>\n</section>\n");
+}
+
+/// Previous and next page of the findings table and which rows it shows; hidden while they
+/// all fit on one page. The script keeps the text up to date with the filter.
+fn pager(out: &mut String, total: usize) {
+    let _ = writeln!(
+        out,
+        "<div class=\"pager\"{}><button type=\"button\" class=\"prev\" disabled>previous</button> \
+         <span class=\"rows\">rows 1–{} of {total}</span> \
+         <button type=\"button\" class=\"next\">next</button></div>",
+        if total <= PAGE_ROWS { " hidden" } else { "" },
+        total.min(PAGE_ROWS)
     );
 }
 
-fn finding_row(out: &mut String, check: &str, j: &Judged, link: Option<&str>) {
+/// One row of the findings table. The script searches its cells' text and reads the severity
+/// from the second cell, so the row carries no copy of either.
+fn finding_row(out: &mut String, check: &str, j: &Judged, link: Option<&str>, hidden: bool) {
     let f = &j.finding;
     let waived = waiver_text(j);
-    let search = format!(
-        "{check} {} {} {} {} {}",
-        j.severity.as_str(),
-        f.rule,
-        f.object,
-        f.message,
-        waived.as_deref().unwrap_or("")
-    )
-    .to_lowercase();
     let object = match link {
         Some(id) => format!("<a href=\"#{id}\"><bdi>{}</bdi></a>", esc(&f.object)),
         None => format!("<bdi>{}</bdi>", esc(&f.object)),
@@ -195,11 +218,10 @@ fn finding_row(out: &mut String, check: &str, j: &Judged, link: Option<&str>) {
     };
     let _ = writeln!(
         out,
-        "<tr class=\"finding {sev}{}\" data-severity=\"{sev}\" data-search=\"{}\">\
-         <td><bdi>{}</bdi></td><td class=\"sev\">{sev}</td><td><code>{}</code></td>\
-         <td class=\"name\">{object}</td><td>{message}</td></tr>",
+        "<tr class=\"finding {sev}{}\"{}><td><bdi>{}</bdi></td><td>{sev}</td>\
+         <td><code>{}</code></td><td>{object}</td><td>{message}</td></tr>",
         if waived.is_some() { " waived" } else { "" },
-        esc(&search),
+        if hidden { " hidden" } else { "" },
         esc(check),
         esc(f.rule.as_str()),
         sev = j.severity.as_str(),
@@ -208,6 +230,12 @@ fn finding_row(out: &mut String, check: &str, j: &Judged, link: Option<&str>) {
 
 fn object_details(out: &mut String, ctx: &Context) {
     out.push_str("<section id=\"objects\">\n<h2>Objects</h2>\n");
+    let open = ctx.items().len() <= OPEN_UP_TO;
+    if !open {
+        out.push_str(
+            "<p>Collapsed: open an object here, or follow its link from the table or the map.</p>\n",
+        );
+    }
     for (ci, check) in ctx.verdict.checks.iter().enumerate() {
         let _ = writeln!(
             out,
@@ -231,7 +259,7 @@ fn object_details(out: &mut String, ctx: &Context) {
                 );
                 for (oi, object) in all.iter().enumerate() {
                     if !object.findings.is_empty() {
-                        details(out, ctx, check, &anchor(ci, oi), object);
+                        details(out, ctx, check, &anchor(ci, oi), object, open);
                     }
                 }
             }
@@ -240,39 +268,73 @@ fn object_details(out: &mut String, ctx: &Context) {
     out.push_str("</section>\n");
 }
 
-fn details(out: &mut String, ctx: &Context, check: &CheckVerdict, id: &str, object: &ObjectReport) {
+/// An object's findings in one table: per finding its rule, name and source line, then its
+/// expected and actual values side by side. Its message and waiver are in the findings table.
+/// The source file is named once when the object's findings share it.
+fn details(
+    out: &mut String,
+    ctx: &Context,
+    check: &CheckVerdict,
+    id: &str,
+    object: &ObjectReport,
+    open: bool,
+) {
     let worst = object.worst().map(Severity::as_str).unwrap_or("note");
     let _ = writeln!(
         out,
-        "<details id=\"{id}\" class=\"object {worst}\" open><summary>{} <bdi>{}</bdi> \
+        "<details id=\"{id}\" class=\"object {worst}\"{}><summary>{} <bdi>{}</bdi> \
          <small>{} finding{}</small></summary>",
+        if open { " open" } else { "" },
         object.kind.noun(),
         esc(object.name),
         object.findings.len(),
         if object.findings.len() == 1 { "" } else { "s" }
     );
-    for j in &object.findings {
-        let f = &j.finding;
-        let _ = writeln!(
-            out,
-            "<div class=\"finding-detail\"><p><span class=\"badge {sev}\">{sev}</span> \
-             <code>{}</code> <bdi>{}</bdi></p><p>{}{}</p>",
-            esc(f.rule.as_str()),
-            esc(&f.object),
-            esc(&f.message),
-            waiver_text(j)
-                .map(|w| format!(" <span class=\"waived\">{}</span>", esc(&w)))
-                .unwrap_or_default(),
-            sev = j.severity.as_str()
-        );
-        if let Some(loc) = ctx.source_location(check, f) {
+    let located: Vec<Option<(String, u32)>> = object
+        .findings
+        .iter()
+        .map(|j| {
+            ctx.source_location(check, &j.finding)
+                .map(|loc| (ctx.display_path(&loc.path), loc.line))
+        })
+        .collect();
+    let mut paths = located.iter().flatten().map(|(path, _)| path);
+    let shared = match (paths.next(), located.len()) {
+        (Some(first), 2..) if located.iter().all(Option::is_some) && paths.all(|p| p == first) => {
             let _ = writeln!(
                 out,
-                "<p class=\"where\">defined at <code>{}:{}</code></p>",
-                esc(&ctx.display_path(&loc.path)),
-                loc.line
+                "<p class=\"where\">defined in <code>{}</code></p>",
+                esc(first)
             );
+            true
         }
+        _ => false,
+    };
+    out.push_str(
+        "<table class=\"sbs\"><thead><tr><th>expected</th><th>actual</th></tr></thead><tbody>\n",
+    );
+    for (j, at) in object.findings.iter().zip(&located) {
+        let f = &j.finding;
+        let place = match at {
+            Some((_, line)) if shared => format!(" <span class=\"where\">line {line}</span>"),
+            Some((path, line)) => format!(
+                " <span class=\"where\">defined at <code>{}:{line}</code></span>",
+                esc(path)
+            ),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "<tr class=\"about {}{}\"><th colspan=\"2\"><code>{}</code> <bdi>{}</bdi>{place}</th></tr>",
+            j.severity.as_str(),
+            if waiver_text(j).is_some() {
+                " waived"
+            } else {
+                ""
+            },
+            esc(f.rule.as_str()),
+            esc(&f.object),
+        );
         side_by_side(
             out,
             f.expected.as_deref().unwrap_or(""),
@@ -280,22 +342,19 @@ fn details(out: &mut String, ctx: &Context, check: &CheckVerdict, id: &str, obje
             f.expected.is_some(),
             f.actual.is_some(),
         );
-        out.push_str("</div>\n");
     }
-    out.push_str("</details>\n");
+    out.push_str("</tbody></table>\n</details>\n");
 }
 
-/// Expected and actual in two columns, changed lines marked, unchanged lines side by side.
+/// The rows of expected and actual in two columns, changed lines marked, unchanged lines side
+/// by side.
 fn side_by_side(out: &mut String, expected: &str, actual: &str, has_e: bool, has_a: bool) {
-    out.push_str(
-        "<table class=\"sbs\"><thead><tr><th>expected</th><th>actual</th></tr></thead><tbody>\n",
-    );
     if !has_e || !has_a {
         let cell = |present: bool, text: &str, class: &str| {
             if present {
-                format!("<td class=\"{class}\"><pre>{}</pre></td>", esc(text))
+                format!("<td class=\"{class}\">{}</td>", esc(text))
             } else {
-                "<td class=\"absent\"><em>absent</em></td>".to_string()
+                "<td class=\"absent\">absent</td>".to_string()
             }
         };
         let _ = writeln!(
@@ -304,13 +363,12 @@ fn side_by_side(out: &mut String, expected: &str, actual: &str, has_e: bool, has
             cell(has_e, expected, "del"),
             cell(has_a, actual, "ins")
         );
-        out.push_str("</tbody></table>\n");
         return;
     }
     let diff = TextDiff::from_lines(expected, actual);
     let line = |s: Option<&str>, class: &str| match s {
         Some(s) => format!(
-            "<td class=\"{class}\"><pre>{}</pre></td>",
+            "<td class=\"{class}\">{}</td>",
             esc(s.trim_end_matches(['\n', '\r']))
         ),
         None => "<td class=\"gap\"></td>".to_string(),
@@ -350,7 +408,6 @@ fn side_by_side(out: &mut String, expected: &str, actual: &str, has_e: bool, has
             let _ = writeln!(out, "<tr>{}{}</tr>", line(left, lc), line(right, rc));
         }
     }
-    out.push_str("</tbody></table>\n");
 }
 
 /// Per check, the drifted tables and their foreign-key neighbours as an SVG graph.
@@ -503,7 +560,7 @@ pub fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            // Layout of definitions in `<pre>`; harmless in a page.
+            // Layout of definitions, in cells that keep white space; harmless in a page.
             '\n' | '\t' => out.push(c),
             c if is_hostile(c) => out.push_str(&visible(&c.to_string())),
             c => out.push(c),
@@ -533,62 +590,149 @@ body[data-status="clean"] h1 { color: #1a7f37; }
 .filters { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; margin: 8px 0; }
 #q { flex: 1 1 320px; padding: 6px 8px; border: 1px solid var(--line); border-radius: 6px; font: inherit; }
 #count { color: var(--muted); }
+.pager { display: flex; gap: 12px; align-items: center; margin: 8px 0; color: var(--muted); }
+.pager[hidden] { display: none; }
+.pager button { font: inherit; padding: 4px 12px; border: 1px solid var(--line); border-radius: 6px;
+  background: var(--soft); color: var(--fg); cursor: pointer; }
+.pager button:disabled { color: var(--muted); cursor: default; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: var(--soft); }
-td.name { white-space: pre-wrap; word-break: break-word; }
+tr.finding td:nth-child(4) { white-space: pre-wrap; word-break: break-word; }
 tr.finding.waived { opacity: .7; } .waived { color: var(--muted); font-style: italic; }
-tr.finding.error td.sev, .badge.error { color: var(--error); font-weight: 600; }
-tr.finding.warning td.sev, .badge.warning { color: var(--warning); font-weight: 600; }
-tr.finding.note td.sev, .badge.note { color: var(--note); font-weight: 600; }
+tr.finding td:nth-child(2) { font-weight: 600; }
+tr.finding.error td:nth-child(2) { color: var(--error); }
+tr.finding.warning td:nth-child(2) { color: var(--warning); }
+tr.finding.note td:nth-child(2) { color: var(--note); }
 details.object { border: 1px solid var(--line); border-radius: 8px; margin: 12px 0; padding: 8px 12px; }
 details.object.error { border-left: 4px solid var(--error); }
 details.object.warning { border-left: 4px solid var(--warning); }
 details summary { cursor: pointer; font-weight: 600; white-space: pre-wrap; }
-.finding-detail { margin: 8px 0 16px; } .where { color: var(--muted); }
+details.object table { margin-top: 8px; }
+.where { color: var(--muted); font-weight: normal; }
 table.sbs { table-layout: fixed; }
+table.sbs td { white-space: pre-wrap; word-break: break-word; font: 12px/1.45 ui-monospace, monospace; }
+table.sbs tr.about th { font-weight: normal; white-space: pre-wrap; word-break: break-word;
+  border-left: 4px solid var(--note); }
+table.sbs tr.about.error th { border-left-color: var(--error); }
+table.sbs tr.about.warning th { border-left-color: var(--warning); }
+table.sbs tr.about.waived th { opacity: .7; }
 table.sbs td.del { background: var(--del); } table.sbs td.ins { background: var(--ins); }
-table.sbs td.gap { background: var(--soft); } table.sbs td.absent { color: var(--muted); }
+table.sbs td.gap { background: var(--soft); }
+table.sbs td.absent { color: var(--muted); font: italic 14px/1.5 system-ui, sans-serif; }
 .legend .key { display: inline-block; width: 14px; height: 14px; border-radius: 3px; vertical-align: middle;
   border: 1.5px solid #8c959f; background: #fff; margin-left: 8px; }
 .legend .key.drifted { background: var(--del); border-color: var(--error); }
 "#;
 
-/// Filtering by text and severity. It reads the page and sets `hidden`; it never builds HTML
-/// from data, so nothing in a finding can become markup. `#q=text` in the address pre-fills
-/// the filter (links into the report).
+/// Without scripts every row shows (the page buttons could not work).
+const NOSCRIPT: &str = "<noscript><style>tr.finding[hidden] { display: table-row; } \
+                        .pager { display: none; }</style></noscript>";
+
+/// Filtering by text and severity, a page of rows at a time. It reads the page and sets
+/// `hidden`, `open` and text; it never builds HTML from data, so nothing in a finding can become
+/// markup. Each row's search text is read once; typing filters after a pause of `PAUSE_MS`
+/// (Enter or leaving the box at once), over every row, and only rows that come onto or leave
+/// the page are touched. `#q=text` in the address pre-fills the filter and `#page=N` opens a
+/// page (links into the report); a link to an object opens its collapsed details.
 const SCRIPT: &str = r##"
 (function () {
   "use strict";
-  var q = document.getElementById("q");
+  var PAUSE_MS = 150;
   var body = document.body;
+  function reveal(id) {
+    var el = id ? document.getElementById(id) : null;
+    if (el && el.tagName === "DETAILS") { el.open = true; }
+  }
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest ? e.target.closest("a") : null;
+    var href = a ? a.getAttribute("href") : null;
+    if (href && href.charAt(0) === "#") { reveal(href.slice(1)); }
+  });
+  if (/^#obj-/.test(window.location.hash)) { reveal(window.location.hash.slice(1)); }
+  var q = document.getElementById("q");
   if (!q) { body.setAttribute("data-ready", "1"); return; }
+  var table = document.getElementById("findings-table");
+  var size = Number(table.getAttribute("data-page-rows"));
   var boxes = Array.prototype.slice.call(document.querySelectorAll("input.sev"));
-  var rows = Array.prototype.slice.call(document.querySelectorAll("tr.finding"));
+  var rows = Array.prototype.slice.call(table.querySelectorAll("tr.finding"));
+  var pagers = Array.prototype.slice.call(document.querySelectorAll(".pager"));
   var count = document.getElementById("count");
   var none = document.getElementById("none");
-  function apply() {
-    var text = q.value.toLowerCase();
+  // Read once: what each row is found by (its cells' text) and its severity (second cell).
+  var text = rows.map(function (r) {
+    return Array.prototype.map.call(r.cells, function (c) { return c.textContent; })
+      .join(" ").toLowerCase();
+  });
+  var severity = rows.map(function (r) { return r.cells[1].textContent; });
+  var shown = new Uint8Array(rows.length);
+  var onPage = [];
+  rows.forEach(function (r, i) { if (!r.hidden) { shown[i] = 1; onPage.push(i); } });
+  var matches = [];
+  var page = 0;
+  function filter() {
+    var t = q.value.toLowerCase();
     var wanted = {};
     boxes.forEach(function (b) { wanted[b.value] = b.checked; });
-    var shown = 0;
-    rows.forEach(function (r) {
-      var ok = wanted[r.getAttribute("data-severity")] === true &&
-        (text === "" || r.getAttribute("data-search").indexOf(text) !== -1);
-      r.hidden = !ok;
-      if (ok) { shown += 1; }
+    matches = [];
+    for (var i = 0; i < rows.length; i++) {
+      if (wanted[severity[i]] === true && (t === "" || text[i].indexOf(t) !== -1)) { matches.push(i); }
+    }
+  }
+  function show() {
+    var pages = Math.max(1, Math.ceil(matches.length / size));
+    page = Math.min(Math.max(page, 0), pages - 1);
+    var first = page * size;
+    var want = matches.slice(first, first + size);
+    var keep = new Uint8Array(rows.length);
+    want.forEach(function (i) { keep[i] = 1; });
+    onPage.forEach(function (i) { if (!keep[i]) { rows[i].hidden = true; shown[i] = 0; } });
+    want.forEach(function (i) { if (!shown[i]) { rows[i].hidden = false; shown[i] = 1; } });
+    onPage = want;
+    count.textContent = matches.length + " of " + rows.length + " findings";
+    none.hidden = matches.length !== 0;
+    pagers.forEach(function (p) {
+      p.hidden = pages === 1;
+      p.querySelector(".rows").textContent = "rows " + (want.length ? first + 1 : 0) + "–" +
+        (first + want.length) + " of " + matches.length;
+      p.querySelector(".prev").disabled = page === 0;
+      p.querySelector(".next").disabled = page === pages - 1;
     });
-    count.textContent = shown + " of " + rows.length + " findings";
-    none.hidden = shown !== 0;
-    body.setAttribute("data-shown", String(shown));
+    body.setAttribute("data-shown", String(matches.length));
+    body.setAttribute("data-page", String(page + 1));
+    body.setAttribute("data-pages", String(pages));
   }
-  q.addEventListener("input", apply);
+  var timer = null;
+  function apply() {
+    clearTimeout(timer);
+    timer = null;
+    filter();
+    page = 0;
+    show();
+  }
+  q.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(apply, PAUSE_MS);
+  });
+  q.addEventListener("change", apply);
   boxes.forEach(function (b) { b.addEventListener("change", apply); });
+  pagers.forEach(function (p, n) {
+    function go(by) {
+      page += by;
+      show();
+      // From the pager under the table, back to the top of the new page.
+      if (n > 0) { table.scrollIntoView(); }
+    }
+    p.querySelector(".prev").addEventListener("click", function () { go(-1); });
+    p.querySelector(".next").addEventListener("click", function () { go(1); });
+  });
   var hash = window.location.hash;
-  if (hash.indexOf("#q=") === 0) {
-    try { q.value = decodeURIComponent(hash.slice(3)); } catch (e) { q.value = hash.slice(3); }
-  }
-  apply();
+  var m = /(?:^#|&)q=([^&]*)/.exec(hash);
+  if (m) { try { q.value = decodeURIComponent(m[1]); } catch (e) { q.value = m[1]; } }
+  filter();
+  m = /(?:^#|&)page=(\d+)/.exec(hash);
+  page = m ? Number(m[1]) - 1 : 0;
+  show();
   body.setAttribute("data-ready", "1");
 })();
 "##;

@@ -743,7 +743,7 @@ pub fn html_valid(text: &str) {
         "!doctype", "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3",
         "p", "section", "div", "span", "small", "input", "label", "table", "thead", "tbody", "tr",
         "th", "td", "code", "a", "bdi", "details", "summary", "pre", "em", "svg", "defs", "marker",
-        "path", "line", "g", "rect", "text", "script", "ol", "li",
+        "path", "line", "g", "rect", "text", "script", "ol", "li", "button", "noscript",
     ];
     for tag in tags(text) {
         assert!(
@@ -938,6 +938,7 @@ pub fn html_valid_dom(dom: &str) {
                 "h3", "p", "section", "div", "span", "small", "input", "label", "table", "thead",
                 "tbody", "tr", "th", "td", "code", "a", "bdi", "details", "summary", "pre", "em",
                 "svg", "defs", "marker", "path", "line", "g", "rect", "text", "script", "ol", "li",
+                "button", "noscript",
             ]
             .contains(&tag.as_str()),
             "element <{tag}> in the browser's DOM is not the report's own"
@@ -988,6 +989,116 @@ pub fn many_tables(n: usize) -> (Verdict, Relations) {
     relations.insert(
         "migrations".into(),
         (1..n)
+            .map(|i| Relation {
+                from: name(i),
+                to: name(i / 2),
+                name: format!("t_{i:04}_parent_fkey"),
+            })
+            .collect(),
+    );
+    (
+        Verdict {
+            checks: vec![check],
+            policy_findings: vec![],
+            fail_on: Severity::Error,
+        },
+        relations,
+    )
+}
+
+/// A mass difference, as when a whole environment was migrated by hand: `tables` tables
+/// (`public.t_0000`, ...), each with an extra `SELECT to lab_reader` grant, and column findings
+/// spread over them until there are `findings` in all; each table references the one at half
+/// its number. The largest table number comes last in the report.
+pub fn mass_difference(tables: usize, findings: usize) -> (Verdict, Relations) {
+    let name = |i: usize| format!("public.t_{i:04}");
+    let mut out: Vec<Judged> = (0..tables)
+        .map(|i| {
+            judged(
+                "grant.extra",
+                ObjectKind::Table,
+                &name(i),
+                (ObjectKind::Table, &name(i)),
+                None,
+                Some("SELECT to lab_reader"),
+                &format!("SELECT to lab_reader on table {} is extra", name(i)),
+                Severity::Error,
+                Category::Access,
+            )
+        })
+        .collect();
+    for n in 0..findings.saturating_sub(tables) {
+        let table = name(n % tables);
+        let column = format!("{table}.c_{:02}", n / tables);
+        let j = match n / tables % 4 {
+            0 => judged(
+                "column.missing",
+                ObjectKind::Column,
+                &column,
+                (ObjectKind::Table, &table),
+                Some("numeric(12,2) NOT NULL DEFAULT 0"),
+                None,
+                &format!("column {column} is missing"),
+                Severity::Error,
+                Category::Presence,
+            ),
+            1 => judged(
+                "column.type",
+                ObjectKind::Column,
+                &column,
+                (ObjectKind::Table, &table),
+                Some("numeric(12,2)"),
+                Some("integer"),
+                &format!("column {column} has type numeric(12,2) in expected, integer in actual"),
+                Severity::Error,
+                Category::Definition,
+            ),
+            2 => judged(
+                "column.default",
+                ObjectKind::Column,
+                &column,
+                (ObjectKind::Table, &table),
+                Some("now()"),
+                None,
+                &format!("default of column {column} differs"),
+                Severity::Error,
+                Category::Definition,
+            ),
+            _ => judged(
+                "column.statistics",
+                ObjectKind::Column,
+                &column,
+                (ObjectKind::Table, &table),
+                Some("1000"),
+                Some("-1"),
+                &format!("statistics target of column {column} is 1000 in expected, -1 in actual"),
+                Severity::Warning,
+                Category::Definition,
+            ),
+        };
+        out.push(j);
+    }
+    let check = CheckVerdict {
+        name: "production matches migrations".into(),
+        expected: "migrations".into(),
+        actual: "production".into(),
+        policy_line: Some(1),
+        fleet: None,
+        fix: None,
+        outcome: Outcome::Compared {
+            findings: out,
+            compared: (0..tables)
+                .map(|i| ComparedObject {
+                    kind: ObjectKind::Table,
+                    name: name(i),
+                })
+                .collect(),
+        },
+    };
+    let mut relations = Relations::new();
+    relations.insert(
+        "migrations".into(),
+        (1..tables)
             .map(|i| Relation {
                 from: name(i),
                 to: name(i / 2),
