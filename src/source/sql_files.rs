@@ -79,7 +79,7 @@ pub(super) async fn read(sql: &SqlFiles<'_>, server: &ConnInfo) -> Result<ReadSc
             .await
             .map_err(|e| format!("scratch database: {e}"))?;
         // Each statement of a file commits on its own; waiting for each commit to reach the
-        // disk would double the load, for a database that is dropped in a moment anyway.
+        // disk costs a WAL flush per statement, for a database that is dropped in a moment.
         client
             .batch_execute(NO_COMMIT_WAIT)
             .await
