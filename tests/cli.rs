@@ -712,3 +712,48 @@ fn all_contain_server_option(outputs: &[(String, String)]) -> bool {
                 .any(|(name, text)| name.ends_with(what) && text.contains("sekrit-server-opt"))
         })
 }
+
+/// Files whose load needs a session setting (a default that reads a custom setting, evaluated
+/// by an INSERT of seed rows) fail without it, with the file and line, and load with it given
+/// as libpq's clients take it: `PGOPTIONS`, on the throwaway cluster.
+#[test]
+fn sql_files_get_session_settings_from_pgoptions() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "0001.sql",
+        "CREATE TABLE policies (id int PRIMARY KEY,\n  tenant_id int NOT NULL DEFAULT \
+         current_setting('app.current_tenant')::int);\nINSERT INTO policies (id) VALUES (1);\n",
+    );
+    let out = dir.path().join("s.json");
+    let snapshot = |options: Option<&str>| {
+        let mut cmd = pgdrift();
+        cmd.current_dir(dir.path())
+            .env_remove("PGOPTIONS")
+            .args(["snapshot", "--sql", "0001.sql", "--no-timestamp", "-o"])
+            .arg(&out);
+        if let Some(options) = options {
+            cmd.env("PGOPTIONS", options);
+        }
+        cmd.output().expect("runs")
+    };
+    let without = snapshot(None);
+    let stderr = String::from_utf8_lossy(&without.stderr);
+    assert_eq!(without.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("0001.sql:3") && stderr.contains("app.current_tenant"),
+        "{stderr}"
+    );
+    let with = snapshot(Some("-c app.current_tenant=7"));
+    assert_eq!(
+        with.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&with.stderr)
+    );
+    let text = std::fs::read_to_string(&out).expect("snapshot");
+    assert!(
+        text.contains("current_setting('app.current_tenant'"),
+        "{text}"
+    );
+}
