@@ -76,13 +76,7 @@ fn a_clean_run_renders_too() {
 #[test]
 fn the_table_map_stays_readable_at_hundreds_of_tables() {
     let (verdict, relations) = support::many_tables(300);
-    let mut ctx = Context::new(&verdict);
-    ctx.relations = Some(&relations);
-    let page = report::render(Format::Html, &ctx);
-    support::html_valid(&page);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("report.html");
-    std::fs::write(&path, &page).expect("write");
+    let (_dir, path, page) = written_page(&verdict, &relations);
     let rendered = support::load_in_chromium_with(&path, "", &["--window-size=1280,900".into()]);
     assert!(
         rendered.dom.contains("data-ready=\"1\""),
@@ -182,13 +176,7 @@ fn a_mass_difference_is_shown_a_page_at_a_time() {
     // 200 tables, each with an extra grant and 19 column findings: 8 pages of 500 rows, the
     // findings of public.t_0199 last.
     let (verdict, relations) = support::mass_difference(200, 4000);
-    let mut ctx = Context::new(&verdict);
-    ctx.relations = Some(&relations);
-    let page = report::render(Format::Html, &ctx);
-    support::html_valid(&page);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("report.html");
-    std::fs::write(&path, &page).expect("write");
+    let (_dir, path, page) = written_page(&verdict, &relations);
 
     // Every row is in the page and counted; one page of them shows.
     let first = support::load_in_chromium(&path, "");
@@ -269,4 +257,20 @@ fn a_mass_difference_is_shown_a_page_at_a_time() {
         "{}",
         typed.log
     );
+}
+
+/// The HTML report of `verdict` with its table map, checked for valid markup and written to a
+/// file in a temporary folder (kept while the folder lives).
+fn written_page(
+    verdict: &pgdrift::evaluate::Verdict,
+    relations: &pgdrift::report::Relations,
+) -> (tempfile::TempDir, std::path::PathBuf, String) {
+    let mut ctx = Context::new(verdict);
+    ctx.relations = Some(relations);
+    let page = report::render(Format::Html, &ctx);
+    support::html_valid(&page);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("report.html");
+    std::fs::write(&path, &page).expect("write");
+    (dir, path, page)
 }

@@ -985,25 +985,7 @@ pub fn many_tables(n: usize) -> (Verdict, Relations) {
                 .collect(),
         },
     };
-    let mut relations = Relations::new();
-    relations.insert(
-        "migrations".into(),
-        (1..n)
-            .map(|i| Relation {
-                from: name(i),
-                to: name(i / 2),
-                name: format!("t_{i:04}_parent_fkey"),
-            })
-            .collect(),
-    );
-    (
-        Verdict {
-            checks: vec![check],
-            policy_findings: vec![],
-            fail_on: Severity::Error,
-        },
-        relations,
-    )
+    with_parent_chain(check, n)
 }
 
 /// A mass difference, as when a whole environment was migrated by hand: `tables` tables
@@ -1095,6 +1077,13 @@ pub fn mass_difference(tables: usize, findings: usize) -> (Verdict, Relations) {
                 .collect(),
         },
     };
+    with_parent_chain(check, tables)
+}
+
+/// `check` as the one check of a verdict, and the relations of `tables` tables
+/// (`public.t_0000`, ...) where each table references the one at half its number.
+fn with_parent_chain(check: CheckVerdict, tables: usize) -> (Verdict, Relations) {
+    let name = |i: usize| format!("public.t_{i:04}");
     let mut relations = Relations::new();
     relations.insert(
         "migrations".into(),
