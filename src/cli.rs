@@ -68,6 +68,9 @@ pub enum Command {
     Rules {
         /// A rule id such as `column.default`.
         id: Option<String>,
+        /// Print the whole rule reference as Markdown (the text of `docs/rules.md`).
+        #[arg(long, conflicts_with = "id")]
+        markdown: bool,
     },
 }
 
@@ -434,7 +437,11 @@ pub async fn run(cli: Cli) -> Result<Status, RunError> {
             hazards();
             Ok(Status::Clean)
         }
-        Command::Rules { id } => rules(id.as_deref()).map(|()| Status::Clean),
+        Command::Rules { markdown: true, .. } => {
+            stdout!("{}", crate::rules::reference_markdown());
+            Ok(Status::Clean)
+        }
+        Command::Rules { id, .. } => rules(id.as_deref()).map(|()| Status::Clean),
     }
 }
 
@@ -665,6 +672,8 @@ fn report_verdict(
     ctx.cwd = cwd.as_deref();
     ctx.relations = Some(relations);
     ctx.sarif_waived = outputs.sarif_waived == Some(true);
+    let docs_url = docs_url(&process_env);
+    ctx.docs_url = docs_url.as_deref();
     // A finding's object is found in the SQL files of the check's expected side, or else of
     // its actual side (for objects that exist only there: an extra column points at its own
     // line in the actual side's files before its table's line in the expected side's).
@@ -1339,4 +1348,14 @@ fn rules(id: Option<&str>) -> Result<(), RunError> {
         }
     }
     Ok(())
+}
+
+/// Where the rule reference (`docs/rules.md`) of this version is published, from
+/// `PGDRIFT_DOCS_URL` (the GitHub Action sets it to the file at the action's own ref): SARIF
+/// rules link their section there. Only an `https://` or `http://` address is taken.
+fn docs_url(env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    env("PGDRIFT_DOCS_URL")
+        .map(|u| u.trim().to_string())
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .filter(|u| !u.contains(char::is_whitespace))
 }

@@ -757,3 +757,20 @@ fn sql_files_get_session_settings_from_pgoptions() {
         "{text}"
     );
 }
+
+/// `docs/rules.md` is what `pgdrift rules --markdown` prints (regenerate it with that command).
+#[test]
+fn the_rule_reference_in_docs_is_what_the_binary_prints() {
+    let out = pgdrift()
+        .args(["rules", "--markdown"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let committed =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md"))
+            .expect("docs/rules.md");
+    assert!(
+        String::from_utf8_lossy(&out.stdout) == committed,
+        "docs/rules.md is out of date: run `pgdrift rules --markdown > docs/rules.md`"
+    );
+}

@@ -58,11 +58,13 @@ fn parse_outputs(path: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Resolve the `${{ ... }}` expressions the action uses in `env:` values.
+/// Resolve the `${{ ... }}` expressions the action uses in `env:` values; `github` holds the
+/// `github.*` values a test gives (others are those of a local action, `uses: ./`).
 fn expand(
     value: &str,
     inputs: &BTreeMap<String, String>,
     outputs: &BTreeMap<String, BTreeMap<String, String>>,
+    github: &BTreeMap<String, String>,
 ) -> String {
     let mut out = String::new();
     let mut rest = value;
@@ -82,12 +84,14 @@ fn expand(
                 .and_then(|o| o.get(key))
                 .cloned()
                 .unwrap_or_default()
+        } else if let Some(value) = expr.strip_prefix("github.").and_then(|k| github.get(k)) {
+            value.clone()
         } else if expr == "github.action_path" {
             support::manifest_dir().display().to_string()
         } else if expr == "github.server_url" {
             "https://github.com".to_string()
-        } else if expr == "github.action_repository" {
-            // Run as a local action (`uses: ./`), which has no repository of its own.
+        } else if expr == "github.action_repository" || expr == "github.action_ref" {
+            // Run as a local action (`uses: ./`), which has no repository or ref of its own.
             String::new()
         } else {
             panic!("the test does not know the expression `{expr}`");
@@ -124,7 +128,12 @@ fn run_action_until(
             )
         })
         .collect();
+    let mut github = BTreeMap::new();
     for (k, v) in given {
+        if let Some(name) = k.strip_prefix("github.") {
+            github.insert(name.to_string(), (*v).to_string());
+            continue;
+        }
         assert!(inputs.contains_key(*k), "the action has no input {k}");
         inputs.insert((*k).to_string(), (*v).to_string());
     }
@@ -170,7 +179,7 @@ fn run_action_until(
             .env("NO_COLOR", "1");
         if let Some(env) = step["env"].as_mapping() {
             for (k, v) in env {
-                let value = expand(v.as_str().unwrap_or_default(), &inputs, &outputs);
+                let value = expand(v.as_str().unwrap_or_default(), &inputs, &outputs, &github);
                 cmd.env(k.as_str().expect("env name"), value);
             }
         }
@@ -727,4 +736,44 @@ fn used_actions_are_pinned_by_commit() {
         ["actions/cache@v5", "github/codeql-action/upload-sarif@v4"],
         "the action's steps"
     );
+}
+
+/// Run from a repository (`uses: OWNER/REPO@REF`), the SARIF rules link their section of the
+/// rule reference at the action's own ref; run as a local action they link nothing.
+#[test]
+fn sarif_rules_link_the_rule_reference_at_the_actions_ref() {
+    let help_uris = |given: &[(&str, &str)]| -> Vec<String> {
+        let reports = tempfile::tempdir().expect("reports");
+        let dir = reports.path().display().to_string();
+        let mut all = vec![
+            ("policy", "examples/quickstart/schema-policy.toml"),
+            ("reports", "sarif"),
+            ("output-dir", dir.as_str()),
+            ("upload-sarif", "false"),
+        ];
+        all.extend_from_slice(given);
+        let run = run_action(&all, &support::manifest_dir(), &[built_binary_dir()]);
+        let check = run.step("check");
+        let sarif: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&check.outputs["sarif"]).expect("sarif"))
+                .expect("json");
+        sarif["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .expect("rules")
+            .iter()
+            .filter_map(|r| r["helpUri"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(help_uris(&[]), Vec::<String>::new());
+    let linked = help_uris(&[
+        ("github.action_repository", "acme/pgdrift"),
+        ("github.action_ref", "v3"),
+    ]);
+    assert!(
+        linked.contains(
+            &"https://github.com/acme/pgdrift/blob/v3/docs/rules.md#columntype".to_string()
+        ),
+        "{linked:?}"
+    );
+    assert!(linked.len() >= 5, "{linked:?}");
 }

@@ -403,3 +403,40 @@ fn the_junit_code_quality_and_rdjson_checks_refuse_what_their_consumers_refuse()
     twice.as_array_mut().expect("array").push(first);
     assert!(refuses(support::codequality_valid, &twice.to_string()));
 }
+
+/// With the rule reference's address (`PGDRIFT_DOCS_URL`), every known rule in SARIF links its
+/// section of `docs/rules.md` (a heading of that file has the anchor), and the log stays valid
+/// against the SARIF schema; without it, no rule has a `helpUri`.
+#[test]
+fn sarif_rules_link_their_section_of_the_rule_reference() {
+    let verdict = support::drift();
+    let relations = support::relations();
+    let mut ctx = context(&verdict, &relations);
+    let plain: Value =
+        serde_json::from_str(&report::render(Format::Sarif, &ctx)).expect("sarif json");
+    let rules = plain["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    assert!(rules.iter().all(|r| r.get("helpUri").is_none()));
+
+    let page = "https://github.com/example/pgdrift/blob/v1.2.0/docs/rules.md";
+    ctx.docs_url = Some(page);
+    let text = report::render(Format::Sarif, &ctx);
+    support::sarif_valid(&text);
+    let linked: Value = serde_json::from_str(&text).expect("sarif json");
+    let reference = std::fs::read_to_string(support::manifest_dir().join("docs/rules.md"))
+        .expect("docs/rules.md");
+    let rules = linked["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    assert!(!rules.is_empty());
+    for rule in rules {
+        let id = rule["id"].as_str().expect("id");
+        let uri = rule["helpUri"].as_str().expect("helpUri");
+        let anchor = uri
+            .strip_prefix(&format!("{page}#"))
+            .unwrap_or_else(|| panic!("{uri}"));
+        assert_eq!(anchor, pgdrift::rules::anchor(id));
+        assert!(reference.contains(&format!("\n## `{id}`\n")), "{id}");
+    }
+}

@@ -117,6 +117,9 @@ pub struct Context<'a> {
     pub locate: Option<Locate<'a>>,
     /// Waived findings in SARIF too (`[report] sarif_waived`).
     pub sarif_waived: bool,
+    /// Where the rule reference is published (`PGDRIFT_DOCS_URL`): SARIF rules get a
+    /// `helpUri` to their section.
+    pub docs_url: Option<&'a str>,
 }
 
 /// A finding with the check it came from; `None` for findings about the policy file itself.
@@ -151,6 +154,7 @@ impl<'a> Context<'a> {
             relations: None,
             locate: None,
             sarif_waived: false,
+            docs_url: None,
         }
     }
 

@@ -64,6 +64,8 @@ struct Driver {
 struct Rule {
     id: String,
     name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
     short_description: Text,
     full_description: Text,
     help: Help,
@@ -257,7 +259,7 @@ pub fn render(ctx: &Context) -> String {
         .collect();
     rule_ids.sort_unstable();
     rule_ids.dedup();
-    let rules: Vec<Rule> = rule_ids.iter().map(|id| rule(id)).collect();
+    let rules: Vec<Rule> = rule_ids.iter().map(|id| rule(id, ctx.docs_url)).collect();
 
     let results = items
         .iter()
@@ -356,7 +358,9 @@ fn message(f: &Finding) -> String {
     super::describe(f)
 }
 
-fn rule(id: &str) -> Rule {
+/// The rule `id` as SARIF describes it; with `docs_url` (the published rule reference) it
+/// links its section there (`helpUri`).
+fn rule(id: &str, docs_url: Option<&str>) -> Rule {
     let name = id
         .split(['.', '_'])
         .map(|w| {
@@ -370,6 +374,10 @@ fn rule(id: &str) -> Rule {
         Some(r) => Rule {
             id: id.to_string(),
             name,
+            help_uri: docs_url.map(|url| {
+                let page = url.split_once('#').map_or(url, |(page, _)| page);
+                format!("{page}#{}", rules::anchor(id))
+            }),
             short_description: Text {
                 text: truncate(r.summary, MAX_DESCRIPTION),
             },
@@ -396,6 +404,7 @@ fn rule(id: &str) -> Rule {
         None => Rule {
             id: id.to_string(),
             name,
+            help_uri: None,
             short_description: Text {
                 text: format!("Finding {id}"),
             },
