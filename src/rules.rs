@@ -551,6 +551,43 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
     RuleId::parse(id).map(RuleId::rule)
 }
 
+/// The rule reference (`docs/rules.md`, `pgdrift rules --markdown`): every rule with its
+/// category, default severity and explanation, in the order `pgdrift rules` lists them, each
+/// under a heading whose anchor is [`anchor`] (SARIF `helpUri` links to it).
+pub fn reference_markdown() -> String {
+    use std::fmt::Write;
+    let mut out = String::from(
+        "# Rules\n\n\
+         Every rule pgdrift reports, with its default severity. A policy changes a severity \
+         under `[severity]` (`\"column.default\" = \"warning\"`, or a family: `\"grant.*\"`) and \
+         waives single findings under `[[waive]]`. `pgdrift rules ID` prints the same text.\n\n\
+         This file is written by `pgdrift rules --markdown`; a test keeps it in step with the \
+         binary.\n",
+    );
+    for r in RULES {
+        let _ = write!(
+            out,
+            "\n## `{}`\n\n{}\n\nCategory: {}. Default severity: {}.\n\n{}\n",
+            r.id,
+            r.summary,
+            r.category.as_str(),
+            r.default_severity.as_str(),
+            r.explanation
+        );
+    }
+    out
+}
+
+/// The anchor GitHub gives the heading of `id` in [`reference_markdown`]: the heading's text in
+/// lower case, without the characters other than letters, digits, `-` and `_` (`column.type`
+/// → `columntype`).
+pub fn anchor(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -619,41 +656,4 @@ mod tests {
             );
         }
     }
-}
-
-/// The rule reference (`docs/rules.md`, `pgdrift rules --markdown`): every rule with its
-/// category, default severity and explanation, in the order `pgdrift rules` lists them, each
-/// under a heading whose anchor is [`anchor`] (SARIF `helpUri` links to it).
-pub fn reference_markdown() -> String {
-    use std::fmt::Write;
-    let mut out = String::from(
-        "# Rules\n\n\
-         Every rule pgdrift reports, with its default severity. A policy changes a severity \
-         under `[severity]` (`\"column.default\" = \"warning\"`, or a family: `\"grant.*\"`) and \
-         waives single findings under `[[waive]]`. `pgdrift rules ID` prints the same text.\n\n\
-         This file is written by `pgdrift rules --markdown`; a test keeps it in step with the \
-         binary.\n",
-    );
-    for r in RULES {
-        let _ = write!(
-            out,
-            "\n## `{}`\n\n{}\n\nCategory: {}. Default severity: {}.\n\n{}\n",
-            r.id,
-            r.summary,
-            r.category.as_str(),
-            r.default_severity.as_str(),
-            r.explanation
-        );
-    }
-    out
-}
-
-/// The anchor GitHub gives the heading of `id` in [`reference_markdown`]: the heading's text in
-/// lower case, without the characters other than letters, digits, `-` and `_` (`column.type`
-/// → `columntype`).
-pub fn anchor(id: &str) -> String {
-    id.chars()
-        .filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_')
-        .flat_map(char::to_lowercase)
-        .collect()
 }
