@@ -70,3 +70,34 @@ fn timings_name_every_stage_on_stderr_and_change_nothing_else() {
         "in the order of the flow: {stages:?}"
     );
 }
+
+/// SQL files on the throwaway cluster: starting it, creating each scratch database, loading
+/// and reading each side are stages of their own, in the order of the flow.
+#[test]
+fn sql_file_targets_show_the_cluster_start_and_each_step() {
+    let quickstart = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart");
+    let out = Command::cargo_bin("pgdrift")
+        .expect("binary")
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .arg("diff")
+        .arg(quickstart.join("expected.sql"))
+        .arg(quickstart.join("actual.sql"))
+        .arg("--timings")
+        .output()
+        .expect("run pgdrift");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let at = |stage: &str| {
+        stderr
+            .find(&format!("  {stage} "))
+            .unwrap_or_else(|| panic!("no stage `{stage}` in {stderr}"))
+    };
+    let start = at("start the throwaway cluster");
+    for side in ["expected", "actual"] {
+        let create = at(&format!("create the scratch database {side}"));
+        let load = at(&format!("load {side}"));
+        let read = at(&format!("read {side}"));
+        assert!(start < create && create < load && load < read, "{stderr}");
+    }
+}

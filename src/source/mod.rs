@@ -121,7 +121,10 @@ pub async fn read_targets(
         )
     });
     let cluster = if needs_cluster {
-        match tokio::task::spawn_blocking(start_cluster).await {
+        let started = std::time::Instant::now();
+        let cluster = tokio::task::spawn_blocking(start_cluster).await;
+        crate::timings::record("start the throwaway cluster", started.elapsed());
+        match cluster {
             Ok(Ok(c)) => Some(Ok(c)),
             Ok(Err(e)) => Some(Err(format!(
                 "cannot start a local PostgreSQL to apply the SQL files: {e}"
