@@ -5,10 +5,10 @@
 mod common;
 mod report_support;
 
+use common::{run, s};
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use assert_cmd::Command;
 use pgdrift::snapshot::{self, Snapshot};
 use report_support as support;
 use serde_json::Value;
@@ -63,25 +63,6 @@ const LAST: &str = "CREATE INDEX index_post_embeddings_on_model ON public.post_e
 
 /// Versions in the history: the corpus as loaded, one per migration, and the CLI's capture.
 const VERSIONS: usize = MIGRATIONS.len() + 2;
-
-fn pgdrift() -> Command {
-    let mut cmd = Command::cargo_bin("pgdrift").expect("binary");
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = pgdrift().args(args).output().expect("run");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
 
 /// The capture time of version `i` (0-based): one a day from 2026-01-01.
 fn day(i: usize) -> String {

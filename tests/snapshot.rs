@@ -4,9 +4,9 @@
 
 mod common;
 
+use common::{run, s};
 use std::path::Path;
 
-use assert_cmd::Command;
 use pgdrift::snapshot::Snapshot;
 
 /// Every object kind the model knows.
@@ -65,25 +65,6 @@ COMMENT ON INDEX accounts_lower IS 'lookups';
 COMMENT ON FUNCTION add_one(int) IS 'adds one';
 COMMENT ON TYPE mood IS 'feelings';
 "#;
-
-fn pgdrift() -> Command {
-    let mut cmd = Command::cargo_bin("pgdrift").expect("binary");
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = pgdrift().args(args).output().expect("run");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
 
 #[tokio::test]
 async fn round_trip_and_byte_stable_captures() {

@@ -374,3 +374,25 @@ pub fn finish(child: std::process::Child) -> std::process::Output {
         }
     }
 }
+
+/// The pgdrift binary, colours off.
+pub fn pgdrift() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("pgdrift").expect("binary");
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+/// Run pgdrift with `args`: exit code, standard output, standard error.
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    let out = pgdrift().args(args).output().expect("run");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A path as the `&str` a command line takes.
+pub fn s(p: &std::path::Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
