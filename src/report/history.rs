@@ -34,12 +34,8 @@ pub fn render(t: &Timeline) -> String {
     };
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
-         style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>pgdrift: schema history</title>\n<style>{CSS}{MAP_CSS}</style>\n</head>\n<body>\n\
-         <header>\n<h1>pgdrift: schema history</h1>\n<p>{range} · pgdrift {}</p>\n</header>\n",
+        "{}<body>\n<header>\n<h1>pgdrift: schema history</h1>\n<p>{range} · pgdrift {}</p>\n</header>\n",
+        super::html::document_head("schema history", &format!("{CSS}{MAP_CSS}"), ""),
         env!("CARGO_PKG_VERSION")
     );
     charts(&mut out, t);

@@ -43,12 +43,8 @@ pub fn render(ctx: &Context) -> String {
     };
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
-         style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>pgdrift: {title}</title>\n<style>{CSS}{MAP_CSS}</style>\n{NOSCRIPT}\n</head>\n\
-         <body data-status=\"{}\">\n<header>\n<h1>pgdrift: {title}</h1>\n",
+        "{}<body data-status=\"{}\">\n<header>\n<h1>pgdrift: {title}</h1>\n",
+        document_head(title, &format!("{CSS}{MAP_CSS}"), &format!("{NOSCRIPT}\n")),
         status_name(ctx.status)
     );
     let _ = writeln!(
@@ -567,6 +563,20 @@ pub fn esc(s: &str) -> String {
         }
     }
     out
+}
+
+/// The start of a self-contained page up to `<body>`: a content security policy that allows no
+/// network access (inline style and script only, images as `data:`), the title, the page's
+/// `css`, and `extra` markup for the head. Shared by the report and the history page.
+pub(super) fn document_head(title: &str, css: &str, extra: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+         style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>pgdrift: {}</title>\n<style>{css}</style>\n{extra}</head>\n",
+        esc(title)
+    )
 }
 
 const CSS: &str = r#"
