@@ -99,15 +99,7 @@ impl<'d> Reader<'d> {
     }
 
     fn table(&mut self, t: &[Tok<'_>], at: usize) {
-        let (name, i) = qualified_name(t, at);
-        let Some((schema, name)) = schema_and_name(&name) else {
-            return;
-        };
-        let Some(close) = t
-            .get(i)
-            .filter(|x| x.is_punct("("))
-            .and_then(|_| closing(t, i))
-        else {
+        let Some((schema, name, i, close)) = name_and_list(t, at) else {
             return;
         };
         let mut table = Table::default();
@@ -336,15 +328,7 @@ impl<'d> Reader<'d> {
     /// A routine is keyed by its name and argument types; the whole statement is its body, so
     /// any clause that differs (volatility, language, the body itself) is found.
     fn routine(&mut self, t: &[Tok<'_>], at: usize, procedure: bool) {
-        let (name, i) = qualified_name(t, at);
-        let Some((schema, name)) = schema_and_name(&name) else {
-            return;
-        };
-        let Some(close) = t
-            .get(i)
-            .filter(|x| x.is_punct("("))
-            .and_then(|_| closing(t, i))
-        else {
+        let Some((schema, name, i, close)) = name_and_list(t, at) else {
             return;
         };
         let arguments: Vec<&[Tok<'_>]> = split_commas(&t[i + 1..close]);
@@ -611,6 +595,18 @@ fn renumber(table: &mut Table) {
             c.position = i as u32 + 1;
         }
     }
+}
+
+/// The object name at `at` and the parenthesised list right after it (a table's elements, a
+/// routine's arguments): schema, name, and the positions of `(` and its `)`.
+fn name_and_list(t: &[Tok<'_>], at: usize) -> Option<(String, String, usize, usize)> {
+    let (name, open) = qualified_name(t, at);
+    let (schema, name) = schema_and_name(&name)?;
+    let close = t
+        .get(open)
+        .filter(|x| x.is_punct("("))
+        .and_then(|_| closing(t, open))?;
+    Some((schema, name, open, close))
 }
 
 /// `[schema, name]` or `[name]` (in `public`).
