@@ -12,8 +12,8 @@ struct FormatChange {
     what: &'static str,
 }
 
-/// From CockroachDB's release notes and documentation (see `cockroachdb.md` in the project's
-/// research notes); the list is what is known, not everything that changed.
+/// From CockroachDB's public release notes and documentation; the list is what is known, not
+/// everything that changed.
 const FORMAT_CHANGES: &[FormatChange] = &[
     FormatChange {
         since: (22, 1),
