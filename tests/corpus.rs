@@ -178,3 +178,35 @@ async fn every_column_and_constraint_of_the_corpus_points_at_its_own_line() {
         );
     }
 }
+
+/// Sourcegraph's dump as SQL files (`pgdrift diff URL FILE`, applied to a scratch database of
+/// the throwaway cluster and read a moment later, never analyzed) against the same dump loaded
+/// into a live database: no drift. Its seed rows need `app.current_tenant`, given as libpq's
+/// clients take it (`PGOPTIONS`).
+#[tokio::test]
+async fn sourcegraph_as_sql_files_matches_it_loaded_live() {
+    let live = common::db_with(
+        "sourcegraph_live",
+        &format!(
+            "SET app.current_tenant = '1';\n{}",
+            common::corpus("sourcegraph-frontend.sql")
+        ),
+    )
+    .await;
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus/sourcegraph-frontend.sql");
+    let url = live.url();
+    let out = tokio::task::spawn_blocking(move || {
+        common::pgdrift()
+            .env("PGOPTIONS", "-c app.current_tenant=1")
+            .args(["diff", &url, common::s(&file)])
+            .output()
+            .expect("runs")
+    })
+    .await
+    .expect("joined");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("no drift"), "{stdout}");
+}
