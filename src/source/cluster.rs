@@ -32,6 +32,8 @@ pub const SUPERUSER: &str = "postgres";
 /// How the temporary directory of every throwaway cluster begins.
 const DIR_PREFIX: &str = "pgdrift-cluster-";
 
+pub use super::cluster_template::TemplateCache;
+
 // The lock file inside a cluster directory, locked by the run that owns the cluster.
 use super::run_dir::LOCK_FILE;
 
@@ -63,6 +65,8 @@ pub struct ClusterOptions {
     /// The server binaries to use instead of the ones `find_bindir` finds (to run another
     /// major version).
     pub bindir: Option<PathBuf>,
+    /// Where `initdb`'s result is kept for the next cluster.
+    pub template_cache: TemplateCache,
 }
 
 /// A running throwaway cluster.
@@ -104,28 +108,16 @@ impl Cluster {
         runner.give(dir.path())?;
         let data = dir.path().join("data");
 
-        let mut initdb = Command::new(bindir.join("initdb"));
-        initdb
-            .arg("-D")
-            .arg(&data)
-            .args(["-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--locale=C"])
-            .arg("--no-sync");
-        let out = runner
-            .prepare(&mut initdb, false)
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| {
-                err(format!(
-                    "cannot run {}: {e}",
-                    bindir.join("initdb").display()
-                ))
-            })?;
-        if !out.status.success() {
-            return Err(err(format!(
-                "initdb failed ({}):\n{}",
-                out.status,
-                String::from_utf8_lossy(&out.stderr).trim()
-            )));
+        let template = options.template_cache.entry(&bindir, INITDB_ARGS);
+        let give = |path: &Path| runner.give(path).map_err(|e| e.0);
+        let mut from_template = template
+            .as_ref()
+            .is_some_and(|entry| entry.copy_to(&data, &give));
+        if !from_template {
+            initdb(&bindir, &data, &runner)?;
+            if let Some(entry) = &template {
+                entry.store(&data);
+            }
         }
         configure(&data, options, &runner)?;
 
@@ -143,6 +135,18 @@ impl Cluster {
                         keeper: Some(keeper),
                         bindir,
                     });
+                }
+                Err(e) if from_template => {
+                    // A copy the server cannot start from: forget the entry, start afresh.
+                    if let Some(entry) = &template {
+                        entry.remove();
+                    }
+                    std::fs::remove_dir_all(&data)
+                        .map_err(|e| err(format!("cannot remove {}: {e}", data.display())))?;
+                    initdb(&bindir, &data, &runner)?;
+                    configure(&data, options, &runner)?;
+                    from_template = false;
+                    last_error = e.0;
                 }
                 Err(e) => last_error = e.0,
             }
@@ -376,6 +380,41 @@ fn user_ids(user: &str) -> Option<(u32, u32)> {
     Some((id("-u")?, id("-g")?))
 }
 
+/// `initdb`'s arguments after `-D DIR`.
+const INITDB_ARGS: &[&str] = &[
+    "-U",
+    SUPERUSER,
+    "-A",
+    "trust",
+    "-E",
+    "UTF8",
+    "--locale=C",
+    "--no-sync",
+];
+
+fn initdb(bindir: &Path, data: &Path, runner: &Runner) -> Result<(), ClusterError> {
+    let mut initdb = Command::new(bindir.join("initdb"));
+    initdb.arg("-D").arg(data).args(INITDB_ARGS);
+    let out = runner
+        .prepare(&mut initdb, false)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| {
+            err(format!(
+                "cannot run {}: {e}",
+                bindir.join("initdb").display()
+            ))
+        })?;
+    if !out.status.success() {
+        return Err(err(format!(
+            "initdb failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(())
+}
+
 fn configure(data: &Path, options: &ClusterOptions, runner: &Runner) -> Result<(), ClusterError> {
     let write = |name: &str, contents: &[u8]| -> Result<(), ClusterError> {
         let path = data.join(name);
@@ -491,7 +530,7 @@ fn launch(
                 read_tail(&log_path)
             )));
         }
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 

@@ -13,6 +13,7 @@
 pub mod apply;
 pub mod cleanup;
 pub mod cluster;
+mod cluster_template;
 pub mod cockroach;
 pub mod conninfo;
 pub mod lazy_tls;
