@@ -723,40 +723,89 @@ async fn floor(
 /// Run the queries in order; the time of each. As pgdrift does, the rarer kinds' queries that
 /// `present` says have nothing to read are not run (their time is 0).
 async fn run_queries(client: &Client, queries: &[(&'static str, String)]) -> Vec<f64> {
-    let none: Option<Vec<String>> = None;
     let mut times = Vec::with_capacity(queries.len());
     let mut absent: Vec<String> = Vec::new();
     for (kind, sql) in queries {
-        if absent.iter().any(|a| a == kind) {
-            times.push(0.0);
-            continue;
-        }
-        let started = Instant::now();
-        if *kind == "present" {
-            let row = client
-                .query_typed(sql, &[(&none, Type::TEXT_ARRAY)])
-                .await
-                .unwrap_or_else(|e| panic!("floor query {kind}: {e}"));
-            for (i, column) in row[0].columns().iter().enumerate() {
-                if !row[0].get::<_, bool>(i) {
-                    absent.push(column.name().to_string());
-                }
-            }
-            times.push(started.elapsed().as_secs_f64());
-            continue;
-        }
-        let rows = client
-            .query_typed_raw(sql, [(&none, Type::TEXT_ARRAY)])
+        times.push(run_query(client, kind, sql, &mut absent).await);
+    }
+    times
+}
+
+/// One catalog query, rows read and thrown away: its time, 0 for a kind `present` found absent
+/// (`present` itself adds the kinds it finds absent to `absent`).
+async fn run_query(client: &Client, kind: &str, sql: &str, absent: &mut Vec<String>) -> f64 {
+    let none: Option<Vec<String>> = None;
+    if absent.iter().any(|a| a == kind) {
+        return 0.0;
+    }
+    let started = Instant::now();
+    if kind == "present" {
+        let row = client
+            .query_typed(sql, &[(&none, Type::TEXT_ARRAY)])
             .await
             .unwrap_or_else(|e| panic!("floor query {kind}: {e}"));
-        let mut rows = std::pin::pin!(rows);
-        while rows
-            .try_next()
-            .await
-            .unwrap_or_else(|e| panic!("floor query {kind}: {e}"))
-            .is_some()
-        {}
-        times.push(started.elapsed().as_secs_f64());
+        for (i, column) in row[0].columns().iter().enumerate() {
+            if !row[0].get::<_, bool>(i) {
+                absent.push(column.name().to_string());
+            }
+        }
+        return started.elapsed().as_secs_f64();
+    }
+    let rows = client
+        .query_typed_raw(sql, [(&none, Type::TEXT_ARRAY)])
+        .await
+        .unwrap_or_else(|e| panic!("floor query {kind}: {e}"));
+    let mut rows = std::pin::pin!(rows);
+    while rows
+        .try_next()
+        .await
+        .unwrap_or_else(|e| panic!("floor query {kind}: {e}"))
+        .is_some()
+    {}
+    started.elapsed().as_secs_f64()
+}
+
+/// Each catalog query on two databases in turn, `reps` times (which one goes first alternates),
+/// each in pgdrift's session: the median time of each query on each. A paired measurement, so
+/// that a slow moment of the machine lands on both sides of a comparison, not on one.
+async fn paired_queries(
+    server: &Server,
+    databases: [&str; 2],
+    reps: usize,
+) -> [Vec<(&'static str, f64)>; 2] {
+    let mut clients = Vec::new();
+    for db in databases {
+        let client = connect(&server.url(db)).await;
+        exec(
+            &client,
+            pgdrift::catalog::BEGIN,
+            "starting the paired transaction",
+        )
+        .await;
+        clients.push(client);
+    }
+    let version: i32 = clients[0]
+        .query_one("SELECT current_setting('server_version_num')::int", &[])
+        .await
+        .map(|r| r.get(0))
+        .expect("server_version_num");
+    let queries = pgdrift::catalog::queries(version);
+    let mut absent = [Vec::new(), Vec::new()];
+    let mut times = [Vec::new(), Vec::new()];
+    for (kind, sql) in &queries {
+        let mut runs = [Vec::new(), Vec::new()];
+        for rep in 0..reps.max(1) {
+            for side in [rep % 2, 1 - rep % 2] {
+                let t = run_query(&clients[side], kind, sql, &mut absent[side]).await;
+                runs[side].push(t);
+            }
+        }
+        for side in 0..2 {
+            times[side].push((*kind, median(std::mem::take(&mut runs[side]))));
+        }
+    }
+    for c in &clients {
+        exec(c, "COMMIT", "ending the paired transaction").await;
     }
     times
 }
@@ -975,22 +1024,8 @@ fn main() {
         let (mut plans, mut plan_stages, mut plan_steps) = (vec![], vec![], 0);
         let plan_out = work.path().join("plan.json");
         let mut kinds: Vec<Vec<(&'static str, f64)>> = Vec::new();
-        let (mut actual_kinds, mut stale_kinds) = (Vec::new(), Vec::new());
         let (mut stale_checks, mut stale_dumps) = (vec![], vec![]);
         let both = [case.expected.as_str(), case.actual.as_str()];
-        let queries: Vec<&'static str> = runtime
-            .block_on(async {
-                let c = connect(&server.url(&case.expected)).await;
-                let v: i32 = c
-                    .query_one("SELECT current_setting('server_version_num')::int", &[])
-                    .await
-                    .map(|r| r.get(0))
-                    .expect("server_version_num");
-                pgdrift::catalog::queries(v)
-            })
-            .into_iter()
-            .map(|(k, _)| k)
-            .collect();
         // Interleaved, so a slow moment of the machine does not land on one measurement only.
         for _ in 0..options.runs {
             checks.push(run_check(&policy, &out_dir));
@@ -999,29 +1034,25 @@ fn main() {
             plan_stages.push(stage);
             plan_steps = steps;
             dumps.push(run_pg_dump(&server, &case.expected, &dump));
-            let (seq, by_kind, per_db) = runtime.block_on(floor(&server, &both, false));
+            let (seq, by_kind, _) = runtime.block_on(floor(&server, &both, false));
             seqs.push(seq);
             kinds.push(by_kind);
-            actual_kinds.push(per_db[1].clone());
             pars.push(runtime.block_on(floor(&server, &both, true)).0);
             // The stale actual side: the check, pg_dump of it, and its queries alone.
             stale_checks.push(run_check(&stale_policy, &out_dir));
             stale_dumps.push(run_pg_dump(&server, &case.stale, &dump));
-            let (_, _, per_db) = runtime.block_on(floor(&server, &[case.stale.as_str()], false));
-            stale_kinds.push(per_db[0].clone());
         }
+        // Each query on the stale copy against the same query on the analyzed one, paired.
+        let [actual_by_kind, stale_by_kind] = runtime.block_on(paired_queries(
+            &server,
+            [case.actual.as_str(), case.stale.as_str()],
+            options.runs.max(3),
+        ));
         let by_kind = kinds[0]
             .iter()
             .enumerate()
             .map(|(i, (kind, _))| (*kind, median(kinds.iter().map(|k| k[i].1).collect())))
             .collect();
-        let per_query = |runs: &[Vec<f64>]| -> Vec<(&'static str, f64)> {
-            queries
-                .iter()
-                .enumerate()
-                .map(|(i, k)| (*k, median(runs.iter().map(|r| r[i]).collect())))
-                .collect()
-        };
         let findings = findings_summary(&out_dir);
         let check = median(checks.iter().map(|c| c.wall).collect());
         let pg_dump = median(dumps);
@@ -1039,12 +1070,12 @@ fn main() {
             plan: median(plans),
             plan_stage: median(plan_stages),
             plan_steps,
-            actual_by_kind: per_query(&actual_kinds),
+            actual_by_kind,
             stale: Variant {
                 check: median(stale_checks.iter().map(|c| c.wall).collect()),
                 check_runs: stale_checks,
                 pg_dump: median(stale_dumps),
-                by_kind: per_query(&stale_kinds),
+                by_kind: stale_by_kind,
                 estimate: runtime.block_on(attribute_estimate(&server, &case.stale)),
             },
             // Measured below, after every other case.
