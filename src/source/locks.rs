@@ -6,7 +6,7 @@
 //! databases on one server at once adds them up, and when the table is full every session that
 //! needs one more lock fails with "out of shared memory" — the application's as well as
 //! pgdrift's. So before each read, pgdrift asks the server who it is, how large its lock table
-//! is and how many locks this read will hold (`lock_estimate.sql`, one short query), and waits
+//! is and how many locks this read will hold (`probe.sql`, one short query), and waits
 //! until its other reads of that server leave room: all of them together stay within a quarter
 //! of the lock table. A read larger than that on its own runs alone, never beside another read
 //! of the same server (it then holds fewer locks than `pg_dump`, which locks every table).
@@ -17,12 +17,12 @@ use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_postgres::Client;
 
-const ESTIMATE: &str = include_str!("lock_estimate.sql");
+const PROBE: &str = include_str!("probe.sql");
 
 /// The share of a server's lock table that pgdrift's reads may hold together.
 const SHARE_DIVISOR: u64 = 4;
 
-/// What `lock_estimate.sql` says about one read.
+/// What `probe.sql` says about one read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockNeed {
     /// The server, however it was reached (its start time and port).
@@ -60,7 +60,7 @@ pub struct Probe {
 /// Ask the server `client` is connected to what it is and for the read's [`LockNeed`].
 pub async fn estimate(client: &Client) -> Result<Probe, String> {
     let step = |e: tokio_postgres::Error| crate::catalog::describe(&e);
-    let row = client.query_one(ESTIMATE, &[]).await.map_err(step)?;
+    let row = client.query_one(PROBE, &[]).await.map_err(step)?;
     let number = |column: &str| -> Result<u64, String> {
         let value: i64 = row.try_get(column).map_err(step)?;
         Ok(value.max(0) as u64)
