@@ -669,15 +669,12 @@ fn run_pg_dump(server: &Server, database: &str, out: &Path) -> f64 {
     secs
 }
 
-/// The floor: pgdrift's catalog queries (the very text it sends) run one after another on one
-/// connection per database, rows read and thrown away. `concurrent` runs the two databases at
-/// the same time (as pgdrift reads them) instead of one after the other. Also the time of each
-/// query, summed over the databases (meaningful when not concurrent).
-async fn floor(
+/// A connection to each database in pgdrift's catalog session (from the same text), and the
+/// catalog queries pgdrift sends to that server's version.
+async fn catalog_sessions(
     server: &Server,
     databases: &[&str],
-    concurrent: bool,
-) -> (f64, Vec<(&'static str, f64)>, Vec<Vec<f64>>) {
+) -> (Vec<Client>, Vec<(&'static str, String)>) {
     let mut clients = Vec::new();
     for db in databases {
         let client = connect(&server.url(db)).await;
@@ -696,6 +693,19 @@ async fn floor(
         .map(|r| r.get(0))
         .expect("server_version_num");
     let queries = pgdrift::catalog::queries(version);
+    (clients, queries)
+}
+
+/// The floor: pgdrift's catalog queries (the very text it sends) run one after another on one
+/// connection per database, rows read and thrown away. `concurrent` runs the two databases at
+/// the same time (as pgdrift reads them) instead of one after the other. Also the time of each
+/// query, summed over the databases (meaningful when not concurrent).
+async fn floor(
+    server: &Server,
+    databases: &[&str],
+    concurrent: bool,
+) -> (f64, Vec<(&'static str, f64)>, Vec<Vec<f64>>) {
+    let (clients, queries) = catalog_sessions(server, databases).await;
     let started = Instant::now();
     let per_db = if concurrent {
         let runs = clients.iter().map(|c| run_queries(c, &queries));
@@ -773,23 +783,7 @@ async fn paired_queries(
     databases: [&str; 2],
     reps: usize,
 ) -> [Vec<(&'static str, f64)>; 2] {
-    let mut clients = Vec::new();
-    for db in databases {
-        let client = connect(&server.url(db)).await;
-        exec(
-            &client,
-            pgdrift::catalog::BEGIN,
-            "starting the paired transaction",
-        )
-        .await;
-        clients.push(client);
-    }
-    let version: i32 = clients[0]
-        .query_one("SELECT current_setting('server_version_num')::int", &[])
-        .await
-        .map(|r| r.get(0))
-        .expect("server_version_num");
-    let queries = pgdrift::catalog::queries(version);
+    let (clients, queries) = catalog_sessions(server, &databases).await;
     let mut absent = [Vec::new(), Vec::new()];
     let mut times = [Vec::new(), Vec::new()];
     for (kind, sql) in &queries {
