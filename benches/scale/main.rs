@@ -1036,11 +1036,12 @@ fn main() {
             stale_checks.push(run_check(&stale_policy, &out_dir));
             stale_dumps.push(run_pg_dump(&server, &case.stale, &dump));
         }
-        // Each query on the stale copy against the same query on the analyzed one, paired.
+        // Each query on the stale copy against the same query on the analyzed one, paired; at
+        // least five times, since a query of 10-20 ms varies by half between two runs here.
         let [actual_by_kind, stale_by_kind] = runtime.block_on(paired_queries(
             &server,
             [case.actual.as_str(), case.stale.as_str()],
-            options.runs.max(3),
+            options.runs.max(5),
         ));
         let by_kind = kinds[0]
             .iter()
