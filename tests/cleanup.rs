@@ -186,17 +186,14 @@ fn database_exists(name: &str) -> bool {
     .is_empty()
 }
 
-/// Whether the database is gone within a few seconds: a run leaves the end of its scratch
-/// database's DROP to the server once the server is at it.
-fn dropped_soon(name: &str) -> bool {
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while database_exists(name) {
-        if std::time::Instant::now() > deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    true
+/// Wait until the database is gone: a run leaves the end of its scratch database's DROP to
+/// the server once the server is past the DROP's checks.
+fn wait_until_dropped(name: &str) {
+    wait_for(
+        &format!("the scratch database {name} to be dropped"),
+        Duration::from_secs(30),
+        || (!database_exists(name)).then_some(()),
+    );
 }
 
 fn sessions_in(name: &str) -> usize {
@@ -260,10 +257,7 @@ fn every_terminating_signal_exits_2_and_leaves_nothing_behind() {
             !process_alive(postmaster),
             "{name}: the throwaway server still runs"
         );
-        assert!(
-            dropped_soon(&scratch),
-            "{name}: the scratch database {scratch} was left behind"
-        );
+        wait_until_dropped(&scratch);
     }
 }
 
@@ -419,7 +413,7 @@ fn two_runs_on_one_scratch_server_at_once_both_succeed() {
         "{}",
         String::from_utf8_lossy(&busy.stdout)
     );
-    assert!(dropped_soon(&busy_db), "{busy_db} was left behind");
+    wait_until_dropped(&busy_db);
 }
 
 /// A marked scratch database nobody is connected to still belongs to a live run while that
@@ -629,9 +623,71 @@ fn a_failing_sql_file_leaves_nothing_behind() {
         1,
         "the SQL file never ran on the scratch server"
     );
-    assert!(
-        dropped_soon(&scratch[0]),
-        "the scratch database {} was left behind",
-        scratch[0]
+    wait_until_dropped(&scratch[0]);
+}
+
+/// A scratch database the server refuses to drop (a subscription lives in it) is reported,
+/// named, on standard error, and the check's own result stands.
+#[test]
+fn a_scratch_database_the_server_will_not_drop_is_reported() {
+    let sandbox = Sandbox::new();
+    let marker = marker("undroppable");
+    let sql = sandbox.write(
+        "subscribed.sql",
+        &format!(
+            "CREATE ROLE {marker};\n\
+             DO $$BEGIN EXECUTE format('COMMENT ON ROLE {marker} IS %L', current_database()); END$$;\n\
+             CREATE SUBSCRIPTION {marker} CONNECTION 'dbname=nowhere' PUBLICATION p \
+             WITH (connect = false);\n"
+        ),
     );
+    let policy = sandbox.policy(
+        "p.toml",
+        ("local", &quickstart("expected.sql"), false),
+        ("shared", &sql, true),
+    );
+    let out = sandbox.run(&policy);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{stderr}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let scratch = query_strings(
+        "SELECT pg_catalog.shobj_description(oid, 'pg_authid') FROM pg_catalog.pg_roles \
+         WHERE rolname = $1",
+        &marker,
+    );
+    assert_eq!(scratch.len(), 1, "the SQL file never ran: {stderr}");
+    let scratch = &scratch[0];
+    assert!(
+        stderr.contains(&format!(
+            "the scratch server refused to drop the scratch database {scratch}"
+        )) && stderr.contains("subscription"),
+        "{stderr}"
+    );
+    assert!(database_exists(scratch), "{scratch} was dropped after all");
+    // Clean up by hand, as the message says.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let inside = common::connect(scratch).await;
+        inside
+            .batch_execute(&format!(
+                "ALTER SUBSCRIPTION {marker} DISABLE; \
+                 ALTER SUBSCRIPTION {marker} SET (slot_name = NONE); \
+                 DROP SUBSCRIPTION {marker}"
+            ))
+            .await
+            .expect("dropping the subscription");
+        drop(inside);
+        common::connect("postgres")
+            .await
+            .batch_execute(&format!("DROP DATABASE {scratch} WITH (FORCE)"))
+            .await
+            .expect("dropping the scratch database");
+    });
 }
