@@ -45,11 +45,11 @@ fn main() {
         for c in 0..8 {
             t.columns.insert(
                 format!("c{c}"),
-                Column {
+                Box::new(Column {
                     position: c + 1,
                     data_type: "integer".into(),
                     ..Default::default()
-                },
+                }),
             );
         }
         t.indexes.insert(
@@ -81,11 +81,11 @@ fn main() {
                     let position = t.columns.len() as u32 + 1;
                     t.columns.insert(
                         format!("added_{k}"),
-                        Column {
+                        Box::new(Column {
                             position,
                             data_type: "text".into(),
                             ..Default::default()
-                        },
+                        }),
                     );
                 }
                 1 => {

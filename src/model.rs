@@ -270,7 +270,9 @@ pub struct Table {
     /// Storage parameters (`fillfactor=70`), sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reloptions: Vec<String>,
-    pub columns: BTreeMap<String, Column>,
+    /// Boxed: a B-tree node has room for eleven entries, so a table of three columns would
+    /// carry eight empty 240-byte slots (at 10,000 tables, 60 MB a schema).
+    pub columns: BTreeMap<String, Box<Column>>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub constraints: BTreeMap<String, Constraint>,
     /// Indexes that do not back a constraint (those are compared as constraints).
@@ -1335,7 +1337,7 @@ fn visit_table(t: &mut Table, f: &mut impl FnMut(NameSlot, &mut String)) {
             identity_options: _,
             options,
             hidden: _,
-        } = c;
+        } = &mut **c;
         options.iter_mut().for_each(|o| f(NameSlot::Text, o));
         text(storage, f);
         text(compression, f);
@@ -1482,11 +1484,11 @@ mod tests {
         let mut table = Table::default();
         table.columns.insert(
             "id".into(),
-            Column {
+            Box::new(Column {
                 position: 1,
                 data_type: "integer".into(),
                 ..Column::default()
-            },
+            }),
         );
         table.indexes.insert("t_idx".into(), Index::default());
         let view = View {

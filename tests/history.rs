@@ -556,10 +556,12 @@ fn small_timeline() -> pgdrift::history::Timeline {
     use pgdrift::model::{
         Column, Constraint, ConstraintKind, Index, ObjectKind, ObjectPath, Schema, Table,
     };
-    let column = |position: u32, data_type: &str| Column {
-        position,
-        data_type: data_type.into(),
-        ..Default::default()
+    let column = |position: u32, data_type: &str| {
+        Box::new(Column {
+            position,
+            data_type: data_type.into(),
+            ..Default::default()
+        })
     };
     let mut schema = Schema::default();
     schema.schemas.entry("shop".into()).or_default().owner = "shop".into();

@@ -595,7 +595,7 @@ impl<'c, 'm> Mutator<'c, 'm> {
         for rel in self.ctx.plain_tables() {
             for (name, c) in &rel.table.columns {
                 if keep(&rel, name, c) {
-                    all.push((rel, name.as_str(), c));
+                    all.push((rel, name.as_str(), &**c));
                 }
             }
         }
@@ -836,6 +836,7 @@ impl<'c, 'm> Mutator<'c, 'm> {
             .table
             .columns
             .iter()
+            .map(|(name, c)| (name, &**c))
             .filter(|(_, c)| Self::indexable(c))
             .collect();
         let (first, c) = *self.rng.pick(&columns)?;
@@ -886,7 +887,8 @@ impl<'c, 'm> Mutator<'c, 'm> {
         if rel.table.partition_of.is_some() {
             return None;
         }
-        let columns: Vec<(&String, &pgdrift::model::Column)> = rel.table.columns.iter().collect();
+        let columns: Vec<(&String, &pgdrift::model::Column)> =
+            rel.table.columns.iter().map(|(n, c)| (n, &**c)).collect();
         let (c, col) = *self.rng.pick(&columns)?;
         let name = self.name("check");
         let mut sql = format!(

@@ -54,7 +54,7 @@ const TABLE: Spec<Table> = Spec {
     kind: |_| ObjectKind::Table,
     object: |o| Object::Table(o),
 };
-const COLUMN: Spec<Column> = Spec {
+const COLUMN: Spec<Box<Column>> = Spec {
     missing: RuleId::ColumnMissing,
     extra: RuleId::ColumnExtra,
     renamed: None,

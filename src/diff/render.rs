@@ -602,7 +602,7 @@ fn table(t: &Table) -> String {
     let mut columns: Vec<(&u32, &String, &Column)> = t
         .columns
         .iter()
-        .map(|(name, c)| (&c.position, name, c))
+        .map(|(name, c)| (&c.position, name, &**c))
         .collect();
     columns.sort_unstable_by_key(|(position, name, _)| (*position, *name));
     let mut lines: Vec<String> = columns

@@ -19,8 +19,8 @@ fn grant(grantee: &str, privilege: &str) -> Grant {
     }
 }
 
-fn column(position: u32, data_type: &str) -> Column {
-    Column {
+fn column(position: u32, data_type: &str) -> Box<Column> {
+    Box::new(Column {
         position,
         data_type: data_type.to_string(),
         not_null: false,
@@ -31,7 +31,7 @@ fn column(position: u32, data_type: &str) -> Column {
         comment: None,
         grants: Vec::new(),
         ..Default::default()
-    }
+    })
 }
 
 fn index(definition: &str) -> Index {

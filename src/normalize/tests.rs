@@ -137,7 +137,7 @@ fn schema_with_default(default: &str, body: &str) -> Schema {
     };
     table.columns.insert(
         "created_at".into(),
-        Column {
+        Box::new(Column {
             position: 1,
             data_type: "timestamp with time zone".into(),
             not_null: false,
@@ -148,7 +148,7 @@ fn schema_with_default(default: &str, body: &str) -> Schema {
             comment: None,
             grants: vec![],
             ..Default::default()
-        },
+        }),
     );
     table.triggers.insert(
         "t".into(),

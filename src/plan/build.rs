@@ -290,7 +290,10 @@ impl<'s> Side<'s> {
         self.view(schema_of(path), parent_of(path))
     }
     fn column(&self, path: &ObjectPath) -> Option<&'s Column> {
-        self.holder_table(path)?.columns.get(&path.name)
+        self.holder_table(path)?
+            .columns
+            .get(&path.name)
+            .map(|c| &**c)
     }
     fn constraint(&self, path: &ObjectPath) -> Option<&'s Constraint> {
         self.holder_table(path)?.constraints.get(&path.name)

@@ -1432,7 +1432,7 @@ pub fn set_tablespace(keyword: &str, schema: &str, name: &str, tablespace: Optio
 }
 
 fn columns_in_order(table: &Table) -> Vec<(&String, &Column)> {
-    let mut columns: Vec<_> = table.columns.iter().collect();
+    let mut columns: Vec<_> = table.columns.iter().map(|(n, c)| (n, &**c)).collect();
     columns.sort_by_key(|(_, c)| c.position);
     columns
 }
@@ -2586,9 +2586,9 @@ mod tests {
         let mut name = column(2, "text");
         name.collation = Some("pg_catalog.\"C\"".to_string());
         name.default = Some("'x'::text".to_string());
-        table.columns.insert("total".to_string(), total);
-        table.columns.insert("Name".to_string(), name);
-        table.columns.insert("id".to_string(), id);
+        table.columns.insert("total".to_string(), Box::new(total));
+        table.columns.insert("Name".to_string(), Box::new(name));
+        table.columns.insert("id".to_string(), Box::new(id));
         assert_eq!(
             create_table("s", "select", &table, TableParts::default()).unwrap(),
             ["CREATE UNLOGGED TABLE s.\"select\" (\n    \

@@ -177,7 +177,9 @@ impl<'d> Reader<'d> {
             }
         } else if let Some(name) = first.name() {
             *position += 1;
-            table.columns.insert(name, column(&e[1..], *position));
+            table
+                .columns
+                .insert(name, Box::new(column(&e[1..], *position)));
         }
     }
 
