@@ -775,9 +775,14 @@ async fn run_query(client: &Client, kind: &str, sql: &str, absent: &mut Vec<Stri
     started.elapsed().as_secs_f64()
 }
 
-/// Each catalog query on two databases in turn, `reps` times (which one goes first alternates),
-/// each in pgdrift's session: the median time of each query on each. A paired measurement, so
-/// that a slow moment of the machine lands on both sides of a comparison, not on one.
+/// Each catalog query on two databases in turn (which one goes first alternates), each in
+/// pgdrift's session: the median time of each query on each. A paired measurement, so that a
+/// slow moment of the machine lands on both sides of a comparison, not on one. At least `reps`
+/// pairs, and more for a short query, until each side has run it for [`PAIRED_SECONDS`] (at
+/// most [`PAIRED_MAX`] pairs): a 15 ms query's median of five varies by half here.
+const PAIRED_SECONDS: f64 = 1.0;
+const PAIRED_MAX: usize = 60;
+
 async fn paired_queries(
     server: &Server,
     databases: [&str; 2],
@@ -788,11 +793,17 @@ async fn paired_queries(
     let mut times = [Vec::new(), Vec::new()];
     for (kind, sql) in &queries {
         let mut runs = [Vec::new(), Vec::new()];
-        for rep in 0..reps.max(1) {
+        let mut spent = [0.0; 2];
+        let mut rep = 0;
+        // A side where the kind is absent spends nothing and asks for no more pairs.
+        let short = |spent: &[f64; 2]| spent.iter().any(|&s| s > 0.0 && s < PAIRED_SECONDS);
+        while rep < reps.max(1) || (rep < PAIRED_MAX && short(&spent)) {
             for side in [rep % 2, 1 - rep % 2] {
                 let t = run_query(&clients[side], kind, sql, &mut absent[side]).await;
                 runs[side].push(t);
+                spent[side] += t;
             }
+            rep += 1;
         }
         for side in 0..2 {
             times[side].push((*kind, median(std::mem::take(&mut runs[side]))));
