@@ -112,18 +112,23 @@ pub async fn read_targets(
     tunnels: &Tunnels,
     read_timeout: Option<Duration>,
 ) -> BTreeMap<String, Result<Arc<ReadSchema>, SourceError>> {
-    let needs_cluster = targets.iter().any(|t| {
-        matches!(
-            &t.source,
-            TargetSource::Sql(SqlTarget {
-                scratch_url: None,
-                ..
-            })
-        )
-    });
-    let cluster = if needs_cluster {
+    let on_cluster: Vec<&SqlTarget> = (targets.iter())
+        .filter_map(|t| match &t.source {
+            TargetSource::Sql(
+                sql @ SqlTarget {
+                    scratch_url: None, ..
+                },
+            ) => Some(sql),
+            _ => None,
+        })
+        .collect();
+    let cluster = if !on_cluster.is_empty() {
         let started = std::time::Instant::now();
-        let cluster = tokio::task::spawn_blocking(start_cluster).await;
+        // A file that cannot be read counts as large here; applying it says why.
+        let sql_bytes: u64 = (on_cluster.iter().flat_map(|t| &t.files))
+            .map(|f| std::fs::metadata(f).map_or(u64::MAX, |m| m.len()))
+            .fold(0, u64::saturating_add);
+        let cluster = tokio::task::spawn_blocking(move || start_cluster(sql_bytes)).await;
         crate::timings::record("start the throwaway cluster", started.elapsed());
         match cluster {
             Ok(Ok(c)) => Some(Ok(c)),
@@ -160,9 +165,10 @@ pub async fn read_targets(
     results
 }
 
-/// Start the shared throwaway cluster, first removing the ones killed runs left behind (a run
-/// that starts a cluster is the one that can tell: it knows what a live one looks like).
-fn start_cluster() -> Result<Cluster, cluster::ClusterError> {
+/// Start the shared throwaway cluster for `sql_bytes` of SQL files (which decide where it goes:
+/// `cluster::parent_for`), first removing the ones killed runs left behind (a run that starts
+/// a cluster is the one that can tell: it knows what a live one looks like).
+fn start_cluster(sql_bytes: u64) -> Result<Cluster, cluster::ClusterError> {
     for leftover in cluster::remove_leftovers() {
         match leftover {
             cluster::Leftover::Removed(dir) => crate::stderrln!(
@@ -179,7 +185,10 @@ fn start_cluster() -> Result<Cluster, cluster::ClusterError> {
             ),
         }
     }
-    Cluster::start()
+    Cluster::start_with(&cluster::ClusterOptions {
+        parent: cluster::parent_for(sql_bytes),
+        ..Default::default()
+    })
 }
 
 async fn read_target(
