@@ -416,14 +416,34 @@ pub(super) fn resolve(f: &Fetched) -> Vec<Dependency> {
             *edges.entry((from, to)).or_default() |= d.deptype == 'a';
         }
     }
-    let mut named: Vec<(Node, Node, bool)> = (edges.into_iter())
-        .filter_map(|((from, to), auto)| Some((ids.node(from)?, ids.node(to)?, auto)))
+    // Each end is named once, and the names are ordered once (equal names share a rank), so
+    // the edges sort by two integers instead of by their names.
+    let mut ranks: OidMap<Key, u32> = OidMap::default();
+    for (from, to) in edges.keys() {
+        ranks.insert(*from, 0);
+        ranks.insert(*to, 0);
+    }
+    let mut named: Vec<(Node, Key)> = (ranks.keys())
+        .filter_map(|key| Some((ids.node(*key)?, *key)))
         .collect();
-    named.sort_unstable();
-    (named.into_iter())
+    named.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut paths: Vec<ObjectPath> = Vec::new();
+    for (i, (node, key)) in named.iter().enumerate() {
+        if i == 0 || named[i - 1].0 != *node {
+            paths.push(node.path());
+        }
+        ranks.insert(*key, paths.len() as u32);
+    }
+    // Rank 0: an end with no name in the model (its edge goes).
+    let mut ranked: Vec<(u32, u32, bool)> = (edges.into_iter())
+        .map(|((from, to), auto)| (ranks[&from], ranks[&to], auto))
+        .filter(|(from, to, _)| *from > 0 && *to > 0)
+        .collect();
+    ranked.sort_unstable();
+    (ranked.into_iter())
         .map(|(from, to, auto)| Dependency {
-            from: from.path(),
-            to: to.path(),
+            from: paths[from as usize - 1].clone(),
+            to: paths[to as usize - 1].clone(),
             auto,
         })
         .collect()

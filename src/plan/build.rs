@@ -3138,17 +3138,34 @@ impl<'a> Builder<'a> {
 
     /// Drop and recreate every transitive dependent of each invalidated object.
     fn closure(&mut self) {
-        let mut dependents: HashMap<ObjectPath, Vec<&Dependency>> = HashMap::new();
-        for d in &self.actual.dependencies {
-            dependents.entry(d.to.clone()).or_default().push(d);
-            // What needs a column of a relation needs the relation when it goes as a whole.
+        let invalidations = std::mem::take(&mut self.invalidations);
+        if invalidations.is_empty() {
+            return;
+        }
+        let actual: &'a Schema = self.actual;
+        // What needs each object, by reference (a large schema has tens of thousands of
+        // edges, and most plans invalidate little); and what needs a column of a relation, by
+        // the relation's (schema, name): that needs the relation when it goes as a whole.
+        let mut dependents: HashMap<&ObjectPath, Vec<&Dependency>> = HashMap::new();
+        let mut by_relation: HashMap<(Option<&str>, &str), Vec<&Dependency>> = HashMap::new();
+        for d in &actual.dependencies {
+            dependents.entry(&d.to).or_default().push(d);
             if d.to.kind == ObjectKind::Column
-                && let Some(relation) = holder(&d.to)
+                && let Some(relation) = d.to.parent.as_deref()
             {
-                dependents.entry(relation).or_default().push(d);
+                let key = (d.to.schema.as_deref(), relation);
+                by_relation.entry(key).or_default().push(d);
             }
         }
-        let invalidations = std::mem::take(&mut self.invalidations);
+        // As `holder` names a column's relation: a table, at no parent.
+        let needing = |x: &ObjectPath| -> Vec<&Dependency> {
+            let mut list = dependents.get(x).cloned().unwrap_or_default();
+            if x.kind == ObjectKind::Table && x.parent.is_none() {
+                let key = (x.schema.as_deref(), x.name.as_str());
+                list.extend(by_relation.get(&key).into_iter().flatten().copied());
+            }
+            list
+        };
         for inv in &invalidations {
             // A drop that is not planned after all (something kept needs it) invalidates
             // nothing.
@@ -3166,9 +3183,9 @@ impl<'a> Builder<'a> {
                     },
                     _ => x.clone(),
                 };
-                let mut list: Vec<&Dependency> = dependents.get(&x).cloned().unwrap_or_default();
+                let mut list = needing(&x);
                 if key != x {
-                    list.extend(dependents.get(&key).cloned().unwrap_or_default());
+                    list.extend(needing(&key));
                 }
                 if list.is_empty() {
                     continue;
@@ -4001,9 +4018,30 @@ impl<'a> Builder<'a> {
         let get = |roles: &HashMap<(Role, ObjectPath), Vec<NodeId>>, role: Role, p: &ObjectPath| {
             roles.get(&(role, p.clone())).cloned().unwrap_or_default()
         };
+        // Most edges of a large schema touch nothing the plan does: those are passed over by
+        // their names, before any path is built or looked up.
+        let touched: HashSet<(ObjectKind, Option<&str>, Option<&str>, &str)> = (self.roles.keys())
+            .map(|(_, p)| {
+                (
+                    p.kind,
+                    p.schema.as_deref(),
+                    p.parent.as_deref(),
+                    p.name.as_str(),
+                )
+            })
+            .collect();
+        let has = |kind: ObjectKind, schema: Option<&str>, parent: Option<&str>, name: &str| {
+            touched.contains(&(kind, schema, parent, name))
+        };
+        let has_path =
+            |kind, p: &ObjectPath| has(kind, p.schema.as_deref(), p.parent.as_deref(), &p.name);
         let mut edges = Vec::new();
         // Actual edges order removals.
         for d in &self.actual.dependencies {
+            // `from` has no role, so nothing goes before.
+            if !has_path(relation_kind(&self.act(), &d.from), &d.from) {
+                continue;
+            }
             if self.is_owned_by_edge(&self.act(), d) {
                 continue;
             }
@@ -4031,6 +4069,14 @@ impl<'a> Builder<'a> {
         }
         // Expected edges order creations.
         for d in &self.expected.dependencies {
+            // Neither `to` nor the view whose column it is has a role: nothing goes before.
+            let view_column = d.to.kind == ObjectKind::Column
+                && [ObjectKind::View, ObjectKind::MaterializedView]
+                    .into_iter()
+                    .any(|kind| has(kind, d.to.schema.as_deref(), None, parent_of(&d.to)));
+            if !view_column && !has_path(relation_kind(&self.exp(), &d.to), &d.to) {
+                continue;
+            }
             if self.is_owned_by_edge(&self.exp(), d) {
                 continue;
             }

@@ -312,6 +312,7 @@ pub async fn run_checks(
             });
         }
     }
+    free_in_background(schemas);
     Run {
         verdict: Verdict {
             checks,
@@ -321,6 +322,16 @@ pub async fn run_checks(
         relations,
         locations,
     }
+}
+
+/// Free `value` on a thread of its own. The schemas read are every string of both catalogs:
+/// freeing them took 5% of a check's CPU at 1,000 tables, on the way to the reports, and a
+/// process that exits before the thread is done need not free them at all. Where no thread
+/// can be started, the value is freed here.
+fn free_in_background<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("free".to_string())
+        .spawn(move || drop(value));
 }
 
 /// The plan that fixes a pair, for reports; none when it cannot be made or has nothing to do.
